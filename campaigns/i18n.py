@@ -1,0 +1,58 @@
+"""Translations from the gettext catalogs in frontend/locale (Spanish first, English second).
+
+Message ids are English source strings marked with `_()`; es_MX is the default language.
+Catalogs are read from their .po files at first use, so no compile step is needed.
+"""
+
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+import frontend
+
+LOCALE_DIR = Path(frontend.__file__).parent / "locale"
+DOMAIN = "acuerdo"
+DEFAULT_LOCALE = "es_MX"
+SUPPORTED_LOCALES = ("es_MX", "en")
+
+
+def _(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+def normalise_locale(locale: str | None) -> str:
+    """The supported locale closest to the one asked for."""
+    if not locale:
+        return DEFAULT_LOCALE
+    locale = locale.replace("-", "_")
+    if locale in SUPPORTED_LOCALES:
+        return locale
+    if locale.split("_")[0] == "en":
+        return "en"
+    return DEFAULT_LOCALE
+
+
+@lru_cache(maxsize=None)
+def translations(locale: str) -> NullTranslations:
+    """The gettext translations for a locale."""
+    po_path = LOCALE_DIR / normalise_locale(locale) / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=normalise_locale(locale))
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def translate(locale: str | None, message: str, **params: Any) -> str:
+    """The message in the locale's language, with its values filled in."""
+    text = translations(normalise_locale(locale)).gettext(message)
+    return text.format(**params) if params else text

@@ -1,0 +1,58 @@
+"""Acuerdo's settings: one object, read once from ACUERDO_* environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Fixed, documented test credentials used in sandbox mode when none are configured, so that the
+# web app, the workers and the carrier sandbox all agree without any set-up.
+SANDBOX_ACCOUNT_SID = "AC00000000000000000000000000000000"
+SANDBOX_AUTH_TOKEN = "acuerdo-sandbox-auth-token-0000000"
+
+
+class Settings(BaseSettings):
+    """Everything a process needs to know about its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ACUERDO_", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str = ""
+
+    twilio_mode: Literal["sandbox", "live"] = "sandbox"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    sandbox_url: str = "http://127.0.0.1:8081"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    default_locale: str = "es_MX"
+    secret_key: str = "acuerdo-development-secret-change-me"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or a SQLite file under the var directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'acuerdo.db').resolve()}"
+
+    @property
+    def account_sid(self) -> str:
+        """Twilio account SID; the fixed sandbox SID when unset in sandbox mode."""
+        if self.twilio_account_sid or self.twilio_mode == "live":
+            return self.twilio_account_sid
+        return SANDBOX_ACCOUNT_SID
+
+    @property
+    def auth_token(self) -> str:
+        """Twilio auth token; the fixed sandbox token when unset in sandbox mode."""
+        if self.twilio_auth_token or self.twilio_mode == "live":
+            return self.twilio_auth_token
+        return SANDBOX_AUTH_TOKEN
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,59 @@
+"""Users: creating them and checking their passwords."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.clients import get_client_by_name
+from campaigns.errors import Conflict, Invalid
+from campaigns.i18n import _
+from campaigns.models import Role, User, UserClientAccess
+from campaigns.passwords import hash_password, verify_password
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    full_name: str,
+    client_names: list[str],
+    locale: str = "es_MX",
+) -> User:
+    """Add a user; client_viewers name exactly one creditor, staff any they may work."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(_("The password needs at least {n} characters."), n=MIN_PASSWORD_LENGTH)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(_("The username {username} is taken."), username=username)
+    clients = [get_client_by_name(session, name) for name in client_names]
+    if role == Role.CLIENT_VIEWER and len(clients) != 1:
+        raise Invalid(_("A client viewer belongs to exactly one creditor."))
+    user = User(
+        username=username,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        role=role,
+        locale=locale,
+        client_id=clients[0].id if role == Role.CLIENT_VIEWER else None,
+    )
+    session.add(user)
+    session.flush()
+    if role != Role.CLIENT_VIEWER:
+        for client in clients:
+            session.add(UserClientAccess(user_id=user.id, client_id=client.id))
+        session.flush()
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    return user if verify_password(user.password_hash, password) else None
+
+
+_DUMMY_HASH = hash_password("timing-equaliser-not-a-password")

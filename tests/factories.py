@@ -1,0 +1,130 @@
+"""Small helpers that create test data with sensible defaults."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from campaigns.models import (
+    Account,
+    ChannelPermission,
+    Client,
+    ComplianceProfile,
+    ContactKind,
+    ContactPoint,
+    Debtor,
+    LineType,
+    Role,
+    User,
+    UserClientAccess,
+)
+from campaigns.passwords import hash_password
+
+TODAY = date(2026, 11, 23)
+
+
+def make_client(
+    session: Session,
+    *,
+    name: str = "Cablevisión Norte",
+    country: str = "MX",
+    timezone: str = "America/Mexico_City",
+    currency: str = "MXN",
+    profile: ComplianceProfile = ComplianceProfile.MX,
+) -> Client:
+    client = Client(
+        name=name,
+        country=country,
+        timezone=timezone,
+        currency=currency,
+        locale="es_MX",
+        compliance_profile=profile,
+        callback_number="+525555550100",
+    )
+    session.add(client)
+    session.flush()
+    return client
+
+
+def make_account(
+    session: Session,
+    *,
+    client: Client | None = None,
+    days_overdue: int = 30,
+    balance: str = "1200.00",
+    phone: str | None = "+525512345678",
+    today: date = TODAY,
+    ref: str | None = None,
+    name: str = "Juana Pérez",
+    timezone: str | None = None,
+) -> Account:
+    client = client or make_client(session)
+    debtor = Debtor(
+        client_id=client.id,
+        name=name,
+        country=client.country,
+        timezone=timezone or client.timezone,
+    )
+    session.add(debtor)
+    session.flush()
+    if phone:
+        point = ContactPoint(
+            client_id=client.id,
+            debtor_id=debtor.id,
+            kind=ContactKind.PHONE,
+            value=phone,
+            line_type=LineType.MOBILE,
+        )
+        session.add(point)
+        session.flush()
+    count = session.query(Account).filter_by(client_id=client.id).count()
+    account = Account(
+        client_id=client.id,
+        debtor_id=debtor.id,
+        account_ref=ref or f"ACC-{count + 1:05d}",
+        product="Internet 50 Mbps",
+        original_balance=Decimal(balance),
+        balance=Decimal(balance),
+        currency=client.currency,
+        due_date=today - timedelta(days=days_overdue),
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def opt_in(session: Session, point: ContactPoint, channel: str, when: object) -> ChannelPermission:
+    permission = ChannelPermission(
+        client_id=point.client_id,
+        contact_point_id=point.id,
+        channel=channel,
+        opted_in_at=when,
+        opt_in_source="test",
+    )
+    session.add(permission)
+    session.flush()
+    return permission
+
+
+def make_user(
+    session: Session,
+    *,
+    username: str = "agente1",
+    role: Role = Role.AGENT,
+    password: str = "contraseña-segura-1",
+    client: Client | None = None,
+    access: list[Client] | None = None,
+) -> User:
+    user = User(
+        username=username,
+        full_name=username.title(),
+        password_hash=hash_password(password),
+        role=role,
+        client_id=client.id if client and role == Role.CLIENT_VIEWER else None,
+    )
+    session.add(user)
+    session.flush()
+    for allowed in access or []:
+        session.add(UserClientAccess(user_id=user.id, client_id=allowed.id))
+    session.flush()
+    return user
