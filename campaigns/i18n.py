@@ -1,7 +1,8 @@
 """Translations from the gettext catalogs in frontend/locale (Spanish first, English second).
 
 Message ids are English source strings marked with `_()`; es_MX is the default language.
-Catalogs are read from their .po files at first use, so no compile step is needed.
+Each locale's folder holds one .po file per area of the product (imports.po, telephony.po, ...);
+they are merged and read at first use, so no compile step is needed.
 """
 
 from functools import lru_cache
@@ -9,6 +10,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -41,13 +43,16 @@ def normalise_locale(locale: str | None) -> str:
 @lru_cache(maxsize=None)
 def translations(locale: str) -> NullTranslations:
     """The gettext translations for a locale."""
-    po_path = LOCALE_DIR / normalise_locale(locale) / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po_path.exists():
+    merged = Catalog(locale=normalise_locale(locale), domain=DOMAIN)
+    for po_path in sorted((LOCALE_DIR / normalise_locale(locale) / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as po_file:
+            for message in read_po(po_file, locale=normalise_locale(locale)):
+                if message.id and message.string:
+                    merged.add(message.id, message.string)
+    if not len(merged):
         return NullTranslations()
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=normalise_locale(locale))
     buffer = BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, merged)
     buffer.seek(0)
     return Translations(fp=buffer, domain=DOMAIN)
 
