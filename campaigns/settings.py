@@ -28,7 +28,14 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
 
     default_locale: str = "es_MX"
-    secret_key: str = "acuerdo-development-secret-change-me"
+    agency_name: str = "Acuerdo Cobranza"
+
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    cookie_secure: bool = True
+    allowed_origins: list[str] = []
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
 
     @property
     def resolved_database_url(self) -> str:
@@ -36,6 +43,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.var_dir / 'acuerdo.db').resolve()}"
+
+    @property
+    def origins(self) -> list[str]:
+        """Origins allowed to open websockets and send unsafe requests."""
+        return self.allowed_origins or [self.public_base_url.rstrip("/")]
 
     @property
     def account_sid(self) -> str:

@@ -1,0 +1,1 @@
+"""Sign-in: server-side sessions in Redis, login throttling and the auth routes."""
