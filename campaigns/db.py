@@ -89,3 +89,9 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def request_session() -> Iterator[Session]:
+    """A session for one web request (a FastAPI dependency): commit on success, else roll back."""
+    with session_scope() as session:
+        yield session

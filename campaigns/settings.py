@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     sandbox_url: str = "http://127.0.0.1:8081"
     public_base_url: str = "http://127.0.0.1:8000"
 
+    default_caller_id: str = "+525550000100"
+    default_sms_sender: str = "+525550000200"
+    calls_per_second: float = 1.0
+    messages_per_second: float = 1.0
+    whatsapp_per_second: float = 10.0
+    ring_timeout_seconds: int = 25
+    dispatch_lock_seconds: int = 30
+
     default_locale: str = "es_MX"
     agency_name: str = "Acuerdo Cobranza"
 

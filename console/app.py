@@ -9,6 +9,7 @@ from campaigns.i18n import _, translate
 from campaigns.settings import get_settings
 from console.auth.api import router as auth_router
 from console.deps import request_locale
+from telephony.webhooks import create_router as twilio_router
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -38,4 +39,5 @@ def create_app() -> FastAPI:
     app.add_middleware(OriginCheck)
     app.add_exception_handler(AcuerdoError, render_error)
     app.include_router(auth_router)
+    app.include_router(twilio_router(connect_agent=None))
     return app

@@ -1,12 +1,12 @@
 """Request dependencies of the web layer: the database session, the signed-in user, roles."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from campaigns.db import session_factory
+from campaigns.db import request_session
 from campaigns.errors import AcuerdoError, Forbidden
 from campaigns.i18n import _, normalise_locale
 from campaigns.models import Role, User
@@ -19,20 +19,7 @@ class NotSignedIn(AcuerdoError):
     status_code = 401
 
 
-def get_db() -> Iterator[Session]:
-    """A session for the request: committed when the route succeeds, rolled back otherwise."""
-    session = session_factory()()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-SessionDep = Annotated[Session, Depends(get_db)]
+SessionDep = Annotated[Session, Depends(request_session)]
 
 
 def current_user(request: Request, db: SessionDep) -> User:

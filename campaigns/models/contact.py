@@ -63,9 +63,10 @@ class InboundMessage(TenantOwned, Timestamped, Base):
     """An SMS or WhatsApp message a debtor sent us."""
 
     __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("provider_sid", "client_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    provider_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    provider_sid: Mapped[str] = mapped_column(String(64))
     channel: Mapped[Channel] = mapped_column(String(10))
     contact_point_id: Mapped[int | None] = mapped_column(ForeignKey("contact_points.id"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)

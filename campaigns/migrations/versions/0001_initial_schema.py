@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 19:46:54.370218
+Create Date: 2026-11-22 19:55:22.298601
 """
 
 from collections.abc import Sequence
@@ -337,7 +337,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['client_id'], ['clients.id'], name=op.f('fk_inbound_messages_client_id_clients'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['contact_point_id'], ['contact_points.id'], name=op.f('fk_inbound_messages_contact_point_id_contact_points')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_messages')),
-    sa.UniqueConstraint('provider_sid', name=op.f('uq_inbound_messages_provider_sid'))
+    sa.UniqueConstraint('provider_sid', 'client_id', name=op.f('uq_inbound_messages_provider_sid_client_id'))
     )
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inbound_messages_account_id'), ['account_id'], unique=False)

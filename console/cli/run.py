@@ -1,0 +1,58 @@
+"""Commands that run Acuerdo's processes: web server, rq worker, scheduler."""
+
+import logging
+import time
+from typing import Annotated
+
+import typer
+import uvicorn
+from rq import Worker
+
+from campaigns.events import DEFAULT_QUEUE, DISPATCH_QUEUE
+from campaigns.redis_conn import get_redis
+from telephony.jobs import requeue_stuck
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+) -> None:
+    """Run the web app (console, APIs and Twilio webhooks) under uvicorn."""
+    uvicorn.run(
+        "console.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level="info", proxy_headers=True,
+    )
+
+
+def worker(
+    burst: Annotated[bool, typer.Option(help="Stop when the queues are empty")] = False,
+) -> None:
+    """Run an rq worker for the dispatch and default queues."""
+    logging.basicConfig(level=logging.INFO)
+    Worker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis()).work(
+        burst=burst, with_scheduler=True
+    )
+
+
+def scheduler(
+    interval: Annotated[float, typer.Option(help="Seconds between ticks")] = 5.0,
+    once: Annotated[bool, typer.Option(help="Run one tick and stop")] = False,
+) -> None:
+    """Run the scheduler: each tick re-enqueues dispatches whose worker died."""
+    logging.basicConfig(level=logging.INFO)
+    log = logging.getLogger("acuerdo.scheduler")
+    while True:
+        requeued = requeue_stuck()
+        if requeued:
+            log.info("re-enqueued %d stuck dispatches", requeued)
+        if once:
+            return
+        time.sleep(interval)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach these commands to the main app."""
+    app.command("serve")(serve)
+    app.command("worker")(worker)
+    app.command("scheduler")(scheduler)

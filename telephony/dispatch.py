@@ -1,0 +1,234 @@
+"""Outbound dispatch of one attempt, in steps that each commit, so a crash loses nothing.
+
+1. `claim` moves the attempt from pending to dispatching (committed before any provider request)
+   and returns what to send. A claim of an attempt already dispatching asks for reconciliation:
+   the earlier run may have reached the provider before it died.
+2. The job reconciles or sends through Twilio.
+3. `record_sent`, `record_provider_error` or `release_for_retry` store the result.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns import contact_points, whatsapp_policy
+from campaigns.events import publish_after_commit
+from campaigns.models import (
+    Account,
+    Attempt,
+    AttemptEvent,
+    AttemptStatus,
+    Campaign,
+    Channel,
+    Client,
+    ContactPoint,
+)
+from campaigns.settings import get_settings
+
+OPTED_OUT = 21610
+INVALID_NUMBER = 21211
+NOT_MOBILE = 21614
+TOO_MANY_REQUESTS = 20429
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """What a claimed attempt sends, computed inside the claim's transaction."""
+
+    attempt_id: int
+    channel: Channel
+    to: str
+    sender: str
+    body: str | None
+    content_sid: str | None
+    content_variables: str | None
+    status_callback: str
+    answer_url: str | None
+    reconcile_since: datetime | None
+
+    @property
+    def rate_key(self) -> str:
+        """The rate-limited resource this send uses."""
+        return "calls" if self.channel == Channel.VOICE else f"messages:{self.sender}"
+
+    @property
+    def per_second(self) -> float:
+        """The resource's configured rate."""
+        settings = get_settings()
+        if self.channel == Channel.VOICE:
+            return settings.calls_per_second
+        if self.channel == Channel.WHATSAPP:
+            return settings.whatsapp_per_second
+        return settings.messages_per_second
+
+
+def claim(session: Session, *, attempt_id: int, now: datetime) -> Outbound | None:
+    """Mark the attempt dispatching and say what to send; None when there is nothing to do."""
+    attempt = session.get(Attempt, attempt_id, with_for_update=True)
+    if attempt is None or attempt.status not in (AttemptStatus.PENDING, AttemptStatus.DISPATCHING):
+        return None
+    point = session.get(ContactPoint, attempt.contact_point_id) if attempt.contact_point_id else None
+    if point is None:
+        _finish(session, attempt, AttemptStatus.REFUSED, now, message="no contact point")
+        return None
+    reconcile_since = attempt.dispatching_at if attempt.status == AttemptStatus.DISPATCHING else None
+    client = session.get_one(Client, attempt.client_id)
+    campaign = session.get(Campaign, attempt.campaign_id) if attempt.campaign_id else None
+    outbound = _outbound(session, attempt, point, client, campaign, reconcile_since, now)
+    if outbound is None:
+        return None
+    attempt.status = AttemptStatus.DISPATCHING
+    attempt.dispatch_tries += 1
+    if reconcile_since is None:
+        attempt.dispatching_at = now
+    _event(session, attempt, "dispatching", now)
+    return outbound
+
+
+def _outbound(
+    session: Session,
+    attempt: Attempt,
+    point: ContactPoint,
+    client: Client,
+    campaign: Campaign | None,
+    reconcile_since: datetime | None,
+    now: datetime,
+) -> Outbound | None:
+    base = get_settings().public_base_url.rstrip("/")
+    settings = get_settings()
+    if attempt.channel == Channel.VOICE:
+        return Outbound(
+            attempt_id=attempt.id,
+            channel=Channel.VOICE,
+            to=point.value,
+            sender=(campaign.caller_id if campaign else None)
+            or client.caller_id
+            or settings.default_caller_id,
+            body=None,
+            content_sid=None,
+            content_variables=None,
+            status_callback=f"{base}/twilio/voice/status?attempt={attempt.id}",
+            answer_url=f"{base}/twilio/voice/answer?attempt={attempt.id}",
+            reconcile_since=reconcile_since,
+        )
+    content_sid = None
+    sender = client.sms_sender or settings.default_sms_sender
+    to = point.value
+    if attempt.channel == Channel.WHATSAPP:
+        try:
+            content_sid = whatsapp_policy.check_message(
+                session,
+                client=client,
+                contact_point=point,
+                template_key=attempt.template_key,
+                free_text=attempt.template_key is None,
+                now=now,
+            )
+        except whatsapp_policy.WhatsAppNotAllowed as refusal:
+            _finish(session, attempt, AttemptStatus.REFUSED, now, message=str(refusal))
+            return None
+        sender, to = f"whatsapp:{client.whatsapp_sender}", f"whatsapp:{point.value}"
+    return Outbound(
+        attempt_id=attempt.id,
+        channel=Channel(attempt.channel),
+        to=to,
+        sender=sender,
+        body=attempt.body if content_sid is None else None,
+        content_sid=content_sid,
+        content_variables=_content_variables(session, attempt) if content_sid else None,
+        status_callback=f"{base}/twilio/messages/status?attempt={attempt.id}",
+        answer_url=None,
+        reconcile_since=reconcile_since,
+    )
+
+
+def _content_variables(session: Session, attempt: Attempt) -> str:
+    account = session.get_one(Account, attempt.account_id)
+    return json.dumps(
+        {"1": account.debtor.name.split()[0], "2": f"{account.balance:.2f}",
+         "3": account.due_date.isoformat()}
+    )
+
+
+def record_sent(
+    session: Session, *, attempt_id: int, sid: str, provider_status: str, now: datetime
+) -> None:
+    """Store the provider's id for the attempt the request created."""
+    attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
+    if attempt.provider_sid is None:
+        attempt.provider_sid = sid
+    attempt.dispatched_at = attempt.dispatched_at or now
+    if attempt.status == AttemptStatus.DISPATCHING:
+        attempt.status = AttemptStatus.QUEUED
+    _event(session, attempt, f"sent:{provider_status}", now)
+    _publish(session, attempt)
+
+
+def release_for_retry(session: Session, *, attempt_id: int, reason: str, now: datetime) -> None:
+    """The provider refused for now (throttled, down): the attempt waits for the next try."""
+    attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
+    if attempt.status == AttemptStatus.DISPATCHING:
+        attempt.status = AttemptStatus.PENDING
+        attempt.error_message = reason[:300]
+        _event(session, attempt, "retry", now)
+
+
+def record_provider_error(
+    session: Session, *, attempt_id: int, code: int | None, message: str, now: datetime
+) -> None:
+    """A final refusal: opted out, invalid number, or anything else recorded with its code."""
+    attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
+    point = session.get(ContactPoint, attempt.contact_point_id) if attempt.contact_point_id else None
+    if point is not None and code == OPTED_OUT:
+        contact_points.opt_out(session, contact_point=point, channel=Channel(attempt.channel),
+                               source="twilio:21610", at=now)
+    elif point is not None and code in (INVALID_NUMBER, NOT_MOBILE):
+        contact_points.mark_invalid(session, contact_point=point, reason=f"twilio:{code}",
+                                    source="twilio", at=now)
+    attempt.error_code = code
+    _finish(session, attempt, AttemptStatus.FAILED, now, message=message)
+
+
+def stuck_attempt_ids(session: Session, *, now: datetime) -> list[int]:
+    """Attempts left dispatching longer than a dispatch may take (their worker died)."""
+    cutoff = now - timedelta(seconds=get_settings().dispatch_lock_seconds)
+    return list(
+        session.scalars(
+            select(Attempt.id).where(
+                Attempt.status == AttemptStatus.DISPATCHING, Attempt.dispatching_at < cutoff
+            )
+        )
+    )
+
+
+def _finish(
+    session: Session, attempt: Attempt, status: AttemptStatus, now: datetime, *, message: str
+) -> None:
+    attempt.status = status
+    attempt.error_message = message[:300]
+    attempt.ended_at = now
+    _event(session, attempt, str(status), now)
+    _publish(session, attempt)
+
+
+def _event(session: Session, attempt: Attempt, status: str, now: datetime) -> None:
+    session.add(
+        AttemptEvent(
+            client_id=attempt.client_id,
+            attempt_id=attempt.id,
+            status=status,
+            source="acuerdo",
+            occurred_at=now,
+        )
+    )
+
+
+def _publish(session: Session, attempt: Attempt) -> None:
+    message = {"type": "attempt", "attempt_id": attempt.id, "status": str(attempt.status),
+               "channel": str(attempt.channel)}
+    if attempt.campaign_id:
+        publish_after_commit(session, f"campaign:{attempt.campaign_id}", message)
+    publish_after_commit(session, f"client:{attempt.client_id}", message)

@@ -1,0 +1,148 @@
+"""rq jobs that reach debtors: one call, SMS or WhatsApp message per Attempt id.
+
+The Attempt row is the truth, not rq's job status. A Redis lock keeps two runs of the same attempt
+from overlapping; a run that finds the attempt already dispatching (its earlier run died) first
+asks the provider whether that run's request went through, and only sends when it did not.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from rq import Retry
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client as TwilioClient
+
+from campaigns.db import session_scope
+from campaigns.events import DISPATCH_QUEUE, get_queue
+from campaigns.models import Channel, utcnow
+from campaigns.redis_conn import get_redis
+from campaigns.settings import get_settings
+from telephony import dispatch
+from telephony.client import twilio_client
+from telephony.ratelimit import wait_for_slot
+
+log = logging.getLogger(__name__)
+
+RETRY = Retry(max=5, interval=[5, 15, 60, 180, 600])
+RECONCILE_MARGIN = timedelta(seconds=5)
+
+
+class ProviderBusy(Exception):
+    """Twilio throttled us or failed on its side; rq retries the job with backoff."""
+
+
+def job_id(attempt_id: int) -> str:
+    """The deterministic rq job id of an attempt's dispatch."""
+    return f"dispatch-attempt-{attempt_id}"
+
+
+def enqueue_dispatch(attempt_id: int) -> None:
+    """Enqueue (or re-enqueue) the dispatch job of an attempt."""
+    get_queue(DISPATCH_QUEUE).enqueue(
+        "telephony.jobs.dispatch_attempt", attempt_id, job_id=job_id(attempt_id), retry=RETRY
+    )
+
+
+def dispatch_attempt(attempt_id: int) -> str:
+    """Place the call or send the message of one attempt, exactly once."""
+    lock = get_redis().lock(
+        f"acuerdo:dispatch-lock:{attempt_id}", timeout=get_settings().dispatch_lock_seconds
+    )
+    if not lock.acquire(blocking=False):
+        return "in flight elsewhere"
+    try:
+        return _dispatch(attempt_id)
+    finally:
+        lock.release()
+
+
+def _dispatch(attempt_id: int) -> str:
+    with session_scope() as session:
+        outbound = dispatch.claim(session, attempt_id=attempt_id, now=utcnow())
+    if outbound is None:
+        return "nothing to do"
+    client = twilio_client()
+    if outbound.reconcile_since is not None:
+        found = _find_existing(client, outbound)
+        if found is not None:
+            with session_scope() as session:
+                dispatch.record_sent(session, attempt_id=attempt_id, sid=found[0],
+                                     provider_status=found[1], now=utcnow())
+            return "reconciled"
+    wait_for_slot(get_redis(), key=outbound.rate_key, per_second=outbound.per_second)
+    try:
+        sid, status = _send(client, outbound)
+    except TwilioRestException as error:
+        return _handle_refusal(attempt_id, error)
+    with session_scope() as session:
+        dispatch.record_sent(session, attempt_id=attempt_id, sid=sid, provider_status=status,
+                             now=utcnow())
+    return "sent"
+
+
+def _send(client: TwilioClient, outbound: dispatch.Outbound) -> tuple[str, str]:
+    if outbound.channel == Channel.VOICE:
+        call = client.calls.create(
+            to=outbound.to,
+            from_=outbound.sender,
+            url=outbound.answer_url,
+            status_callback=outbound.status_callback,
+            status_callback_event=["initiated", "ringing", "answered", "completed"],
+            timeout=get_settings().ring_timeout_seconds,
+            machine_detection="Enable",
+        )
+        return str(call.sid), str(call.status)
+    if outbound.content_sid:
+        message = client.messages.create(
+            to=outbound.to,
+            from_=outbound.sender,
+            content_sid=outbound.content_sid,
+            content_variables=outbound.content_variables,
+            status_callback=outbound.status_callback,
+        )
+    else:
+        message = client.messages.create(
+            to=outbound.to,
+            from_=outbound.sender,
+            body=outbound.body,
+            status_callback=outbound.status_callback,
+        )
+    return str(message.sid), str(message.status)
+
+
+def _find_existing(client: TwilioClient, outbound: dispatch.Outbound) -> tuple[str, str] | None:
+    """The call or message an earlier run of this attempt created, if the provider has one."""
+    assert outbound.reconcile_since is not None
+    since = outbound.reconcile_since - RECONCILE_MARGIN
+    if outbound.channel == Channel.VOICE:
+        for call in client.calls.list(to=outbound.to, limit=50):
+            if call.date_created is None or call.date_created >= since:
+                return str(call.sid), str(call.status)
+        return None
+    for message in client.messages.list(to=outbound.to, limit=50):
+        if message.date_created is None or message.date_created >= since:
+            return str(message.sid), str(message.status)
+    return None
+
+
+def _handle_refusal(attempt_id: int, error: TwilioRestException) -> str:
+    now = utcnow()
+    if error.code == dispatch.TOO_MANY_REQUESTS or error.status >= 500:
+        with session_scope() as session:
+            dispatch.release_for_retry(session, attempt_id=attempt_id,
+                                       reason=f"twilio {error.status} {error.code}", now=now)
+        raise ProviderBusy(f"attempt {attempt_id}: twilio {error.status} code {error.code}")
+    with session_scope() as session:
+        dispatch.record_provider_error(session, attempt_id=attempt_id, code=error.code,
+                                       message=str(error.msg), now=now)
+    log.info("attempt %s refused by provider with code %s", attempt_id, error.code)
+    return f"refused {error.code}"
+
+
+def requeue_stuck(now: datetime | None = None) -> int:
+    """Re-enqueue attempts whose dispatch died mid-way; their retry reconciles first."""
+    with session_scope() as session:
+        ids = dispatch.stuck_attempt_ids(session, now=now or utcnow())
+    for attempt_id in ids:
+        enqueue_dispatch(attempt_id)
+    return len(ids)

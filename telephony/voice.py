@@ -1,0 +1,98 @@
+"""What a debtor hears when a call is answered: an agent, a courteous voicemail, or an apology."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from campaigns.i18n import _, translate
+from campaigns.models import Attempt, Client
+from campaigns.settings import get_settings
+from telephony.status_updates import is_machine
+
+# Given an answered attempt and its call SID, the console bridges the call to a ready agent and
+# returns the TwiML that does it, or None when no agent could take it within 2 seconds.
+ConnectAgent = Callable[[int, str], Awaitable[str | None]]
+
+SAY_LANGUAGE = {"es_MX": "es-MX", "en": "en-US"}
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answered call: who answered and what to say if nobody can take it."""
+
+    attempt_id: int
+    machine: bool
+    locale: str
+    creditor: str
+    callback_number: str
+
+
+def answered(
+    session: Session, *, attempt_id: int, answered_by: str | None, now: datetime
+) -> Answered | None:
+    """Record who answered; None for an unknown attempt."""
+    attempt = session.get(Attempt, attempt_id, with_for_update=True)
+    if attempt is None:
+        return None
+    attempt.answered_by = answered_by or attempt.answered_by
+    attempt.answered_at = attempt.answered_at or now
+    client = session.get_one(Client, attempt.client_id)
+    return Answered(
+        attempt_id=attempt.id,
+        machine=is_machine(answered_by),
+        locale=client.locale,
+        creditor=client.name,
+        callback_number=client.callback_number or get_settings().default_caller_id,
+    )
+
+
+def mark_abandoned(session: Session, *, attempt_id: int) -> None:
+    """The debtor answered and no agent took the call within 2 seconds."""
+    attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
+    attempt.abandoned = True
+
+
+def voicemail(call: Answered) -> str:
+    """A short courteous message for an answering machine: who calls and where to call back."""
+    text = translate(
+        call.locale,
+        _("Hello, this is a message from {agency} on behalf of {creditor}. "
+          "Please call us back at {number}. Thank you, have a good day."),
+        agency=get_settings().agency_name,
+        creditor=call.creditor,
+        number=_spoken_number(call.callback_number),
+    )
+    return _say_and_hang_up(text, call.locale)
+
+
+def abandon_message(call: Answered) -> str:
+    """The recorded message when no agent is free: the caller's name and a number to call back."""
+    text = translate(
+        call.locale,
+        _("Hello, we are calling from {agency} on behalf of {creditor}. No advisor is available "
+          "right now. Please call us back at {number}. Thank you."),
+        agency=get_settings().agency_name,
+        creditor=call.creditor,
+        number=_spoken_number(call.callback_number),
+    )
+    return _say_and_hang_up(text, call.locale)
+
+
+def _say_and_hang_up(text: str, locale: str) -> str:
+    response = VoiceResponse()
+    response.say(text, language=SAY_LANGUAGE.get(locale, "es-MX"))
+    response.hangup()
+    return str(response)
+
+
+def _spoken_number(number: str) -> str:
+    digits = number.lstrip("+")
+    return " ".join(digits[-10:]) if len(digits) >= 10 else " ".join(digits)
+
+
+def empty_twiml() -> str:
+    """A TwiML document that does nothing."""
+    return str(VoiceResponse())

@@ -1,0 +1,85 @@
+"""Twilio's webhooks: verify the signature, store the event once, apply it, answer fast."""
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+from twilio.twiml.messaging_response import MessagingResponse
+
+from campaigns.db import session_scope
+from campaigns.models import Channel, utcnow
+from telephony import inbound, status_updates, voice
+from telephony.deps import SessionDep, TwilioRequest
+
+TWIML = "application/xml"
+
+
+def create_router(connect_agent: voice.ConnectAgent | None) -> APIRouter:
+    """The /twilio router; `connect_agent` is the console's routing of answered calls."""
+    router = APIRouter(prefix="/twilio", tags=["twilio"], include_in_schema=False)
+
+    @router.post("/voice/answer")
+    async def voice_answer(params: TwilioRequest, attempt: Annotated[int, Query()]) -> Response:
+        """Twilio asks what to do with an answered call."""
+        with session_scope() as session:
+            call = voice.answered(session, attempt_id=attempt,
+                                  answered_by=params.get("AnsweredBy"), now=utcnow())
+        if call is None:
+            return Response(voice.empty_twiml(), media_type=TWIML)
+        if call.machine:
+            return Response(voice.voicemail(call), media_type=TWIML)
+        twiml = await connect_agent(attempt, params.get("CallSid", "")) if connect_agent else None
+        if twiml is not None:
+            return Response(twiml, media_type=TWIML)
+        await asyncio.to_thread(_abandon, attempt)
+        return Response(voice.abandon_message(call), media_type=TWIML)
+
+    @router.post("/voice/status")
+    def voice_status(
+        params: TwilioRequest, db: SessionDep, attempt: Annotated[int | None, Query()] = None
+    ) -> Response:
+        """Call progress: initiated, ringing, answered, completed (and why it ended)."""
+        status_updates.apply_status(db, attempt_id=attempt, sid=params.get("CallSid", ""),
+                                    provider_status=params.get("CallStatus", ""),
+                                    params=params, now=utcnow())
+        return Response(status_code=204)
+
+    @router.post("/messages/status")
+    def message_status(
+        params: TwilioRequest, db: SessionDep, attempt: Annotated[int | None, Query()] = None
+    ) -> Response:
+        """SMS and WhatsApp delivery progress."""
+        status = params.get("MessageStatus") or params.get("SmsStatus", "")
+        sid = params.get("MessageSid") or params.get("SmsSid", "")
+        status_updates.apply_status(db, attempt_id=attempt, sid=sid, provider_status=status,
+                                    params=params, now=utcnow())
+        return Response(status_code=204)
+
+    @router.post("/sms/inbound")
+    def sms_inbound(params: TwilioRequest, db: SessionDep) -> Response:
+        """A debtor's SMS: opt-out/opt-in keywords, or a reply for the agents."""
+        return _inbound(db, params, Channel.SMS)
+
+    @router.post("/whatsapp/inbound")
+    def whatsapp_inbound(params: TwilioRequest, db: SessionDep) -> Response:
+        """A debtor's WhatsApp message: keywords, or a reply (opens the 24-hour window)."""
+        return _inbound(db, params, Channel.WHATSAPP)
+
+    return router
+
+
+def _abandon(attempt_id: int) -> None:
+    with session_scope() as session:
+        voice.mark_abandoned(session, attempt_id=attempt_id)
+
+
+def _inbound(db: Session, params: dict[str, str], channel: Channel) -> Response:
+    result = inbound.receive(db, channel=channel, sid=params.get("MessageSid", ""),
+                             sender=params.get("From", ""), body=params.get("Body", ""),
+                             now=utcnow())
+    response = MessagingResponse()
+    if result.reply:
+        response.message(result.reply)
+    return Response(str(response), media_type=TWIML)
