@@ -1,0 +1,88 @@
+"""A debtor's contact history from Attempt rows, and the record of every refusal.
+
+What counts, the same in Python and in SQL (the scheduler reuses these expressions):
+- every attempt counts except those never made: status `refused` (compliance said no) or
+  `canceled`; a pending or failed attempt counts (stricter: it may have reached the debtor);
+- its time is when the conversation began if it connected (`answered_at`), else `created_at`;
+- a call is connected when it was answered and not by a machine or fax (`answered_by`); a message
+  (SMS, WhatsApp, e-mail) when the provider accepted or delivered it (`sent`, `delivered`).
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from campaigns.compliance.check import Decision
+from campaigns.compliance.profiles import Profile
+from campaigns.compliance.windows import ContactEvent, cap_windows
+from campaigns.models import (
+    Account,
+    Attempt,
+    AttemptStatus,
+    Channel,
+    ContactRefusal,
+    utcnow,
+)
+from campaigns.settings import get_settings
+
+NOT_MADE = (AttemptStatus.REFUSED, AttemptStatus.CANCELED)
+MESSAGE_REACHED = (AttemptStatus.SENT, AttemptStatus.DELIVERED)
+
+EVENT_TIME: ColumnElement[datetime] = func.coalesce(Attempt.answered_at, Attempt.created_at)
+COUNTS: ColumnElement[bool] = Attempt.status.not_in(NOT_MADE)
+CONNECTED: ColumnElement[bool] = or_(
+    and_(
+        Attempt.channel == Channel.VOICE,
+        Attempt.answered_at.is_not(None),
+        or_(
+            Attempt.answered_by.is_(None),
+            not_(or_(Attempt.answered_by.like("machine%"), Attempt.answered_by == "fax")),
+        ),
+    ),
+    and_(Attempt.channel != Channel.VOICE, Attempt.status.in_(MESSAGE_REACHED)),
+)
+
+
+def history_since(profile: Profile, now: datetime, tz: str) -> datetime:
+    """The earliest moment any cap of the profile looks back to (now when it has no caps)."""
+    return min((w.since for w in cap_windows(profile, now, tz)), default=now.astimezone(UTC))
+
+
+def contact_history(session: Session, *, debtor_id: int, since: datetime) -> list[ContactEvent]:
+    """Every counted contact with a debtor since a moment, across all accounts and campaigns."""
+    rows = session.execute(
+        select(Attempt.channel, EVENT_TIME, case((CONNECTED, True), else_=False))
+        .join(Account, Account.id == Attempt.account_id)
+        .where(Account.debtor_id == debtor_id, COUNTS, since <= EVENT_TIME)
+        .order_by(EVENT_TIME)
+    ).all()
+    return [ContactEvent(at, Channel(channel), bool(connected)) for channel, at, connected in rows]
+
+
+def record_refusal(
+    session: Session,
+    *,
+    account: Account,
+    campaign_id: int | None,
+    channel: Channel | None,
+    decision: Decision,
+    context: str,
+    at: datetime | None = None,
+) -> ContactRefusal:
+    """Store why a contact was refused: the rule, its explanation and where it was asked."""
+    if decision.allowed or decision.rule is None:
+        raise ValueError("only refusals are recorded")
+    refusal = ContactRefusal(
+        client_id=account.client_id,
+        account_id=account.id,
+        campaign_id=campaign_id,
+        channel=channel,
+        rule=decision.rule,
+        detail=decision.detail(get_settings().default_locale)[:300],
+        context=context[:20],
+        checked_at=at or utcnow(),
+    )
+    session.add(refusal)
+    session.flush()
+    return refusal
