@@ -1,0 +1,300 @@
+"""The pacer: how many calls one campaign should launch this second. Pure: no I/O, no clock.
+
+The dialing loop (and the simulator) build a `PacingSnapshot` every second from plain numbers and
+tuples of seconds and call `decide(snapshot)`; the answer is a `PacingDecision` with the number of
+calls and a short reason for the wallboard.
+
+Modes
+-----
+preview      0 calls: the agent reads the account and places the call.
+progressive  one call per ready agent not already covered by a ringing or waiting call:
+             n = ready - ringing - waiting. No answered call can ever lack an agent.
+predictive   bets on agents about to free and on calls that will not be answered.
+
+The predictive model
+--------------------
+Look at points x = 1 .. ring timeout seconds ahead. For each x:
+
+* supply S(x) = ready + sum over busy agents of P(agent free by x + g), where g is the grace an
+  answered call may wait (the rule says an agent within 2 s). An agent talking for e seconds frees
+  with P(T + W <= e + x + g | T > e), one wrapping up for e seconds with P(W <= e + x + g | W > e),
+  both from the campaign's recent talk (T) and wrap-up (W) times (conditional remaining time).
+* demand D(x) = waiting + sum over ringing calls of P(answered by a person in (t, t + x] | rang t s)
+  + n * p_h * F_A(x), where n is the number of new calls, p_h the person-answer share for this hour,
+  F_A the ring-to-answer distribution and the ringing term is the hazard view (see estimates.py).
+
+Supply and demand are sums of independent Bernoulli variables, so each has a variance
+V = sum p(1 - p). The pacer launches the largest n with, at every point x,
+
+    D(x) + z * sqrt(V_S(x) + V_D(x)) <= S(x)
+
+(the cumulative constraint: a call answered at x needs an agent freed by x + g), solved in closed
+form for n at each x and minimised over x. The safety factor z grows linearly from `z_base` to
+`z_near` as the rolling-window abandon rate r rises from 0 to the fallback level, so the bet
+shrinks as the campaign uses up its allowance. Predictive never launches fewer calls than
+progressive would (those calls are each covered by a ready agent).
+
+Rules that override the model
+-----------------------------
+* fewer than `small_team_agents` agents logged in (ready + talking + wrapping): progressive, because
+  a handful of agents makes the abandon rate spiky (one bad second is several percent);
+* the rolling window would be at or above `fallback_fraction` x target after one more abandon,
+  (abandons + 1) / (live answers + 1) >= fallback_fraction x target: progressive. A fresh campaign
+  therefore runs progressively until it has earned enough live answers to afford an abandon;
+* not enough history (fewer than `min_samples` ring, talk or wrap-up times): progressive;
+* never more than the CPS limit this second, never more than max_lines calls dialing at once
+  (ringing + answered and waiting for an agent).
+
+The answer share blends the recent rate with the hour-of-day curve: with m recent calls,
+p_h = w * recent + (1 - w) * curve[hour], w = m / (m + `prior_calls`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from campaigns.i18n import _, translate
+from campaigns.models.enums import DialingMode
+from telephony.dialer.estimates import Row, answer_model, freeing_model
+
+PREVIEW_REASON = _("Preview: agents place their own calls.")
+PROGRESSIVE_REASON = _("Progressive: one call per ready agent.")
+SMALL_TEAM_REASON = _("Small team ({agents} agents): one call per ready agent.")
+NEAR_CAP_REASON = _("Abandon rate {rate} is near the {target} cap: one call per ready agent.")
+WARM_UP_REASON = _(
+    "Only {live} live answers in the window, too few to risk an abandon: one call per ready agent."
+)
+NO_HISTORY_REASON = _("Not enough call history yet: one call per ready agent.")
+PREDICTIVE_REASON = _("Predictive: {live} live answers expected for {free} agents free.")
+
+
+@dataclass(frozen=True)
+class PacingHistory:
+    """What the campaign's recent calls say; plain numbers and tuples of seconds."""
+
+    answer_rate: float
+    """Share of recently placed calls answered by a person."""
+    machine_rate: float = 0.0
+    """Share of recently placed calls answered by a machine (detected, no agent needed)."""
+    recent_calls: int = 0
+    """How many placed calls the two rates above come from."""
+    answer_rate_by_hour: tuple[float, ...] = ()
+    """Person-answer share by local hour of day (24 values), from earlier days; may be empty."""
+    ring_to_answer_s: tuple[float, ...] = ()
+    """Recent ring-to-answer times of answered calls, seconds."""
+    talk_s: tuple[float, ...] = ()
+    """Recent talk times, seconds."""
+    wrap_s: tuple[float, ...] = ()
+    """Recent wrap-up times, seconds."""
+    live_answers: int = 0
+    """Calls answered by a person in the rolling abandon window."""
+    abandons: int = 0
+    """Of those, calls abandoned (no agent within the grace time)."""
+
+    @property
+    def abandon_rate(self) -> float:
+        """Abandoned / live answers in the rolling window (0 when there are none)."""
+        return self.abandons / self.live_answers if self.live_answers else 0.0
+
+
+@dataclass(frozen=True)
+class PacingSnapshot:
+    """One campaign, this second."""
+
+    mode: DialingMode
+    agents_ready: int
+    history: PacingHistory
+    talk_elapsed_s: tuple[float, ...] = ()
+    """One entry per agent on a call: seconds talked so far."""
+    wrap_elapsed_s: tuple[float, ...] = ()
+    """One entry per agent in wrap-up: seconds so far."""
+    ringing_elapsed_s: tuple[float, ...] = ()
+    """One entry per call placed and not yet answered: seconds since it was placed."""
+    answered_waiting: int = 0
+    """Calls answered by a person and waiting for an agent right now."""
+    hour: int = 12
+    """Local hour of day (0-23), to read the answer-rate curve."""
+    cps_limit: int = 1
+    max_lines: int = 50
+    """Most calls dialing at once (ringing + answered and waiting)."""
+    ring_timeout_s: float = 25.0
+    abandon_target: float = 0.03
+
+    @property
+    def agents_logged_in(self) -> int:
+        """Ready, talking and wrapping-up agents."""
+        return self.agents_ready + len(self.talk_elapsed_s) + len(self.wrap_elapsed_s)
+
+
+@dataclass(frozen=True)
+class PacerParameters:
+    """Tuning of the predictive model; the defaults are the benchmarked ones (docs/pacing.md)."""
+
+    small_team_agents: int = 6
+    fallback_fraction: float = 0.8
+    z_base: float = 1.0
+    z_near: float = 3.0
+    grace_s: float = 2.0
+    prior_calls: int = 200
+    min_samples: int = 20
+    min_answer_rate: float = 0.02
+
+
+@dataclass(frozen=True)
+class PacingDecision:
+    """How many calls to launch now, which rule decided, and why (a message for the wallboard)."""
+
+    calls: int
+    mode_used: DialingMode
+    reason: str
+    params: tuple[tuple[str, str], ...] = field(default=())
+    expected_live: float = 0.0
+    expected_free: float = 0.0
+
+    def describe(self, locale: str | None) -> str:
+        """The reason in the reader's language."""
+        return translate(locale, self.reason, **dict(self.params))
+
+
+def progressive_calls(snapshot: PacingSnapshot) -> int:
+    """One call per ready agent not already covered by a ringing or waiting call."""
+    covered = len(snapshot.ringing_elapsed_s) + snapshot.answered_waiting
+    return max(0, snapshot.agents_ready - covered)
+
+
+def capacity(snapshot: PacingSnapshot) -> int:
+    """Calls that may be launched this second under the CPS limit and max lines."""
+    dialing = len(snapshot.ringing_elapsed_s) + snapshot.answered_waiting
+    return max(0, min(snapshot.cps_limit, snapshot.max_lines - dialing))
+
+
+def decide(snapshot: PacingSnapshot, parameters: PacerParameters | None = None) -> PacingDecision:
+    """How many calls to launch now for this campaign snapshot."""
+    params = parameters or PacerParameters()
+    if snapshot.mode == DialingMode.PREVIEW:
+        return PacingDecision(0, DialingMode.PREVIEW, PREVIEW_REASON)
+    if snapshot.mode == DialingMode.PROGRESSIVE:
+        return _progressive(snapshot, PROGRESSIVE_REASON)
+    history = snapshot.history
+    if snapshot.agents_logged_in < params.small_team_agents:
+        return _progressive(
+            snapshot, SMALL_TEAM_REASON, (("agents", str(snapshot.agents_logged_in)),)
+        )
+    fallback_rate = params.fallback_fraction * snapshot.abandon_target
+    if (history.abandons + 1) / (history.live_answers + 1) >= fallback_rate:
+        if not history.abandons:
+            return _progressive(snapshot, WARM_UP_REASON, (("live", str(history.live_answers)),))
+        return _progressive(
+            snapshot,
+            NEAR_CAP_REASON,
+            (
+                ("rate", f"{100 * history.abandon_rate:.1f}%"),
+                ("target", f"{100 * snapshot.abandon_target:.1f}%"),
+            ),
+        )
+    if min(len(history.ring_to_answer_s), len(history.talk_s), len(history.wrap_s)) < (
+        params.min_samples
+    ):
+        return _progressive(snapshot, NO_HISTORY_REASON)
+    z = _safety_factor(history.abandon_rate, fallback_rate, params)
+    return _predictive(snapshot, params, z=z)
+
+
+def person_answer_rate(snapshot: PacingSnapshot, params: PacerParameters) -> float:
+    """The person-answer share expected now: recent rate blended with the hour-of-day curve."""
+    history = snapshot.history
+    curve = history.answer_rate_by_hour
+    expected = curve[snapshot.hour % 24] if len(curve) == 24 else history.answer_rate
+    weight = history.recent_calls / (history.recent_calls + params.prior_calls)
+    blended = weight * history.answer_rate + (1.0 - weight) * expected
+    return min(1.0, max(params.min_answer_rate, blended))
+
+
+def horizons(ring_timeout_s: float) -> tuple[float, ...]:
+    """Points ahead (seconds) where supply must cover demand: dense first, up to the timeout."""
+    points = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0]
+    step = 20.0
+    while step < ring_timeout_s:
+        step += 3.0
+        points.append(min(step, ring_timeout_s))
+    return tuple(p for p in points if p <= max(1.0, ring_timeout_s))
+
+
+def _safety_factor(rate: float, fallback_rate: float, params: PacerParameters) -> float:
+    share = min(1.0, rate / fallback_rate) if fallback_rate > 0 else 1.0
+    return params.z_base + (params.z_near - params.z_base) * share
+
+
+def _progressive(
+    snapshot: PacingSnapshot, reason: str, params: tuple[tuple[str, str], ...] = ()
+) -> PacingDecision:
+    calls = min(progressive_calls(snapshot), capacity(snapshot))
+    ready = float(snapshot.agents_ready)
+    return PacingDecision(calls, DialingMode.PROGRESSIVE, reason, params, expected_free=ready)
+
+
+def _add_rows(rows: Counter[Row], size: int) -> tuple[list[float], list[float]]:
+    means = [0.0] * size
+    variances = [0.0] * size
+    for (probabilities, bernoulli), count in rows.items():
+        for i in range(size):
+            means[i] += count * probabilities[i]
+            variances[i] += count * bernoulli[i]
+    return means, variances
+
+
+def _largest_batch(available: float, variance: float, share: float, z: float) -> float:
+    """Largest n with n * share + z * sqrt(variance + n * share * (1 - share)) <= available."""
+    if share <= 1e-9:
+        return math.inf
+    floor = z * math.sqrt(variance)
+    if available < floor:
+        return 0.0
+    if share >= 1.0 - 1e-9:
+        return (available - floor) / share
+    # With y = sqrt(variance + n v), v = share (1 - share): y^2 / (1 - share) + z y - c <= 0.
+    inverse = 1.0 / (1.0 - share)
+    constant = available + variance * inverse
+    root = (-z + math.sqrt(z * z + 4.0 * inverse * constant)) / (2.0 * inverse)
+    return max(0.0, (root * root - variance) / (share * (1.0 - share)))
+
+
+def _predictive(snapshot: PacingSnapshot, params: PacerParameters, *, z: float) -> PacingDecision:
+    history = snapshot.history
+    points = horizons(snapshot.ring_timeout_s)
+    size = len(points)
+    human = round(person_answer_rate(snapshot, params), 3)
+    machine = round(min(max(0.0, history.machine_rate), 1.0 - human), 3)
+    answers = answer_model(
+        history.ring_to_answer_s, human, machine, snapshot.ring_timeout_s, points
+    )
+    freeing = freeing_model(
+        history.talk_s, history.wrap_s, tuple(p + params.grace_s for p in points)
+    )
+
+    supply_rows: Counter[Row] = Counter(freeing.talking(e) for e in snapshot.talk_elapsed_s)
+    supply_rows.update(freeing.wrapping(e) for e in snapshot.wrap_elapsed_s)
+    supply, supply_var = _add_rows(supply_rows, size)
+    demand, demand_var = _add_rows(
+        Counter(answers.ringing(t) for t in snapshot.ringing_elapsed_s), size
+    )
+    new_call, _variance = answers.new_call
+
+    best = math.inf
+    for i in range(size):
+        available = snapshot.agents_ready + supply[i] - snapshot.answered_waiting - demand[i]
+        best = min(best, _largest_batch(available, supply_var[i] + demand_var[i], new_call[i], z))
+    calls = int(best) if best != math.inf else snapshot.cps_limit
+    calls = min(max(calls, progressive_calls(snapshot)), capacity(snapshot))
+    live = snapshot.answered_waiting + demand[-1] + calls * new_call[-1]
+    free = snapshot.agents_ready + supply[-1]
+    return PacingDecision(
+        calls,
+        DialingMode.PREDICTIVE,
+        PREDICTIVE_REASON,
+        (("live", f"{live:.1f}"), ("free", f"{free:.1f}")),
+        expected_live=live,
+        expected_free=free,
+    )
