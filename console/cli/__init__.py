@@ -2,7 +2,7 @@
 
 import typer
 
-from console.cli import admin, run
+from console.cli import admin, imports, run
 
 app = typer.Typer(
     name="acuerdo",
@@ -11,6 +11,7 @@ app = typer.Typer(
     add_completion=False,
 )
 admin.register(app)
+imports.register(app)
 run.register(app)
 
 

@@ -1,0 +1,246 @@
+"""Parsing the values creditors write: amounts, dates, phones, e-mails, yes/no and regions."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+
+from campaigns.i18n import _
+from campaigns.models import LineType
+from campaigns.tabular import normalise_header
+
+MAX_BALANCE = Decimal("999999999999.99")
+
+
+class ValueProblem(Exception):
+    """A value that cannot be used, with the reason in plain (translatable) words."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = params
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+_DOLLAR = re.compile(r"[A-Z]{0,3}\$")
+
+
+def parse_amount(text: str, *, currency: str) -> Decimal:
+    """An amount written in any common style: 1.234,56 / 1,234.56 / $ 980 / MXN 1 234,50."""
+    raw = text.strip().upper()
+    if not raw:
+        raise ValueProblem(_("The balance is blank."))
+    body = _DOLLAR.sub(" ", raw)
+    codes = _CURRENCY_CODE.findall(body)
+    if len(codes) > 1 or (codes and codes[0] != currency.upper()):
+        raise ValueProblem(
+            _("The amount is in {found}, but this creditor's portfolio is in {currency}."),
+            found=codes[0] if codes else "?",
+            currency=currency.upper(),
+        )
+    body = _CURRENCY_CODE.sub(" ", body).strip()
+    negative = False
+    if body.startswith("(") and body.endswith(")"):
+        negative, body = True, body[1:-1].strip()
+    if body.startswith("-") or body.endswith("-"):
+        negative, body = True, body.strip("-").strip()
+    body = _SPACES.sub(" ", body)
+    if not re.fullmatch(r"\d[\d.,' ]*", body) or body[-1] in ".,' ":
+        raise ValueProblem(_("{value} is not an amount."), value=text.strip())
+    whole, cents = _split_decimal(body, text)
+    groups = re.split(r"[.,' ]", whole)
+    if len(groups) > 1 and (
+        not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:])
+    ):
+        raise ValueProblem(_("{value} is not an amount."), value=text.strip())
+    amount = Decimal("".join(groups) + ("." + cents if cents else ""))
+    return -amount if negative else amount
+
+
+def _split_decimal(body: str, text: str) -> tuple[str, str]:
+    last = max(body.rfind("."), body.rfind(","))
+    if last < 0:
+        return body, ""
+    separator, tail = body[last], body[last + 1 :]
+    other = "," if separator == "." else "."
+    is_decimal = other in body or (body.count(separator) == 1 and len(tail) != 3)
+    if not is_decimal:
+        return body, ""
+    if not tail.isdigit():
+        raise ValueProblem(_("{value} is not an amount."), value=text.strip())
+    if len(tail) > 2:
+        raise ValueProblem(_("{value} has more than two decimals."), value=text.strip())
+    return body[:last], tail
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?")
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
+
+
+def parse_date(text: str) -> date:
+    """A date written dd/mm/yyyy, d/m/yy (20yy) or yyyy-mm-dd; impossible dates are refused."""
+    raw = text.strip()
+    if match := _ISO_DATE.fullmatch(raw):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _DAY_FIRST.fullmatch(raw):
+        day, month, year = (int(part) for part in match.groups())
+        if len(match.group(3)) == 2:
+            year += 2000
+    else:
+        raise ValueProblem(
+            _("{value} is not a date; write it as dd/mm/yyyy or yyyy-mm-dd."), value=raw
+        )
+    try:
+        return date(year, month, day)
+    except ValueError as error:
+        raise ValueProblem(
+            _("{value} is not a date on the calendar (day, month and year read as dd/mm/yyyy)."),
+            value=raw,
+        ) from error
+
+
+def parse_days_overdue(text: str) -> int:
+    """A whole number of days overdue, zero or more."""
+    raw = text.strip()
+    if re.fullmatch(r"-\s*\d+", raw):
+        raise ValueProblem(_("Days overdue cannot be negative ({value})."), value=raw)
+    if not re.fullmatch(r"\d+", raw):
+        raise ValueProblem(_("{value} is not a whole number of days."), value=raw)
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A phone number in E.164 and the kind of line phonenumbers says it is."""
+
+    e164: str
+    line_type: LineType
+
+
+_LINE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE: LineType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE: LineType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: LineType.FIXED_OR_MOBILE,
+    phonenumbers.PhoneNumberType.VOIP: LineType.VOIP,
+}
+
+
+def parse_phone(text: str, *, region: str) -> Phone:
+    """A phone in any local or international writing, normalised to E.164.
+
+    Mexico's retired dialling prefixes are still common in creditors' files: 044/045 (a mobile
+    dialled from a landline), 01 (long distance) and +52 1 (a mobile dialled from abroad). They
+    are removed, and 044, 045 and +52 1 also tell us the line is a mobile.
+    """
+    raw = text.strip()
+    number, known_mobile = _without_mexican_prefixes(raw, region.upper())
+    try:
+        parsed = phonenumbers.parse(number, region.upper())
+    except phonenumbers.NumberParseException as error:
+        raise ValueProblem(_("{value} is not a phone number."), value=raw) from error
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueProblem(
+            _("{value} is not a valid phone number (wrong number of digits or area code)."),
+            value=raw,
+        )
+    if known_mobile:
+        line_type = LineType.MOBILE
+    else:
+        line_type = _LINE_TYPES.get(phonenumbers.number_type(parsed), LineType.OTHER)
+    return Phone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), line_type)
+
+
+def _without_mexican_prefixes(raw: str, region: str) -> tuple[str, bool]:
+    digits = re.sub(r"\D", "", raw.split("ext")[0].split("x")[0])
+    international = raw.startswith("+") or raw.startswith("00")
+    if international and raw.startswith("00"):
+        digits = digits[2:]
+    if len(digits) == 13 and digits.startswith("521") and (international or region == "MX"):
+        return "+52" + digits[3:], True
+    if region == "MX" and not international:
+        if len(digits) == 13 and digits[:3] in ("044", "045"):
+            return digits[3:], True
+        if len(digits) == 12 and digits.startswith("01"):
+            return digits[2:], False
+    return raw, False
+
+
+_EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}")
+
+
+def parse_email(text: str) -> str:
+    """An e-mail address, lower-cased."""
+    raw = text.strip()
+    if len(raw) > 254 or not _EMAIL.fullmatch(raw):
+        raise ValueProblem(_("{value} is not an e-mail address."), value=raw)
+    return raw.lower()
+
+
+_YES = frozenset({"si", "s", "yes", "y", "1", "true", "x", "verdadero", "acepta"})
+_NO = frozenset({"", "no", "n", "0", "false", "falso"})
+
+
+def parse_yes_no(text: str) -> bool:
+    """Yes (si, sí, yes, 1, true, x) or no (blank, no, 0, false)."""
+    word = normalise_header(text)
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise ValueProblem(_("{value} is not yes or no (write si or no)."), value=text.strip())
+
+
+# Mexico's 32 states: the IANA zone their capital keeps, the ISO 3166-2 code (MX-XXX) and the
+# abbreviations in common use. Border municipalities that follow the US clock (Ciudad Juarez,
+# Ojinaga, Matamoros...) and Bahia de Banderas in Nayarit differ from their state's zone; a
+# state-level column cannot tell them apart.
+_MX_STATES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "aguascalientes": ("America/Mexico_City", "agu", ("ags",)),
+    "baja california": ("America/Tijuana", "bcn", ("bc",)),
+    "baja california sur": ("America/Mazatlan", "bcs", ()),
+    "campeche": ("America/Mexico_City", "cam", ("camp",)),
+    "chiapas": ("America/Mexico_City", "chp", ("chis",)),
+    "chihuahua": ("America/Chihuahua", "chh", ("chih",)),
+    "ciudad de mexico": ("America/Mexico_City", "cmx", ("cdmx", "df", "distrito federal")),
+    "coahuila": ("America/Mexico_City", "coa", ("coah", "coahuila de zaragoza")),
+    "colima": ("America/Mexico_City", "col", ()),
+    "durango": ("America/Mexico_City", "dur", ("dgo",)),
+    "guanajuato": ("America/Mexico_City", "gua", ("gto",)),
+    "guerrero": ("America/Mexico_City", "gro", ()),
+    "hidalgo": ("America/Mexico_City", "hid", ("hgo",)),
+    "jalisco": ("America/Mexico_City", "jal", ()),
+    "estado de mexico": ("America/Mexico_City", "mex", ("mexico", "edomex", "edo mex", "em")),
+    "michoacan": ("America/Mexico_City", "mic", ("mich", "michoacan de ocampo")),
+    "morelos": ("America/Mexico_City", "mor", ()),
+    "nayarit": ("America/Mazatlan", "nay", ()),
+    "nuevo leon": ("America/Mexico_City", "nle", ("nl",)),
+    "oaxaca": ("America/Mexico_City", "oax", ()),
+    "puebla": ("America/Mexico_City", "pue", ()),
+    "queretaro": ("America/Mexico_City", "que", ("qro", "queretaro de arteaga")),
+    "quintana roo": ("America/Cancun", "roo", ("qroo", "q roo")),
+    "san luis potosi": ("America/Mexico_City", "slp", ()),
+    "sinaloa": ("America/Mazatlan", "sin", ()),
+    "sonora": ("America/Hermosillo", "son", ()),
+    "tabasco": ("America/Mexico_City", "tab", ()),
+    "tamaulipas": ("America/Mexico_City", "tam", ("tamps",)),
+    "tlaxcala": ("America/Mexico_City", "tla", ("tlax",)),
+    "veracruz": ("America/Mexico_City", "ver", ("veracruz de ignacio de la llave",)),
+    "yucatan": ("America/Mexico_City", "yuc", ()),
+    "zacatecas": ("America/Mexico_City", "zac", ()),
+}
+_MX_ZONES = {
+    normalise_header(name): zone
+    for state, (zone, iso, extra) in _MX_STATES.items()
+    for name in (state, iso, f"mx {iso}", *extra)
+}
+
+
+def region_timezone(region: str, *, country: str) -> str | None:
+    """The IANA zone of a region (for Mexico, its 32 states), or None when it is not known."""
+    if country.upper() != "MX":
+        return None
+    return _MX_ZONES.get(normalise_header(region))
