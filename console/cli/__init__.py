@@ -2,7 +2,9 @@
 
 import typer
 
-from console.cli import admin, imports, run
+from console.cli import admin, demo, imports, run
+from console.cli import sandbox as sandbox_cli
+from console.cli import simulate as simulate_cli
 
 app = typer.Typer(
     name="acuerdo",
@@ -13,6 +15,9 @@ app = typer.Typer(
 admin.register(app)
 imports.register(app)
 run.register(app)
+demo.register(app)
+sandbox_cli.register(app)
+simulate_cli.register(app)
 
 
 def main() -> None:
