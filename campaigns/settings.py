@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
 
+    # Carrier sandbox: where it posts debtors' inbound SMS / WhatsApp (like a number's SmsUrl);
+    # empty means {public_base_url}/twilio/sms/inbound and /twilio/whatsapp/inbound.
+    sandbox_sms_inbound_url: str = ""
+    sandbox_whatsapp_inbound_url: str = ""
+
     @property
     def resolved_database_url(self) -> str:
         """The configured database URL, or a SQLite file under the var directory."""

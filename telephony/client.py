@@ -1,0 +1,62 @@
+"""The one place that builds a Twilio REST client: live Twilio or the carrier sandbox."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from campaigns.settings import Settings, get_settings
+
+
+class SandboxHttpClient(TwilioHttpClient):  # type: ignore[misc]
+    """A TwilioHttpClient that sends every Twilio URL to the carrier sandbox instead."""
+
+    def __init__(self, sandbox_url: str, timeout: float | None = 30.0) -> None:
+        super().__init__(timeout=timeout)
+        parts = urlsplit(sandbox_url)
+        self._scheme = parts.scheme or "http"
+        self._netloc = parts.netloc
+        self._prefix = parts.path.rstrip("/")
+
+    def rewrite(self, url: str) -> str:
+        """The sandbox URL for a Twilio URL: same path and query, the sandbox's scheme and host."""
+        parts = urlsplit(url)
+        return urlunsplit(
+            (self._scheme, self._netloc, self._prefix + parts.path, parts.query, parts.fragment)
+        )
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        """Send the request to the sandbox."""
+        return super().request(
+            method,
+            self.rewrite(url),
+            params=params,
+            data=data,
+            headers=headers,
+            auth=auth,
+            timeout=timeout,
+            allow_redirects=allow_redirects,
+        )
+
+
+def twilio_client(settings: Settings | None = None) -> Client:
+    """A Twilio REST client: the carrier sandbox, or Twilio when ACUERDO_TWILIO_MODE=live."""
+    settings = settings or get_settings()
+    if settings.twilio_mode == "live":
+        return Client(settings.account_sid, settings.auth_token)
+    return Client(
+        settings.account_sid,
+        settings.auth_token,
+        http_client=SandboxHttpClient(settings.sandbox_url),
+    )

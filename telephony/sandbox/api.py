@@ -1,0 +1,366 @@
+"""The sandbox's HTTP face: Twilio's REST API v2010 (the part Acuerdo uses) and /sandbox tools."""
+
+import base64
+import binascii
+import hmac
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from telephony.sandbox import calls, conferences, messages
+from telephony.sandbox.network import Network
+from telephony.sandbox.resources import (
+    account_uri,
+    call_json,
+    conference_json,
+    message_json,
+    page_json,
+    participant_json,
+)
+from telephony.sandbox.state import TwilioError
+from telephony.sandbox.world import World
+
+ACCOUNT = "/2010-04-01/Accounts/{account_sid}"
+
+
+class ResetIn(BaseModel):
+    world: dict[str, Any] | None = None
+    sms_inbound_url: str | None = None
+    whatsapp_inbound_url: str | None = None
+
+
+class InboundIn(BaseModel):
+    from_number: str
+    to: str
+    body: str
+
+
+def _authenticate(net: Network, request: Request, account_sid: str) -> None:
+    header = request.headers.get("authorization", "")
+    username = password = ""
+    if header.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(header[6:]).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        username, _, password = decoded.partition(":")
+    ok = hmac.compare_digest(username, net.account_sid) and hmac.compare_digest(
+        password, net.auth_token
+    )
+    if not ok or account_sid != net.account_sid:
+        raise TwilioError(401, 20003, "Authenticate")
+
+
+async def _form(request: Request) -> tuple[dict[str, str], list[str]]:
+    form = await request.form()
+    single = {key: str(value) for key, value in form.items()}
+    events = [str(v) for v in form.getlist("StatusCallbackEvent")]
+    return single, events
+
+
+def _paging(request: Request) -> tuple[int, int]:
+    try:
+        page = int(request.query_params.get("Page", "0"))
+        size = int(request.query_params.get("PageSize", "50"))
+    except ValueError as error:
+        raise TwilioError(400, 20001, "Page and PageSize must be integers") from error
+    return max(page, 0), min(max(size, 1), 1000)
+
+
+def _filters(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    return {n: request.query_params[n] for n in names if request.query_params.get(n)}
+
+
+def create_app(net: Network) -> FastAPI:
+    """The sandbox application around one network."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await net.close()
+
+    app = FastAPI(title="Acuerdo carrier sandbox", lifespan=lifespan, openapi_url=None)
+
+    @app.exception_handler(TwilioError)
+    async def twilio_error(_: Request, error: TwilioError) -> JSONResponse:
+        return JSONResponse(error.body(), status_code=error.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = 20404 if error.status_code == 404 else 20001
+        body = TwilioError(
+            error.status_code,
+            code,
+            f"The requested resource {request.url.path} was not found"
+            if code == 20404
+            else str(error.detail),
+        ).body()
+        return JSONResponse(body, status_code=error.status_code)
+
+    @app.post(ACCOUNT + "/Calls.json", status_code=201)
+    async def create_call(account_sid: str, request: Request) -> dict[str, Any]:
+        """Place an outbound call."""
+        _authenticate(net, request, account_sid)
+        form, events = await _form(request)
+        return call_json(calls.create_call(net, form, events))
+
+    @app.get(ACCOUNT + "/Calls.json")
+    async def list_calls(account_sid: str, request: Request) -> dict[str, Any]:
+        """List calls, newest first, filtered by To, From, Status or ParentCallSid."""
+        _authenticate(net, request, account_sid)
+        filters = _filters(request, ("To", "From", "Status", "ParentCallSid"))
+        with net.store.lock:
+            found = [
+                c
+                for c in reversed(net.store.calls.values())
+                if filters.get("To", c.to) == c.to
+                and filters.get("From", c.from_) == c.from_
+                and filters.get("Status", c.status) == c.status
+                and "ParentCallSid" not in filters
+            ]
+            page, size = _paging(request)
+            return page_json(
+                key="calls",
+                path=f"{account_uri(account_sid)}/Calls.json",
+                items=found,
+                render=call_json,
+                filters=filters,
+                page=page,
+                page_size=size,
+            )
+
+    @app.get(ACCOUNT + "/Calls/{sid}.json")
+    async def fetch_call(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
+        """Fetch a call."""
+        _authenticate(net, request, account_sid)
+        with net.store.lock:
+            return call_json(calls.get_call(net, sid))
+
+    @app.post(ACCOUNT + "/Calls/{sid}.json")
+    async def update_call(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
+        """Hang up (Status=completed|canceled) or redirect (Url or Twiml) a call."""
+        _authenticate(net, request, account_sid)
+        form, _ = await _form(request)
+        call = calls.update_call(net, sid, form)
+        with net.store.lock:
+            return call_json(call)
+
+    @app.post(ACCOUNT + "/Messages.json", status_code=201)
+    async def create_message(account_sid: str, request: Request) -> dict[str, Any]:
+        """Send an SMS or WhatsApp message."""
+        _authenticate(net, request, account_sid)
+        form, _ = await _form(request)
+        message = messages.create_message(net, form)
+        with net.store.lock:
+            return message_json(message)
+
+    @app.get(ACCOUNT + "/Messages.json")
+    async def list_messages(account_sid: str, request: Request) -> dict[str, Any]:
+        """List messages, newest first, filtered by To or From."""
+        _authenticate(net, request, account_sid)
+        filters = _filters(request, ("To", "From"))
+        with net.store.lock:
+            found = [
+                m
+                for m in reversed(net.store.messages.values())
+                if filters.get("To", m.to) == m.to and filters.get("From", m.from_) == m.from_
+            ]
+            page, size = _paging(request)
+            return page_json(
+                key="messages",
+                path=f"{account_uri(account_sid)}/Messages.json",
+                items=found,
+                render=message_json,
+                filters=filters,
+                page=page,
+                page_size=size,
+            )
+
+    @app.get(ACCOUNT + "/Messages/{sid}.json")
+    async def fetch_message(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
+        """Fetch a message."""
+        _authenticate(net, request, account_sid)
+        with net.store.lock:
+            message = net.store.messages.get(sid)
+            if message is None:
+                raise TwilioError(404, 20404, f"The requested resource {sid} was not found")
+            return message_json(message)
+
+    @app.get(ACCOUNT + "/Conferences.json")
+    async def list_conferences(account_sid: str, request: Request) -> dict[str, Any]:
+        """List conferences, newest first, filtered by FriendlyName or Status."""
+        _authenticate(net, request, account_sid)
+        filters = _filters(request, ("FriendlyName", "Status"))
+        with net.store.lock:
+            found = [
+                c
+                for c in reversed(net.store.conferences.values())
+                if filters.get("FriendlyName", c.friendly_name) == c.friendly_name
+                and filters.get("Status", c.status) == c.status
+            ]
+            page, size = _paging(request)
+            return page_json(
+                key="conferences",
+                path=f"{account_uri(account_sid)}/Conferences.json",
+                items=found,
+                render=conference_json,
+                filters=filters,
+                page=page,
+                page_size=size,
+            )
+
+    @app.get(ACCOUNT + "/Conferences/{sid}.json")
+    async def fetch_conference(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
+        """Fetch a conference."""
+        _authenticate(net, request, account_sid)
+        with net.store.lock:
+            return conference_json(conferences.find(net, sid))
+
+    @app.post(ACCOUNT + "/Conferences/{sid}.json")
+    async def update_conference(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
+        """End a conference (Status=completed)."""
+        _authenticate(net, request, account_sid)
+        form, _ = await _form(request)
+        if form.get("Status") == "completed":
+            conference = conferences.end(net, sid)
+        else:
+            with net.store.lock:
+                conference = conferences.find(net, sid)
+        with net.store.lock:
+            return conference_json(conference)
+
+    participants = ACCOUNT + "/Conferences/{conference_sid}/Participants"
+
+    @app.post(participants + ".json", status_code=201)
+    async def add_participant(
+        account_sid: str, conference_sid: str, request: Request
+    ) -> dict[str, Any]:
+        """Dial a number into a conference (by SID or friendly name)."""
+        _authenticate(net, request, account_sid)
+        form, events = await _form(request)
+        participant = calls.add_participant(net, conference_sid, form, events)
+        with net.store.lock:
+            return participant_json(account_sid, participant)
+
+    @app.get(participants + ".json")
+    async def list_participants(
+        account_sid: str, conference_sid: str, request: Request
+    ) -> dict[str, Any]:
+        """List the participants currently in a conference."""
+        _authenticate(net, request, account_sid)
+        filters = _filters(request, ("Muted", "Hold", "Coaching"))
+        with net.store.lock:
+            conference = conferences.find(net, conference_sid)
+            found = [
+                p
+                for p in conference.participants.values()
+                if all(str(getattr(p, k.lower())).lower() == v.lower() for k, v in filters.items())
+            ]
+            page, size = _paging(request)
+            return page_json(
+                key="participants",
+                path=f"{account_uri(account_sid)}/Conferences/{conference.sid}/Participants.json",
+                items=found,
+                render=lambda p: participant_json(account_sid, p),
+                filters=filters,
+                page=page,
+                page_size=size,
+            )
+
+    @app.get(participants + "/{call_sid}.json")
+    async def fetch_participant(
+        account_sid: str, conference_sid: str, call_sid: str, request: Request
+    ) -> dict[str, Any]:
+        """Fetch a participant by call SID or label."""
+        _authenticate(net, request, account_sid)
+        with net.store.lock:
+            found = conferences.participant(net, conference_sid, call_sid)
+            return participant_json(account_sid, found)
+
+    @app.post(participants + "/{call_sid}.json")
+    async def update_participant(
+        account_sid: str, conference_sid: str, call_sid: str, request: Request
+    ) -> dict[str, Any]:
+        """Mute, hold or coach a participant."""
+        _authenticate(net, request, account_sid)
+        form, _ = await _form(request)
+        found = conferences.update_participant(net, conference_sid, call_sid, form)
+        with net.store.lock:
+            return participant_json(account_sid, found)
+
+    @app.delete(participants + "/{call_sid}.json", status_code=204)
+    async def remove_participant(
+        account_sid: str, conference_sid: str, call_sid: str, request: Request
+    ) -> None:
+        """Take a participant out of a conference."""
+        _authenticate(net, request, account_sid)
+        with net.store.lock:
+            found = conferences.participant(net, conference_sid, call_sid)
+        conferences.kick(net, conference_sid, found.call_sid)
+
+    _sandbox_routes(app, net)
+    return app
+
+
+def _sandbox_routes(app: FastAPI, net: Network) -> None:
+    @app.get("/sandbox/health")
+    async def health() -> dict[str, Any]:
+        """Liveness and the account the sandbox accepts."""
+        return {"status": "ok", "account_sid": net.account_sid}
+
+    @app.get("/sandbox/calls")
+    async def placed_calls() -> list[dict[str, Any]]:
+        """Every call placed since the last reset, oldest first, with what the debtor heard."""
+        with net.store.lock:
+            return [
+                {
+                    **call_json(c),
+                    "outcome": c.plan.outcome.value,
+                    "params": c.params,
+                    "heard": list(c.heard),
+                    "callbacks": list(c.callbacks),
+                    "conference": c.conference_name,
+                }
+                for c in net.store.calls.values()
+            ]
+
+    @app.get("/sandbox/messages")
+    async def sent_messages() -> list[dict[str, Any]]:
+        """Every message sent or received since the last reset, oldest first."""
+        with net.store.lock:
+            return [
+                {**message_json(m), "params": m.params, "callbacks": list(m.callbacks)}
+                for m in net.store.messages.values()
+            ]
+
+    @app.get("/sandbox/world")
+    async def current_world() -> dict[str, Any]:
+        """The world in force."""
+        return net.world.model_dump(mode="json")
+
+    @app.post("/sandbox/reset")
+    async def reset(body: ResetIn) -> dict[str, Any]:
+        """Forget everything; start over with a world (the defaults when none is given)."""
+        try:
+            base = net.base_world.model_dump(mode="json")
+            world = World.model_validate({**base, **(body.world or {})})
+        except ValueError as error:
+            raise TwilioError(400, 20001, f"Invalid world: {error}") from error
+        await net.reset(
+            world,
+            sms_inbound_url=body.sms_inbound_url,
+            whatsapp_inbound_url=body.whatsapp_inbound_url,
+        )
+        return net.world.model_dump(mode="json")
+
+    @app.post("/sandbox/inbound")
+    async def inbound(body: InboundIn) -> dict[str, Any]:
+        """A debtor texts one of our numbers (whatsapp: addresses go to the WhatsApp webhook)."""
+        message = await messages.inbound(net, from_=body.from_number, to=body.to, body=body.body)
+        with net.store.lock:
+            return {**message_json(message), "callbacks": list(message.callbacks)}

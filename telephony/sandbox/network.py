@@ -1,0 +1,159 @@
+"""The sandbox's running network: the store, the clock, the account limits and signed webhooks."""
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urldefrag, urlencode
+
+import httpx
+from twilio.request_validator import RequestValidator
+
+from telephony.sandbox.state import Store
+from telephony.sandbox.world import World
+
+log = logging.getLogger("acuerdo.sandbox")
+
+
+@dataclass
+class Delivery:
+    """What happened to one webhook request the sandbox made."""
+
+    url: str
+    method: str
+    params: dict[str, str]
+    status_code: int | None
+    text: str
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "method": self.method,
+            "params": self.params,
+            "status_code": self.status_code,
+            "error": self.error,
+        }
+
+
+class Network:
+    """One sandbox: state behind a lock, a scaled clock, a calls-per-second gate, signed posts."""
+
+    def __init__(
+        self,
+        world: World,
+        *,
+        account_sid: str,
+        auth_token: str,
+        sms_inbound_url: str,
+        whatsapp_inbound_url: str,
+    ) -> None:
+        self.store = Store(world=world)
+        self.base_world = world
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.sms_inbound_url = sms_inbound_url
+        self.whatsapp_inbound_url = whatsapp_inbound_url
+        self.validator = RequestValidator(auth_token)
+        self._http: httpx.AsyncClient | None = None
+
+    @property
+    def world(self) -> World:
+        return self.store.world
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=15.0, follow_redirects=False)
+        return self._http
+
+    async def close(self) -> None:
+        """Stop every scheduled behaviour and close the webhook client."""
+        await self.cancel_all()
+        if self._http is not None:
+            await self._http.aclose()
+
+    async def cancel_all(self) -> None:
+        """Cancel every scheduled task (no callbacks are posted for them)."""
+        with self.store.lock:
+            tasks = list(self.store.tasks)
+            self.store.tasks.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def reset(
+        self,
+        world: World,
+        *,
+        sms_inbound_url: str | None = None,
+        whatsapp_inbound_url: str | None = None,
+    ) -> None:
+        """Forget every call, message and conference and start over with a world."""
+        await self.cancel_all()
+        with self.store.lock:
+            self.store = Store(world=world)
+        if sms_inbound_url:
+            self.sms_inbound_url = sms_inbound_url
+        if whatsapp_inbound_url:
+            self.whatsapp_inbound_url = whatsapp_inbound_url
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> "asyncio.Task[Any]":
+        """Run a behaviour in the background, tracked so that a reset can cancel it."""
+        task = asyncio.get_running_loop().create_task(coro)
+        store = self.store
+        with store.lock:
+            store.tasks.add(task)
+
+        def _done(finished: "asyncio.Task[Any]") -> None:
+            with store.lock:
+                store.tasks.discard(finished)
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("sandbox task failed", exc_info=finished.exception())
+
+        task.add_done_callback(_done)
+        return task
+
+    def real_seconds(self, simulated: float) -> float:
+        """Wall-clock seconds for simulated seconds at the world's speed."""
+        return max(simulated, 0.0) / self.world.speed
+
+    async def sleep(self, simulated: float) -> None:
+        """Let simulated seconds pass."""
+        await asyncio.sleep(self.real_seconds(simulated))
+
+    async def call_slot(self) -> None:
+        """Wait for this call's turn under the account's calls-per-second limit (wall clock)."""
+        loop = asyncio.get_running_loop()
+        with self.store.lock:
+            now = loop.time()
+            slot = max(now, self.store.next_call_slot)
+            self.store.next_call_slot = slot + 1.0 / self.world.calls_per_second
+        await asyncio.sleep(slot - now)
+
+    def signature(self, url: str, params: dict[str, str]) -> str:
+        """X-Twilio-Signature for a request, computed exactly as Twilio does."""
+        return str(self.validator.compute_signature(url, params))
+
+    async def request(self, url: str, params: dict[str, str], method: str = "POST") -> Delivery:
+        """Send a signed webhook request like Twilio (form POST, or GET with a query string)."""
+        url = urldefrag(url).url
+        method = (method or "POST").upper()
+        headers = {
+            "User-Agent": "TwilioProxy/1.1",
+            "I-Twilio-Idempotency-Token": secrets.token_hex(16),
+        }
+        try:
+            if method == "GET":
+                full = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+                headers["X-Twilio-Signature"] = self.signature(full, {})
+                response = await self.http.get(full, headers=headers)
+            else:
+                headers["X-Twilio-Signature"] = self.signature(url, params)
+                response = await self.http.post(url, data=params, headers=headers)
+        except httpx.HTTPError as error:
+            log.warning("webhook %s %s failed: %s", method, url, error)
+            return Delivery(url, method, params, None, "", error=f"{type(error).__name__}: {error}")
+        return Delivery(url, method, params, response.status_code, response.text)
