@@ -325,6 +325,7 @@ def _sandbox_routes(app: FastAPI, net: Network) -> None:
                     "heard": list(c.heard),
                     "callbacks": list(c.callbacks),
                     "conference": c.conference_name,
+                    "initiated_at": c.initiated_at,
                 }
                 for c in net.store.calls.values()
             ]

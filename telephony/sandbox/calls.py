@@ -206,6 +206,7 @@ async def _life(net: "Network", call: SimCall) -> None:
     with net.store.lock:
         call.queue_time_ms = int((loop.time() - queued_at) * 1000)
         call.start_time = utcnow()
+        call.initiated_at = call.start_time.timestamp()
         call.updated = call.start_time
     await status_event(net, call, "initiated")
     if plan.outcome is CallOutcome.FAILED:

@@ -69,6 +69,7 @@ class SimCall:
     conference_name: str | None = None
     conference_target: str | None = None
     answered_at: float | None = None
+    initiated_at: float | None = None
     heard: list[dict[str, Any]] = field(default_factory=list)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
