@@ -153,8 +153,8 @@ def import_portfolio(
 def _require_columns(columns: ColumnMap) -> None:
     require_columns(columns, COLUMNS)
     for either, label in (
-        ((DUE_DATE, DAYS_OVERDUE), _("due date")),
-        ((PHONE, EMAIL), _("phone or e-mail")),
+        ((DUE_DATE, DAYS_OVERDUE), "due_date / days_overdue"),
+        ((PHONE, EMAIL), "phone / email"),
     ):
         if not any(c.field in columns.positions for c in either):
             raise MissingColumn(
@@ -366,7 +366,10 @@ class _Writer:
             _chunks(values, WRITE_BATCH), _chunks(new, WRITE_BATCH), strict=True
         ):
             ids = self.session.scalars(
-                insert(Debtor).returning(Debtor.id, sort_by_parameter_order=True), list(chunk)
+                insert(Debtor.__table__).returning(
+                    Debtor.__table__.c.id, sort_by_parameter_order=True
+                ),
+                list(chunk),
             ).all()
             for debtor, new_id in zip(debtors, ids, strict=True):
                 debtor.id = new_id
@@ -402,7 +405,9 @@ class _Writer:
                 touched.add(index)
         for chunk in _chunks(new_points, WRITE_BATCH):
             ids = self.session.scalars(
-                insert(ContactPoint).returning(ContactPoint.id, sort_by_parameter_order=True),
+                insert(ContactPoint.__table__).returning(
+                    ContactPoint.__table__.c.id, sort_by_parameter_order=True
+                ),
                 [values for _plan, values in chunk],
             ).all()
             for (plan, _values), new_id in zip(chunk, ids, strict=True):
@@ -430,7 +435,7 @@ class _Writer:
             plan.whatsapp = "opted_in"
             touched.add(index)
         for chunk in _chunks(consents, WRITE_BATCH):
-            self.session.execute(insert(ChannelPermission), list(chunk))
+            self.session.execute(insert(ChannelPermission.__table__), list(chunk))
         if pending:
             self.session.execute(update(ChannelPermission), pending)
         return touched
@@ -504,7 +509,7 @@ class _Writer:
                 self.escalated += 1
         total, done = len(rows), 0
         for chunk in _chunks(new, WRITE_BATCH):
-            self.session.execute(insert(Account), list(chunk))
+            self.session.execute(insert(Account.__table__), list(chunk))
             done += len(chunk)
             if self.on_progress:
                 self.on_progress(done, total)
