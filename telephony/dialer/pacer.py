@@ -30,9 +30,11 @@ V = sum p(1 - p). The pacer launches the largest n with, at every point x,
 
 (the cumulative constraint: a call answered at x needs an agent freed by x + g), solved in closed
 form for n at each x and minimised over x. The safety factor z grows linearly from `z_base` to
-`z_near` as the rolling-window abandon rate r rises from 0 to the fallback level, so the bet
-shrinks as the campaign uses up its allowance. Predictive never launches fewer calls than
-progressive would (those calls are each covered by a ready agent).
+`z_near` with s = max(r / r_f, 1 - A / `allowance_scale`): r is the rolling-window abandon rate,
+r_f = `fallback_fraction` x target the fallback level, and A = r_f (live + 1) - (abandons + 1) the
+abandons the window can still absorb before the fallback. The bet shrinks as the rate nears the
+cap, and it is cautious while the window is small (one abandon weighs a lot there). Predictive
+never launches fewer calls than progressive would (those are each covered by a ready agent).
 
 Rules that override the model
 -----------------------------
@@ -136,6 +138,7 @@ class PacerParameters:
     fallback_fraction: float = 0.8
     z_base: float = 1.0
     z_near: float = 3.0
+    allowance_scale: float = 5.0
     grace_s: float = 2.0
     prior_calls: int = 200
     min_samples: int = 20
@@ -198,7 +201,7 @@ def decide(snapshot: PacingSnapshot, parameters: PacerParameters | None = None) 
         params.min_samples
     ):
         return _progressive(snapshot, NO_HISTORY_REASON)
-    z = _safety_factor(history.abandon_rate, fallback_rate, params)
+    z = _safety_factor(history, fallback_rate, params)
     return _predictive(snapshot, params, z=z)
 
 
@@ -222,9 +225,12 @@ def horizons(ring_timeout_s: float) -> tuple[float, ...]:
     return tuple(p for p in points if p <= max(1.0, ring_timeout_s))
 
 
-def _safety_factor(rate: float, fallback_rate: float, params: PacerParameters) -> float:
-    share = min(1.0, rate / fallback_rate) if fallback_rate > 0 else 1.0
-    return params.z_base + (params.z_near - params.z_base) * share
+def _safety_factor(history: PacingHistory, fallback_rate: float, params: PacerParameters) -> float:
+    """z from z_base to z_near as the window's rate or its remaining allowance runs out."""
+    by_rate = min(1.0, history.abandon_rate / fallback_rate) if fallback_rate > 0 else 1.0
+    allowance = fallback_rate * (history.live_answers + 1) - (history.abandons + 1)
+    by_allowance = 1.0 - min(1.0, max(0.0, allowance) / params.allowance_scale)
+    return params.z_base + (params.z_near - params.z_base) * max(by_rate, by_allowance)
 
 
 def _progressive(

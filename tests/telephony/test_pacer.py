@@ -1,0 +1,204 @@
+"""The pacer's decisions on hand-built snapshots of one campaign, and its limits under any input."""
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from campaigns.models.enums import DialingMode
+from telephony.dialer.pacer import (
+    NEAR_CAP_REASON,
+    SMALL_TEAM_REASON,
+    PacingDecision,
+    PacingHistory,
+    PacingSnapshot,
+    capacity,
+    decide,
+)
+
+# Talk 100-140 s, wrap-up 20-30 s, answered calls ring 6-18 s: plain evenly spread samples.
+TALK = tuple(100.0 + 40.0 * i / 199 for i in range(200))
+WRAP = tuple(20.0 + 10.0 * i / 199 for i in range(200))
+RING = tuple(6.0 + 12.0 * i / 199 for i in range(200))
+
+
+def history(
+    *, answer_rate: float = 0.10, live: int = 1000, abandons: int = 5, machine: float = 0.1
+) -> PacingHistory:
+    return PacingHistory(
+        answer_rate=answer_rate,
+        machine_rate=machine,
+        recent_calls=400,
+        ring_to_answer_s=RING,
+        talk_s=TALK,
+        wrap_s=WRAP,
+        live_answers=live,
+        abandons=abandons,
+    )
+
+
+def snapshot(**changes: object) -> PacingSnapshot:
+    base = PacingSnapshot(
+        mode=DialingMode.PREDICTIVE,
+        agents_ready=2,
+        history=history(),
+        wrap_elapsed_s=(27.0,) * 18,
+        cps_limit=100,
+        max_lines=500,
+        ring_timeout_s=25.0,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_preview_launches_nothing_the_agent_decides() -> None:
+    decision = decide(snapshot(mode=DialingMode.PREVIEW, agents_ready=10))
+    assert decision.calls == 0
+    assert decision.mode_used == DialingMode.PREVIEW
+
+
+def test_progressive_launches_one_call_per_ready_agent_not_already_covered() -> None:
+    progressive = snapshot(mode=DialingMode.PROGRESSIVE, agents_ready=7)
+    assert decide(progressive).calls == 7
+    assert decide(replace(progressive, ringing_elapsed_s=(3.0, 10.0))).calls == 5
+    assert decide(replace(progressive, ringing_elapsed_s=(3.0,), answered_waiting=1)).calls == 5
+    assert decide(replace(progressive, ringing_elapsed_s=(1.0,) * 9)).calls == 0
+
+
+def test_predictive_bets_on_agents_about_to_free_when_few_calls_answer() -> None:
+    about_to_free = decide(snapshot())
+    just_started = decide(snapshot(wrap_elapsed_s=(), talk_elapsed_s=(5.0,) * 18))
+    assert about_to_free.mode_used == DialingMode.PREDICTIVE
+    assert about_to_free.calls > 2 * 5
+    assert 2 <= just_started.calls < about_to_free.calls / 3
+
+
+def test_predictive_launches_fewer_calls_when_more_people_answer() -> None:
+    low = decide(snapshot(history=history(answer_rate=0.10)))
+    high = decide(snapshot(history=history(answer_rate=0.50)))
+    assert high.calls < low.calls
+
+
+def test_calls_that_rang_long_are_expected_to_ring_out() -> None:
+    busy = snapshot(agents_ready=8, wrap_elapsed_s=(), talk_elapsed_s=(5.0,) * 12)
+    young = decide(replace(busy, ringing_elapsed_s=(2.0,) * 20))
+    old = decide(replace(busy, ringing_elapsed_s=(22.0,) * 20))
+    assert old.calls > young.calls
+
+
+def test_predictive_falls_back_to_progressive_near_the_abandon_cap() -> None:
+    near_cap = decide(snapshot(history=history(live=1000, abandons=25)))
+    assert near_cap.mode_used == DialingMode.PROGRESSIVE
+    assert near_cap.reason == NEAR_CAP_REASON
+    assert near_cap.calls == 2
+    assert "2.5%" in near_cap.describe("en")
+    assert "tope" in near_cap.describe("es_MX")
+
+
+def test_fresh_campaign_paces_progressively_until_it_can_afford_an_abandon() -> None:
+    fresh = decide(snapshot(history=history(live=10, abandons=0)))
+    assert fresh.mode_used == DialingMode.PROGRESSIVE
+    assert fresh.calls == 2
+
+
+def test_small_teams_fall_back_to_progressive_by_rule() -> None:
+    small = decide(snapshot(agents_ready=2, wrap_elapsed_s=(27.0,) * 3))
+    assert small.mode_used == DialingMode.PROGRESSIVE
+    assert small.reason == SMALL_TEAM_REASON
+    assert small.calls == 2
+    assert decide(snapshot(agents_ready=2, wrap_elapsed_s=(27.0,) * 4)).calls > 2
+
+
+def test_predictive_without_history_dials_progressively() -> None:
+    empty = PacingHistory(answer_rate=0.1, live_answers=1000, abandons=5)
+    decision = decide(snapshot(history=empty))
+    assert decision.mode_used == DialingMode.PROGRESSIVE
+    assert decision.calls == 2
+
+
+def test_cps_and_max_lines_bound_every_mode() -> None:
+    assert decide(snapshot(cps_limit=3)).calls == 3
+    assert decide(snapshot(max_lines=12, ringing_elapsed_s=(24.0,) * 10)).calls == 2
+    progressive = snapshot(mode=DialingMode.PROGRESSIVE, agents_ready=50, wrap_elapsed_s=())
+    assert decide(replace(progressive, cps_limit=4)).calls == 4
+    assert decide(replace(progressive, max_lines=20, ringing_elapsed_s=(1.0,) * 18)).calls == 2
+
+
+def test_the_wallboard_reason_reads_in_spanish_and_english() -> None:
+    decision = decide(snapshot())
+    assert decision.describe("en").startswith("Predictive:")
+    assert decision.describe("es_MX").startswith("Predictivo:")
+
+
+elapsed = st.lists(st.floats(min_value=0.0, max_value=3000.0), max_size=40).map(tuple)
+samples = st.lists(st.floats(min_value=0.5, max_value=900.0), max_size=60).map(tuple)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    mode=st.sampled_from(list(DialingMode)),
+    ready=st.integers(min_value=0, max_value=200),
+    talking=elapsed,
+    wrapping=elapsed,
+    ringing=elapsed,
+    waiting=st.integers(min_value=0, max_value=20),
+    answer_rate=st.floats(min_value=0.0, max_value=1.0),
+    machine_rate=st.floats(min_value=0.0, max_value=1.0),
+    ring=samples,
+    talk=samples,
+    wrap=samples,
+    live=st.integers(min_value=0, max_value=100_000),
+    abandons=st.integers(min_value=0, max_value=5_000),
+    cps=st.integers(min_value=0, max_value=50),
+    max_lines=st.integers(min_value=0, max_value=300),
+    timeout=st.floats(min_value=1.0, max_value=120.0),
+    hour=st.integers(min_value=0, max_value=23),
+)
+def test_the_pacer_never_launches_a_negative_number_or_more_than_limits_allow(
+    mode: DialingMode,
+    ready: int,
+    talking: tuple[float, ...],
+    wrapping: tuple[float, ...],
+    ringing: tuple[float, ...],
+    waiting: int,
+    answer_rate: float,
+    machine_rate: float,
+    ring: tuple[float, ...],
+    talk: tuple[float, ...],
+    wrap: tuple[float, ...],
+    live: int,
+    abandons: int,
+    cps: int,
+    max_lines: int,
+    timeout: float,
+    hour: int,
+) -> None:
+    state = PacingSnapshot(
+        mode=mode,
+        agents_ready=ready,
+        history=PacingHistory(
+            answer_rate=answer_rate,
+            machine_rate=machine_rate,
+            recent_calls=len(ring) * 5,
+            answer_rate_by_hour=(answer_rate,) * 24,
+            ring_to_answer_s=ring,
+            talk_s=talk,
+            wrap_s=wrap,
+            live_answers=live,
+            abandons=min(abandons, live),
+        ),
+        talk_elapsed_s=talking,
+        wrap_elapsed_s=wrapping,
+        ringing_elapsed_s=ringing,
+        answered_waiting=waiting,
+        hour=hour,
+        cps_limit=cps,
+        max_lines=max_lines,
+        ring_timeout_s=timeout,
+    )
+    decision = decide(state)
+    assert isinstance(decision, PacingDecision)
+    assert 0 <= decision.calls <= capacity(state)
+    assert decision.calls <= cps
+    assert decision.calls + len(ringing) + waiting <= max(max_lines, len(ringing) + waiting)
+    if mode == DialingMode.PREVIEW:
+        assert decision.calls == 0
