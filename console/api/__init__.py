@@ -1,0 +1,1 @@
+"""HTTP API routers of the web console, one module per area."""

@@ -1,0 +1,31 @@
+"""Payments API: a manager uploads a creditor's payments file."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, UploadFile
+
+from campaigns.agreements import import_payments
+from campaigns.models import utcnow
+from console.deps import ManagerUser, SessionDep
+
+router = APIRouter(prefix="/api/payments", tags=["payments"])
+
+
+@router.post("/import")
+async def import_payments_file(
+    db: SessionDep,
+    user: ManagerUser,
+    client_id: Annotated[int, Form()],
+    file: UploadFile,
+) -> dict[str, Any]:
+    """Record a creditor's payments file (CSV or XLSX) and return the counts and rejects."""
+    content = await file.read()
+    summary = import_payments(
+        db,
+        client_id=client_id,
+        filename=file.filename or "payments.csv",
+        content=content,
+        now=utcnow(),
+        uploaded_by_id=user.id,
+    )
+    return {**summary.as_json(), "rejects_csv": summary.rejects_csv}
