@@ -7,6 +7,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import _, translate
 from campaigns.settings import get_settings
+from console.api.payments import router as payments_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
 from telephony.webhooks import create_router as twilio_router
@@ -39,5 +40,6 @@ def create_app() -> FastAPI:
     app.add_middleware(OriginCheck)
     app.add_exception_handler(AcuerdoError, render_error)
     app.include_router(auth_router)
+    app.include_router(payments_router)
     app.include_router(twilio_router(connect_agent=None))
     return app
