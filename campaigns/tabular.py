@@ -73,7 +73,8 @@ def detect_delimiter(text: str) -> str:
 
 
 def _first_line(text: str) -> str:
-    line, in_quotes = [], False
+    line: list[str] = []
+    in_quotes = False
     for char in text:
         if char == '"':
             in_quotes = not in_quotes

@@ -261,8 +261,8 @@ def _points(row: _Row, context: FileContext) -> list[Point]:
             )
         except ValueProblem as error:
             bad.append((row.header("email"), email_text, error))
-    for header, text, error in bad:
-        row.from_error(header, text, error, rejects=not points)
+    for header, text, problem in bad:
+        row.from_error(header, text, problem, rejects=not points)
     if not points and not bad:
         headers = [row.columns.headers[p] for p in row.columns.positions.get("phone", [])]
         if row.columns.first("email") is not None:
