@@ -54,8 +54,8 @@ class Network:
         self.base_world = world
         self.account_sid = account_sid
         self.auth_token = auth_token
-        self.sms_inbound_url = sms_inbound_url
-        self.whatsapp_inbound_url = whatsapp_inbound_url
+        self.sms_inbound_url = self.default_sms_inbound_url = sms_inbound_url
+        self.whatsapp_inbound_url = self.default_whatsapp_inbound_url = whatsapp_inbound_url
         self.validator = RequestValidator(auth_token)
         self._http: httpx.AsyncClient | None = None
 
@@ -91,14 +91,12 @@ class Network:
         sms_inbound_url: str | None = None,
         whatsapp_inbound_url: str | None = None,
     ) -> None:
-        """Forget every call, message and conference and start over with a world."""
+        """Start over with a world; inbound webhooks go back to the settings unless given."""
         await self.cancel_all()
         with self.store.lock:
             self.store = Store(world=world)
-        if sms_inbound_url:
-            self.sms_inbound_url = sms_inbound_url
-        if whatsapp_inbound_url:
-            self.whatsapp_inbound_url = whatsapp_inbound_url
+        self.sms_inbound_url = sms_inbound_url or self.default_sms_inbound_url
+        self.whatsapp_inbound_url = whatsapp_inbound_url or self.default_whatsapp_inbound_url
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> "asyncio.Task[Any]":
         """Run a behaviour in the background, tracked so that a reset can cancel it."""

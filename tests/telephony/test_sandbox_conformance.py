@@ -42,7 +42,7 @@ NULL_WHILE_LIVE = {"#/components/schemas/conference_enum_reason_conference_ended
 formats = FormatChecker(formats=())
 
 
-@formats.checks("date-time-rfc-2822", raises=(TypeError, ValueError))
+@formats.checks("date-time-rfc-2822", raises=(TypeError, ValueError))  # type: ignore[untyped-decorator]
 def _rfc2822(value: object) -> bool:
     if not isinstance(value, str):
         return True
