@@ -104,8 +104,9 @@ def discounted_balance(policy: Policy, balance: Decimal) -> Decimal:
 
 
 def min_down_payment(policy: Policy, balance: Decimal) -> Decimal:
-    """The smallest down payment the policy accepts (rounded up to the cent)."""
-    return (balance * policy.min_down_payment_pct / HUNDRED).quantize(CENT, rounding=ROUND_CEILING)
+    """The smallest down payment the policy accepts (rounded up to the cent; never nothing)."""
+    share = (balance * policy.min_down_payment_pct / HUNDRED).quantize(CENT, rounding=ROUND_CEILING)
+    return max(CENT, share)
 
 
 def add_months(day: date, months: int) -> date:
@@ -198,7 +199,7 @@ def validate_plan(
             ),
             amount=down_payment,
             minimum=minimum,
-            pct=policy.min_down_payment_pct.normalize(),
+            pct=format(policy.min_down_payment_pct.normalize(), "f"),
         )
     if down_payment >= balance:
         raise DownPaymentOutOfPolicy(
