@@ -142,15 +142,13 @@ def parse_phone(text: str, *, region: str) -> Phone:
         parsed = phonenumbers.parse(number, region.upper())
     except phonenumbers.NumberParseException as error:
         raise ValueProblem(_("{value} is not a phone number."), value=raw) from error
-    if not phonenumbers.is_valid_number(parsed):
+    number_type = phonenumbers.number_type(parsed)
+    if number_type == phonenumbers.PhoneNumberType.UNKNOWN:
         raise ValueProblem(
             _("{value} is not a valid phone number (wrong number of digits or area code)."),
             value=raw,
         )
-    if known_mobile:
-        line_type = LineType.MOBILE
-    else:
-        line_type = _LINE_TYPES.get(phonenumbers.number_type(parsed), LineType.OTHER)
+    line_type = LineType.MOBILE if known_mobile else _LINE_TYPES.get(number_type, LineType.OTHER)
     return Phone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), line_type)
 
 
