@@ -19,6 +19,7 @@ from campaigns.errors import Invalid
 from campaigns.i18n import _
 
 XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DELIMITERS = (",", ";", "\t", "|")
 
 
@@ -42,6 +43,10 @@ class Table:
 
 def read_table(content: bytes, *, filename: str = "") -> Table:
     """The header and rows of a CSV (UTF-8, UTF-8 with BOM, Windows-1252 or Latin-1) or XLSX."""
+    if content.startswith(XLS_MAGIC):
+        raise UnreadableFile(
+            _("The file is an old Excel .xls; save it as .xlsx or CSV and send it again.")
+        )
     if content.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(content)
     text, encoding = decode_text(content)

@@ -38,7 +38,7 @@ from campaigns.portfolio_import.values import (
     parse_phone,
     region_timezone,
 )
-from campaigns.tabular import MissingColumn, read_table
+from campaigns.tabular import MissingColumn, UnreadableFile, read_table
 from campaigns.tenancy import TenantViolation, scope_session, viewer_for
 from tests.factories import TODAY, make_client, make_user
 
@@ -652,3 +652,49 @@ def test_windows_1252_and_semicolons_are_detected() -> None:
     table = read_table(content)
     assert (table.encoding, table.delimiter) == ("cp1252", ";")
     assert table.rows == [(2, ["A1", "Íñigo “Ñoño”", "1.234,56"])]
+
+
+def test_a_manager_scoped_session_can_reimport_with_changes(session: Session) -> None:
+    client = make_client(session)
+    manager = make_user(session, username="gerente", role=Role.MANAGER, access=[client])
+    session.commit()
+    scope_session(session, viewer_for(session, manager))
+    content = b"cuenta,nombre,telefono,saldo,dias_mora,whatsapp\nA1,Ana Ruiz,5512345678,100,5,no\n"
+    import_portfolio(
+        session,
+        client_id=client.id,
+        filename="a.csv",
+        content=content,
+        today=TODAY,
+        uploaded_by_id=manager.id,
+    )
+    changed = content.replace(b",100,5,no", b",150,95,si")
+    summary = import_portfolio(
+        session,
+        client_id=client.id,
+        filename="a.csv",
+        content=changed,
+        today=TODAY,
+        uploaded_by_id=manager.id,
+    )
+    session.commit()
+    assert (summary.updated, summary.escalated) == (1, 1)
+    account = _account(session, "A1")
+    assert (account.balance, account.status) == (Decimal("150.00"), AccountStatus.ESCALATED)
+    audit = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(a.actor_id, a.actor_label) for a in audit] == [(manager.id, "gerente")] * 2
+
+
+def test_old_excel_files_and_empty_files_are_refused_with_a_clear_message(
+    session: Session,
+) -> None:
+    client = make_client(session)
+    for content, words in (
+        (b"", "está vacío"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "Excel .xls antiguo"),
+    ):
+        with pytest.raises(UnreadableFile) as caught:
+            import_portfolio(
+                session, client_id=client.id, filename="cartera.xls", content=content, today=TODAY
+            )
+        assert words in caught.value.render("es_MX")
