@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import math
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from telephony.sandbox import conferences, twiml
@@ -202,11 +203,11 @@ async def _life(net: "Network", call: SimCall) -> None:
     plan = call.plan
     loop = asyncio.get_running_loop()
     queued_at = loop.time()
-    await net.call_slot()
+    started = await net.call_slot()
     with net.store.lock:
         call.queue_time_ms = int((loop.time() - queued_at) * 1000)
-        call.start_time = utcnow()
-        call.initiated_at = call.start_time.timestamp()
+        call.start_time = datetime.fromtimestamp(started, UTC)
+        call.initiated_at = started
         call.updated = call.start_time
     await status_event(net, call, "initiated")
     if plan.outcome is CallOutcome.FAILED:

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,7 @@ class Network:
         self.whatsapp_inbound_url = self.default_whatsapp_inbound_url = whatsapp_inbound_url
         self.validator = RequestValidator(auth_token)
         self._http: httpx.AsyncClient | None = None
+        self._cps_gate = asyncio.Lock()
 
     @property
     def world(self) -> World:
@@ -122,14 +124,20 @@ class Network:
         """Let simulated seconds pass."""
         await asyncio.sleep(self.real_seconds(simulated))
 
-    async def call_slot(self) -> None:
-        """Wait for this call's turn under the account's calls-per-second limit (wall clock)."""
+    async def call_slot(self) -> float:
+        """Wait for this call's turn under the calls-per-second limit; the start (epoch seconds).
+
+        Calls start in the order they were placed, each at least 1/CPS wall-clock seconds after
+        the previous start.
+        """
         loop = asyncio.get_running_loop()
-        with self.store.lock:
-            now = loop.time()
-            slot = max(now, self.store.next_call_slot)
-            self.store.next_call_slot = slot + 1.0 / self.world.calls_per_second
-        await asyncio.sleep(slot - now)
+        async with self._cps_gate:
+            wait = self.store.last_call_start + 1.0 / self.world.calls_per_second - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            with self.store.lock:
+                self.store.last_call_start = loop.time()
+            return time.time()
 
     def signature(self, url: str, params: dict[str, str]) -> str:
         """X-Twilio-Signature for a request, computed exactly as Twilio does."""

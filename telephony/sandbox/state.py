@@ -146,7 +146,7 @@ class Store:
     sms_opted_out: set[str] = field(default_factory=set)
     last_inbound: dict[str, datetime] = field(default_factory=dict)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-    next_call_slot: float = 0.0
+    last_call_start: float = float("-inf")
     inbound_posts: list[dict[str, Any]] = field(default_factory=list)
 
     def conference_by_name(self, name: str) -> SimConference | None:
