@@ -63,6 +63,10 @@ SAMPLE_FIELDS: dict[str, Any] = {
 }
 
 
+# Templates often branch on the aging bucket: each is rendered once, so no branch hides wording.
+AGING_SAMPLES = (1, 30, 45, 75, 90)
+
+
 class TemplateRejected(Invalid):
     """A template that does not render with the account fields or carries forbidden wording."""
 
@@ -110,18 +114,23 @@ def validate_template(
             fields=", ".join(unknown),
             available=", ".join(sorted(fields)),
         )
+    template = env.from_string(source)
+    variants = [fields]
+    if "days_overdue" in fields:
+        variants += [{**fields, "days_overdue": days} for days in AGING_SAMPLES]
     try:
-        rendered = env.from_string(source).render(**fields)
+        rendered = "\n".join(template.render(**variant) for variant in variants)
     except TemplateSyntaxError as error:
         raise _syntax_error(error) from error
     except UndefinedError as error:
         raise TemplateRejected(
             _("The template uses something the account fields do not have: {error}."),
-            error=error.message or str(error),
+            error=(error.message or str(error)).rstrip("."),
         ) from error
     except SecurityError as error:
         raise TemplateRejected(
-            _("The template does something templates may not do: {error}."), error=str(error)
+            _("The template does something templates may not do: {error}."),
+            error=str(error).rstrip("."),
         ) from error
     except (TemplateError, ArithmeticError, TypeError, ValueError) as error:
         raise TemplateRejected(
