@@ -1,18 +1,31 @@
-"""The web application: composition root wiring routers, error rendering and origin checks."""
+"""The web application: the composition root wiring routers, the hub and error rendering."""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from redis.asyncio import Redis
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import _, translate
+from campaigns.redis_conn import redis_url
 from campaigns.settings import get_settings
+from console import ws
 from console.api.payments import router as payments_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
+from console.hub import Hub
+from console.routing import Routing
 from telephony.webhooks import create_router as twilio_router
 
+log = logging.getLogger(__name__)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+SWEEP_SECONDS = 1.0
 
 
 class OriginCheck(BaseHTTPMiddleware):
@@ -34,12 +47,41 @@ async def render_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _sweep_forever(hub: Hub) -> None:
+    """Once a second, one web process (whichever holds the lock) expires presence and wrap-ups."""
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        if await hub.redis.set("acuerdo:sweeper", 1, nx=True, px=int(SWEEP_SECONDS * 900)):
+            try:
+                await ws.sweep(hub, time.time())
+            except AcuerdoError:
+                log.exception("sweep failed")
+
+
 def create_app() -> FastAPI:
     """Build the Acuerdo web application."""
-    app = FastAPI(title="Acuerdo", version="0.1.0")
+    routing = Routing()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redis = Redis.from_url(redis_url())
+        hub = Hub(redis)
+        await hub.start()
+        routing.attach(redis)
+        app.state.hub = hub
+        sweeper = asyncio.create_task(_sweep_forever(hub))
+        yield
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+        await hub.stop()
+        await redis.aclose()
+
+    app = FastAPI(title="Acuerdo", version="0.1.0", lifespan=lifespan)
     app.add_middleware(OriginCheck)
     app.add_exception_handler(AcuerdoError, render_error)
     app.include_router(auth_router)
     app.include_router(payments_router)
-    app.include_router(twilio_router(connect_agent=None))
+    app.include_router(ws.router)
+    app.include_router(twilio_router(routing))
     return app

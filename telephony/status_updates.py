@@ -1,5 +1,6 @@
 """Provider status callbacks applied to attempts: stored once, applied only forward."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +16,19 @@ from telephony.statuses import TERMINAL, attempt_status, moves_forward
 MACHINE_PREFIXES = ("machine", "fax")
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """An attempt that moved to a new status because of a provider event."""
+
+    attempt_id: int
+    status: AttemptStatus
+    agent_id: int | None
+
+    @property
+    def final(self) -> bool:
+        return self.status in TERMINAL
+
+
 def apply_status(
     session: Session,
     *,
@@ -23,18 +37,18 @@ def apply_status(
     provider_status: str,
     params: dict[str, str],
     now: datetime,
-) -> bool:
-    """Store a provider event once per (SID, status) and move the attempt forward; True if new."""
+) -> StatusChange | None:
+    """Store a provider event once per (SID, status) and move the attempt forward if it may."""
     attempt = _find_attempt(session, attempt_id=attempt_id, sid=sid)
     if attempt is None:
-        return False
+        return None
     if not _store_once(session, attempt, sid, provider_status, params, now):
-        return False
+        return None
     if attempt.provider_sid is None:
         attempt.provider_sid = sid
     new = attempt_status(provider_status)
     if new is None or not moves_forward(AttemptStatus(attempt.status), new):
-        return True
+        return None
     attempt.status = new
     if params.get("AnsweredBy"):
         attempt.answered_by = params["AnsweredBy"]
@@ -51,7 +65,7 @@ def apply_status(
     if attempt.campaign_id:
         publish_after_commit(session, f"campaign:{attempt.campaign_id}", message)
     publish_after_commit(session, f"client:{attempt.client_id}", message)
-    return True
+    return StatusChange(attempt_id=attempt.id, status=new, agent_id=attempt.agent_id)
 
 
 def _find_attempt(session: Session, *, attempt_id: int | None, sid: str) -> Attempt | None:

@@ -1,8 +1,8 @@
 """What a debtor hears when a call is answered: an agent, a courteous voicemail, or an apology."""
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
@@ -12,9 +12,17 @@ from campaigns.models import Attempt, Client
 from campaigns.settings import get_settings
 from telephony.status_updates import is_machine
 
-# Given an answered attempt and its call SID, the console bridges the call to a ready agent and
-# returns the TwiML that does it, or None when no agent could take it within 2 seconds.
-ConnectAgent = Callable[[int, str], Awaitable[str | None]]
+
+
+class CallRouting(Protocol):
+    """The console's side of calls, handed to the webhooks by the composition root."""
+
+    async def connect(self, attempt_id: int, call_sid: str) -> str | None:
+        """Bridge an answered call to a ready agent: its TwiML, or None if none within 2 s."""
+
+    async def ended(self, attempt_id: int, agent_id: int) -> None:
+        """A call an agent was on has ended."""
+
 
 SAY_LANGUAGE = {"es_MX": "es-MX", "en": "en-US"}
 

@@ -16,8 +16,8 @@ from telephony.deps import SessionDep, TwilioRequest
 TWIML = "application/xml"
 
 
-def create_router(connect_agent: voice.ConnectAgent | None) -> APIRouter:
-    """The /twilio router; `connect_agent` is the console's routing of answered calls."""
+def create_router(routing: voice.CallRouting | None) -> APIRouter:
+    """The /twilio router; `routing` is the console's routing of answered calls to agents."""
     router = APIRouter(prefix="/twilio", tags=["twilio"], include_in_schema=False)
 
     @router.post("/voice/answer")
@@ -30,20 +30,20 @@ def create_router(connect_agent: voice.ConnectAgent | None) -> APIRouter:
             return Response(voice.empty_twiml(), media_type=TWIML)
         if call.machine:
             return Response(voice.voicemail(call), media_type=TWIML)
-        twiml = await connect_agent(attempt, params.get("CallSid", "")) if connect_agent else None
+        twiml = await routing.connect(attempt, params.get("CallSid", "")) if routing else None
         if twiml is not None:
             return Response(twiml, media_type=TWIML)
         await asyncio.to_thread(_abandon, attempt)
         return Response(voice.abandon_message(call), media_type=TWIML)
 
     @router.post("/voice/status")
-    def voice_status(
-        params: TwilioRequest, db: SessionDep, attempt: Annotated[int | None, Query()] = None
+    async def voice_status(
+        params: TwilioRequest, attempt: Annotated[int | None, Query()] = None
     ) -> Response:
         """Call progress: initiated, ringing, answered, completed (and why it ended)."""
-        status_updates.apply_status(db, attempt_id=attempt, sid=params.get("CallSid", ""),
-                                    provider_status=params.get("CallStatus", ""),
-                                    params=params, now=utcnow())
+        change = await asyncio.to_thread(_apply_call_status, attempt, params)
+        if change is not None and change.final and change.agent_id and routing is not None:
+            await routing.ended(change.attempt_id, change.agent_id)
         return Response(status_code=204)
 
     @router.post("/messages/status")
@@ -68,6 +68,16 @@ def create_router(connect_agent: voice.ConnectAgent | None) -> APIRouter:
         return _inbound(db, params, Channel.WHATSAPP)
 
     return router
+
+
+def _apply_call_status(
+    attempt_id: int | None, params: dict[str, str]
+) -> status_updates.StatusChange | None:
+    with session_scope() as session:
+        return status_updates.apply_status(
+            session, attempt_id=attempt_id, sid=params.get("CallSid", ""),
+            provider_status=params.get("CallStatus", ""), params=params, now=utcnow(),
+        )
 
 
 def _abandon(attempt_id: int) -> None:

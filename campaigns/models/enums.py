@@ -103,6 +103,7 @@ class Disposition(StrEnum):
     NO_ANSWER = "no_answer"
     MACHINE = "machine"
     DO_NOT_CONTACT = "do_not_contact"
+    UNRECORDED = "unrecorded"
 
 
 class PromiseStatus(StrEnum):

@@ -1,0 +1,90 @@
+"""Today's figures per campaign, as supervisors and creditors read them (shared/reference/kpis.md)."""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Integer, case, func, select
+from sqlalchemy.orm import Session
+
+from campaigns.models import Attempt, Campaign, Outcome, PromiseToPay
+
+HUMAN = "human"
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    """One campaign's results since a moment (usually the start of the local day)."""
+
+    campaign_id: int
+    name: str
+    status: str
+    dialing_mode: str
+    attempts: int
+    contacts: int
+    right_party_contacts: int
+    promises: int
+    amount_promised: Decimal
+    abandoned: int
+    abandon_rate: float
+    abandon_cap: float
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["amount_promised"] = str(self.amount_promised)
+        return data
+
+
+def campaign_figures(session: Session, *, since: datetime) -> list[CampaignFigures]:
+    """Attempts, contacts, right-party contacts, promises and abandon rate per visible campaign."""
+    attempts = (
+        select(
+            Attempt.campaign_id,
+            func.count(Attempt.id).label("attempts"),
+            func.sum(case((Attempt.answered_by == HUMAN, 1), else_=0)).label("contacts"),
+            func.sum(func.cast(Attempt.abandoned, Integer)).label("abandoned"),
+        )
+        .where(Attempt.created_at >= since, Attempt.campaign_id.is_not(None))
+        .group_by(Attempt.campaign_id)
+        .subquery()
+    )
+    rpc = (
+        select(Attempt.campaign_id, func.count(Outcome.id).label("rpc"))
+        .join(Attempt, Attempt.id == Outcome.attempt_id)
+        .where(Outcome.created_at >= since, Outcome.right_party.is_(True))
+        .group_by(Attempt.campaign_id)
+        .subquery()
+    )
+    promised = (
+        select(
+            Attempt.campaign_id,
+            func.count(PromiseToPay.id).label("promises"),
+            func.coalesce(func.sum(PromiseToPay.amount), 0).label("amount"),
+        )
+        .join(Outcome, Outcome.id == PromiseToPay.outcome_id)
+        .join(Attempt, Attempt.id == Outcome.attempt_id)
+        .where(PromiseToPay.created_at >= since)
+        .group_by(Attempt.campaign_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Campaign, attempts.c.attempts, attempts.c.contacts, attempts.c.abandoned,
+               rpc.c.rpc, promised.c.promises, promised.c.amount)
+        .outerjoin(attempts, attempts.c.campaign_id == Campaign.id)
+        .outerjoin(rpc, rpc.c.campaign_id == Campaign.id)
+        .outerjoin(promised, promised.c.campaign_id == Campaign.id)
+        .order_by(Campaign.name)
+    ).all()
+    figures = []
+    for campaign, n_attempts, contacts, abandoned, n_rpc, promises, amount in rows:
+        contacts, abandoned = int(contacts or 0), int(abandoned or 0)
+        figures.append(CampaignFigures(
+            campaign_id=campaign.id, name=campaign.name, status=str(campaign.status),
+            dialing_mode=str(campaign.dialing_mode), attempts=int(n_attempts or 0),
+            contacts=contacts, right_party_contacts=int(n_rpc or 0),
+            promises=int(promises or 0), amount_promised=Decimal(amount or 0),
+            abandoned=abandoned, abandon_rate=abandoned / contacts if contacts else 0.0,
+            abandon_cap=float(campaign.abandon_target_pct) / 100,
+        ))
+    return figures

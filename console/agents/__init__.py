@@ -1,0 +1,1 @@
+"""Agents' live state, shared by every web process through Redis."""

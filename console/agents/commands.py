@@ -1,0 +1,144 @@
+"""What an agent's messages do. Each handler checks the agent may do it now."""
+
+import asyncio
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from campaigns.errors import AcuerdoError, Forbidden, Invalid
+from campaigns.i18n import _
+from console.agents import state, work
+from console.agents.messages import send_to_agent, send_to_supervisors
+from console.agents.outcomes import submit_outcome
+from console.agents.state import PAUSE_REASONS, AgentState
+from console.screen import screen_for_attempt
+
+IDLE_STATES = (AgentState.OFFLINE, AgentState.READY, AgentState.PAUSED)
+
+
+class WrongState(AcuerdoError):
+    status_code = 409
+
+
+async def handle(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    """Carry out one message from an agent's console."""
+    kind = message.get("type")
+    handler = HANDLERS.get(str(kind))
+    if handler is None:
+        raise Invalid(_("Unknown message type {kind}."), kind=str(kind))
+    await handler(redis, agent_id, message)
+
+
+async def _set_state(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    target = message.get("state")
+    current = await state.status(redis, agent_id)
+    if target not in (AgentState.READY, AgentState.PAUSED):
+        raise Invalid(_("You can only choose ready or paused."))
+    if current.state not in IDLE_STATES:
+        raise WrongState(_("Finish the current call and its outcome before changing state."))
+    reason = str(message.get("reason") or "")
+    if target == AgentState.PAUSED and reason not in PAUSE_REASONS:
+        raise Invalid(_("Choose a pause reason."))
+    new = await state.set_state(redis, agent_id, AgentState(target), reason=reason)
+    await _announce_state(redis, agent_id, new)
+
+
+async def _announce_state(redis: Redis, agent_id: int, new: state.AgentStatus) -> None:
+    await send_to_agent(redis, agent_id, {"type": "state", **new.as_message()})
+    await send_to_supervisors(redis, {"type": "agent", "agent_id": agent_id,
+                                      **new.as_message()})
+
+
+async def _current_work(redis: Redis, agent_id: int, message: dict[str, Any]) -> work.Work:
+    saved = await work.load(redis, agent_id)
+    if saved.attempt_id is None or saved.attempt_id != message.get("attempt_id"):
+        raise Forbidden(_("This call is not yours to work on."))
+    return saved
+
+
+async def _draft(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    saved = await _current_work(redis, agent_id, message)
+    form = message.get("form")
+    if not isinstance(form, dict):
+        raise Invalid(_("The form could not be read."))
+    saved.draft = form
+    await work.save(redis, agent_id, saved)
+
+
+async def _script_step(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    saved = await _current_work(redis, agent_id, message)
+    saved.script_step = str(message.get("step") or "")
+    await work.save(redis, agent_id, saved)
+
+
+async def _verify_party(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    saved = await _current_work(redis, agent_id, message)
+    saved.verified = True
+    await work.save(redis, agent_id, saved)
+    screen = await asyncio.to_thread(screen_for_attempt, saved.attempt_id or 0, True)
+    await send_to_agent(redis, agent_id,
+                        {"type": "screen", "attempt_id": saved.attempt_id, "screen": screen})
+
+
+async def _submit(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    saved = await _current_work(redis, agent_id, message)
+    key = str(message.get("key") or "")
+    outcome = message.get("outcome")
+    if not key or not isinstance(outcome, dict):
+        raise Invalid(_("The outcome needs a key and a form."))
+    recorded = await asyncio.to_thread(
+        submit_outcome, attempt_id=saved.attempt_id or 0, agent_id=agent_id, key=key,
+        form=outcome,
+    )
+    await send_to_agent(redis, agent_id, {"type": "outcome_ack", "key": key, **recorded})
+    current = await state.status(redis, agent_id)
+    if current.state in (AgentState.ON_CALL, AgentState.WRAP_UP) and \
+            current.attempt_id == saved.attempt_id:
+        await work.clear(redis, agent_id)
+        if current.state == AgentState.WRAP_UP:
+            new = await state.set_state(redis, agent_id, AgentState.READY)
+            await _announce_state(redis, agent_id, new)
+
+
+async def _heartbeat(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    await state.touch(redis, agent_id)
+    await send_to_agent(redis, agent_id, {"type": "heartbeat_ack", "at": time.time()})
+
+
+HANDLERS = {
+    "set_state": _set_state,
+    "draft": _draft,
+    "script_step": _script_step,
+    "verify_party": _verify_party,
+    "submit_outcome": _submit,
+    "heartbeat": _heartbeat,
+}
+
+
+async def go_offline(redis: Redis, agent_id: int) -> None:
+    """The agent's heartbeats stopped: it takes no more calls."""
+    new = await state.set_state(redis, agent_id, AgentState.OFFLINE)
+    await _announce_state(redis, agent_id, new)
+
+
+async def close_wrap_up(redis: Redis, agent_id: int) -> None:
+    """Wrap-up time ran out: record the draft if it is valid, else `unrecorded`; back to ready."""
+    current = await state.status(redis, agent_id)
+    saved = await work.load(redis, agent_id)
+    if current.state != AgentState.WRAP_UP or saved.attempt_id is None:
+        await redis.zrem("acuerdo:wrapups", str(agent_id))
+        return
+    key = f"wrap-up-timeout-{saved.attempt_id}"
+    try:
+        recorded = await asyncio.to_thread(submit_outcome, attempt_id=saved.attempt_id,
+                                           agent_id=agent_id, key=key, form=saved.draft)
+    except AcuerdoError:
+        recorded = await asyncio.to_thread(
+            submit_outcome, attempt_id=saved.attempt_id, agent_id=agent_id, key=key,
+            form={"disposition": "unrecorded", "notes": ""},
+        )
+    await send_to_agent(redis, agent_id, {"type": "outcome_ack", "key": key, **recorded})
+    await work.clear(redis, agent_id)
+    new = await state.set_state(redis, agent_id, AgentState.READY)
+    await _announce_state(redis, agent_id, new)

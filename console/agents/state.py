@@ -1,0 +1,175 @@
+"""Agent states in Redis: the same truth for every web process and host.
+
+Keys (prefix `acuerdo:`): `agent:{id}` hash (state, since, reason, attempt_id, name);
+`agent:{id}:campaigns` set; `ready:{campaign}` sorted set of ready agents scored by the time they
+became ready (longest idle first); `agent:{id}:seen` presence, expiring after the heartbeat grace;
+`wrapups` sorted set of wrap-up deadlines; `agents` set of every agent seen.
+"""
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from redis.asyncio import Redis
+
+from campaigns.settings import get_settings
+
+
+class AgentState(StrEnum):
+    OFFLINE = "offline"
+    READY = "ready"
+    RESERVED = "reserved"
+    ON_CALL = "on_call"
+    WRAP_UP = "wrap_up"
+    PAUSED = "paused"
+
+
+PAUSE_REASONS = ("break", "lunch", "training", "meeting", "technical", "coaching")
+
+_RESERVE = """
+local agent
+if ARGV[2] ~= '' then
+  if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return false end
+  agent = ARGV[2]
+else
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0)
+  if #first == 0 then return false end
+  agent = first[1]
+end
+for _, c in ipairs(redis.call('SMEMBERS', 'acuerdo:agent:' .. agent .. ':campaigns')) do
+  redis.call('ZREM', 'acuerdo:ready:' .. c, agent)
+end
+redis.call('ZREM', KEYS[1], agent)
+redis.call('HSET', 'acuerdo:agent:' .. agent, 'state', 'reserved', 'since', ARGV[1],
+           'attempt_id', ARGV[3], 'reason', '')
+return agent
+"""
+
+
+@dataclass(frozen=True)
+class AgentStatus:
+    """One agent's live state."""
+
+    agent_id: int
+    state: AgentState
+    since: float
+    reason: str
+    attempt_id: int | None
+    name: str
+
+    def as_message(self) -> dict[str, Any]:
+        """The state as protocol fields."""
+        return {"state": str(self.state), "since": self.since, "reason": self.reason or None,
+                "attempt_id": self.attempt_id}
+
+
+def _agent_key(agent_id: int) -> str:
+    return f"acuerdo:agent:{agent_id}"
+
+
+async def status(redis: Redis, agent_id: int) -> AgentStatus:
+    """The agent's current state (offline when never seen)."""
+    data = await redis.hgetall(_agent_key(agent_id))
+    if not data:
+        return AgentStatus(agent_id, AgentState.OFFLINE, time.time(), "", None, "")
+    attempt = data.get(b"attempt_id", b"")
+    return AgentStatus(
+        agent_id=agent_id,
+        state=AgentState(data[b"state"].decode()),
+        since=float(data.get(b"since", b"0")),
+        reason=data.get(b"reason", b"").decode(),
+        attempt_id=int(attempt) if attempt else None,
+        name=data.get(b"name", b"").decode(),
+    )
+
+
+async def register(redis: Redis, *, agent_id: int, name: str, campaign_ids: list[int]) -> None:
+    """Record an agent's name and campaigns when it connects."""
+    key = f"acuerdo:agent:{agent_id}:campaigns"
+    pipe = redis.pipeline()
+    pipe.sadd("acuerdo:agents", agent_id)
+    pipe.hsetnx(_agent_key(agent_id), "state", str(AgentState.OFFLINE))
+    pipe.hset(_agent_key(agent_id), "name", name)
+    pipe.delete(key)
+    if campaign_ids:
+        pipe.sadd(key, *campaign_ids)
+    await pipe.execute()
+
+
+async def touch(redis: Redis, agent_id: int) -> None:
+    """Note a heartbeat: the agent is present for the grace period."""
+    await redis.set(f"acuerdo:agent:{agent_id}:seen", 1,
+                    ex=get_settings().heartbeat_grace_seconds)
+
+
+async def is_present(redis: Redis, agent_id: int) -> bool:
+    """Whether a heartbeat arrived within the grace period."""
+    return bool(await redis.exists(f"acuerdo:agent:{agent_id}:seen"))
+
+
+async def set_state(
+    redis: Redis,
+    agent_id: int,
+    state: AgentState,
+    *,
+    reason: str = "",
+    attempt_id: int | None = None,
+) -> AgentStatus:
+    """Move the agent to a state; ready agents join their campaigns' ready queues."""
+    now = time.time()
+    campaigns = await redis.smembers(f"acuerdo:agent:{agent_id}:campaigns")
+    pipe = redis.pipeline()
+    pipe.hset(_agent_key(agent_id), mapping={
+        "state": str(state), "since": now, "reason": reason,
+        "attempt_id": "" if attempt_id is None else attempt_id,
+    })
+    for campaign in campaigns:
+        ready_key = f"acuerdo:ready:{campaign.decode()}"
+        if state == AgentState.READY:
+            pipe.zadd(ready_key, {str(agent_id): now})
+        else:
+            pipe.zrem(ready_key, str(agent_id))
+    if state != AgentState.WRAP_UP:
+        pipe.zrem("acuerdo:wrapups", str(agent_id))
+    await pipe.execute()
+    return await status(redis, agent_id)
+
+
+async def reserve(
+    redis: Redis, *, campaign_id: int, attempt_id: int, preferred_agent: int | None = None
+) -> int | None:
+    """Atomically take the longest-idle ready agent of the campaign (or the preferred one)."""
+    agent = await redis.eval(
+        _RESERVE, 1, f"acuerdo:ready:{campaign_id}", time.time(),
+        "" if preferred_agent is None else str(preferred_agent), attempt_id,
+    )
+    return int(agent) if agent else None
+
+
+async def start_wrap_up(redis: Redis, agent_id: int, attempt_id: int) -> float:
+    """Put the agent in wrap-up; returns the deadline (epoch seconds) the server enforces."""
+    deadline = time.time() + get_settings().wrap_up_seconds
+    await set_state(redis, agent_id, AgentState.WRAP_UP, attempt_id=attempt_id)
+    await redis.zadd("acuerdo:wrapups", {str(agent_id): deadline})
+    return deadline
+
+
+async def expired_wrap_ups(redis: Redis, now: float) -> list[int]:
+    """Agents whose wrap-up time ran out."""
+    return [int(a) for a in await redis.zrangebyscore("acuerdo:wrapups", 0, now)]
+
+
+async def known_agents(redis: Redis) -> list[int]:
+    """Every agent that ever connected."""
+    return sorted(int(a) for a in await redis.smembers("acuerdo:agents"))
+
+
+async def next_seq(redis: Redis, agent_id: int) -> int:
+    """The next sequence number of the agent's messages."""
+    return int(await redis.incr(f"acuerdo:agent:{agent_id}:seq"))
+
+
+async def current_seq(redis: Redis, agent_id: int) -> int:
+    """The sequence number of the agent's last message."""
+    return int(await redis.get(f"acuerdo:agent:{agent_id}:seq") or 0)

@@ -1,0 +1,118 @@
+"""The websocket hub: the only holder of sockets in a web process.
+
+It subscribes to the agents' and supervisors' Redis channels and hands each message to the
+sockets connected to this process. Every socket has a bounded queue; a client that falls behind
+is disconnected (it resynchronises with a snapshot when it reconnects).
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from starlette.websockets import WebSocket, WebSocketState
+
+from campaigns.settings import get_settings
+from console.agents.messages import SUPERVISORS_CHANNEL
+
+log = logging.getLogger(__name__)
+
+SLOW_CLIENT = 4408
+
+
+class Connection:
+    """One socket with its own bounded outgoing queue and writer task."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=get_settings().socket_queue_limit)
+        self.writer = asyncio.create_task(self._write())
+
+    def offer(self, text: str) -> None:
+        """Queue a message; a full queue means the client is too slow: disconnect it."""
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            log.warning("closing a websocket that fell %d messages behind", self.queue.maxsize)
+            self.writer.cancel()
+            asyncio.create_task(self._close(SLOW_CLIENT))
+
+    async def send_now(self, message: dict[str, Any]) -> None:
+        """Queue a message built by this process (snapshots, acknowledgements)."""
+        self.offer(json.dumps(message, default=str))
+
+    async def _write(self) -> None:
+        while True:
+            text = await self.queue.get()
+            await self.websocket.send_text(text)
+
+    async def _close(self, code: int) -> None:
+        with contextlib.suppress(RuntimeError, ConnectionError):
+            if self.websocket.application_state == WebSocketState.CONNECTED:
+                await self.websocket.close(code)
+
+    async def stop(self) -> None:
+        """Stop writing (the socket is gone)."""
+        self.writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.writer
+
+
+class Hub:
+    """Routes Redis messages to this process's sockets."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self.agents: dict[int, set[Connection]] = defaultdict(set)
+        self.supervisors: set[Connection] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+
+    async def start(self) -> None:
+        """Start listening to Redis."""
+        self._task = asyncio.create_task(self._listen())
+        await asyncio.wait_for(self._subscribed.wait(), timeout=10)
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def attach_agent(self, agent_id: int, connection: Connection) -> None:
+        self.agents[agent_id].add(connection)
+
+    def detach_agent(self, agent_id: int, connection: Connection) -> None:
+        self.agents[agent_id].discard(connection)
+        if not self.agents[agent_id]:
+            del self.agents[agent_id]
+
+    def agent_connected_here(self, agent_id: int) -> bool:
+        return bool(self.agents.get(agent_id))
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self.redis.pubsub() as pubsub:
+                    await pubsub.psubscribe("agent:*")
+                    await pubsub.subscribe(SUPERVISORS_CHANNEL)
+                    self._subscribed.set()
+                    async for message in pubsub.listen():
+                        if message["type"] in ("message", "pmessage"):
+                            self._deliver(message["channel"].decode(), message["data"].decode())
+            except (RedisConnectionError, OSError) as error:
+                log.warning("hub lost Redis (%s); resubscribing", type(error).__name__)
+                await asyncio.sleep(0.5)
+
+    def _deliver(self, channel: str, text: str) -> None:
+        if channel == SUPERVISORS_CHANNEL:
+            targets = list(self.supervisors)
+        else:
+            targets = list(self.agents.get(int(channel.split(":", 1)[1]), ()))
+        for connection in targets:
+            connection.offer(text)

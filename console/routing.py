@@ -1,0 +1,166 @@
+"""Routing answered calls to agents: longest idle first, personal callbacks to their owner.
+
+The telephony webhook calls `connect` when a debtor answers. Within `route_wait_seconds` (2 s)
+a ready agent of the attempt's campaign is reserved atomically in Redis, gets the screen pop on
+its websocket (whichever process holds it), and the debtor is put in a conference that the
+agent's leg joins; with no agent in time the webhook plays the abandon message instead.
+"""
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+import requests
+from redis.asyncio import Redis
+from twilio.base.exceptions import TwilioException
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from campaigns.db import session_scope
+from campaigns.models import Attempt, Campaign, Client
+from campaigns.settings import get_settings
+from console.agents import state, work
+from console.agents.messages import send_to_agent, send_to_supervisors
+from console.agents.state import AgentState
+from console.screen import screen_for_attempt
+from telephony.client import twilio_client
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    attempt_id: int
+    account_id: int
+    campaign_id: int | None
+    owner_agent_id: int | None
+    caller_id: str
+
+
+def conference_name(attempt_id: int) -> str:
+    """The conference a bridged call lives in."""
+    return f"acuerdo-attempt-{attempt_id}"
+
+
+def _route_info(attempt_id: int) -> RouteInfo | None:
+    with session_scope() as session:
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is None:
+            return None
+        client = session.get_one(Client, attempt.client_id)
+        campaign = session.get(Campaign, attempt.campaign_id) if attempt.campaign_id else None
+        return RouteInfo(
+            attempt_id=attempt.id,
+            account_id=attempt.account_id,
+            campaign_id=attempt.campaign_id,
+            owner_agent_id=attempt.agent_id,
+            caller_id=(campaign.caller_id if campaign else None) or client.caller_id
+            or get_settings().default_caller_id,
+        )
+
+
+def _assign(attempt_id: int, agent_id: int) -> None:
+    with session_scope() as session:
+        session.get_one(Attempt, attempt_id, with_for_update=True).agent_id = agent_id
+
+
+class Routing:
+    """The console's side of answered calls, given to the telephony webhooks."""
+
+    def __init__(self) -> None:
+        self._redis: Redis | None = None
+        self._bridges: set[asyncio.Task[None]] = set()
+
+    def attach(self, redis: Redis) -> None:
+        """Use this process's async Redis client (set when the app starts)."""
+        self._redis = redis
+
+    @property
+    def redis(self) -> Redis:
+        assert self._redis is not None, "Routing.attach() runs in the app's lifespan"
+        return self._redis
+
+    async def connect(self, attempt_id: int, call_sid: str) -> str | None:
+        """Bridge an answered call to an agent within the wait; None when nobody could take it."""
+        info = await asyncio.to_thread(_route_info, attempt_id)
+        if info is None:
+            return None
+        agent_id = await self._reserve(info)
+        if agent_id is None:
+            return None
+        await asyncio.to_thread(_assign, attempt_id, agent_id)
+        await state.set_state(self.redis, agent_id, AgentState.ON_CALL, attempt_id=attempt_id)
+        await work.save(self.redis, agent_id,
+                        work.Work(attempt_id=attempt_id, call_status="connected"))
+        screen = await asyncio.to_thread(screen_for_attempt, attempt_id, False)
+        await send_to_agent(self.redis, agent_id,
+                            {"type": "offer", "attempt_id": attempt_id, "screen": screen})
+        await send_to_supervisors(self.redis, {"type": "agent", "agent_id": agent_id,
+                                               "state": str(AgentState.ON_CALL),
+                                               "attempt_id": attempt_id})
+        task = asyncio.create_task(asyncio.to_thread(_add_agent_leg, info, agent_id))
+        self._bridges.add(task)
+        task.add_done_callback(self._bridges.discard)
+        return _conference_twiml(attempt_id)
+
+    async def ended(self, attempt_id: int, agent_id: int) -> None:
+        """The call is over: the agent goes to wrap-up with a server-enforced deadline."""
+        current = await state.status(self.redis, agent_id)
+        if current.attempt_id != attempt_id or current.state != AgentState.ON_CALL:
+            return
+        saved = await work.load(self.redis, agent_id)
+        if saved.attempt_id != attempt_id:
+            ready = await state.set_state(self.redis, agent_id, AgentState.READY)
+            await send_to_agent(self.redis, agent_id, {"type": "state", **ready.as_message()})
+            return
+        deadline = await state.start_wrap_up(self.redis, agent_id, attempt_id)
+        saved.call_status, saved.wrap_up_deadline = "ended", deadline
+        await work.save(self.redis, agent_id, saved)
+        await send_to_agent(self.redis, agent_id,
+                            {"type": "call", "attempt_id": attempt_id, "status": "ended"})
+        await send_to_agent(self.redis, agent_id,
+                            {"type": "wrap_up", "attempt_id": attempt_id, "deadline": deadline})
+        await send_to_supervisors(self.redis, {"type": "agent", "agent_id": agent_id,
+                                               "state": str(AgentState.WRAP_UP)})
+
+    async def _reserve(self, info: RouteInfo) -> int | None:
+        deadline = time.monotonic() + get_settings().route_wait_seconds
+        while True:
+            agent_id = await self._try_reserve(info)
+            if agent_id is not None or time.monotonic() >= deadline:
+                return agent_id
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _try_reserve(self, info: RouteInfo) -> int | None:
+        if info.owner_agent_id is not None:
+            owner = await state.status(self.redis, info.owner_agent_id)
+            if owner.state == AgentState.RESERVED and owner.attempt_id == info.attempt_id:
+                return info.owner_agent_id
+            if info.campaign_id is None:
+                return None
+        if info.campaign_id is None:
+            return None
+        return await state.reserve(self.redis, campaign_id=info.campaign_id,
+                                   attempt_id=info.attempt_id,
+                                   preferred_agent=info.owner_agent_id)
+
+
+def _conference_twiml(attempt_id: int) -> str:
+    response = VoiceResponse()
+    dial = Dial()
+    dial.conference(conference_name(attempt_id), start_conference_on_enter=True,
+                    end_conference_on_exit=True, beep=False)
+    response.append(dial)
+    return str(response)
+
+
+def _add_agent_leg(info: RouteInfo, agent_id: int) -> None:
+    """Ring the agent's browser (Twilio Voice SDK identity) into the debtor's conference."""
+    try:
+        twilio_client().conferences(conference_name(info.attempt_id)).participants.create(
+            from_=info.caller_id, to=f"client:agent-{agent_id}", early_media=True,
+            end_conference_on_exit=True, beep="false",
+        )
+    except (TwilioException, requests.RequestException):
+        log.exception("could not add agent %s to attempt %s", agent_id, info.attempt_id)

@@ -1,0 +1,49 @@
+"""The supervisor's live picture: agents, calls and today's campaign figures."""
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy import select
+
+from campaigns.db import session_scope
+from campaigns.kpis import campaign_figures
+from campaigns.models import Attempt, AttemptStatus, User
+from campaigns.tenancy import scope_session, viewer_for
+from console.agents import state
+from console.agents.messages import PROTOCOL_VERSION
+
+LIVE = (AttemptStatus.QUEUED, AttemptStatus.RINGING, AttemptStatus.IN_PROGRESS)
+
+
+def _day_start() -> datetime:
+    now = datetime.now(UTC)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _database_view(user_id: int) -> dict[str, Any]:
+    with session_scope() as session:
+        scope_session(session, viewer_for(session, session.get_one(User, user_id)))
+        calls = session.execute(
+            select(Attempt.id, Attempt.campaign_id, Attempt.status, Attempt.agent_id)
+            .where(Attempt.status.in_(LIVE), Attempt.channel == "voice")
+        ).all()
+        return {
+            "campaigns": [f.as_dict() for f in campaign_figures(session, since=_day_start())],
+            "calls": [{"attempt_id": c.id, "campaign_id": c.campaign_id,
+                       "status": str(c.status), "agent_id": c.agent_id} for c in calls],
+        }
+
+
+async def supervisor_snapshot(redis: Redis, user_id: int) -> dict[str, Any]:
+    """Agents with state and time in state, live calls and per-campaign figures for today."""
+    now = time.time()
+    agents = []
+    for agent_id in await state.known_agents(redis):
+        current = await state.status(redis, agent_id)
+        agents.append({"agent_id": agent_id, "name": current.name,
+                       "seconds_in_state": round(now - current.since), **current.as_message()})
+    view = await asyncio.to_thread(_database_view, user_id)
+    return {"v": PROTOCOL_VERSION, "type": "snapshot", "agents": agents, **view}

@@ -1,0 +1,185 @@
+"""Websocket endpoints for agents and supervisors (protocol: docs/websocket-protocol.md)."""
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlalchemy import select
+
+from campaigns.db import session_scope
+from campaigns.errors import AcuerdoError
+from campaigns.i18n import _, normalise_locale, translate
+from campaigns.models import CampaignAgent, Role, User
+from campaigns.redis_conn import get_redis
+from campaigns.settings import get_settings
+from console.agents import commands, state, work
+from console.agents.messages import PROTOCOL_VERSION
+from console.agents.state import AgentState
+from console.auth.sessions import COOKIE_NAME, load_session
+from console.hub import Connection, Hub
+from console.screen import screen_for_attempt
+from console.supervision import supervisor_snapshot
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+NOT_SIGNED_IN = 4401
+FORBIDDEN = 4403
+SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+
+
+def _signed_in_user(session_id: str | None) -> tuple[int, str, str, str] | None:
+    web_session = load_session(get_redis(), session_id)
+    if web_session is None:
+        return None
+    with session_scope() as session:
+        user = session.get(User, web_session.user_id)
+        if user is None or not user.is_active:
+            return None
+        return user.id, str(user.role), user.full_name, user.locale
+
+
+def _agent_campaigns(agent_id: int) -> list[int]:
+    with session_scope() as session:
+        return list(session.scalars(
+            select(CampaignAgent.campaign_id).where(CampaignAgent.user_id == agent_id)
+        ))
+
+
+async def _authorise(websocket: WebSocket, roles: tuple[Role, ...]) -> tuple[int, str, str] | None:
+    origin = websocket.headers.get("origin")
+    if origin not in get_settings().origins:
+        await websocket.close(FORBIDDEN)
+        return None
+    session_id = websocket.cookies.get(COOKIE_NAME)
+    user = await asyncio.to_thread(_signed_in_user, session_id)
+    if user is None:
+        await websocket.close(NOT_SIGNED_IN)
+        return None
+    user_id, role, name, locale = user
+    if Role(role) not in roles:
+        await websocket.close(FORBIDDEN)
+        return None
+    return user_id, name, locale
+
+
+async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
+    """Everything an agent's console shows, to start from after a (re)connect."""
+    current = await state.status(hub.redis, agent_id)
+    saved = await work.load(hub.redis, agent_id)
+    screen = None
+    if saved.attempt_id is not None:
+        screen = await asyncio.to_thread(screen_for_attempt, saved.attempt_id, saved.verified)
+    return {
+        "v": PROTOCOL_VERSION,
+        "type": "snapshot",
+        "seq": await state.current_seq(hub.redis, agent_id),
+        "agent": {"id": agent_id, "name": current.name, **current.as_message()},
+        "call": {"attempt_id": saved.attempt_id, "status": saved.call_status,
+                 "wrap_up_deadline": saved.wrap_up_deadline} if saved.attempt_id else None,
+        "screen": screen,
+        "script_step": saved.script_step,
+        "draft": saved.draft,
+    }
+
+
+@router.websocket("/ws/agent")
+async def agent_socket(websocket: WebSocket) -> None:
+    """An agent's console: state, offers, script, outcome form."""
+    hub: Hub = websocket.app.state.hub
+    who = await _authorise(websocket, (Role.AGENT,))
+    if who is None:
+        return
+    agent_id, name, locale = who
+    await websocket.accept()
+    connection = Connection(websocket)
+    campaigns = await asyncio.to_thread(_agent_campaigns, agent_id)
+    await state.register(hub.redis, agent_id=agent_id, name=name, campaign_ids=campaigns)
+    await state.touch(hub.redis, agent_id)
+    hub.attach_agent(agent_id, connection)
+    try:
+        await connection.send_now(await agent_snapshot(hub, agent_id))
+        await _agent_loop(websocket, hub, connection, agent_id, locale)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.detach_agent(agent_id, connection)
+        await connection.stop()
+
+
+async def _agent_loop(
+    websocket: WebSocket, hub: Hub, connection: Connection, agent_id: int, locale: str
+) -> None:
+    session_id = websocket.cookies.get(COOKIE_NAME)
+    while True:
+        text = await websocket.receive_text()
+        if await asyncio.to_thread(_signed_in_user, session_id) is None:
+            await websocket.close(NOT_SIGNED_IN)
+            return
+        try:
+            message = json.loads(text)
+            if not isinstance(message, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            await connection.send_now(_error("bad_message", locale,
+                                             _("The message could not be read."), None))
+            continue
+        if message.get("type") == "resync":
+            await connection.send_now(await agent_snapshot(hub, agent_id))
+            continue
+        try:
+            await commands.handle(hub.redis, agent_id, message)
+        except AcuerdoError as error:
+            await connection.send_now({"v": PROTOCOL_VERSION, "type": "error",
+                                       "code": type(error).__name__,
+                                       "message": error.render(locale),
+                                       "ref": message.get("type")})
+
+
+def _error(code: str, locale: str, text: str, ref: object) -> dict[str, Any]:
+    return {"v": PROTOCOL_VERSION, "type": "error", "code": code,
+            "message": translate(normalise_locale(locale), text), "ref": ref}
+
+
+@router.websocket("/ws/supervisor")
+async def supervisor_socket(websocket: WebSocket) -> None:
+    """A supervisor's live feed of agents, calls and campaigns."""
+    hub: Hub = websocket.app.state.hub
+    who = await _authorise(websocket, SUPERVISOR_ROLES)
+    if who is None:
+        return
+    user_id, _name, locale = who
+    await websocket.accept()
+    connection = Connection(websocket)
+    hub.supervisors.add(connection)
+    try:
+        await connection.send_now(await supervisor_snapshot(hub.redis, user_id))
+        session_id = websocket.cookies.get(COOKIE_NAME)
+        while True:
+            text = await websocket.receive_text()
+            if await asyncio.to_thread(_signed_in_user, session_id) is None:
+                await websocket.close(NOT_SIGNED_IN)
+                return
+            with contextlib.suppress(ValueError):
+                message = json.loads(text)
+                if isinstance(message, dict) and message.get("type") == "resync":
+                    await connection.send_now(await supervisor_snapshot(hub.redis, user_id))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.supervisors.discard(connection)
+        await connection.stop()
+
+
+async def sweep(hub: Hub, now: float) -> None:
+    """Agents without heartbeats go offline; wrap-ups past their deadline close themselves."""
+    for agent_id in await state.known_agents(hub.redis):
+        current = await state.status(hub.redis, agent_id)
+        if current.state in (AgentState.READY, AgentState.PAUSED) and \
+                not await state.is_present(hub.redis, agent_id):
+            await commands.go_offline(hub.redis, agent_id)
+    for agent_id in await state.expired_wrap_ups(hub.redis, now):
+        await commands.close_wrap_up(hub.redis, agent_id)

@@ -1,0 +1,76 @@
+"""Acuerdo's own processes started for end-to-end tests: the web app and rq workers."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from campaigns.redis_conn import redis_url
+from tests.telephony.conftest import free_port, wait_until
+
+
+def process_env(public_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The test run's environment for a child: same database, Redis, sandbox and folders."""
+    env = dict(os.environ)
+    env["ACUERDO_REDIS_URL"] = redis_url()
+    if public_url:
+        env["ACUERDO_PUBLIC_BASE_URL"] = public_url
+        env["ACUERDO_ALLOWED_ORIGINS"] = f'["{public_url}"]'
+    env.update(extra)
+    return env
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/auth/me", timeout=1).status_code == 401
+    except httpx.HTTPError:
+        return False
+
+
+@contextmanager
+def web_server(port: int | None = None, **extra: str) -> Iterator[str]:
+    """`acuerdo serve` on a free port; yields its base URL (also its public URL)."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=process_env(url, **extra),
+    )
+    try:
+        wait_until(lambda: _answers(url) or process.poll() is not None, timeout=30)
+        assert process.poll() is None, "the web server exited at start"
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def start_worker(public_url: str, *, burst: bool = True, **extra: str) -> subprocess.Popen[bytes]:
+    """An rq worker (`acuerdo worker`), by default in burst mode."""
+    argv = [sys.executable, "-m", "console", "worker"] + (["--burst"] if burst else [])
+    return subprocess.Popen(argv, env=process_env(public_url, **extra))
+
+
+def run_worker(public_url: str, timeout: float = 60, **extra: str) -> None:
+    """Run a burst worker until the queues are empty."""
+    worker = start_worker(public_url, **extra)
+    assert worker.wait(timeout=timeout) == 0
+
+
+def eventually(check, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    """Wait for a condition over the database or the sandbox."""
+    return wait_until(check, timeout=timeout, interval=0.1)
+
+
+def wait_seconds(seconds: float) -> None:
+    """Let real processes make progress (never used to assert speed)."""
+    time.sleep(seconds)
