@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     ring_timeout_seconds: int = 25
     dispatch_lock_seconds: int = 30
 
+    route_wait_seconds: float = 2.0
+    wrap_up_seconds: int = 60
+    heartbeat_grace_seconds: int = 30
+    socket_queue_limit: int = 200
+
     default_locale: str = "es_MX"
     agency_name: str = "Acuerdo Cobranza"
 
@@ -49,6 +54,9 @@ class Settings(BaseSettings):
     # empty means {public_base_url}/twilio/sms/inbound and /twilio/whatsapp/inbound.
     sandbox_sms_inbound_url: str = ""
     sandbox_whatsapp_inbound_url: str = ""
+
+    # Scheduler: message attempts created per campaign per tick (calls are bounded by max_lines).
+    scheduler_batch_size: int = 500
 
     @property
     def resolved_database_url(self) -> str:
