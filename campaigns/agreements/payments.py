@@ -9,6 +9,7 @@ rows are rejected with row, column, value and reason, like the portfolio import.
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,7 +27,7 @@ from campaigns.models import Account, AuditEvent, Client, Payment, utcnow
 from campaigns.portfolio_import.rows import Problem, rejects_csv
 from campaigns.portfolio_import.values import ValueProblem, parse_amount, parse_date
 from campaigns.settings import get_settings
-from campaigns.tabular import Column, map_columns, read_table, require_columns
+from campaigns.tabular import Column, ColumnMap, map_columns, read_table, require_columns
 from campaigns.tenancy import TenantViolation, session_viewer
 
 log = logging.getLogger(__name__)
@@ -154,22 +155,8 @@ def import_payments(
     seen: dict[str, int] = {}
     duplicates = 0
     for number, cells in table.rows:
-
-        def cell(name: str, cells: list[str] = cells) -> str:
-            position = columns.first(name)
-            return cells[position] if position is not None and position < len(cells) else ""
-
-        row_problems: list[Problem] = []
-
-        def problem(
-            name: str,
-            message: str,
-            number: int = number,
-            found: list[Problem] = row_problems,
-            **params: Any,
-        ) -> None:
-            found.append(Problem(number, headers[name], cell(name), message, params, True))
-
+        row = _RowReader(number, cells, columns, headers)
+        cell, problem = row.cell, row.problem
         reference = cell("reference")
         if reference and reference in known:
             duplicates += 1
@@ -210,8 +197,8 @@ def import_payments(
             )
         amount = _amount(cell("amount"), client.currency, problem)
         paid_on = _paid_on(cell("paid_on"), today, problem)
-        if row_problems or account_id is None or amount is None or paid_on is None:
-            problems.extend(row_problems)
+        if row.problems or account_id is None or amount is None or paid_on is None:
+            problems.extend(row.problems)
             continue
         seen[reference] = number
         good.append(_Row(number, account_id, amount, paid_on, reference))
@@ -274,20 +261,36 @@ def import_payments(
     return summary
 
 
+class _RowReader:
+    """The cells of one row by field, and the problems found in it."""
+
+    def __init__(
+        self, number: int, cells: list[str], columns: ColumnMap, headers: dict[str, str]
+    ) -> None:
+        self.number, self.cells, self.columns, self.headers = number, cells, columns, headers
+        self.problems: list[Problem] = []
+
+    def cell(self, name: str) -> str:
+        position = self.columns.first(name)
+        return self.cells[position] if position is not None and position < len(self.cells) else ""
+
+    def problem(self, name: str, message: str, /, **params: Any) -> None:
+        self.problems.append(
+            Problem(self.number, self.headers[name], self.cell(name), message, params, True)
+        )
+
+
 def _accounts(session: Session, client_id: int, refs: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     refs_list = sorted(r for r in refs if r)
     for start in range(0, len(refs_list), 500):
         chunk = refs_list[start : start + 500]
-        found.update(
-            session.execute(
-                select(Account.account_ref, Account.id).where(
-                    Account.client_id == client_id, Account.account_ref.in_(chunk)
-                )
+        rows = session.execute(
+            select(Account.account_ref, Account.id).where(
+                Account.client_id == client_id, Account.account_ref.in_(chunk)
             )
-            .tuples()
-            .all()
-        )
+        ).all()
+        found.update((ref, account_id) for ref, account_id in rows)
     return found
 
 
@@ -310,7 +313,7 @@ def _known_references(
     return known
 
 
-def _amount(text: str, currency: str, problem: Any) -> Decimal | None:
+def _amount(text: str, currency: str, problem: Callable[..., None]) -> Decimal | None:
     if not text.strip():
         problem("amount", _("The amount is blank."))
         return None
@@ -325,7 +328,7 @@ def _amount(text: str, currency: str, problem: Any) -> Decimal | None:
     return amount
 
 
-def _paid_on(text: str, today: date, problem: Any) -> date | None:
+def _paid_on(text: str, today: date, problem: Callable[..., None]) -> date | None:
     if not text.strip():
         problem("paid_on", _("The payment date is blank."))
         return None

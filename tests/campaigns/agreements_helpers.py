@@ -15,7 +15,7 @@ NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 
 def at(day: date, hour: int = 11) -> datetime:
     """A moment on a day at a Mexico City hour (UTC-6, no DST)."""
-    return datetime(day.year, day.month, day.day, hour + 6, 0, tzinfo=UTC)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hour + 6)
 
 
 def phone_of(session: Session, account: Account) -> ContactPoint:
