@@ -26,7 +26,7 @@ GOOD_POINT = PointFacts()
 
 def local(tz: str, *args: int) -> datetime:
     """A wall-clock moment in a zone, as an aware UTC datetime."""
-    return datetime(*args, tzinfo=ZoneInfo(tz)).astimezone(UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=ZoneInfo(tz)).astimezone(UTC)  # type: ignore[arg-type,misc]
 
 
 def context(

@@ -101,7 +101,8 @@ def contexts(draw: st.DrawFn, *, any_account: bool) -> ContactContext:
     now = draw(moments(tz))
     today = now.astimezone(ZoneInfo(tz)).date()
     good_account = AccountFacts(AccountStatus.ACTIVE, Decimal("100"), today - timedelta(days=30))
-    account, point, dnc = good_account, PointFacts(consented=True), False
+    account, dnc = good_account, False
+    point: PointFacts | None = PointFacts(consented=True)
     # Most generated contacts have sound facts, so the time and cap rules get exercised too.
     if any_account and draw(st.integers(0, 3)) == 0:
         account = AccountFacts(

@@ -12,7 +12,7 @@ P = ComplianceProfile
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[arg-type,misc]
 
 
 def rule_at(profile: P, tz: str, country: str, now: datetime) -> str | None:
