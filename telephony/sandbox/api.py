@@ -1,5 +1,6 @@
 """The sandbox's HTTP face: Twilio's REST API v2010 (the part Acuerdo uses) and /sandbox tools."""
 
+import asyncio
 import base64
 import binascii
 import hmac
@@ -76,6 +77,12 @@ def _filters(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     return {n: request.query_params[n] for n in names if request.query_params.get(n)}
 
 
+async def _slow_answer(net: Network) -> None:
+    """Hold a create's answer `api_delay_seconds` (wall clock) after the resource exists."""
+    if net.world.api_delay_seconds:
+        await asyncio.sleep(net.world.api_delay_seconds)
+
+
 def create_app(net: Network) -> FastAPI:
     """The sandbox application around one network."""
 
@@ -107,7 +114,10 @@ def create_app(net: Network) -> FastAPI:
         """Place an outbound call."""
         _authenticate(net, request, account_sid)
         form, events = await _form(request)
-        return call_json(calls.create_call(net, form, events))
+        call = calls.create_call(net, form, events)
+        await _slow_answer(net)
+        with net.store.lock:
+            return call_json(call)
 
     @app.get(ACCOUNT + "/Calls.json")
     async def list_calls(account_sid: str, request: Request) -> dict[str, Any]:
@@ -156,6 +166,7 @@ def create_app(net: Network) -> FastAPI:
         _authenticate(net, request, account_sid)
         form, _ = await _form(request)
         message = messages.create_message(net, form)
+        await _slow_answer(net)
         with net.store.lock:
             return message_json(message)
 
@@ -244,6 +255,7 @@ def create_app(net: Network) -> FastAPI:
         _authenticate(net, request, account_sid)
         form, events = await _form(request)
         participant = calls.add_participant(net, conference_sid, form, events)
+        await _slow_answer(net)
         with net.store.lock:
             return participant_json(account_sid, participant)
 

@@ -181,6 +181,7 @@ class World(BaseModel):
     templates: dict[str, str] = {}
     whatsapp_window_hours: float = 24.0
     messaging_service_sender: str = "+15005550006"
+    api_delay_seconds: float = Field(default=0.0, ge=0)
 
     def rule_for(self, number: str) -> NumberRule | None:
         """The first rule about a number."""

@@ -461,3 +461,22 @@ def test_live_mode_talks_to_twilio_and_sandbox_mode_rewrites_hosts(sandbox: Sand
     assert mine.http_client.rewrite(
         "https://api.twilio.com/2010-04-01/Accounts/AC1/Calls.json?a=1"
     ) == (f"{get_settings().sandbox_url}/2010-04-01/Accounts/AC1/Calls.json?a=1")
+
+
+def test_api_delay_leaves_the_call_placed_when_the_client_gives_up(
+    sandbox: SandboxServer,
+) -> None:
+    import requests
+
+    from telephony.client import SandboxHttpClient
+
+    sandbox.reset({"api_delay_seconds": 2.0})
+    settings = get_settings()
+    impatient = Client(
+        settings.account_sid,
+        settings.auth_token,
+        http_client=SandboxHttpClient(sandbox, timeout=0.5),
+    )
+    with pytest.raises(requests.exceptions.Timeout):
+        impatient.calls.create(to="+525511110040", from_=OURS, twiml=SAY_HANGUP)
+    assert [c["to"] for c in sandbox.calls()] == ["+525511110040"]
