@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.models import (
@@ -189,6 +189,25 @@ class Writer:
                     else "pending"
                 )
 
+    def _insert_returning_ids(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert rows and return their ids in order, in one statement per batch.
+
+        SQLite cannot return ids in parameter order from a multi-row insert (SQLAlchemy then falls
+        back to one statement per row), so there the ids are given explicitly: the transaction
+        began with BEGIN IMMEDIATE and already wrote the portfolio, so no other writer can take the
+        same ids before it commits.
+        """
+        if self.session.get_bind().dialect.name == "sqlite":
+            start = (self.session.scalar(select(func.max(table.c.id))) or 0) + 1
+            ids = list(range(start, start + len(rows)))
+            self.session.execute(
+                insert(table),
+                [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)],
+            )
+            return ids
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(self.session.scalars(statement, rows).all())
+
     def _insert_debtors(self, plans: list[_DebtorPlan]) -> None:
         new = list({id(d): d for d in plans if d.id is None}.values())
         values = [
@@ -206,10 +225,7 @@ class Writer:
         for chunk, debtors in zip(
             _chunks(values, WRITE_BATCH), _chunks(new, WRITE_BATCH), strict=True
         ):
-            ids = self.session.scalars(
-                insert(_DEBTORS).returning(_DEBTORS.c.id, sort_by_parameter_order=True),
-                list(chunk),
-            ).all()
+            ids = self._insert_returning_ids(_DEBTORS, list(chunk))
             for debtor, new_id in zip(debtors, ids, strict=True):
                 debtor.id = new_id
         changed = list({id(d): d for d in plans if d.changed}.values())
@@ -243,12 +259,7 @@ class Writer:
                 debtor.next_priority += 1
                 touched.add(index)
         for chunk in _chunks(new_points, WRITE_BATCH):
-            ids = self.session.scalars(
-                insert(_CONTACT_POINTS).returning(
-                    _CONTACT_POINTS.c.id, sort_by_parameter_order=True
-                ),
-                [values for _plan, values in chunk],
-            ).all()
+            ids = self._insert_returning_ids(_CONTACT_POINTS, [values for _plan, values in chunk])
             for (plan, _values), new_id in zip(chunk, ids, strict=True):
                 plan.id = new_id
         consents: list[dict[str, Any]] = []
