@@ -235,3 +235,29 @@ def test_pending_sms_attempt_is_not_duplicated_by_date_logic(session: Session) -
     reminders = _reminders(session, account)
     assert len(reminders) == 1 and reminders[0].status == AttemptStatus.PENDING
     assert date.fromisoformat("2026-11-27") == DUE - timedelta(days=1)
+
+
+def test_the_daily_rq_job_runs_in_a_worker(session: Session) -> None:
+    from rq import Queue, SimpleWorker
+
+    from campaigns.redis_conn import get_redis
+
+    account = make_account(session)
+    promise = _promise(session, account)
+    session.commit()
+    queue = Queue("default", connection=get_redis())
+    job = queue.enqueue(
+        "campaigns.jobs.run_agreements_daily", (DUE + timedelta(days=1)).isoformat()
+    )
+    SimpleWorker([queue], connection=get_redis()).work(burst=True)
+    job.refresh()
+    assert job.return_value() == {
+        "reminders_sent": 0,
+        "reminders_refused": 0,
+        "promises_kept": 0,
+        "promises_broken": 1,
+        "installments_missed": 0,
+        "plans_broken": 0,
+    }
+    session.expire_all()
+    assert promise.status == PromiseStatus.BROKEN
