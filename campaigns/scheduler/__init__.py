@@ -1,0 +1,39 @@
+"""The scheduler: who each active campaign may contact now, as attempts enqueued for dispatch."""
+
+from campaigns.scheduler.eligibility import (
+    IN_FLIGHT,
+    PROGRESS_RULES,
+    RETRY_WAIT,
+    STEP_NOT_DUE,
+    STEPS_DONE,
+    Selection,
+    build_selection,
+)
+from campaigns.scheduler.escalation import escalate_overdue
+from campaigns.scheduler.preview import preview_campaign
+from campaigns.scheduler.tick import (
+    TickSummary,
+    call_capacity,
+    pick_eligible,
+    record_refusals,
+    run_tick,
+    schedule_campaign,
+)
+
+__all__ = [
+    "IN_FLIGHT",
+    "PROGRESS_RULES",
+    "RETRY_WAIT",
+    "STEPS_DONE",
+    "STEP_NOT_DUE",
+    "Selection",
+    "TickSummary",
+    "build_selection",
+    "call_capacity",
+    "escalate_overdue",
+    "pick_eligible",
+    "preview_campaign",
+    "record_refusals",
+    "run_tick",
+    "schedule_campaign",
+]

@@ -1,0 +1,47 @@
+"""The fields a campaign's message templates render with, for one account."""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from campaigns.i18n import _, translate
+from campaigns.models import Account, Client, Debtor
+from campaigns.settings import get_settings
+
+CENT = Decimal("0.01")
+OPT_OUT_TEXT = _("Reply BAJA to stop these messages.")
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """An amount as debtors read it: $1,200.00 MXN."""
+    return f"${amount:,.2f} {currency}"
+
+
+def account_fields(account: Account, debtor: Debtor, client: Client, today: date) -> dict[str, Any]:
+    """Every template field (see campaigns.compliance.TEMPLATE_FIELDS) for one account."""
+    discount = (account.balance * client.early_payment_discount_pct / 100).quantize(
+        CENT, ROUND_HALF_UP
+    )
+    return {
+        "name": debtor.name,
+        "first_name": debtor.name.split()[0] if debtor.name.split() else debtor.name,
+        "balance": money(account.balance, account.currency),
+        "balance_amount": account.balance,
+        "currency": account.currency,
+        "due_date": account.due_date,
+        "days_overdue": (today - account.due_date).days,
+        "creditor": client.name,
+        "agency": get_settings().agency_name,
+        "agent_name": "",
+        "callback_number": client.callback_number or "",
+        "account_ref_last4": account.account_ref[-4:],
+        "product": account.product or "",
+        "promise_date": "",
+        "promise_amount": "",
+        "installment_number": "",
+        "installment_amount": "",
+        "discount_amount": discount,
+        "discounted_balance": account.balance - discount,
+        "payment_link": "",
+        "opt_out_text": translate(client.locale, OPT_OUT_TEXT),
+    }

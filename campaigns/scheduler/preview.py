@@ -1,0 +1,69 @@
+"""The campaign preview: the scheduler's own selection at a chosen moment, without writing."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from campaigns.campaign_defs import PreviewAccount, PreviewOut, get_campaign
+from campaigns.models import Client
+from campaigns.scheduler.eligibility import Selection, build_selection
+
+ELIGIBLE = "eligible"
+
+
+def preview_campaign(
+    session: Session, *, campaign_id: int, at: datetime, limit: int = 100
+) -> PreviewOut:
+    """Who the campaign would contact at `at`, and for everyone else the rule that excludes them."""
+    campaign = get_campaign(session, campaign_id=campaign_id)
+    client = session.get_one(Client, campaign.client_id)
+    selection = build_selection(session, campaign=campaign, client=client, now=at)
+    ruled = selection.query.subquery("ruled")
+    counts = {
+        (rule or ELIGIBLE): int(n)
+        for rule, n in session.execute(
+            select(ruled.c.rule, func.count()).group_by(ruled.c.rule)
+        ).all()
+    }
+    order = [
+        ruled.c.priority_boost.desc(),
+        ruled.c.due_date,
+        ruled.c.balance.desc(),
+        ruled.c.account_id,
+    ]
+    contacted = session.execute(
+        select(ruled).where(ruled.c.rule.is_(None)).order_by(*order).limit(limit)
+    ).all()
+    skipped = session.execute(
+        select(ruled)
+        .where(ruled.c.rule.is_not(None))
+        .order_by(ruled.c.rule, ruled.c.account_ref)
+        .limit(limit)
+    ).all()
+    eligible = counts.pop(ELIGIBLE, 0)
+    return PreviewOut(
+        campaign_id=campaign.id,
+        campaign=campaign.name,
+        at=selection.now,
+        matched=eligible + sum(counts.values()),
+        eligible=eligible,
+        excluded=dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))),
+        contacted=[_account(selection, row) for row in contacted],
+        skipped=[_account(selection, row) for row in skipped],
+    )
+
+
+def _account(selection: Selection, row: Any) -> PreviewAccount:
+    today = selection.today_by_zone[row.tz]
+    return PreviewAccount(
+        account_id=row.account_id,
+        account_ref=row.account_ref,
+        debtor=row.debtor_name,
+        days_overdue=(today - row.due_date).days,
+        balance=row.balance,
+        step=row.step,
+        channel=row.channel,
+        rule=row.rule,
+    )

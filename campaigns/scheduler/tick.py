@@ -1,0 +1,339 @@
+"""One scheduler tick: escalate, then for every active campaign create and enqueue its attempts.
+
+Two schedulers started by mistake enqueue each attempt once: every attempt carries a deterministic
+`dedup_key` (campaign:account:step:try:debtor's local date) under a UNIQUE constraint, and is
+inserted with ON CONFLICT DO NOTHING, so the second insert of the same attempt is a no-op and only
+the rows this tick really inserted are enqueued (after commit).
+
+Refusals: an account excluded by a compliance rule gets a ContactRefusal row at most once per
+campaign and rule in any 24 hours (the campaign's own progress - in flight, waiting for a retry,
+step not due, steps done - is not a refusal and is not stored).
+
+Calls: in preview mode the tick creates no call attempts (agents pull eligible accounts). In
+progressive and predictive modes it creates at most `max_lines` minus the campaign's calls in
+flight per tick, until the dialer's pacer replaces that number with its own answer.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import rq
+from sqlalchemy import (
+    Insert,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from campaigns.compliance import render_template
+from campaigns.events import enqueue_after_commit
+from campaigns.models import (
+    Account,
+    Attempt,
+    AttemptStatus,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Client,
+    ContactRefusal,
+    Debtor,
+    DialingMode,
+)
+from campaigns.models.base import UTCDateTime
+from campaigns.scheduler.eligibility import (
+    IN_FLIGHT_STATUSES,
+    PROGRESS_RULES,
+    Selection,
+    build_selection,
+)
+from campaigns.scheduler.escalation import escalate_overdue
+from campaigns.scheduler.messages import account_fields
+from campaigns.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+DISPATCH_JOB = "telephony.jobs.dispatch_attempt"
+DISPATCH_RETRY_INTERVALS = [5, 15, 60, 180, 600]
+REFUSAL_EVERY = timedelta(hours=24)
+INSERT_CHUNK = 500
+
+
+@dataclass
+class TickSummary:
+    """What one tick did."""
+
+    escalated: int = 0
+    attempts: dict[int, int] = field(default_factory=dict)
+    refusals: dict[int, int] = field(default_factory=dict)
+    failed: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def created(self) -> int:
+        """Attempts created across campaigns."""
+        return sum(self.attempts.values())
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One eligible account the tick contacts."""
+
+    account_id: int
+    debtor_id: int
+    tz: str
+    step: int
+    try_number: int
+    channel: str
+    contact_point_id: int
+
+
+def run_tick(session: Session, *, now: datetime) -> TickSummary:
+    """Escalate accounts past 90 days, then schedule every active campaign (highest priority first).
+
+    The caller commits; attempts are enqueued for dispatch once it does.
+    """
+    summary = TickSummary(escalated=escalate_overdue(session, now=now))
+    campaigns = session.scalars(
+        select(Campaign)
+        .where(Campaign.status == CampaignStatus.ACTIVE)
+        .order_by(Campaign.priority.desc(), Campaign.id)
+    ).all()
+    for campaign in campaigns:
+        try:
+            with session.begin_nested():
+                ids, refused = schedule_campaign(session, campaign=campaign, now=now)
+        except Exception as error:  # one broken campaign must not stop the others
+            log.exception("campaign %s could not be scheduled", campaign.id)
+            summary.failed[campaign.id] = str(error)[:300]
+            continue
+        for attempt_id in ids:
+            enqueue_after_commit(
+                session,
+                DISPATCH_JOB,
+                attempt_id,
+                job_id=f"dispatch-attempt-{attempt_id}",
+                retry=rq.Retry(max=5, interval=DISPATCH_RETRY_INTERVALS),
+            )
+        summary.attempts[campaign.id] = len(ids)
+        summary.refusals[campaign.id] = refused
+    return summary
+
+
+def schedule_campaign(
+    session: Session, *, campaign: Campaign, now: datetime
+) -> tuple[list[int], int]:
+    """Create this tick's attempts of one campaign; their ids and the refusals recorded."""
+    client = session.get_one(Client, campaign.client_id)
+    selection = build_selection(session, campaign=campaign, client=client, now=now)
+    picks = pick_eligible(
+        session,
+        selection,
+        messages=get_settings().scheduler_batch_size,
+        calls=call_capacity(session, campaign=campaign),
+    )
+    ids = _create_attempts(session, campaign, client, selection, picks)
+    refused = record_refusals(session, selection)
+    return ids, refused
+
+
+def call_capacity(session: Session, *, campaign: Campaign) -> int:
+    """Call attempts this tick may create: none in preview mode, else free lines."""
+    if campaign.dialing_mode == DialingMode.PREVIEW:
+        return 0
+    in_flight = session.scalar(
+        select(func.count(Attempt.id)).where(
+            Attempt.campaign_id == campaign.id,
+            Attempt.channel == Channel.VOICE,
+            Attempt.status.in_(IN_FLIGHT_STATUSES),
+        )
+    )
+    return max(0, campaign.max_lines - int(in_flight or 0))
+
+
+def _order(columns: Any) -> list[Any]:
+    return [
+        columns.priority_boost.desc(),
+        columns.due_date.asc(),
+        columns.balance.desc(),
+        columns.account_id.asc(),
+    ]
+
+
+def pick_eligible(
+    session: Session, selection: Selection, *, messages: int, calls: int
+) -> list[Pick]:
+    """The eligible accounts to contact now, best first: one per debtor, within the limits."""
+    ruled = selection.query.subquery("ruled")
+    eligible = (
+        select(
+            ruled,
+            func.row_number()
+            .over(partition_by=ruled.c.debtor_id, order_by=_order(ruled.c))
+            .label("per_debtor"),
+        )
+        .where(ruled.c.rule.is_(None))
+        .subquery("eligible")
+    )
+    is_call = case((eligible.c.channel == Channel.VOICE.value, 1), else_=0)
+    ranked = (
+        select(
+            eligible,
+            func.row_number().over(partition_by=is_call, order_by=_order(eligible.c)).label("rank"),
+        )
+        .where(eligible.c.per_debtor == 1)
+        .subquery("ranked")
+    )
+    c = ranked.c
+    rows = session.execute(
+        select(c.account_id, c.debtor_id, c.tz, c.step, c.try_number, c.channel, c.contact_point_id)
+        .where(
+            or_(
+                and_(c.channel == Channel.VOICE.value, c.rank <= calls),
+                and_(c.channel != Channel.VOICE.value, c.rank <= messages),
+            )
+        )
+        .order_by(*_order(c))
+    ).all()
+    return [
+        Pick(
+            int(r.account_id),
+            int(r.debtor_id),
+            str(r.tz),
+            int(r.step),
+            int(r.try_number),
+            str(r.channel),
+            int(r.contact_point_id),
+        )
+        for r in rows
+    ]
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise RuntimeError(f"the scheduler supports SQLite and PostgreSQL, not {dialect}")
+
+
+def _create_attempts(
+    session: Session,
+    campaign: Campaign,
+    client: Client,
+    selection: Selection,
+    picks: Sequence[Pick],
+) -> list[int]:
+    if not picks:
+        return []
+    bodies = _bodies(session, campaign, client, selection, picks)
+    rows = []
+    for pick in picks:
+        step = selection.steps[pick.step]
+        local_day = selection.today_by_zone[pick.tz].isoformat()
+        rows.append(
+            {
+                "client_id": campaign.client_id,
+                "account_id": pick.account_id,
+                "campaign_id": campaign.id,
+                "contact_point_id": pick.contact_point_id,
+                "channel": pick.channel,
+                "status": AttemptStatus.PENDING,
+                "dedup_key": f"{campaign.id}:{pick.account_id}:{pick.step}:{pick.try_number}:"
+                f"{local_day}",
+                "step_index": pick.step,
+                "try_number": pick.try_number,
+                "template_key": step.get("template") if pick.channel == Channel.WHATSAPP else None,
+                "body": bodies.get(pick.account_id),
+                "created_at": selection.now,
+            }
+        )
+    insert_fn = _insert(session)
+    ids: list[int] = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        statement: Insert = (
+            insert_fn(Attempt)
+            .values(rows[start : start + INSERT_CHUNK])
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(Attempt.id)
+        )
+        ids.extend(int(i) for i in session.scalars(statement).all())
+    return sorted(ids)
+
+
+def _bodies(
+    session: Session,
+    campaign: Campaign,
+    client: Client,
+    selection: Selection,
+    picks: Sequence[Pick],
+) -> dict[int, str]:
+    sms = {p.account_id: p for p in picks if p.channel == Channel.SMS}
+    if not sms:
+        return {}
+    bodies: dict[int, str] = {}
+    ids = sorted(sms)
+    for start in range(0, len(ids), INSERT_CHUNK):
+        rows = session.execute(
+            select(Account, Debtor)
+            .join(Debtor, Debtor.id == Account.debtor_id)
+            .where(Account.id.in_(ids[start : start + INSERT_CHUNK]))
+        ).all()
+        for account, debtor in rows:
+            pick = sms[account.id]
+            source = campaign.templates[selection.steps[pick.step]["template"]]
+            fields = account_fields(account, debtor, client, selection.today_by_zone[pick.tz])
+            bodies[account.id] = render_template(source, fields)
+    return bodies
+
+
+def record_refusals(session: Session, selection: Selection) -> int:
+    """Store a refusal for accounts a compliance rule excludes (once per rule in 24 hours)."""
+    ruled = selection.query.subquery("ruled")
+    recent = exists().where(
+        ContactRefusal.account_id == ruled.c.account_id,
+        ContactRefusal.campaign_id == selection.campaign_id,
+        ContactRefusal.rule == ruled.c.rule,
+        ContactRefusal.checked_at > selection.now - REFUSAL_EVERY,
+    )
+    source = select(
+        literal(selection.client_id),
+        ruled.c.account_id,
+        literal(selection.campaign_id),
+        ruled.c.channel,
+        ruled.c.rule,
+        null(),
+        literal("scheduler"),
+        literal(selection.now, UTCDateTime()),
+    ).where(
+        ruled.c.rule.is_not(None),
+        ruled.c.rule.not_in(sorted(PROGRESS_RULES)),
+        not_(recent),
+    )
+    result = session.execute(
+        insert(ContactRefusal).from_select(
+            [
+                "client_id",
+                "account_id",
+                "campaign_id",
+                "channel",
+                "rule",
+                "detail",
+                "context",
+                "checked_at",
+            ],
+            source,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
