@@ -16,6 +16,7 @@ from campaigns.i18n import _, translate
 from campaigns.redis_conn import redis_url
 from campaigns.settings import get_settings
 from console import ws
+from console.api.campaigns import router as campaigns_router
 from console.api.payments import router as payments_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
@@ -82,6 +83,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(AcuerdoError, render_error)
     app.include_router(auth_router)
     app.include_router(payments_router)
+    app.include_router(campaigns_router)
     app.include_router(ws.router)
     app.include_router(twilio_router(routing))
     return app

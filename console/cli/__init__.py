@@ -3,6 +3,7 @@
 import typer
 
 from console.cli import admin, demo, imports, run
+from console.cli import campaigns as campaigns_cli
 from console.cli import payments as payments_cli
 from console.cli import sandbox as sandbox_cli
 from console.cli import simulate as simulate_cli
@@ -20,6 +21,7 @@ demo.register(app)
 sandbox_cli.register(app)
 simulate_cli.register(app)
 payments_cli.register(app)
+campaigns_cli.register(app)
 
 
 def main() -> None:

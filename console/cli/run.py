@@ -2,14 +2,18 @@
 
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 import uvicorn
 from rq import Worker
 
+from campaigns.db import session_scope
 from campaigns.events import DEFAULT_QUEUE, DISPATCH_QUEUE
+from campaigns.models import utcnow
 from campaigns.redis_conn import get_redis
+from campaigns.scheduler import run_tick
 from telephony.jobs import requeue_stuck
 
 
@@ -38,14 +42,25 @@ def worker(
 def scheduler(
     interval: Annotated[float, typer.Option(help="Seconds between ticks")] = 5.0,
     once: Annotated[bool, typer.Option(help="Run one tick and stop")] = False,
+    at: Annotated[
+        datetime | None,
+        typer.Option(help="With --once: run the tick as if at this ISO date-time (UTC if naive)"),
+    ] = None,
 ) -> None:
-    """Run the scheduler: each tick re-enqueues dispatches whose worker died."""
+    """Run the scheduler: each tick re-enqueues dead dispatches and schedules active campaigns."""
     logging.basicConfig(level=logging.INFO)
     log = logging.getLogger("acuerdo.scheduler")
+    if at is not None and not once:
+        raise typer.BadParameter("--at only goes with --once")
     while True:
         requeued = requeue_stuck()
         if requeued:
             log.info("re-enqueued %d stuck dispatches", requeued)
+        now = utcnow() if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC))
+        with session_scope() as session:
+            summary = run_tick(session, now=now)
+        log.info("tick at %s: %d attempts created, %d accounts escalated, %d campaigns failed",
+                 now.isoformat(), summary.created, summary.escalated, len(summary.failed))
         if once:
             return
         time.sleep(interval)

@@ -1,0 +1,256 @@
+"""Campaign commands for managers: create from a file, list, start, pause, finish and preview."""
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.campaign_defs import (
+    CampaignOut,
+    PreviewOut,
+    campaign_out,
+    create_campaign,
+    find_campaign,
+    finish_campaign,
+    list_campaigns,
+    parse_definition,
+    pause_campaign,
+    start_campaign,
+)
+from campaigns.db import session_scope
+from campaigns.errors import AcuerdoError, Invalid
+from campaigns.i18n import DEFAULT_LOCALE, _, translate
+from campaigns.models import Campaign, User, utcnow
+from campaigns.scheduler import preview_campaign
+
+campaigns_app = typer.Typer(
+    help="Contact strategies over a creditor's portfolio (see docs/campaigns.md).",
+    no_args_is_help=True,
+)
+
+By = Annotated[
+    str | None, typer.Option("--by", help="Username recorded as having done it (default: cli)")
+]
+Ref = Annotated[str, typer.Argument(help="Campaign id or name")]
+
+RULE_LABELS: dict[str, str] = {
+    "zero_balance": _("Balance is zero"),
+    "open_dispute": _("Open dispute"),
+    "promise_in_force": _("Promise to pay or payment plan in force"),
+    "in_flight": _("An attempt is already in flight"),
+    "retry_wait": _("Waiting before the next retry"),
+    "step_not_due": _("Next step not due yet"),
+    "steps_done": _("Every step of the campaign is done"),
+    "do_not_contact": _("On the do-not-contact list"),
+    "invalid_contact_point": _("No valid contact point for the channel"),
+    "opted_out": _("Opted out of the channel"),
+    "no_consent_whatsapp": _("No WhatsApp opt-in"),
+    "no_consent": _("No recorded consent for the channel"),
+    "day_not_allowed": _("No contact on this day of the week"),
+    "holiday": _("Public holiday in the debtor's country"),
+    "outside_hours": _("Outside the debtor's contact hours"),
+}
+CAP_LABEL = _("Frequency cap {cap} reached")
+
+
+def rule_label(locale: str, rule: str) -> str:
+    """A rule id as a manager reads it."""
+    if rule.startswith("cap:"):
+        return translate(locale, CAP_LABEL, cap=rule.removeprefix("cap:"))
+    return translate(locale, RULE_LABELS[rule]) if rule in RULE_LABELS else rule
+
+
+T = TypeVar("T")
+
+
+def _run(action: Callable[[Session], T]) -> T:
+    try:
+        with session_scope() as session:
+            return action(session)
+    except AcuerdoError as error:
+        typer.echo(error.render(DEFAULT_LOCALE), err=True)
+        raise typer.Exit(1) from error
+
+
+def _actor(session: Session, username: str | None) -> tuple[int | None, str]:
+    if username is None:
+        return None, "cli"
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise Invalid(_("No user named {username}."), username=username)
+    return user.id, user.username
+
+
+def read_file(path: Path) -> Any:
+    """A campaign file's content: JSON when it ends in .json, else YAML (a superset of JSON)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise Invalid(
+            _("{path} is not valid JSON or YAML: {error}"), path=str(path), error=str(error)
+        ) from error
+
+
+def _line(locale: str, out: CampaignOut) -> str:
+    return translate(
+        locale,
+        _("#{id} {name} ({client}): {status}, priority {priority}, {steps} steps"),
+        id=out.id,
+        name=out.name,
+        client=out.client,
+        status=out.status,
+        priority=out.priority,
+        steps=len(out.steps),
+    )
+
+
+@campaigns_app.command("create")
+def create(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="JSON or YAML file")
+    ],
+    by: By = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the campaign as JSON")] = False,
+) -> None:
+    """Create a draft campaign from a JSON or YAML definition (checked before it is stored)."""
+
+    def action(session: Session) -> CampaignOut:
+        definition = parse_definition(read_file(file))
+        by_id, label = _actor(session, by)
+        campaign = create_campaign(session, definition=definition, by_id=by_id, by_label=label)
+        return campaign_out(session, campaign)
+
+    out = _run(action)
+    if json_output:
+        typer.echo(out.model_dump_json())
+    else:
+        typer.echo(
+            translate(DEFAULT_LOCALE, _("Created draft campaign:"))
+            + " "
+            + _line(DEFAULT_LOCALE, out)
+        )
+
+
+@campaigns_app.command("list")
+def list_command(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """List campaigns, highest priority first."""
+    outs = _run(lambda s: [campaign_out(s, c) for c in list_campaigns(s)])
+    if json_output:
+        typer.echo(json.dumps([o.model_dump(mode="json") for o in outs]))
+        return
+    if not outs:
+        typer.echo(translate(DEFAULT_LOCALE, _("No campaigns yet.")))
+    for out in outs:
+        typer.echo(_line(DEFAULT_LOCALE, out))
+
+
+def _lifecycle(change: Callable[..., Campaign], ref: str, by: str | None) -> None:
+    def action(session: Session) -> CampaignOut:
+        campaign = find_campaign(session, ref=ref)
+        by_id, label = _actor(session, by)
+        changed = change(
+            session, campaign_id=campaign.id, by_id=by_id, by_label=label, now=utcnow()
+        )
+        return campaign_out(session, changed)
+
+    typer.echo(_line(DEFAULT_LOCALE, _run(action)))
+
+
+@campaigns_app.command("start")
+def start(campaign: Ref, by: By = None) -> None:
+    """Activate a draft or paused campaign: the scheduler works it from its next tick."""
+    _lifecycle(start_campaign, campaign, by)
+
+
+@campaigns_app.command("pause")
+def pause(campaign: Ref, by: By = None) -> None:
+    """Pause an active campaign: no new attempts; attempts in flight finish."""
+    _lifecycle(pause_campaign, campaign, by)
+
+
+@campaigns_app.command("finish")
+def finish(campaign: Ref, by: By = None) -> None:
+    """Finish a campaign for good."""
+    _lifecycle(finish_campaign, campaign, by)
+
+
+@campaigns_app.command("preview")
+def preview(
+    campaign: Ref,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="ISO date-time to preview at (default: now; naive means UTC)"),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the preview as JSON")] = False,
+    limit: Annotated[int, typer.Option(help="Accounts listed per section")] = 20,
+) -> None:
+    """Who the campaign would contact at a moment, and the rule that excludes everyone else."""
+    moment = utcnow()
+    if at is not None:
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError as error:
+            typer.echo(
+                translate(
+                    DEFAULT_LOCALE,
+                    _("--at must be an ISO date-time such as 2026-11-25T11:00:00-06:00."),
+                ),
+                err=True,
+            )
+            raise typer.Exit(2) from error
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+
+    def action(session: Session) -> PreviewOut:
+        found = find_campaign(session, ref=campaign)
+        return preview_campaign(session, campaign_id=found.id, at=moment, limit=limit)
+
+    out = _run(action)
+    if json_output:
+        typer.echo(out.model_dump_json())
+        return
+    typer.echo(human_preview(out, DEFAULT_LOCALE))
+
+
+def human_preview(out: PreviewOut, locale: str) -> str:
+    """The preview as a manager reads it: totals, counts per rule, the first accounts."""
+    lines = [
+        translate(
+            locale,
+            _(
+                "{campaign} at {at}: {matched} accounts match the filter, {eligible} would be "
+                "contacted."
+            ),
+            campaign=out.campaign,
+            at=out.at.isoformat(),
+            matched=out.matched,
+            eligible=out.eligible,
+        )
+    ]
+    for rule, count in out.excluded.items():
+        lines.append(f"  {count:>7}  {rule_label(locale, rule)} [{rule}]")
+    if out.contacted:
+        lines.append(translate(locale, _("Would be contacted:")))
+        lines.extend(
+            f"  {a.account_ref}  {a.debtor}  {a.days_overdue}d  {a.balance}  "
+            f"step {a.step} {a.channel}"
+            for a in out.contacted
+        )
+    if out.skipped:
+        lines.append(translate(locale, _("Skipped:")))
+        lines.extend(f"  {a.account_ref}  {a.debtor}  {a.rule}" for a in out.skipped)
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the campaigns commands to the main app."""
+    app.add_typer(campaigns_app, name="campaigns")
