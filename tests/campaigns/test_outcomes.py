@@ -513,3 +513,47 @@ def test_plan_rows_are_in_one_transaction_with_the_outcome(session: Session) -> 
     assert session.scalars(select(Installment)).all() == []
     assert session.scalars(select(Outcome)).all() == []
     assert session.get(Account, account.id).status == AccountStatus.ACTIVE  # type: ignore[union-attr]
+
+
+def test_two_concurrent_submissions_with_one_key_record_one_outcome(session: Session) -> None:
+    import threading
+
+    from campaigns.db import session_factory
+
+    account = make_account(session)
+    attempt = answered_call(session, account)
+    session.commit()
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        with session_factory()() as own:
+            try:
+                barrier.wait()
+                outcome = record_outcome(
+                    own,
+                    account_id=account.id,
+                    attempt_id=attempt.id,
+                    agent_id=None,
+                    outcome=parse_outcome(_promise()),
+                    submission_key="same-key",
+                    now=NOW,
+                )
+                own.commit()
+                results.append(outcome.id)
+            except BaseException as error:  # reported below
+                errors.append(error)
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(results) == 2 and results[0] == results[1]
+    session.expire_all()
+    assert len(session.scalars(select(Outcome)).all()) == 1
+    assert len(session.scalars(select(PromiseToPay)).all()) == 1
+    assert len(sms_attempts(session, account)) == 1
+    assert len(dispatch_jobs()) == 1

@@ -247,7 +247,7 @@ def test_plan_instalments_are_paid_in_order_and_the_plan_continues(session: Sess
 
     _import(session, client, b"cuenta,monto,fecha,folio\nACC-00001,900,23/11/2026,B\n")
     session.commit()
-    assert plan.status == PlanStatus.COMPLETED and first.status == AccountStatus.PAID
+    assert str(plan.status) == PlanStatus.COMPLETED and str(first.status) == AccountStatus.PAID
 
 
 def test_an_xlsx_payments_file(session: Session) -> None:

@@ -154,7 +154,7 @@ def test_an_unpaid_promise_breaks_after_its_date_and_the_account_is_worked_first
     after = run_daily(session, now=at(DUE + timedelta(days=1), hour=8))
     session.commit()
     assert after.promises_broken == 1
-    assert promise.status == PromiseStatus.BROKEN
+    assert str(promise.status) == PromiseStatus.BROKEN
     assert account.status == AccountStatus.ACTIVE and account.priority_boost == 100
     decision = check_account_contact(
         session,
@@ -250,7 +250,7 @@ def test_the_daily_rq_job_runs_in_a_worker(session: Session) -> None:
         "campaigns.jobs.run_agreements_daily", (DUE + timedelta(days=1)).isoformat()
     )
     SimpleWorker([queue], connection=get_redis()).work(burst=True)
-    job.refresh()
+    job.refresh()  # type: ignore[no-untyped-call]
     assert job.return_value() == {
         "reminders_sent": 0,
         "reminders_refused": 0,
