@@ -1,4 +1,4 @@
-"""The scheduler's selection on every boundary: days overdue, windows, zones, DST, holidays, rules."""
+"""The scheduler selection on every boundary: days, windows, zones, DST, holidays, rules."""
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal

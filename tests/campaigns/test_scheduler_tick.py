@@ -1,4 +1,4 @@
-"""The tick: steps, retries, call capacity, enqueueing, and two schedulers creating each attempt once."""
+"""The tick: steps, retries, call capacity, enqueueing, and concurrent schedulers."""
 
 import subprocess
 import sys
