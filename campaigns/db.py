@@ -22,8 +22,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """Foreign keys, WAL and IMMEDIATE transactions so several processes can share the file."""
+def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+    """Foreign keys, WAL and IMMEDIATE transactions so several processes can share the file.
+
+    IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way when another
+    process wrote first; the price is that sessions must stay short. A reader that needs long
+    transactions (a test watching other processes) can ask for deferred ones.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -37,10 +42,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, *, immediate_transactions: bool = True) -> Engine:
     """An engine for the URL, with the SQLite tweaks where they apply."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
@@ -48,7 +53,7 @@ def create_db_engine(url: str) -> Engine:
         if path and path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, immediate=immediate_transactions)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 

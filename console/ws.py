@@ -50,19 +50,22 @@ def _agent_campaigns(agent_id: int) -> list[int]:
 
 
 async def _authorise(websocket: WebSocket, roles: tuple[Role, ...]) -> tuple[int, str, str] | None:
-    origin = websocket.headers.get("origin")
-    if origin not in get_settings().origins:
-        await websocket.close(FORBIDDEN)
+    """The signed-in user if the socket may open; otherwise it is closed with the reason code."""
+    refusal = None
+    user = None
+    if websocket.headers.get("origin") not in get_settings().origins:
+        refusal = FORBIDDEN
+    else:
+        user = await asyncio.to_thread(_signed_in_user, websocket.cookies.get(COOKIE_NAME))
+        if user is None:
+            refusal = NOT_SIGNED_IN
+        elif Role(user[1]) not in roles:
+            refusal = FORBIDDEN
+    await websocket.accept()
+    if refusal is not None or user is None:
+        await websocket.close(refusal or NOT_SIGNED_IN)
         return None
-    session_id = websocket.cookies.get(COOKIE_NAME)
-    user = await asyncio.to_thread(_signed_in_user, session_id)
-    if user is None:
-        await websocket.close(NOT_SIGNED_IN)
-        return None
-    user_id, role, name, locale = user
-    if Role(role) not in roles:
-        await websocket.close(FORBIDDEN)
-        return None
+    user_id, _role, name, locale = user
     return user_id, name, locale
 
 
@@ -94,7 +97,6 @@ async def agent_socket(websocket: WebSocket) -> None:
     if who is None:
         return
     agent_id, name, locale = who
-    await websocket.accept()
     connection = Connection(websocket)
     campaigns = await asyncio.to_thread(_agent_campaigns, agent_id)
     await state.register(hub.redis, agent_id=agent_id, name=name, campaign_ids=campaigns)
@@ -152,7 +154,6 @@ async def supervisor_socket(websocket: WebSocket) -> None:
     if who is None:
         return
     user_id, _name, locale = who
-    await websocket.accept()
     connection = Connection(websocket)
     hub.supervisors.add(connection)
     try:

@@ -18,7 +18,7 @@ if not os.environ.get("ACUERDO_DATABASE_URL"):
     os.environ["ACUERDO_DATABASE_URL"] = f"sqlite:///{_VAR / 'test.db'}"
 
 import redis as redis_lib  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from campaigns import db, migrate  # noqa: E402
@@ -63,10 +63,22 @@ def _clean_state() -> Iterator[None]:
     get_redis().flushdb()
 
 
+@pytest.fixture(scope="session")
+def _observer_engine() -> Iterator[Engine]:
+    engine = db.create_db_engine(get_settings().resolved_database_url,
+                                 immediate_transactions=False)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def session() -> Iterator[Session]:
-    """A session on the test database (commit when another process must see the rows)."""
-    with db.session_factory()() as s:
+def session(_observer_engine: Engine) -> Iterator[Session]:
+    """A session on the test database (commit when another process must see the rows).
+
+    On SQLite its transactions are deferred, so a test that keeps reading while other processes
+    write does not hold the write lock.
+    """
+    with Session(_observer_engine) as s:
         yield s
 
 

@@ -7,6 +7,9 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import (
     Account,
+    Campaign,
+    CampaignAgent,
+    CampaignStatus,
     ChannelPermission,
     Client,
     ComplianceProfile,
@@ -128,3 +131,26 @@ def make_user(
         session.add(UserClientAccess(user_id=user.id, client_id=allowed.id))
     session.flush()
     return user
+
+
+def make_campaign(
+    session: Session,
+    *,
+    client: Client,
+    name: str = "Mora temprana",
+    agents: list[User] | None = None,
+    mode: str = "progressive",
+) -> Campaign:
+    campaign = Campaign(
+        client_id=client.id,
+        name=name,
+        status=CampaignStatus.ACTIVE,
+        dialing_mode=mode,
+        steps=[{"day": 0, "channel": "voice"}],
+    )
+    session.add(campaign)
+    session.flush()
+    for agent in agents or []:
+        session.add(CampaignAgent(campaign_id=campaign.id, user_id=agent.id))
+    session.flush()
+    return campaign

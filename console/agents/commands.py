@@ -10,7 +10,7 @@ from campaigns.errors import AcuerdoError, Forbidden, Invalid
 from campaigns.i18n import _
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
-from console.agents.outcomes import submit_outcome
+from console.agents.outcomes import recorded_with_key, submit_outcome
 from console.agents.state import PAUSE_REASONS, AgentState
 from console.screen import screen_for_attempt
 
@@ -82,11 +82,15 @@ async def _verify_party(redis: Redis, agent_id: int, message: dict[str, Any]) ->
 
 
 async def _submit(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
-    saved = await _current_work(redis, agent_id, message)
     key = str(message.get("key") or "")
     outcome = message.get("outcome")
     if not key or not isinstance(outcome, dict):
         raise Invalid(_("The outcome needs a key and a form."))
+    already = await asyncio.to_thread(recorded_with_key, agent_id=agent_id, key=key)
+    if already is not None:
+        await send_to_agent(redis, agent_id, {"type": "outcome_ack", "key": key, **already})
+        return
+    saved = await _current_work(redis, agent_id, message)
     recorded = await asyncio.to_thread(
         submit_outcome, attempt_id=saved.attempt_id or 0, agent_id=agent_id, key=key,
         form=outcome,

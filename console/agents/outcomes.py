@@ -3,13 +3,14 @@
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from campaigns.agreements.outcomes import record_outcome
 from campaigns.agreements.schemas import parse_outcome
 from campaigns.db import session_scope
 from campaigns.errors import Forbidden, Invalid
 from campaigns.i18n import _
-from campaigns.models import Attempt, utcnow
+from campaigns.models import Attempt, Outcome, utcnow
 
 
 class FormInvalid(Invalid):
@@ -36,4 +37,15 @@ def submit_outcome(*, attempt_id: int, agent_id: int, key: str, form: dict[str, 
             session, account_id=attempt.account_id, attempt_id=attempt.id, agent_id=agent_id,
             outcome=outcome_in, submission_key=key, now=utcnow(),
         )
+        return {"outcome_id": outcome.id, "disposition": str(outcome.disposition)}
+
+
+def recorded_with_key(*, agent_id: int, key: str) -> dict[str, Any] | None:
+    """The outcome this agent already recorded with this submission key, if any."""
+    with session_scope() as session:
+        outcome = session.scalar(
+            select(Outcome).where(Outcome.submission_key == key, Outcome.agent_id == agent_id)
+        )
+        if outcome is None:
+            return None
         return {"outcome_id": outcome.id, "disposition": str(outcome.disposition)}

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from console.app import create_app
+from tests.telephony.conftest import sandbox, sandbox_server  # noqa: F401
 
 
 @pytest.fixture

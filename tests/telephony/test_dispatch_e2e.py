@@ -50,7 +50,7 @@ def attempt_for(
 
 def final(session: Session, attempt_id: int) -> Attempt:
     def done() -> Attempt | None:
-        session.expire_all()
+        session.rollback()
         attempt = session.get_one(Attempt, attempt_id)
         return attempt if attempt.ended_at is not None else None
 
@@ -108,7 +108,7 @@ def test_invalid_number_marks_the_contact_point(
     attempt_id = attempt_for(session, "+525512340003")
     enqueue_dispatch(attempt_id)
     run_worker(app_url)
-    session.expire_all()
+    session.rollback()
     attempt = session.get_one(Attempt, attempt_id)
     assert attempt.status == AttemptStatus.FAILED and attempt.error_code == 21211
     assert session.get_one(ContactPoint, attempt.contact_point_id).invalid is True
@@ -143,7 +143,7 @@ def test_stop_reply_opts_out_over_the_real_webhook(
     sandbox.inbound(from_number="+525512340006", to="+525550000200", body="BAJA")
 
     def opted_out() -> bool:
-        session.expire_all()
+        session.rollback()
         permission = session.scalars(select(ChannelPermission)).first()
         return permission is not None and permission.opted_out_at is not None
 
@@ -159,7 +159,7 @@ def test_opted_out_recipient_21610_opts_the_channel_out(
     attempt_id = attempt_for(session, "+525512340007", Channel.SMS, body="Hola")
     enqueue_dispatch(attempt_id)
     run_worker(app_url)
-    session.expire_all()
+    session.rollback()
     attempt = session.get_one(Attempt, attempt_id)
     assert attempt.status == AttemptStatus.FAILED and attempt.error_code == 21610
     permission = session.scalars(select(ChannelPermission)).one()
@@ -176,7 +176,7 @@ def test_worker_killed_mid_request_places_exactly_one_call(
     eventually(lambda: len(sandbox.calls()) == 1, timeout=30)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
-    session.expire_all()
+    session.rollback()
     assert session.get_one(Attempt, attempt_id).status == AttemptStatus.DISPATCHING
     wait_seconds(2.5)
     from telephony.jobs import requeue_stuck

@@ -1,0 +1,151 @@
+"""An agent's day over real websockets, two server processes, rq workers and the sandbox."""
+
+import json
+import time
+from datetime import date, timedelta
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from websockets.sync.client import ClientConnection, connect
+
+from campaigns.models import (
+    Account,
+    AccountStatus,
+    Attempt,
+    ContactPoint,
+    Outcome,
+    PromiseToPay,
+    Role,
+)
+from telephony.jobs import enqueue_dispatch
+from tests.factories import make_account, make_campaign, make_client, make_user
+from tests.processes import run_worker, web_server
+from tests.telephony.conftest import SandboxServer
+
+pytestmark = pytest.mark.slow
+PASSWORD = "contraseña-segura-1"
+PHONE = "+525512349001"
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[tuple[str, str]]:
+    with web_server() as first, web_server() as second:
+        yield first, second
+
+
+def sign_in(url: str, username: str) -> str:
+    response = httpx.post(f"{url}/auth/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return str(response.cookies["acuerdo_session"])
+
+
+def open_socket(url: str, cookie: str, origin: str | None = None) -> ClientConnection:
+    ws_url = url.replace("http://", "ws://") + "/ws/agent"
+    return connect(ws_url, additional_headers={"Cookie": f"acuerdo_session={cookie}"},
+                   origin=origin or url, open_timeout=10)  # type: ignore[arg-type]
+
+
+def receive(socket: ClientConnection, kind: str, timeout: float = 20) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        message = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+        if message["type"] == kind:
+            return dict(message)
+        if message["type"] == "error":
+            raise AssertionError(message)
+
+
+def test_answered_call_pops_on_the_agents_process_and_a_promise_is_recorded(
+    session: Session, sandbox: SandboxServer, servers: tuple[str, str]
+) -> None:
+    agent_server, webhook_server = servers
+    sandbox.reset({"numbers": [{"number": PHONE, "call": "human", "ring_seconds": 2,
+                                "talk_seconds": 900}]})
+    client = make_client(session)
+    agent = make_user(session, username="agente1", role=Role.AGENT, access=[client])
+    campaign = make_campaign(session, client=client, agents=[agent])
+    account = make_account(session, client=client, phone=PHONE, balance="1500.00")
+    point = session.scalars(select(ContactPoint)).one()
+    attempt = Attempt(client_id=client.id, account_id=account.id, campaign_id=campaign.id,
+                      contact_point_id=point.id, channel="voice")
+    session.add(attempt)
+    session.commit()
+
+    cookie = sign_in(agent_server, "agente1")
+    with open_socket(agent_server, cookie) as socket:
+        snapshot = receive(socket, "snapshot")
+        assert snapshot["agent"]["state"] == "offline" and snapshot["call"] is None
+        socket.send(json.dumps({"type": "set_state", "state": "ready"}))
+        assert receive(socket, "state")["state"] == "ready"
+
+        enqueue_dispatch(attempt.id)
+        run_worker(webhook_server)
+        offer = receive(socket, "offer", timeout=30)
+        assert offer["attempt_id"] == attempt.id and offer["seq"] > snapshot["seq"]
+        screen = offer["screen"]
+        assert screen["account"]["balance"] == "1500.00"
+        assert screen["account"]["days_overdue"] >= 1
+        assert screen["debtor"]["name"] == "Juana P." and screen["verified"] is False
+        session.rollback()
+        stored = session.get_one(Attempt, attempt.id)
+        assert stored.agent_id == agent.id and stored.abandoned is False
+
+        socket.send(json.dumps({"type": "draft", "attempt_id": attempt.id,
+                                "form": {"disposition": "promise_to_pay", "amount": "1500.00"}}))
+        socket.send(json.dumps({"type": "heartbeat"}))
+        receive(socket, "heartbeat_ack")
+
+    with open_socket(agent_server, cookie) as again:
+        check_restored_and_submit(again, attempt.id)
+
+    session.rollback()
+    assert len(session.scalars(select(Outcome)).all()) == 1
+    promise = session.scalars(select(PromiseToPay)).one()
+    assert str(promise.amount) == "1500.00"
+    assert session.get_one(Account, account.id).status == AccountStatus.PROMISED
+
+
+def check_restored_and_submit(again: ClientConnection, attempt_id: int) -> None:
+    restored = receive(again, "snapshot")
+    assert restored["agent"]["state"] == "on_call"
+    assert restored["call"]["attempt_id"] == attempt_id
+    assert restored["draft"] == {"disposition": "promise_to_pay", "amount": "1500.00"}
+    promise_date = (date.today() + timedelta(days=5)).isoformat()
+    key = str(uuid.uuid4())
+    outcome = {"disposition": "promise_to_pay", "amount": "1500.00", "due_date": promise_date}
+    again.send(json.dumps({"type": "submit_outcome", "attempt_id": attempt_id, "key": key,
+                           "outcome": outcome}))
+    first_ack = receive(again, "outcome_ack")
+    again.send(json.dumps({"type": "submit_outcome", "attempt_id": attempt_id, "key": key,
+                           "outcome": outcome}))
+    second_ack = receive(again, "outcome_ack")
+    assert first_ack["outcome_id"] == second_ack["outcome_id"]
+
+
+def test_socket_needs_a_session_and_an_allowed_origin(
+    session: Session, servers: tuple[str, str]
+) -> None:
+    agent_server, _ = servers
+    client = make_client(session)
+    make_user(session, username="agente2", role=Role.AGENT, access=[client])
+    make_user(session, username="gerente", role=Role.MANAGER, access=[client])
+    session.commit()
+    with pytest.raises(Exception) as refused:
+        with open_socket(agent_server, "not-a-session") as socket:
+            socket.recv(timeout=5)
+    assert "4401" in str(refused.value)
+    cookie = sign_in(agent_server, "agente2")
+    with pytest.raises(Exception) as foreign:
+        with open_socket(agent_server, cookie, origin="https://evil.example") as socket:
+            socket.recv(timeout=5)
+    assert "4403" in str(foreign.value)
+    manager = sign_in(agent_server, "gerente")
+    with pytest.raises(Exception) as wrong_role:
+        with open_socket(agent_server, manager) as socket:
+            socket.recv(timeout=5)
+    assert "4403" in str(wrong_role.value)
