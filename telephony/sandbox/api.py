@@ -338,6 +338,7 @@ def _sandbox_routes(app: FastAPI, net: Network) -> None:
                     "callbacks": list(c.callbacks),
                     "conference": c.conference_name,
                     "initiated_at": c.initiated_at,
+                    "created_at": c.created.isoformat(),
                 }
                 for c in net.store.calls.values()
             ]
@@ -347,7 +348,12 @@ def _sandbox_routes(app: FastAPI, net: Network) -> None:
         """Every message sent or received since the last reset, oldest first."""
         with net.store.lock:
             return [
-                {**message_json(m), "params": m.params, "callbacks": list(m.callbacks)}
+                {
+                    **message_json(m),
+                    "params": m.params,
+                    "callbacks": list(m.callbacks),
+                    "created_at": m.created.isoformat(),
+                }
                 for m in net.store.messages.values()
             ]
 

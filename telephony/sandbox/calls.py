@@ -286,7 +286,9 @@ async def _talk(net: "Network", call: SimCall, deadline: float) -> None:
         assert source is not None
         task = loop.create_task(twiml.run_document(net, call, source))
         call.twiml_task = task
-        done, _ = await asyncio.wait({task}, timeout=max(deadline - loop.time(), 0.0))
+        done: set[asyncio.Task[Source | None]] = set()
+        while not done and (left := deadline + call.waited_on_webhooks() - loop.time()) > 0:
+            done, _ = await asyncio.wait({task}, timeout=left)
         if task not in done:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

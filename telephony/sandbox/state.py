@@ -3,6 +3,7 @@
 import asyncio
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -70,6 +71,8 @@ class SimCall:
     conference_target: str | None = None
     answered_at: float | None = None
     initiated_at: float | None = None
+    webhook_wait: float = 0.0
+    webhook_since: float | None = None
     heard: list[dict[str, Any]] = field(default_factory=list)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
@@ -77,6 +80,11 @@ class SimCall:
     redirect_to: Any = None
     hangup_requested: bool = False
     left_conference: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def waited_on_webhooks(self) -> float:
+        """Seconds (monotonic) spent waiting for TwiML webhooks, including one in flight."""
+        ongoing = 0.0 if self.webhook_since is None else time.monotonic() - self.webhook_since
+        return self.webhook_wait + ongoing
 
     @property
     def finished(self) -> bool:

@@ -1,5 +1,6 @@
 """Following TwiML like Twilio: Say, Play, Pause, Gather, Dial/Conference, Redirect, Hangup."""
 
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -61,7 +62,12 @@ async def fetch(net: "Network", call: SimCall, source: Source) -> tuple[ET.Eleme
     else:
         assert source.url is not None
         params = {**call_params(call), **dict(source.extra)}
-        delivery = await net.request(source.url, params, source.method)
+        call.webhook_since = time.monotonic()
+        try:
+            delivery = await net.request(source.url, params, source.method)
+        finally:
+            call.webhook_wait += time.monotonic() - call.webhook_since
+            call.webhook_since = None
         with net.store.lock:
             call.callbacks.append({"kind": "twiml", **delivery.as_dict()})
         if delivery.status_code is None or not 200 <= delivery.status_code < 300:

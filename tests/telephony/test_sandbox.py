@@ -480,3 +480,18 @@ def test_api_delay_leaves_the_call_placed_when_the_client_gives_up(
     with pytest.raises(requests.exceptions.Timeout):
         impatient.calls.create(to="+525511110040", from_=OURS, twiml=SAY_HANGUP)
     assert [c["to"] for c in sandbox.calls()] == ["+525511110040"]
+
+
+def test_waiting_for_our_webhook_does_not_use_up_the_debtors_talk_time(
+    sandbox: SandboxServer, client: Client, receiver: Receiver
+) -> None:
+    sandbox.reset({"numbers": [_human("+525511110041", talk=60)]})
+
+    def slow_answer(params: dict[str, str]) -> str:
+        time.sleep(1.5)
+        return SAY_HANGUP
+
+    receiver.routes["/answer"] = slow_answer
+    call = client.calls.create(to="+525511110041", from_=OURS, url=f"{receiver.url}/answer")
+    assert _final(client, call.sid).status == "completed"
+    assert [h["verb"] for h in sandbox.call(call.sid)["heard"]] == ["Say", "Hangup"]
