@@ -18,6 +18,7 @@ from campaigns.settings import get_settings
 from console import ws
 from console.api.campaigns import router as campaigns_router
 from console.api.payments import router as payments_router
+from console.api.portfolios import router as portfolios_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
 from console.hub import Hub
@@ -83,6 +84,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(AcuerdoError, render_error)
     app.include_router(auth_router)
     app.include_router(payments_router)
+    app.include_router(portfolios_router)
     app.include_router(campaigns_router)
     app.include_router(ws.router)
     app.include_router(twilio_router(routing))

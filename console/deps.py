@@ -29,7 +29,7 @@ def current_user(request: Request, db: SessionDep) -> User:
     if user is None or not user.is_active:
         raise NotSignedIn(_("Please sign in."))
     scope_session(db, viewer_for(db, user))
-    request.state.user = user
+    request.state.locale = normalise_locale(user.locale)
     return user
 
 
@@ -55,9 +55,9 @@ AgentUser = Annotated[User, Depends(require_roles(Role.AGENT))]
 
 def request_locale(request: Request) -> str:
     """The reader's language: the signed-in user's, else the browser's, else Spanish."""
-    user = getattr(request.state, "user", None)
-    if user is not None:
-        return normalise_locale(user.locale)
+    locale: str | None = getattr(request.state, "locale", None)
+    if locale is not None:
+        return locale
     header = request.headers.get("accept-language", "")
     first = header.split(",")[0].split(";")[0].strip()
     return normalise_locale(first or None)
