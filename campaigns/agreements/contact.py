@@ -1,8 +1,9 @@
 """Stopping contact with an account at once: pending callbacks and attempts are cancelled."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.models import (
@@ -24,49 +25,60 @@ BROKEN_PROMISE_BOOST = 100
 def cancel_pending_contact(
     session: Session,
     *,
-    account_id: int,
+    account_id: int | None = None,
+    account_ids: Sequence[int] = (),
     now: datetime,
     reason: str,
     contact_point_id: int | None = None,
     except_attempt_id: int | None = None,
 ) -> tuple[int, int]:
-    """Cancel the account's pending callbacks and not-yet-sent attempts (of one point, if given).
+    """Cancel pending callbacks and not-yet-sent attempts of accounts (of one point, if given).
 
-    Returns how many attempts and callbacks were cancelled.
+    Set-based, for one account or many. Returns how many attempts and callbacks were cancelled.
     """
-    attempts = select(Attempt).where(
-        Attempt.account_id == account_id, Attempt.status.in_(NOT_YET_SENT)
-    )
+    ids = [*account_ids, *([account_id] if account_id is not None else [])]
+    if not ids:
+        return 0, 0
+    attempt_filter: list[ColumnElement[bool]] = [
+        Attempt.account_id.in_(ids),
+        Attempt.status.in_(NOT_YET_SENT),
+    ]
+    callback_filter: list[ColumnElement[bool]] = [
+        Callback.account_id.in_(ids),
+        Callback.status == CallbackStatus.PENDING,
+    ]
     if contact_point_id is not None:
-        attempts = attempts.where(Attempt.contact_point_id == contact_point_id)
-    cancelled = 0
-    for attempt in session.scalars(attempts.with_for_update()).all():
-        if attempt.id == except_attempt_id:
-            continue
-        attempt.status = AttemptStatus.CANCELED
-        attempt.ended_at = now
-        attempt.error_message = reason[:300]
-        session.add(
-            AttemptEvent(
-                client_id=attempt.client_id,
-                attempt_id=attempt.id,
-                status=AttemptStatus.CANCELED,
-                source="agreements",
-                data={"reason": reason},
-                occurred_at=now,
-            )
+        attempt_filter.append(Attempt.contact_point_id == contact_point_id)
+        callback_filter.append(Callback.contact_point_id == contact_point_id)
+    if except_attempt_id is not None:
+        attempt_filter.append(Attempt.id != except_attempt_id)
+    found = session.execute(
+        select(Attempt.id, Attempt.client_id).where(*attempt_filter).with_for_update()
+    ).all()
+    if found:
+        session.execute(
+            update(Attempt)
+            .where(Attempt.id.in_([row.id for row in found]))
+            .values(status=AttemptStatus.CANCELED, ended_at=now, error_message=reason[:300])
         )
-        cancelled += 1
-    callbacks = select(Callback).where(
-        Callback.account_id == account_id, Callback.status == CallbackStatus.PENDING
+        session.execute(
+            insert(AttemptEvent),
+            [
+                {
+                    "client_id": row.client_id,
+                    "attempt_id": row.id,
+                    "status": AttemptStatus.CANCELED,
+                    "source": "agreements",
+                    "data": {"reason": reason},
+                    "occurred_at": now,
+                }
+                for row in found
+            ],
+        )
+    dropped = session.execute(
+        update(Callback).where(*callback_filter).values(status=CallbackStatus.CANCELLED)
     )
-    if contact_point_id is not None:
-        callbacks = callbacks.where(Callback.contact_point_id == contact_point_id)
-    dropped = 0
-    for callback in session.scalars(callbacks).all():
-        callback.status = CallbackStatus.CANCELLED
-        dropped += 1
-    return cancelled, dropped
+    return len(found), int(getattr(dropped, "rowcount", 0) or 0)
 
 
 def set_status(account: Account, status: AccountStatus, now: datetime) -> None:

@@ -17,13 +17,25 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from campaigns.agreements.contact import cancel_pending_contact, set_status
 from campaigns.agreements.ledger import apply_money
 from campaigns.errors import NotFound
 from campaigns.i18n import _
-from campaigns.models import Account, AuditEvent, Client, Payment, utcnow
+from campaigns.models import (
+    Account,
+    AccountStatus,
+    AuditEvent,
+    Client,
+    Payment,
+    PaymentPlan,
+    PlanStatus,
+    PromiseStatus,
+    PromiseToPay,
+    utcnow,
+)
 from campaigns.portfolio_import.rows import Problem, rejects_csv
 from campaigns.portfolio_import.values import ValueProblem, parse_amount, parse_date
 from campaigns.settings import get_settings
@@ -72,6 +84,7 @@ REFERENCE = Column(
 )
 COLUMNS = (ACCOUNT_REF, AMOUNT, PAID_ON, REFERENCE)
 MAX_REFERENCE = 80
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -204,20 +217,8 @@ def import_payments(
         good.append(_Row(number, account_id, amount, paid_on, reference))
 
     by_account = _record(session, client, good, filename)
-    settled = kept = installments = cancelled = 0
-    for account_id, (total, first_payment_id) in by_account.items():
-        account = session.get_one(Account, account_id)
-        applied = apply_money(
-            session,
-            account=account,
-            amount=total,
-            now=now,
-            thanks_key=f"thanks-payment-{first_payment_id}",
-        )
-        settled += applied.settled
-        kept += len(applied.kept_promises)
-        installments += len(applied.paid_installments)
-        cancelled += applied.attempts_cancelled
+    counts = _apply(session, by_account, now)
+    settled, kept, installments, cancelled = counts
 
     text = rejects_csv(problems, client.locale) if problems else ""
     rejected = len({p.row for p in problems})
@@ -367,6 +368,81 @@ def _record(
         totals[payment.account_id] += payment.amount
         first_ids.setdefault(payment.account_id, payment.id)
     return {account_id: (total, first_ids[account_id]) for account_id, total in totals.items()}
+
+
+def _apply(
+    session: Session, by_account: dict[int, tuple[Decimal, int]], now: datetime
+) -> tuple[int, int, int, int]:
+    """Apply each account's money: one by one where an agreement is open, else set-based.
+
+    Returns accounts settled, promises kept, instalments paid and attempts cancelled.
+    """
+    ids = sorted(by_account)
+    with_agreement: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        with_agreement.update(
+            session.scalars(
+                select(PromiseToPay.account_id).where(
+                    PromiseToPay.account_id.in_(chunk),
+                    PromiseToPay.status == PromiseStatus.PENDING,
+                )
+            )
+        )
+        with_agreement.update(
+            session.scalars(
+                select(PaymentPlan.account_id).where(
+                    PaymentPlan.account_id.in_(chunk), PaymentPlan.status == PlanStatus.ACTIVE
+                )
+            )
+        )
+    settled = kept = installments = cancelled = 0
+    for account_id in sorted(with_agreement):
+        total, first_payment_id = by_account[account_id]
+        account = session.get_one(Account, account_id)
+        applied = apply_money(
+            session,
+            account=account,
+            amount=total,
+            now=now,
+            thanks_key=f"thanks-payment-{first_payment_id}",
+        )
+        settled += applied.settled
+        kept += len(applied.kept_promises)
+        installments += len(applied.paid_installments)
+        cancelled += applied.attempts_cancelled
+    rest = [account_id for account_id in ids if account_id not in with_agreement]
+    for start in range(0, len(rest), CHUNK):
+        chunk = rest[start : start + CHUNK]
+        paid_off: list[int] = []
+        audit: list[dict[str, Any]] = []
+        with session.no_autoflush:
+            for account in session.scalars(select(Account).where(Account.id.in_(chunk))):
+                total = by_account[account.id][0]
+                account.balance = max(Decimal("0"), account.balance - total)
+                account.updated_at = now
+                if account.balance <= 0:
+                    set_status(account, AccountStatus.PAID, now)
+                    account.priority_boost = 0
+                    paid_off.append(account.id)
+                audit.append(
+                    {
+                        "client_id": account.client_id,
+                        "actor_label": "payments",
+                        "action": "account.payment_applied",
+                        "entity_type": "accounts",
+                        "entity_id": account.id,
+                        "account_id": account.id,
+                        "data": {"amount": str(total), "settled": account.balance <= 0},
+                        "created_at": now,
+                    }
+                )
+        session.execute(insert(AuditEvent), audit)
+        settled += len(paid_off)
+        cancelled += cancel_pending_contact(
+            session, account_ids=paid_off, now=now, reason="paid in full"
+        )[0]
+    return settled, kept, installments, cancelled
 
 
 def _write_rejects(client_id: int, now: datetime, text: str) -> Path:

@@ -302,7 +302,7 @@ def test_payments_import_command(
         command, env=child_env, capture_output=True, text=True, timeout=120, check=False
     )
     assert "Ya registrados: 1" in human.stdout
-    session.expire_all()
+    session.rollback()  # end the read snapshot; see what the other side committed
     assert session.get_one(Account, first.id).status == AccountStatus.PAID
 
 
@@ -341,7 +341,7 @@ def test_a_manager_uploads_a_payments_file(session: Session, web: TestClient) ->
         files={"file": ("pagos.csv", content, "text/csv")},
     )
     assert foreign.status_code in (403, 404)
-    session.expire_all()
+    session.rollback()  # end the read snapshot; see what the other side committed
     assert session.get_one(Account, first.id).status == AccountStatus.PAID
 
 

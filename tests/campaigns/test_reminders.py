@@ -221,7 +221,7 @@ def test_reminders_run_command_breaks_overdue_promises(
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["promises_broken"] == 1
-    session.expire_all()
+    session.rollback()  # end the read snapshot; see what the other side committed
     assert promise.status == PromiseStatus.BROKEN
     assert session.get_one(Account, account.id).priority_boost == 100
 
@@ -259,5 +259,5 @@ def test_the_daily_rq_job_runs_in_a_worker(session: Session) -> None:
         "installments_missed": 0,
         "plans_broken": 0,
     }
-    session.expire_all()
+    session.rollback()  # end the read snapshot; see what the other side committed
     assert promise.status == PromiseStatus.BROKEN
