@@ -21,9 +21,14 @@ def preview_campaign(
     client = session.get_one(Client, campaign.client_id)
     selection = build_selection(session, campaign=campaign, client=client, now=at)
     ruled = selection.query.subquery("ruled")
+    # The campaign was read through the session's tenancy; the selection is already limited to
+    # its client, so it runs on the connection, where per-entity tenancy criteria (which would
+    # turn the selection's outer joins into inner ones) do not apply.
+    session.flush()
+    connection = session.connection()
     counts = {
         (rule or ELIGIBLE): int(n)
-        for rule, n in session.execute(
+        for rule, n in connection.execute(
             select(ruled.c.rule, func.count()).group_by(ruled.c.rule)
         ).all()
     }
@@ -33,10 +38,10 @@ def preview_campaign(
         ruled.c.balance.desc(),
         ruled.c.account_id,
     ]
-    contacted = session.execute(
+    contacted = connection.execute(
         select(ruled).where(ruled.c.rule.is_(None)).order_by(*order).limit(limit)
     ).all()
-    skipped = session.execute(
+    skipped = connection.execute(
         select(ruled)
         .where(ruled.c.rule.is_not(None))
         .order_by(ruled.c.rule, ruled.c.account_ref)

@@ -195,16 +195,23 @@ def pick_eligible(
         .subquery("ranked")
     )
     c = ranked.c
-    rows = session.execute(
-        select(c.account_id, c.debtor_id, c.tz, c.step, c.try_number, c.channel, c.contact_point_id)
-        .where(
-            or_(
-                and_(c.channel == Channel.VOICE.value, c.rank <= calls),
-                and_(c.channel != Channel.VOICE.value, c.rank <= messages),
+    session.flush()
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                c.account_id, c.debtor_id, c.tz, c.step, c.try_number, c.channel, c.contact_point_id
             )
+            .where(
+                or_(
+                    and_(c.channel == Channel.VOICE.value, c.rank <= calls),
+                    and_(c.channel != Channel.VOICE.value, c.rank <= messages),
+                )
+            )
+            .order_by(*_order(c))
         )
-        .order_by(*_order(c))
-    ).all()
+        .all()
+    )
     return [
         Pick(
             int(r.account_id),
