@@ -8,6 +8,7 @@ asks the provider whether that run's request went through, and only sends when i
 import logging
 from datetime import datetime, timedelta
 
+from redis.exceptions import LockNotOwnedError
 from rq import Retry
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client as TwilioClient
@@ -53,7 +54,10 @@ def dispatch_attempt(attempt_id: int) -> str:
     try:
         return _dispatch(attempt_id)
     finally:
-        lock.release()
+        try:
+            lock.release()
+        except LockNotOwnedError:
+            log.warning("dispatch of attempt %s outlived its lock", attempt_id)
 
 
 def _dispatch(attempt_id: int) -> str:

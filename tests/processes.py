@@ -57,7 +57,13 @@ def web_server(port: int | None = None, **extra: str) -> Iterator[str]:
 def start_worker(public_url: str, *, burst: bool = True, **extra: str) -> subprocess.Popen[bytes]:
     """An rq worker (`acuerdo worker`), by default in burst mode."""
     argv = [sys.executable, "-m", "console", "worker"] + (["--burst"] if burst else [])
-    return subprocess.Popen(argv, env=process_env(public_url, **extra))
+    return subprocess.Popen(argv, env=process_env(public_url, **extra), start_new_session=True)
+
+
+def kill_worker(worker: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a worker and the job process it forked, as a crashed host would lose them."""
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
 
 
 def run_worker(public_url: str, timeout: float = 60, **extra: str) -> None:
