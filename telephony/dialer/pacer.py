@@ -137,7 +137,7 @@ class PacerParameters:
     small_team_agents: int = 6
     fallback_fraction: float = 0.8
     z_base: float = 1.0
-    z_near: float = 3.0
+    z_near: float = 5.0
     allowance_scale: float = 5.0
     grace_s: float = 2.0
     prior_calls: int = 200
