@@ -5,12 +5,15 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+import frontend
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import _, translate
 from campaigns.redis_conn import redis_url
@@ -22,10 +25,12 @@ from console.api.portfolios import router as portfolios_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
 from console.hub import Hub
+from console.pages import router as pages_router
 from console.routing import Routing
 from telephony.webhooks import create_router as twilio_router
 
 log = logging.getLogger(__name__)
+STATIC_DIR = Path(frontend.__file__).parent / "static"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 SWEEP_SECONDS = 1.0
 
@@ -87,5 +92,7 @@ def create_app() -> FastAPI:
     app.include_router(portfolios_router)
     app.include_router(campaigns_router)
     app.include_router(ws.router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(twilio_router(routing))
     return app

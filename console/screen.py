@@ -7,15 +7,29 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.agreements import (
+    NegotiationOptions,
+    Policy,
+    load_script,
+    negotiation_options,
+    render_step,
+    script_fields,
+)
+from campaigns.agreements.messages import money
+from campaigns.compliance import render_template
 from campaigns.db import session_scope
 from campaigns.models import (
     Account,
     Attempt,
+    Callback,
+    CallbackStatus,
+    Campaign,
     ChannelPermission,
     Client,
     ContactPoint,
     Debtor,
     Disposition,
+    User,
     utcnow,
 )
 from campaigns.timeline import account_timeline
@@ -41,14 +55,105 @@ def client_today(client: Client) -> date:
     return utcnow().astimezone(ZoneInfo(client.timezone)).date()
 
 
-def build_screen(session: Session, *, account_id: int, verified: bool) -> dict[str, Any]:
-    """Debtor, account, contact points with consent, and the cross-channel timeline."""
+def script_kind(product: str | None) -> str:
+    """The ready-made script that fits a product (cable, internet or phone)."""
+    text = (product or "").lower()
+    if "internet" in text:
+        return "internet"
+    if any(word in text for word in ("tel", "móvil", "movil", "phone", "celular", "línea")):
+        return "phone"
+    return "cable"
+
+
+def options_view(options: NegotiationOptions, locale: str) -> dict[str, Any]:
+    """The negotiation options with amounts as numbers and as the creditor writes them."""
+
+    def amount(value: Any) -> dict[str, str]:
+        return {"value": str(value), "text": money(value, options.currency, locale)}
+
+    return {
+        "balance": amount(options.balance),
+        "discount_pct": str(options.discount_pct.normalize()),
+        "discount_amount": amount(options.discount_amount),
+        "discounted_balance": amount(options.discounted_balance),
+        "today": options.today.isoformat(),
+        "latest_date": options.latest_date.isoformat(),
+        "min_down_payment": amount(options.min_down_payment),
+        "max_installments": options.max_installments,
+        "plans": [
+            {
+                "installments": plan.installments,
+                "down_payment": amount(plan.down_payment),
+                "installment_amount": amount(plan.installment_amount),
+                "schedule": [
+                    {"number": p.number, "due_date": p.due_date.isoformat(), **amount(p.amount)}
+                    for p in plan.schedule
+                ],
+            }
+            for plan in options.plans
+        ],
+    }
+
+
+def rendered_script(
+    account: Account, client: Client, campaign: Campaign | None, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """The campaign's script (or the ready-made one for the product), rendered for the account."""
+    own = (campaign.script or {}) if campaign else {}
+    if own.get("steps"):
+        steps = {
+            step["id"]: {
+                "id": step["id"],
+                "title": step["id"],
+                "text": " ".join(render_template(step["text"], fields).split()),
+                "branches": [
+                    {"label": render_template(b["label"], fields), "next": b["next"]}
+                    for b in step.get("branches", [])
+                ],
+                "outcome": None,
+            }
+            for step in own["steps"]
+        }
+        return {
+            "title": campaign.name if campaign else "",
+            "start": own.get("start") or own["steps"][0]["id"],
+            "steps": steps,
+        }
+    script = load_script(script_kind(account.product))
+    steps = {}
+    for step_id in script.steps:
+        step = render_step(script, step_id, fields)
+        steps[step_id] = {
+            "id": step.id,
+            "title": step.title,
+            "text": step.text,
+            "branches": [{"label": b.label, "next": b.next} for b in step.branches],
+            "outcome": str(step.outcome) if step.outcome else None,
+        }
+    return {"title": script.title, "start": script.start, "steps": steps}
+
+
+def build_screen(
+    session: Session,
+    *,
+    account_id: int,
+    verified: bool,
+    campaign_id: int | None = None,
+    agent_name: str = "",
+) -> dict[str, Any]:
+    """Debtor, account, contact points with consent, the timeline, script and options."""
     account = session.get_one(Account, account_id)
     client = session.get_one(Client, account.client_id)
     debtor = session.get_one(Debtor, account.debtor_id)
+    campaign = session.get(Campaign, campaign_id) if campaign_id else None
     today = client_today(client)
+    options = negotiation_options(
+        Policy.of(client), balance=account.balance, currency=account.currency, today=today
+    )
+    fields = script_fields(account, client, today=today, agent_name=agent_name, options=options)
     points = session.scalars(
-        select(ContactPoint).where(ContactPoint.debtor_id == debtor.id)
+        select(ContactPoint)
+        .where(ContactPoint.debtor_id == debtor.id)
         .order_by(ContactPoint.priority)
     ).all()
     permissions: dict[int, list[ChannelPermission]] = {}
@@ -66,7 +171,10 @@ def build_screen(session: Session, *, account_id: int, verified: bool) -> dict[s
             "creditor": client.name,
             "product": account.product,
             "balance": str(account.balance),
+            "balance_text": money(account.balance, account.currency, client.locale),
             "currency": account.currency,
+            "locale": client.locale,
+            "timezone": client.timezone,
             "due_date": account.due_date.isoformat(),
             "days_overdue": account.days_overdue(today),
             "bucket": str(account.aging_bucket(today)),
@@ -97,6 +205,8 @@ def build_screen(session: Session, *, account_id: int, verified: bool) -> dict[s
         ],
         "timeline": [entry.as_dict() for entry in account_timeline(session, account_id=account.id)],
         "dispositions": AGENT_DISPOSITIONS,
+        "script": rendered_script(account, client, campaign, fields),
+        "options": options_view(options, client.locale),
     }
 
 
@@ -104,4 +214,33 @@ def screen_for_attempt(attempt_id: int, verified: bool) -> dict[str, Any]:
     """The screen pop of the account an attempt is about (opens its own session)."""
     with session_scope() as session:
         attempt = session.get_one(Attempt, attempt_id)
-        return build_screen(session, account_id=attempt.account_id, verified=verified)
+        agent = session.get(User, attempt.agent_id) if attempt.agent_id else None
+        return build_screen(
+            session,
+            account_id=attempt.account_id,
+            verified=verified,
+            campaign_id=attempt.campaign_id,
+            agent_name=agent.full_name if agent else "",
+        )
+
+
+def personal_callbacks(agent_id: int) -> list[dict[str, Any]]:
+    """The agent's own pending callbacks, soonest first (no debtor details: a reference only)."""
+    with session_scope() as session:
+        rows = session.execute(
+            select(Callback.id, Callback.due_at, Account.account_ref, Client.name)
+            .join(Account, Account.id == Callback.account_id)
+            .join(Client, Client.id == Callback.client_id)
+            .where(Callback.owner_agent_id == agent_id, Callback.status == CallbackStatus.PENDING)
+            .order_by(Callback.due_at)
+            .limit(50)
+        ).all()
+        return [
+            {
+                "id": r.id,
+                "due_at": r.due_at.isoformat(),
+                "account": mask_tail(r.account_ref, 4),
+                "creditor": r.name,
+            }
+            for r in rows
+        ]

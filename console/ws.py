@@ -20,7 +20,7 @@ from console.agents.messages import PROTOCOL_VERSION
 from console.agents.state import AgentState
 from console.auth.sessions import COOKIE_NAME, load_session
 from console.hub import Connection, Hub
-from console.screen import screen_for_attempt
+from console.screen import personal_callbacks, screen_for_attempt
 from console.supervision import supervisor_snapshot
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,8 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
         "screen": screen,
         "script_step": saved.script_step,
         "draft": saved.draft,
+        "callbacks": await asyncio.to_thread(personal_callbacks, agent_id),
+        "preview": None,
     }
 
 

@@ -1,0 +1,106 @@
+// The wallboard: a snapshot over /ws/supervisor, then agent changes as they happen; times tick.
+"use strict";
+(function () {
+  var S = JSON.parse(document.getElementById("strings").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var agents = {}, calls = [], campaigns = [];
+  var nf = new Intl.NumberFormat(S.locale);
+  var pf = new Intl.NumberFormat(S.locale, { style: "percent", maximumFractionDigits: 1 });
+  var REFRESH_MS = 15000;
+
+  var socket = new AcuerdoSocket("/ws/supervisor", { onMessage: handle, heartbeat: false });
+
+  function handle(m) {
+    if (m.type === "snapshot") {
+      agents = {};
+      m.agents.forEach(function (a) { agents[a.agent_id] = a; });
+      calls = m.calls; campaigns = m.campaigns;
+      $("updated").textContent = new Date().toLocaleTimeString(S.locale);
+      drawAll();
+    } else if (m.type === "agent") {
+      var a = agents[m.agent_id] || { agent_id: m.agent_id, name: "#" + m.agent_id };
+      a.state = m.state; a.reason = m.reason || null;
+      a.since = m.since || Date.now() / 1000;
+      a.attempt_id = m.attempt_id || null;
+      agents[m.agent_id] = a;
+      drawAgents();
+    } else if (m.type === "call" || m.type === "campaign") {
+      socket.send({ type: "resync" });
+    }
+  }
+
+  function cell(tr, value, cls) {
+    var td = document.createElement("td"); td.textContent = value; if (cls) { td.className = cls; }
+    tr.appendChild(td); return td;
+  }
+  function clock(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    var h = Math.floor(seconds / 3600), m = Math.floor(seconds / 60) % 60, s = seconds % 60;
+    return (h ? h + ":" + ("0" + m).slice(-2) : m) + ":" + ("0" + s).slice(-2);
+  }
+
+  function drawAgents() {
+    var body = $("agents"); body.textContent = "";
+    var list = Object.keys(agents).map(function (k) { return agents[k]; });
+    if (!list.length) { var tr = document.createElement("tr"); cell(tr, S.no_agents).colSpan = 4; body.appendChild(tr); return; }
+    list.sort(function (x, y) { return x.name.localeCompare(y.name); });
+    list.forEach(function (a) {
+      var tr = document.createElement("tr"); tr.className = "state-" + a.state;
+      cell(tr, a.name);
+      var label = S.states[a.state] || a.state;
+      if (a.state === "paused" && a.reason) { label += " (" + (S.reasons[a.reason] || a.reason) + ")"; }
+      cell(tr, label);
+      var t = cell(tr, clock(Date.now() / 1000 - a.since), "num ticking"); t.dataset.since = a.since;
+      cell(tr, a.attempt_id ? S.attempt + " " + a.attempt_id : "—");
+      body.appendChild(tr);
+    });
+  }
+
+  function drawCalls() {
+    var list = $("calls"); list.textContent = "";
+    if (!calls.length) { var li = document.createElement("li"); li.className = "muted"; li.textContent = S.no_calls; list.appendChild(li); return; }
+    calls.forEach(function (c) {
+      var li = document.createElement("li");
+      var who = c.agent_id && agents[c.agent_id] ? " · " + S.agent + ": " + agents[c.agent_id].name : "";
+      li.textContent = S.attempt + " " + c.attempt_id + " · " + (S.call_statuses[c.status] || c.status) + who;
+      list.appendChild(li);
+    });
+  }
+
+  function drawCampaigns() {
+    var body = $("campaigns"); body.textContent = "";
+    if (!campaigns.length) { var tr0 = document.createElement("tr"); cell(tr0, S.no_campaigns).colSpan = 9; body.appendChild(tr0); return; }
+    campaigns.forEach(function (c) {
+      var tr = document.createElement("tr");
+      cell(tr, c.name);
+      cell(tr, (S.statuses[c.status] || c.status) + " · " + (S.modes[c.dialing_mode] || c.dialing_mode));
+      cell(tr, nf.format(c.attempts), "num"); cell(tr, nf.format(c.contacts), "num");
+      cell(tr, nf.format(c.right_party_contacts), "num"); cell(tr, nf.format(c.promises), "num");
+      cell(tr, nf.format(Number(c.amount_promised)), "num");
+      var over = c.abandon_rate > c.abandon_cap;
+      var rate = cell(tr, pf.format(c.abandon_rate) + " / " + pf.format(c.abandon_cap) + (over ? " — " + S.over_cap : ""), "num");
+      if (over) { rate.classList.add("alert"); }
+      var actions = document.createElement("td");
+      if (c.status === "active" || c.status === "paused" || c.status === "draft") {
+        var action = c.status === "active" ? "pause" : "start";
+        var form = document.createElement("form");
+        form.method = "post"; form.action = "/supervisor/campaigns/" + c.campaign_id + "/" + action;
+        var button = document.createElement("button"); button.type = "submit"; button.textContent = S[action];
+        button.setAttribute("aria-label", S[action] + " " + c.name);
+        form.appendChild(button); actions.appendChild(form);
+      }
+      tr.appendChild(actions);
+      body.appendChild(tr);
+    });
+  }
+
+  function drawAll() { drawAgents(); drawCalls(); drawCampaigns(); }
+
+  setInterval(function () {
+    document.querySelectorAll("#agents .ticking").forEach(function (td) {
+      td.textContent = clock(Date.now() / 1000 - Number(td.dataset.since));
+    });
+  }, 1000);
+  setInterval(function () { socket.send({ type: "resync" }); }, REFRESH_MS);
+  socket.connect();
+})();
