@@ -523,6 +523,7 @@ def test_two_concurrent_submissions_with_one_key_record_one_outcome(session: Ses
     account = make_account(session)
     attempt = answered_call(session, account)
     session.commit()
+    account_id, attempt_id = account.id, attempt.id  # the threads never touch this session
     barrier = threading.Barrier(2)
     results: list[int] = []
     errors: list[BaseException] = []
@@ -533,8 +534,8 @@ def test_two_concurrent_submissions_with_one_key_record_one_outcome(session: Ses
                 barrier.wait()
                 outcome = record_outcome(
                     own,
-                    account_id=account.id,
-                    attempt_id=attempt.id,
+                    account_id=account_id,
+                    attempt_id=attempt_id,
                     agent_id=None,
                     outcome=parse_outcome(_promise()),
                     submission_key="same-key",
