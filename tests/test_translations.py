@@ -17,7 +17,24 @@ def _marked_messages() -> set[str]:
         ):
             if isinstance(message, str):
                 found.add(message)
+    return found | _template_messages()
+
+
+def _template_messages() -> set[str]:
+    found: set[str] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT / "frontend" / "templates",
+        method_map=[("**.html", "jinja2")],
+        options_map={"**.html": {"extensions": "jinja2.ext.i18n"}},
+    ):
+        messages = message if isinstance(message, tuple) else (message,)
+        found.update(m for m in messages if isinstance(m, str) and m)
     return found
+
+
+def test_templates_mark_their_words_for_translation() -> None:
+    assert "Sign in" in _template_messages()
+    assert "Outcome saved." in _template_messages()
 
 
 def test_every_marked_message_has_a_spanish_translation() -> None:
