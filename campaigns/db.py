@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from campaigns.settings import get_settings
 
 _engine: Engine | None = None
+_read_engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
 
 
@@ -66,9 +67,22 @@ def get_engine() -> Engine:
     return _engine
 
 
+def get_read_engine() -> Engine:
+    """The engine for read-only work: on SQLite its transactions never take the write lock."""
+    global _read_engine
+    if get_engine().dialect.name != "sqlite":
+        return get_engine()
+    if _read_engine is None:
+        _read_engine = create_db_engine(
+            get_settings().resolved_database_url, immediate_transactions=False
+        )
+    return _read_engine
+
+
 def _after_fork_in_child() -> None:
-    if _engine is not None:
-        _engine.dispose(close=False)
+    for engine in (_engine, _read_engine):
+        if engine is not None:
+            engine.dispose(close=False)
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -93,6 +107,17 @@ def session_scope() -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextmanager
+def read_scope() -> Iterator[Session]:
+    """A session for reading only (screen pops, snapshots, lookups); never commits."""
+    session = Session(get_read_engine(), expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.rollback()
         session.close()
 
 

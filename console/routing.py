@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from campaigns.db import session_scope
+from campaigns.db import read_scope, session_scope
 from campaigns.models import Attempt, Campaign, Client
 from campaigns.settings import get_settings
 from console.agents import state, work
@@ -44,7 +44,7 @@ def conference_name(attempt_id: int) -> str:
 
 
 def _route_info(attempt_id: int) -> RouteInfo | None:
-    with session_scope() as session:
+    with read_scope() as session:
         attempt = session.get(Attempt, attempt_id)
         if attempt is None:
             return None

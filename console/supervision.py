@@ -8,7 +8,7 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from campaigns.db import session_scope
+from campaigns.db import read_scope
 from campaigns.kpis import campaign_figures
 from campaigns.models import Attempt, AttemptStatus, User
 from campaigns.tenancy import scope_session, viewer_for
@@ -24,7 +24,7 @@ def _day_start() -> datetime:
 
 
 def _database_view(user_id: int) -> dict[str, Any]:
-    with session_scope() as session:
+    with read_scope() as session:
         scope_session(session, viewer_for(session, session.get_one(User, user_id)))
         calls = session.execute(
             select(Attempt.id, Attempt.campaign_id, Attempt.status, Attempt.agent_id)

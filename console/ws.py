@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
 
-from campaigns.db import session_scope
+from campaigns.db import read_scope
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import _, normalise_locale, translate
 from campaigns.models import CampaignAgent, Role, User
@@ -35,7 +35,7 @@ def _signed_in_user(session_id: str | None) -> tuple[int, str, str, str] | None:
     web_session = load_session(get_redis(), session_id)
     if web_session is None:
         return None
-    with session_scope() as session:
+    with read_scope() as session:
         user = session.get(User, web_session.user_id)
         if user is None or not user.is_active:
             return None
@@ -43,7 +43,7 @@ def _signed_in_user(session_id: str | None) -> tuple[int, str, str, str] | None:
 
 
 def _agent_campaigns(agent_id: int) -> list[int]:
-    with session_scope() as session:
+    with read_scope() as session:
         return list(session.scalars(
             select(CampaignAgent.campaign_id).where(CampaignAgent.user_id == agent_id)
         ))

@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError, meta
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -81,9 +81,15 @@ def environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
+@lru_cache(maxsize=2048)
+def compiled(source: str) -> Template:
+    """A template compiled once per source text (scripts render on every screen pop)."""
+    return environment().from_string(source)
+
+
 def render_template(source: str, fields: Mapping[str, Any]) -> str:
     """Render a template with an account's fields in the sandbox."""
-    return environment().from_string(source).render(**fields)
+    return compiled(source).render(**fields)
 
 
 def _syntax_error(error: TemplateSyntaxError) -> TemplateRejected:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from campaigns.agreements.outcomes import record_outcome
 from campaigns.agreements.schemas import parse_outcome
-from campaigns.db import session_scope
+from campaigns.db import read_scope, session_scope
 from campaigns.errors import Forbidden, Invalid
 from campaigns.i18n import _
 from campaigns.models import Attempt, Outcome, utcnow
@@ -42,7 +42,7 @@ def submit_outcome(*, attempt_id: int, agent_id: int, key: str, form: dict[str, 
 
 def recorded_with_key(*, agent_id: int, key: str) -> dict[str, Any] | None:
     """The outcome this agent already recorded with this submission key, if any."""
-    with session_scope() as session:
+    with read_scope() as session:
         outcome = session.scalar(
             select(Outcome).where(Outcome.submission_key == key, Outcome.agent_id == agent_id)
         )
