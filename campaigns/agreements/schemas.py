@@ -113,6 +113,12 @@ class MachineIn(_Outcome):
     disposition: Literal[Disposition.MACHINE]
 
 
+class UnrecordedIn(_Outcome):
+    """The agent's wrap-up time ran out without a valid form (recorded by the server)."""
+
+    disposition: Literal[Disposition.UNRECORDED]
+
+
 class DoNotContactIn(_Outcome):
     """The person asks never to be contacted on this number again."""
 
@@ -133,6 +139,7 @@ OutcomeIn = Annotated[
     | LanguageBarrierIn
     | NoAnswerIn
     | MachineIn
+    | UnrecordedIn
     | DoNotContactIn,
     Field(discriminator="disposition"),
 ]

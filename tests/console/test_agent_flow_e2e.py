@@ -149,3 +149,36 @@ def test_socket_needs_a_session_and_an_allowed_origin(
         with open_socket(agent_server, manager) as socket:
             socket.recv(timeout=5)
     assert "4403" in str(wrong_role.value)
+
+
+def test_wrap_up_that_runs_out_records_unrecorded_and_frees_the_agent(
+    session: Session, sandbox: SandboxServer
+) -> None:
+    sandbox.reset({"numbers": [{"number": PHONE, "call": "human", "ring_seconds": 1,
+                                "talk_seconds": 30}]})
+    client = make_client(session)
+    agent = make_user(session, username="agente3", role=Role.AGENT, access=[client])
+    campaign = make_campaign(session, client=client, agents=[agent])
+    account = make_account(session, client=client, phone=PHONE)
+    point = session.scalars(select(ContactPoint)).one()
+    attempt = Attempt(client_id=client.id, account_id=account.id, campaign_id=campaign.id,
+                      contact_point_id=point.id, channel="voice")
+    session.add(attempt)
+    session.commit()
+    with web_server(ACUERDO_WRAP_UP_SECONDS="2") as url:
+        cookie = sign_in(url, "agente3")
+        with open_socket(url, cookie) as socket:
+            receive(socket, "snapshot")
+            socket.send(json.dumps({"type": "set_state", "state": "ready"}))
+            receive(socket, "state")
+            enqueue_dispatch(attempt.id)
+            run_worker(url)
+            receive(socket, "offer", timeout=30)
+            wrap_up = receive(socket, "wrap_up", timeout=30)
+            assert wrap_up["attempt_id"] == attempt.id
+            ack = receive(socket, "outcome_ack", timeout=15)
+            assert ack["disposition"] == "unrecorded"
+            assert receive(socket, "state")["state"] == "ready"
+    session.rollback()
+    outcome = session.scalars(select(Outcome)).one()
+    assert outcome.disposition == "unrecorded" and outcome.agent_id == agent.id
