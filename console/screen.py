@@ -17,7 +17,7 @@ from campaigns.agreements import (
 )
 from campaigns.agreements.messages import money
 from campaigns.compliance import render_template
-from campaigns.db import session_scope
+from campaigns.db import read_scope, session_scope
 from campaigns.models import (
     Account,
     Attempt,
@@ -73,7 +73,7 @@ def options_view(options: NegotiationOptions, locale: str) -> dict[str, Any]:
 
     return {
         "balance": amount(options.balance),
-        "discount_pct": str(options.discount_pct.normalize()),
+        "discount_pct": format(options.discount_pct.normalize(), "f"),
         "discount_amount": amount(options.discount_amount),
         "discounted_balance": amount(options.discounted_balance),
         "today": options.today.isoformat(),
@@ -212,7 +212,7 @@ def build_screen(
 
 def screen_for_attempt(attempt_id: int, verified: bool) -> dict[str, Any]:
     """The screen pop of the account an attempt is about (opens its own session)."""
-    with session_scope() as session:
+    with read_scope() as session:
         attempt = session.get_one(Attempt, attempt_id)
         agent = session.get(User, attempt.agent_id) if attempt.agent_id else None
         return build_screen(

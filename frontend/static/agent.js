@@ -8,14 +8,12 @@
   var pendingDraft = null;   // typed while disconnected: sent as soon as the socket is back
   var submitKey = null;      // one key per outcome, reused if the submission is retried
   var draftTimer = null;
+  var notice = "";           // the last thing to tell the agent, kept across a cleared form
   var dateFmt = new Intl.DateTimeFormat(S.locale, { dateStyle: "medium" });
   var timeFmt = new Intl.DateTimeFormat(S.locale, { dateStyle: "short", timeStyle: "short", timeZone: S.tz });
 
   var socket = new AcuerdoSocket("/ws/agent", {
     onMessage: handle,
-    onOpen: function () {
-      if (pendingDraft !== null && view.call) { sendDraft(); }
-    },
   });
 
   function text(id, value) { $(id).textContent = value == null ? "" : String(value); }
@@ -32,7 +30,8 @@
       case "state": applyState(m); break;
       case "offer":
         view.call = { attempt_id: m.attempt_id, status: "connected" };
-        view.deadline = null; submitKey = null; pendingDraft = null;
+        applyState({ state: "on_call", since: Date.now() / 1000, reason: null });
+        view.deadline = null; submitKey = null; pendingDraft = null; notice = "";
         clearForm(); showScreen(m.screen); view.step = null; showStep(null); drawBanner();
         $("disposition").focus();
         break;
@@ -44,7 +43,7 @@
         if (view.call) { view.deadline = deadlineMs(m.deadline); drawBanner(); }
         break;
       case "outcome_ack":
-        text("draft-status", S.saved); $("form-errors").textContent = "";
+        notice = S.saved; text("draft-status", S.saved); $("form-errors").textContent = "";
         submitKey = null; pendingDraft = null;
         socket.send({ type: "resync" });
         break;
@@ -89,7 +88,7 @@
     $("state-label").textContent = S.states[a.state] || a.state;
     $("state-label").className = "badge state-" + a.state;
     text("state-reason", a.state === "paused" && a.reason ? (S.reasons[a.reason] || a.reason) : "");
-    if (a.state === "ready" && view.call && !["on_call", "wrap_up", "reserved"].includes(a.state)) {
+    if (a.state === "ready" && view.call) {
       view.call = null; view.screen = null; clearForm(); showScreen(null); showStep(null);
     }
     drawBanner();
@@ -161,7 +160,7 @@
       var what = [S.kinds[e.kind] || e.kind];
       if (e.channel) { what.push(S.channels[e.channel] || e.channel); }
       if (e.disposition) { what.push(S.dispositions[e.disposition] || e.disposition); }
-      if (e.status) { what.push(e.status); }
+      if (e.status) { what.push(S.call_statuses[e.status] || e.status); }
       if (e.campaign) { what.push(e.campaign); }
       if (e.body) { what.push("“" + e.body + "”"); }
       var time = document.createElement("time"); time.dateTime = e.at; time.textContent = timeFmt.format(new Date(e.at));
@@ -266,7 +265,7 @@
     $("notes").value = draft.notes || "";
   }
   function clearForm() {
-    $("outcome-form").reset(); drawGroups(); $("form-errors").textContent = ""; text("draft-status", "");
+    $("outcome-form").reset(); drawGroups(); $("form-errors").textContent = ""; text("draft-status", notice);
   }
   function sendDraft() {
     if (!view.call) { return; }
