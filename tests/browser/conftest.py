@@ -1,4 +1,4 @@
-"""Browser tests: Playwright driving Debian's Chromium against the app under uvicorn and the sandbox.
+"""Browser tests: Playwright drives Debian's Chromium against uvicorn and the sandbox.
 
 The browser must launch: a missing /usr/bin/chromium fails the tests (never skips them).
 Screenshots of every page go to test-artifacts/screenshots/ (docs/ui.md).
@@ -14,8 +14,12 @@ from tests.processes import web_server
 from tests.telephony.conftest import sandbox, sandbox_server  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
-                 "--disable-component-update", "--disable-gpu"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "contraseña-segura-1"
 
@@ -42,8 +46,13 @@ def app_url() -> Iterator[str]:
 
 @pytest.fixture
 def context(browser: Browser, app_url: str) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(base_url=app_url, locale="es-MX", timezone_id="America/Mexico_City",
-                              viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    ctx = browser.new_context(
+        base_url=app_url,
+        locale="es-MX",
+        timezone_id="America/Mexico_City",
+        viewport={"width": 1400, "height": 1000},
+        accept_downloads=True,
+    )
     ctx.set_default_timeout(20_000)
     yield ctx
     ctx.close()

@@ -26,10 +26,22 @@ def agent_setup(session: Session) -> Iterator[tuple[User, Campaign, list[Account
     agent = make_user(session, username="agente1", role=Role.AGENT, access=[client])
     campaign = make_campaign(session, client=client, agents=[agent])
     accounts = [
-        make_account(session, client=client, phone=FIRST, balance="1500.00", ref="CV-0001",
-                     name="Juana Pérez López"),
-        make_account(session, client=client, phone=SECOND, balance="820.00", ref="CV-0002",
-                     name="Pedro Ramírez"),
+        make_account(
+            session,
+            client=client,
+            phone=FIRST,
+            balance="1500.00",
+            ref="CV-0001",
+            name="Juana Pérez López",
+        ),
+        make_account(
+            session,
+            client=client,
+            phone=SECOND,
+            balance="820.00",
+            ref="CV-0002",
+            name="Pedro Ramírez",
+        ),
     ]
     session.commit()
     yield agent, campaign, accounts
@@ -42,8 +54,13 @@ def dial(session: Session, app_url: str, campaign: Campaign, account: Account) -
         select(ContactPoint).where(ContactPoint.debtor_id == account.debtor_id)
     ).first()
     assert point is not None
-    attempt = Attempt(client_id=account.client_id, account_id=account.id,
-                      campaign_id=campaign.id, contact_point_id=point.id, channel="voice")
+    attempt = Attempt(
+        client_id=account.client_id,
+        account_id=account.id,
+        campaign_id=campaign.id,
+        contact_point_id=point.id,
+        channel="voice",
+    )
     session.add(attempt)
     session.commit()
     enqueue_dispatch(attempt.id)
@@ -52,14 +69,21 @@ def dial(session: Session, app_url: str, campaign: Campaign, account: Account) -
 
 
 def test_ready_call_script_promise_and_next_call(
-    session: Session, sandbox: SandboxServer, app_url: str, page: Page,
+    session: Session,
+    sandbox: SandboxServer,
+    app_url: str,
+    page: Page,
     agent_setup: tuple[User, Campaign, list[Account]],
 ) -> None:
     _agent, campaign, (first, second) = agent_setup
-    sandbox.reset({"numbers": [
-        {"number": FIRST, "call": "human", "ring_seconds": 2, "talk_seconds": 120},
-        {"number": SECOND, "call": "human", "ring_seconds": 2, "talk_seconds": 3600},
-    ]})
+    sandbox.reset(
+        {
+            "numbers": [
+                {"number": FIRST, "call": "human", "ring_seconds": 2, "talk_seconds": 120},
+                {"number": SECOND, "call": "human", "ring_seconds": 2, "talk_seconds": 3600},
+            ]
+        }
+    )
     sign_in(page, "agente1")
     expect(page).to_have_url(re.compile(r"/agent$"))
     expect(page.locator("#state-label")).to_have_text("Desconectado")
@@ -96,7 +120,9 @@ def test_ready_call_script_promise_and_next_call(
     page.locator("#use-discounted").click()
     page.keyboard.press("Control+Enter")
     expect(page.locator("#draft-status")).to_have_text("Resultado guardado.")
-    promise = eventually(lambda: session.rollback() or session.scalars(select(PromiseToPay)).first())
+    promise = eventually(
+        lambda: session.rollback() or session.scalars(select(PromiseToPay)).first()
+    )
     assert str(promise.amount) == "1350.00" and promise.account_id == first.id
 
     expect(page.locator("#state-label")).to_have_text("Disponible", timeout=40_000)
@@ -108,13 +134,21 @@ def test_ready_call_script_promise_and_next_call(
 
 
 def test_dropped_network_restores_the_draft(
-    session: Session, sandbox: SandboxServer, app_url: str, context: BrowserContext, page: Page,
+    session: Session,
+    sandbox: SandboxServer,
+    app_url: str,
+    context: BrowserContext,
+    page: Page,
     agent_setup: tuple[User, Campaign, list[Account]],
 ) -> None:
     _agent, campaign, (first, _second) = agent_setup
-    sandbox.reset({"numbers": [
-        {"number": FIRST, "call": "human", "ring_seconds": 2, "talk_seconds": 3600},
-    ]})
+    sandbox.reset(
+        {
+            "numbers": [
+                {"number": FIRST, "call": "human", "ring_seconds": 2, "talk_seconds": 3600},
+            ]
+        }
+    )
     sign_in(page, "agente1")
     page.get_by_role("button", name=re.compile("^Disponible")).click()
     expect(page.locator("#state-label")).to_have_text("Disponible")

@@ -47,14 +47,16 @@ def test_manager_uploads_a_messy_file_and_sees_its_rejects(
     page.get_by_label("Nombre", exact=True).fill("Mora 1-30")
     page.locator("#t-steps").fill("- {day: 0, channel: sms, template: aviso}\n")
     page.locator("#t-templates").fill(
-        "aviso: 'Hola {{ first_name }}, si no paga hoy lo demandaremos y embargaremos.'\n")
+        "aviso: 'Hola {{ first_name }}, si no paga hoy lo demandaremos y embargaremos.'\n"
+    )
     page.get_by_role("button", name="Revisar y guardar").click()
     expect(page.locator("#error-templates")).to_be_visible()
     expect(page.locator("#error-templates")).to_contain_text("templates.aviso")
     shot(page, "manager-campaign-editor-error")
     page.locator("#t-templates").fill(
         "aviso: 'Hola {{ first_name }}, le recordamos su saldo de {{ balance }} con "
-        "{{ creditor }}.'\n")
+        "{{ creditor }}.'\n"
+    )
     page.get_by_role("button", name="Revisar y guardar").click()
     expect(page).to_have_url(re.compile(r"/manager/campaigns/\d+/preview$"))
     expect(page.locator("#rules")).to_be_visible()
