@@ -98,9 +98,23 @@ class Pick:
     contact_point_id: int
 
 
-def run_tick(session: Session, *, now: datetime) -> TickSummary:
+def enqueue_dispatches(session: Session, attempt_ids: list[int]) -> None:
+    """Enqueue the dispatch job of each new attempt once the session commits."""
+    for attempt_id in attempt_ids:
+        enqueue_after_commit(
+            session,
+            DISPATCH_JOB,
+            attempt_id,
+            job_id=f"dispatch-attempt-{attempt_id}",
+            retry=rq.Retry(max=5, interval=DISPATCH_RETRY_INTERVALS),
+        )
+
+
+def run_tick(session: Session, *, now: datetime, paced_calls: bool = False) -> TickSummary:
     """Escalate accounts past 90 days, then schedule every active campaign (highest priority first).
 
+    With `paced_calls` the dialing loop launches the calls of progressive and predictive
+    campaigns (as many as the pacer says), so the tick creates only messages.
     The caller commits; attempts are enqueued for dispatch once it does.
     """
     summary = TickSummary(escalated=escalate_overdue(session, now=now))
@@ -112,38 +126,43 @@ def run_tick(session: Session, *, now: datetime) -> TickSummary:
     for campaign in campaigns:
         try:
             with session.begin_nested():
-                ids, refused = schedule_campaign(session, campaign=campaign, now=now)
+                ids, refused = schedule_campaign(
+                    session, campaign=campaign, now=now, calls=0 if paced_calls else None
+                )
         except Exception as error:  # one broken campaign must not stop the others
             log.exception("campaign %s could not be scheduled", campaign.id)
             summary.failed[campaign.id] = str(error)[:300]
             continue
-        for attempt_id in ids:
-            enqueue_after_commit(
-                session,
-                DISPATCH_JOB,
-                attempt_id,
-                job_id=f"dispatch-attempt-{attempt_id}",
-                retry=rq.Retry(max=5, interval=DISPATCH_RETRY_INTERVALS),
-            )
+        enqueue_dispatches(session, ids)
         summary.attempts[campaign.id] = len(ids)
         summary.refusals[campaign.id] = refused
     return summary
 
 
 def schedule_campaign(
-    session: Session, *, campaign: Campaign, now: datetime
+    session: Session,
+    *,
+    campaign: Campaign,
+    now: datetime,
+    calls: int | None = None,
+    messages: int | None = None,
+    refusals: bool = True,
 ) -> tuple[list[int], int]:
-    """Create this tick's attempts of one campaign; their ids and the refusals recorded."""
+    """Create attempts of one campaign; their ids and the refusals recorded.
+
+    `calls` and `messages` default to the free lines and the batch size; the dialing loop passes
+    the pacer's number of calls, no messages, and leaves refusals to the tick.
+    """
     client = session.get_one(Client, campaign.client_id)
     selection = build_selection(session, campaign=campaign, client=client, now=now)
     picks = pick_eligible(
         session,
         selection,
-        messages=get_settings().scheduler_batch_size,
-        calls=call_capacity(session, campaign=campaign),
+        messages=get_settings().scheduler_batch_size if messages is None else messages,
+        calls=call_capacity(session, campaign=campaign) if calls is None else calls,
     )
     ids = _create_attempts(session, campaign, client, selection, picks)
-    refused = record_refusals(session, selection)
+    refused = record_refusals(session, selection) if refusals else 0
     return ids, refused
 
 
