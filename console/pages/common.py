@@ -1,4 +1,8 @@
-"""What every page shares: HTML error handling, the reader's language and zone, rendering."""
+"""What every page shares: HTML error handling, the reader's language and zone, rendering.
+
+A form post that redirects commits before answering: the request session's dependency commits
+only after the response is sent, and the browser's next GET must see the change.
+"""
 
 from collections.abc import Callable, Coroutine
 from typing import Any
