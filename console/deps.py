@@ -19,7 +19,7 @@ class NotSignedIn(AcuerdoError):
     status_code = 401
 
 
-SessionDep = Annotated[Session, Depends(request_session)]
+SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 
 
 def current_user(request: Request, db: SessionDep) -> User:

@@ -9,7 +9,7 @@ from twilio.request_validator import RequestValidator
 from campaigns.db import request_session
 from campaigns.settings import get_settings
 
-SessionDep = Annotated[Session, Depends(request_session)]
+SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 
 
 def public_url(request: Request) -> str:

@@ -42,7 +42,6 @@ def switch_language(
         user = None
     if user is not None:
         user.locale = chosen
-        db.commit()
     target = urlsplit(next_path)
     response = back_to(target.path if target.path.startswith("/") and not target.netloc else "/")
     response.set_cookie(

@@ -90,7 +90,6 @@ def add_creditor(
     except AcuerdoError as error:
         db.rollback()
         return _creditors_page(request, db, user, error.render(page_locale(request)), form)
-    db.commit()
     return back_to("/manager")
 
 
@@ -321,7 +320,6 @@ async def save_campaign(request: Request, db: SessionDep, user: ManagerUser) -> 
                     by_id=user.id,
                     by_label=user.username,
                 )
-            db.commit()
             return back_to(f"/manager/campaigns/{campaign.id}/preview")
         except AcuerdoError as error:
             db.rollback()
@@ -358,7 +356,6 @@ def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: in
 def start(db: SessionDep, user: ManagerUser, campaign_id: int) -> Response:
     """Start or resume a campaign."""
     start_campaign(db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow())
-    db.commit()
     return back_to("/manager/campaigns")
 
 
@@ -366,7 +363,6 @@ def start(db: SessionDep, user: ManagerUser, campaign_id: int) -> Response:
 def pause(db: SessionDep, user: ManagerUser, campaign_id: int) -> Response:
     """Pause a campaign."""
     pause_campaign(db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow())
-    db.commit()
     return back_to("/manager/campaigns")
 
 
@@ -421,5 +417,4 @@ async def add_user(request: Request, db: SessionDep, user: ManagerUser) -> Respo
             form=fields,
             status_code=422,
         )
-    db.commit()
     return back_to("/manager/users")

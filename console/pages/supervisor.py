@@ -21,7 +21,6 @@ def wallboard(request: Request, user: SupervisorUser) -> Response:
 def start(db: SessionDep, user: SupervisorUser, campaign_id: int) -> Response:
     """Start (or resume) a campaign from the wallboard."""
     start_campaign(db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow())
-    db.commit()
     return back_to("/supervisor")
 
 
@@ -29,5 +28,4 @@ def start(db: SessionDep, user: SupervisorUser, campaign_id: int) -> Response:
 def pause(db: SessionDep, user: SupervisorUser, campaign_id: int) -> Response:
     """Pause a campaign from the wallboard."""
     pause_campaign(db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow())
-    db.commit()
     return back_to("/supervisor")

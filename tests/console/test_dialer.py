@@ -1,6 +1,9 @@
 """The dialing loop asks the pacer and launches that many calls from the eligible set."""
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +19,12 @@ from console.dialer import dial_once
 from tests.factories import make_account, make_campaign, make_client, make_user
 
 NOON_MEXICO = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+
+
+def run_async(coroutine: Coroutine[Any, Any, list[int]]) -> list[int]:
+    """Run a coroutine on its own loop in a thread (the browser tests keep a loop in this one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _run(agent_states: dict[int, AgentState], campaign_id: int, seconds: int = 1) -> list[int]:
@@ -54,7 +63,7 @@ def test_loop_launches_one_call_per_ready_agent_within_the_cps(
         make_account(session, client=client, phone=f"+5255123450{n:02d}", ref=f"R-{n}",
                      today=NOON_MEXICO.date())
     session.commit()
-    asked = asyncio.run(
+    asked = run_async(
         _run({a.id: s for a, s in zip(agents, states, strict=True)}, campaign.id, seconds=3)
     )
     assert asked == per_second
@@ -70,6 +79,6 @@ def test_preview_campaigns_are_not_paced(session: Session) -> None:
     campaign = make_campaign(session, client=client, agents=[agent], mode="preview")
     make_account(session, client=client, today=NOON_MEXICO.date())
     session.commit()
-    assert asyncio.run(_run({agent.id: AgentState.READY}, campaign.id)) == [-1]
+    assert run_async(_run({agent.id: AgentState.READY}, campaign.id)) == [-1]
     session.rollback()
     assert session.scalars(select(Attempt)).all() == []
