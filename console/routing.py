@@ -107,7 +107,9 @@ class Routing:
     async def ended(self, attempt_id: int, agent_id: int) -> None:
         """The call is over: the agent goes to wrap-up with a server-enforced deadline."""
         current = await state.status(self.redis, agent_id)
-        if current.attempt_id != attempt_id or current.state != AgentState.ON_CALL:
+        if current.attempt_id != attempt_id or current.state not in (
+            AgentState.ON_CALL, AgentState.RESERVED
+        ):
             return
         saved = await work.load(self.redis, agent_id)
         if saved.attempt_id != attempt_id:

@@ -15,7 +15,9 @@ from campaigns.i18n import _, normalise_locale, translate
 from campaigns.models import CampaignAgent, Role, User
 from campaigns.redis_conn import get_redis
 from campaigns.settings import get_settings
+from campaigns.scheduler.preview_dialing import PreviewCandidate
 from console.agents import commands, state, work
+from console.agents.preview import preview_screen
 from console.agents.messages import PROTOCOL_VERSION
 from console.agents.state import AgentState
 from console.auth.sessions import COOKIE_NAME, load_session
@@ -76,6 +78,11 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
     screen = None
     if saved.attempt_id is not None:
         screen = await asyncio.to_thread(screen_for_attempt, saved.attempt_id, saved.verified)
+    previewed = None
+    if saved.preview is not None:
+        candidate = PreviewCandidate(**saved.preview)
+        previewed = {"account_id": candidate.account_id, "campaign_id": candidate.campaign_id,
+                     "screen": await asyncio.to_thread(preview_screen, candidate)}
     return {
         "v": PROTOCOL_VERSION,
         "type": "snapshot",
@@ -87,7 +94,7 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
         "script_step": saved.script_step,
         "draft": saved.draft,
         "callbacks": await asyncio.to_thread(personal_callbacks, agent_id),
-        "preview": None,
+        "preview": previewed,
     }
 
 

@@ -1,6 +1,6 @@
 """Small helpers that create test data with sensible defaults."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -154,3 +154,15 @@ def make_campaign(
         session.add(CampaignAgent(campaign_id=campaign.id, user_id=agent.id))
     session.flush()
     return campaign
+
+
+def zone_where_it_is_midday() -> str:
+    """A fixed-offset zone where the local time is now between 10:00 and 14:00.
+
+    For end-to-end tests whose processes read the real clock: a debtor there is inside every
+    profile's contact window whatever time the suite runs.
+    """
+    now = datetime.now(UTC)
+    offset = 12 - now.hour
+    offset = (offset + 12) % 24 - 12
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"

@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from campaigns.errors import AcuerdoError, Forbidden, Invalid
 from campaigns.i18n import _
-from console.agents import state, work
+from console.agents import preview, state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.outcomes import recorded_with_key, submit_outcome
 from console.agents.state import PAUSE_REASONS, AgentState
@@ -42,6 +42,14 @@ async def _set_state(redis: Redis, agent_id: int, message: dict[str, Any]) -> No
         raise Invalid(_("Choose a pause reason."))
     new = await state.set_state(redis, agent_id, AgentState(target), reason=reason)
     await _announce_state(redis, agent_id, new)
+    if new.state == AgentState.READY:
+        await _next_preview(redis, agent_id)
+
+
+async def _next_preview(redis: Redis, agent_id: int) -> None:
+    """A ready agent of a preview campaign is shown the next account to call or skip."""
+    if await preview.has_preview_work(agent_id) and await preview.offer_next(redis, agent_id):
+        await _announce_state(redis, agent_id, await state.status(redis, agent_id))
 
 
 async def _announce_state(redis: Redis, agent_id: int, new: state.AgentStatus) -> None:
@@ -103,6 +111,7 @@ async def _submit(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
         if current.state == AgentState.WRAP_UP:
             new = await state.set_state(redis, agent_id, AgentState.READY)
             await _announce_state(redis, agent_id, new)
+            await _next_preview(redis, agent_id)
 
 
 async def _heartbeat(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
@@ -110,7 +119,18 @@ async def _heartbeat(redis: Redis, agent_id: int, message: dict[str, Any]) -> No
     await send_to_agent(redis, agent_id, {"type": "heartbeat_ack", "at": time.time()})
 
 
+async def _preview_call(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    await preview.call(redis, agent_id, message)
+
+
+async def _preview_skip(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    await preview.skip(redis, agent_id, message)
+    await _announce_state(redis, agent_id, await state.status(redis, agent_id))
+
+
 HANDLERS = {
+    "preview_call": _preview_call,
+    "preview_skip": _preview_skip,
     "set_state": _set_state,
     "draft": _draft,
     "script_step": _script_step,
@@ -146,3 +166,4 @@ async def close_wrap_up(redis: Redis, agent_id: int) -> None:
     await work.clear(redis, agent_id)
     new = await state.set_state(redis, agent_id, AgentState.READY)
     await _announce_state(redis, agent_id, new)
+    await _next_preview(redis, agent_id)

@@ -17,6 +17,7 @@ class Work:
     verified: bool = False
     wrap_up_deadline: float | None = None
     call_status: str | None = None
+    preview: dict[str, Any] | None = None
 
 
 def _key(agent_id: int) -> str:

@@ -4,7 +4,7 @@
 (function () {
   var S = JSON.parse(document.getElementById("strings").textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var view = { agent: null, call: null, screen: null, step: null, deadline: null };
+  var view = { agent: null, call: null, screen: null, step: null, deadline: null, preview: null };
   var pendingDraft = null;   // typed while disconnected: sent as soon as the socket is back
   var submitKey = null;      // one key per outcome, reused if the submission is retried
   var draftTimer = null;
@@ -36,8 +36,11 @@
         $("disposition").focus();
         break;
       case "screen": if (view.call && m.attempt_id === view.call.attempt_id) { showScreen(m.screen); } break;
+      case "preview": showPreview(m); break;
       case "call":
-        if (view.call && m.attempt_id === view.call.attempt_id) { view.call.status = m.status; drawBanner(); }
+        if (m.status === "dialing") {
+          hidePreview(); view.call = { attempt_id: m.attempt_id, status: "dialing" }; drawBanner();
+        } else if (view.call && m.attempt_id === view.call.attempt_id) { view.call.status = m.status; drawBanner(); }
         break;
       case "wrap_up":
         if (view.call) { view.deadline = deadlineMs(m.deadline); drawBanner(); }
@@ -54,6 +57,25 @@
     }
   }
 
+  function showPreview(m) {
+    view.preview = { account_id: m.account_id };
+    showScreen(m.screen);
+    $("preview").hidden = false;
+    drawBanner();
+    $("btn-preview-call").focus();
+  }
+
+  function hidePreview() { view.preview = null; $("preview").hidden = true; }
+
+  function previewAction(type) {
+    if (!view.preview) { return; }
+    var msg = { type: type, account_id: view.preview.account_id };
+    if (type === "preview_skip") { msg.reason = "skipped by agent"; }
+    socket.send(msg);
+  }
+  $("btn-preview-call").addEventListener("click", function () { previewAction("preview_call"); });
+  $("btn-preview-skip").addEventListener("click", function () { previewAction("preview_skip"); });
+
   function deadlineMs(value) {
     if (value == null) { return null; }
     return typeof value === "number" ? value * 1000 : Date.parse(value);
@@ -61,6 +83,7 @@
 
   function applySnapshot(m) {
     applyState(m.agent);
+    hidePreview();
     drawCallbacks(m.callbacks || []);
     if (m.call && m.screen) {
       var sameCall = view.call && view.call.attempt_id === m.call.attempt_id;
@@ -79,6 +102,7 @@
     } else {
       view.call = null; view.screen = null; view.deadline = null; pendingDraft = null;
       clearForm(); showScreen(null); showStep(null);
+      if (m.preview) { showPreview(m.preview); }
     }
     drawBanner();
   }
@@ -99,6 +123,8 @@
     var cls = "idle", title = S.no_call, detail = "";
     if (state === "ready" && !view.call) { title = S.waiting; cls = "waiting"; }
     if (state === "reserved") { title = S.reserved; cls = "ringing"; }
+    if (state === "reserved" && view.preview) { title = S.previewing; cls = "waiting"; }
+    if (state === "reserved" && view.call && view.call.status === "dialing") { title = S.dialing; }
     if (view.call && state === "on_call") { title = S.connected; cls = "connected"; }
     if (view.call && (state === "wrap_up" || view.call.status === "ended")) {
       title = S.wrap_up; cls = "wrapup";
@@ -344,6 +370,8 @@
     if (key === "r") { e.preventDefault(); setState("ready"); }
     else if (key === "p") { e.preventDefault(); setState("paused", $("pause-reason").value); }
     else if (key === "v") { e.preventDefault(); $("btn-verify").click(); }
+    else if (key === "c" && view.preview) { e.preventDefault(); previewAction("preview_call"); }
+    else if (key === "s" && view.preview) { e.preventDefault(); previewAction("preview_skip"); }
     else if (key === "n") { e.preventDefault(); var b = $("step-branches").querySelector("button"); if (b) { b.click(); } }
     else if (/^[0-9]$/.test(key) && view.call) {
       var index = key === "0" ? 9 : Number(key) - 1;

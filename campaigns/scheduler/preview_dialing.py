@@ -1,0 +1,119 @@
+"""Preview dialing: an agent sees the next eligible account first, then calls or skips it.
+
+The candidates come from the same selection as the scheduler's; the call itself passes the same
+compliance check at the moment the agent presses "call".
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.audit import record
+from campaigns.compliance import check_account_contact
+from campaigns.errors import Conflict
+from campaigns.i18n import _
+from campaigns.models import (
+    Account,
+    Attempt,
+    AttemptStatus,
+    Campaign,
+    CampaignAgent,
+    CampaignStatus,
+    Channel,
+    Client,
+    DialingMode,
+)
+from campaigns.scheduler.eligibility import build_selection
+from campaigns.scheduler.tick import enqueue_dispatches, pick_eligible
+
+CANDIDATES = 20
+
+
+class ContactNotAllowed(Conflict):
+    """The compliance check refused the call the agent asked for."""
+
+
+@dataclass(frozen=True)
+class PreviewCandidate:
+    """An account an agent may call now in a preview campaign."""
+
+    campaign_id: int
+    account_id: int
+    contact_point_id: int
+    step: int
+    try_number: int
+    timezone: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def preview_campaign_ids(session: Session, *, agent_id: int) -> list[int]:
+    """The agent's active preview campaigns, highest priority first."""
+    return list(session.scalars(
+        select(Campaign.id)
+        .join(CampaignAgent, CampaignAgent.campaign_id == Campaign.id)
+        .where(CampaignAgent.user_id == agent_id, Campaign.status == CampaignStatus.ACTIVE,
+               Campaign.dialing_mode == DialingMode.PREVIEW)
+        .order_by(Campaign.priority.desc(), Campaign.id)
+    ))
+
+
+def preview_candidates(
+    session: Session, *, campaign_id: int, now: datetime, limit: int = CANDIDATES
+) -> list[PreviewCandidate]:
+    """The best eligible accounts of a preview campaign to show agents, best first."""
+    campaign = session.get_one(Campaign, campaign_id)
+    client = session.get_one(Client, campaign.client_id)
+    selection = build_selection(session, campaign=campaign, client=client, now=now)
+    picks = pick_eligible(session, selection, messages=0, calls=limit)
+    return [
+        PreviewCandidate(campaign.id, p.account_id, p.contact_point_id, p.step, p.try_number,
+                         p.tz)
+        for p in picks if p.channel == Channel.VOICE
+    ]
+
+
+def start_preview_call(
+    session: Session, *, candidate: PreviewCandidate, agent_id: int, now: datetime
+) -> int:
+    """Check the contact again now and create the agent's call attempt (enqueued after commit)."""
+    decision = check_account_contact(
+        session, account_id=candidate.account_id, channel=Channel.VOICE,
+        contact_point_id=candidate.contact_point_id, now=now, context="preview",
+        campaign_id=candidate.campaign_id,
+    )
+    if not decision.allowed:
+        raise ContactNotAllowed(_("This account cannot be called now: {reason}"),
+                                reason=decision.detail(None))
+    account = session.get_one(Account, candidate.account_id)
+    local_day = now.astimezone(ZoneInfo(candidate.timezone)).date().isoformat()
+    dedup = (f"{candidate.campaign_id}:{candidate.account_id}:{candidate.step}:"
+             f"{candidate.try_number}:{local_day}")
+    if session.scalar(select(Attempt.id).where(Attempt.dedup_key == dedup)) is not None:
+        raise ContactNotAllowed(_("This account cannot be called now: {reason}"),
+                                reason=_("it was already called today"))
+    attempt = Attempt(
+        client_id=account.client_id, account_id=account.id, campaign_id=candidate.campaign_id,
+        contact_point_id=candidate.contact_point_id, agent_id=agent_id, channel=Channel.VOICE,
+        status=AttemptStatus.PENDING, dedup_key=dedup, step_index=candidate.step,
+        try_number=candidate.try_number, created_at=now,
+    )
+    session.add(attempt)
+    session.flush()
+    record(session, action="preview.called", entity=account, actor_label=f"agent:{agent_id}",
+           actor_id=agent_id, data={"attempt_id": attempt.id})
+    enqueue_dispatches(session, [attempt.id])
+    return attempt.id
+
+
+def skip_preview(session: Session, *, candidate: PreviewCandidate, agent_id: int,
+                 reason: str) -> None:
+    """Record that the agent chose not to call this account now."""
+    account = session.get_one(Account, candidate.account_id)
+    record(session, action="preview.skipped", entity=account, actor_label=f"agent:{agent_id}",
+           actor_id=agent_id, data={"reason": reason[:200]})
