@@ -95,6 +95,9 @@ class CampaignIn(_Strict):
     retry_rules: dict[RetryResult, RetryRule] = Field(default_factory=dict)
     script: Script = Field(default_factory=Script)
     templates: dict[str, str] = Field(default_factory=dict)
+    agents: list[str] | None = Field(
+        default=None, description="Usernames of the agents who work it (None keeps the current)"
+    )
 
 
 class CampaignOut(BaseModel):

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,16 @@ from campaigns.compliance import (
 from campaigns.compliance.templates import raise_for_findings
 from campaigns.errors import Conflict, Invalid, NotFound
 from campaigns.i18n import _, translate
-from campaigns.models import AccountStatus, Campaign, CampaignStatus, Client
+from campaigns.models import (
+    AccountStatus,
+    Campaign,
+    CampaignAgent,
+    CampaignStatus,
+    Client,
+    Role,
+    User,
+    UserClientAccess,
+)
 
 SELECTABLE_STATUSES = (
     AccountStatus.ACTIVE,
@@ -208,6 +217,26 @@ def _apply(campaign: Campaign, definition: CampaignIn) -> None:
     campaign.templates = dict(definition.templates)
 
 
+def _assign_agents(session: Session, campaign: Campaign, usernames: list[str] | None) -> None:
+    """Make exactly these agents work the campaign (and the creditor); None changes nothing."""
+    if usernames is None:
+        return
+    agents = session.scalars(select(User).where(User.username.in_(usernames))).all()
+    found = {a.username: a for a in agents if a.role == Role.AGENT}
+    missing = sorted(set(usernames) - set(found))
+    if missing:
+        raise CampaignInvalid(_("These are not agents: {names}."), names=", ".join(missing))
+    session.execute(delete(CampaignAgent).where(CampaignAgent.campaign_id == campaign.id))
+    granted = set(session.scalars(
+        select(UserClientAccess.user_id).where(UserClientAccess.client_id == campaign.client_id)
+    ))
+    for agent in found.values():
+        session.add(CampaignAgent(campaign_id=campaign.id, user_id=agent.id))
+        if agent.id not in granted:
+            session.add(UserClientAccess(user_id=agent.id, client_id=campaign.client_id))
+    session.flush()
+
+
 def _flush_unique(session: Session, campaign: Campaign) -> None:
     try:
         with session.begin_nested():
@@ -228,6 +257,7 @@ def create_campaign(
     _apply(campaign, definition)
     session.add(campaign)
     _flush_unique(session, campaign)
+    _assign_agents(session, campaign, definition.agents)
     record(
         session,
         action="campaign.created",
@@ -261,6 +291,7 @@ def update_campaign(
     validate_definition(client, definition)
     _apply(campaign, definition)
     _flush_unique(session, campaign)
+    _assign_agents(session, campaign, definition.agents)
     record(
         session,
         action="campaign.updated",

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ import typer
 
 from campaigns import migrate
 from campaigns.db import session_scope
+from campaigns.models import utcnow
 from campaigns.portfolio_import.service import import_portfolio
 from campaigns.redis_conn import redis_url, stop_embedded_redis
 from campaigns.settings import get_settings
@@ -42,10 +44,15 @@ def demo(
                                        content=files[client.name], uploaded_by_id=None,
                                        today=today)
         typer.echo(f"{client.name}: {json.dumps(summary.as_json(), ensure_ascii=False)}")
+    with session_scope() as session:
+        for campaign in seed.ensure_campaigns(session, now=utcnow()):
+            typer.echo(f"campaign {campaign.name!r}: {campaign.dialing_mode}, {campaign.status}")
     typer.echo("\nDemo users (username / password / role):")
     for user in seed.DEMO_USERS:
         typer.echo(f"  {user.username:<12} {user.password:<24} {user.role}")
     if setup_only:
+        if not settings.redis_url:
+            stop_embedded_redis(settings.var_dir)
         return
 
     web = f"http://localhost:{port}"
@@ -63,6 +70,7 @@ def demo(
         Process("worker", ["worker"]),
         Process("scheduler", ["scheduler"]),
     ]
+    signal.signal(signal.SIGTERM, _interrupt)
     start_all(processes, env)
     typer.echo(f"\nAcuerdo is running. Open {web}/ and sign in (Ctrl-C stops everything).")
     typer.echo(f"Carrier sandbox: http://127.0.0.1:{sandbox_port}/sandbox/calls")
@@ -76,6 +84,11 @@ def demo(
         if not settings.redis_url:
             stop_embedded_redis(settings.var_dir)
     typer.echo("Stopped.")
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    """SIGTERM stops the demo as Ctrl-C does: every process it started is stopped too."""
+    raise KeyboardInterrupt
 
 
 def register(app: typer.Typer) -> None:

@@ -34,16 +34,13 @@ def wait_until_one_exits(processes: Sequence[Process]) -> Process:
 
 
 def stop_all(processes: Sequence[Process], timeout: float = 10.0) -> None:
-    """Ask every process to stop (SIGTERM to its group), then kill what is left."""
-    for process in processes:
-        if process.popen is not None and process.popen.poll() is None:
-            os.killpg(process.popen.pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for process in processes:
-        if process.popen is None:
+    """Stop the processes in reverse order of starting (SIGTERM to each group, then SIGKILL)."""
+    for process in reversed(processes):
+        if process.popen is None or process.popen.poll() is not None:
             continue
+        os.killpg(process.popen.pid, signal.SIGTERM)
         try:
-            process.popen.wait(max(0.1, deadline - time.monotonic()))
+            process.popen.wait(timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.popen.pid, signal.SIGKILL)
             process.popen.wait()

@@ -1,14 +1,15 @@
 """Demo creditors, users and portfolios; running it again changes nothing."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns import clients, users
-from campaigns.models import Client, ComplianceProfile, Role, User
+from campaigns.campaign_defs.service import create_campaign, parse_definition, start_campaign
+from campaigns.models import Campaign, Client, ComplianceProfile, Role, User
 from console.demo.portfolio import demo_portfolio_csv
 
 CREDITORS = [
@@ -65,6 +66,41 @@ def ensure_users(session: Session) -> None:
                 session, username=demo.username, password=demo.password, role=demo.role,
                 full_name=demo.username.capitalize(), client_names=list(demo.creditors),
             )
+
+
+REMINDER = (
+    "Hola {{ first_name }}, le recordamos su saldo de {{ balance }} con {{ creditor }}. "
+    "Para acordar una fecha de pago llámenos al {{ callback_number }}. {{ opt_out_text }}"
+)
+DEMO_CAMPAIGNS = [
+    ("Cablevisión del Norte", "Cable: mora temprana", "progressive", ["agente1", "agente2"]),
+    ("Red Veloz Internet", "Internet: mora temprana", "predictive",
+     ["agente1", "agente2", "agente3"]),
+    ("TeleMóvil", "Telefonía: vista previa", "preview", ["agente3"]),
+]
+
+
+def ensure_campaigns(session: Session, *, now: datetime) -> list[Campaign]:
+    """One active campaign per demo creditor (progressive, predictive, preview), agents assigned."""
+    result = []
+    for creditor, name, mode, agents in DEMO_CAMPAIGNS:
+        existing = session.scalar(select(Campaign).where(Campaign.name == name))
+        if existing is not None:
+            result.append(existing)
+            continue
+        definition = parse_definition({
+            "name": name, "client": creditor, "dialing_mode": mode, "max_lines": 10,
+            "filter": {"min_days_overdue": 1, "max_days_overdue": 90},
+            "steps": [{"day": 0, "channel": "sms", "template": "recordatorio"},
+                      {"day": 0, "channel": "voice"},
+                      {"day": 2, "channel": "voice"}],
+            "templates": {"recordatorio": REMINDER},
+            "agents": agents,
+        })
+        campaign = create_campaign(session, definition=definition, by_id=None, by_label="demo")
+        result.append(start_campaign(session, campaign_id=campaign.id, by_id=None,
+                                     by_label="demo", now=now))
+    return result
 
 
 def portfolio_files(today: date) -> dict[str, bytes]:
