@@ -67,7 +67,7 @@ def test_forged_or_missing_signature_is_refused(web: TestClient, session: Sessio
     params = call_status(attempt.provider_sid or "", "completed")
     assert post_signed(web, path, params, token="not-the-token").status_code == 403
     assert web.post(path, data=params).status_code == 403
-    session.expire_all()
+    session.rollback()
     assert session.get_one(Attempt, attempt.id).status == AttemptStatus.QUEUED
 
 
@@ -79,7 +79,7 @@ def test_statuses_apply_once_and_only_forward(web: TestClient, session: Session)
     assert post_signed(web, path, call_status(sid, "completed", CallDuration="42")).status_code == 204
     assert post_signed(web, path, call_status(sid, "completed", CallDuration="42")).status_code == 204
     assert post_signed(web, path, call_status(sid, "ringing")).status_code == 204
-    session.expire_all()
+    session.rollback()
     stored = session.get_one(Attempt, attempt.id)
     assert stored.status == AttemptStatus.COMPLETED and stored.duration_seconds == 42
     events = session.scalars(
@@ -94,7 +94,7 @@ def test_message_failure_21610_opts_the_channel_out(web: TestClient, session: Se
     params = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "21610",
               "AccountSid": get_settings().account_sid}
     assert post_signed(web, f"/twilio/messages/status?attempt={attempt.id}", params).status_code == 204
-    session.expire_all()
+    session.rollback()
     permission = session.scalars(select(ChannelPermission)).one()
     assert permission.channel == Channel.SMS and permission.opted_out_at is not None
     assert session.get_one(Attempt, attempt.id).error_code == 21610
@@ -113,7 +113,7 @@ def test_opt_out_keywords_stop_sms_at_once(web: TestClient, session: Session, wo
     response = inbound(web, word, "SM" + "3" * 32)
     assert response.status_code == 200
     assert "ya no recibirá mensajes" in response.text
-    session.expire_all()
+    session.rollback()
     permission = session.scalars(select(ChannelPermission)).one()
     assert permission.channel == Channel.SMS and permission.opted_out_at is not None
 
@@ -127,7 +127,7 @@ def test_opt_out_is_confirmed_once_and_start_opts_back_in(web: TestClient, sessi
     duplicate = inbound(web, "BAJA", "SM" + "4" * 32)
     assert "<Message>" not in duplicate.text
     assert "se reactivaron" in inbound(web, "alta", "SM" + "6" * 32).text
-    session.expire_all()
+    session.rollback()
     assert session.scalars(select(ChannelPermission)).one().opted_out_at is None
     assert session.scalar(select(func.count(InboundMessage.id))) == 3
 
@@ -137,7 +137,7 @@ def test_free_text_reply_lands_on_the_account(web: TestClient, session: Session)
     session.commit()
     response = inbound(web, "Sí, pago el viernes", "SM" + "7" * 32)
     assert response.status_code == 200 and "<Message>" not in response.text
-    session.expire_all()
+    session.rollback()
     message = session.scalars(select(InboundMessage)).one()
     assert message.account_id == account.id and message.handled_as == "reply"
     assert session.scalars(select(ChannelPermission)).all() == []
@@ -152,7 +152,7 @@ def test_machine_gets_a_courteous_voicemail_without_debt_details(
     assert response.status_code == 200
     assert "Cablevisión Norte" in response.text and "<Hangup" in response.text
     assert "1200" not in response.text and "saldo" not in response.text.lower()
-    session.expire_all()
+    session.rollback()
     assert session.get_one(Attempt, attempt.id).abandoned is False
 
 
@@ -163,7 +163,7 @@ def test_human_with_no_agent_hears_the_abandon_message_and_counts(
     params = call_status(attempt.provider_sid or "", "in-progress", AnsweredBy="human")
     response = post_signed(web, f"/twilio/voice/answer?attempt={attempt.id}", params)
     assert "no hay un asesor disponible" in response.text
-    session.expire_all()
+    session.rollback()
     stored = session.get_one(Attempt, attempt.id)
     assert stored.abandoned is True and stored.answered_by == "human"
     assert stored.answered_at is not None and stored.answered_at <= datetime.now(UTC)
