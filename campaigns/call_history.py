@@ -11,8 +11,12 @@ from campaigns.models import Attempt, AttemptStatus, Channel, Outcome
 RECENT = timedelta(hours=2)
 ABANDON_WINDOW = timedelta(days=30)
 SAMPLE = 200
-DIALING = (AttemptStatus.PENDING, AttemptStatus.DISPATCHING, AttemptStatus.QUEUED,
-           AttemptStatus.RINGING)
+DIALING = (
+    AttemptStatus.PENDING,
+    AttemptStatus.DISPATCHING,
+    AttemptStatus.QUEUED,
+    AttemptStatus.RINGING,
+)
 HUMAN = "human"
 
 
@@ -36,8 +40,14 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
     """The pacer's view of one campaign's calls."""
     voice = (Attempt.campaign_id == campaign_id, Attempt.channel == Channel.VOICE)
     recent = session.execute(
-        select(Attempt.answered_by, Attempt.dispatched_at, Attempt.answered_at,
-               Attempt.duration_seconds, Attempt.ended_at, Outcome.created_at)
+        select(
+            Attempt.answered_by,
+            Attempt.dispatched_at,
+            Attempt.answered_at,
+            Attempt.duration_seconds,
+            Attempt.ended_at,
+            Outcome.created_at,
+        )
         .outerjoin(Outcome, Outcome.attempt_id == Attempt.id)
         .where(*voice, Attempt.ended_at.is_not(None), Attempt.created_at >= now - RECENT)
         .order_by(Attempt.ended_at.desc())
@@ -46,16 +56,22 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
     humans = [r for r in recent if r.answered_by == HUMAN]
     machines = [r for r in recent if r.answered_by and r.answered_by != HUMAN]
     window = session.execute(
-        select(func.count(Attempt.id), func.count(Attempt.id).filter(Attempt.abandoned))
-        .where(*voice, Attempt.answered_by == HUMAN, Attempt.created_at >= now - ABANDON_WINDOW)
+        select(func.count(Attempt.id), func.count(Attempt.id).filter(Attempt.abandoned)).where(
+            *voice, Attempt.answered_by == HUMAN, Attempt.created_at >= now - ABANDON_WINDOW
+        )
     ).one()
-    dialing = session.execute(
-        select(Attempt.created_at).where(*voice, Attempt.status.in_(DIALING))
-    ).scalars().all()
+    dialing = (
+        session.execute(select(Attempt.created_at).where(*voice, Attempt.status.in_(DIALING)))
+        .scalars()
+        .all()
+    )
     waiting = session.scalar(
         select(func.count(Attempt.id)).where(
-            *voice, Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.answered_by == HUMAN,
-            Attempt.agent_id.is_(None), Attempt.abandoned.is_(False),
+            *voice,
+            Attempt.status == AttemptStatus.IN_PROGRESS,
+            Attempt.answered_by == HUMAN,
+            Attempt.agent_id.is_(None),
+            Attempt.abandoned.is_(False),
         )
     )
     return CallHistory(
@@ -64,12 +80,14 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
         recent_calls=len(recent),
         ring_to_answer_s=tuple(
             (r.answered_at - r.dispatched_at).total_seconds()
-            for r in humans if r.answered_at and r.dispatched_at
+            for r in humans
+            if r.answered_at and r.dispatched_at
         ),
         talk_s=tuple(float(r.duration_seconds) for r in humans if r.duration_seconds),
         wrap_s=tuple(
             (r.created_at - r.ended_at).total_seconds()
-            for r in humans if r.created_at and r.ended_at and r.created_at > r.ended_at
+            for r in humans
+            if r.created_at and r.ended_at and r.created_at > r.ended_at
         ),
         live_answers=int(window[0]),
         abandons=int(window[1]),

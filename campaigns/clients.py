@@ -36,8 +36,10 @@ def create_client(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise Invalid(_("Unknown time zone {zone}; use an IANA name such as America/Mexico_City."),
-                      zone=timezone) from error
+        raise Invalid(
+            _("Unknown time zone {zone}; use an IANA name such as America/Mexico_City."),
+            zone=timezone,
+        ) from error
     if locale not in SUPPORTED_LOCALES:
         raise Invalid(_("Unsupported language {locale}; use es_MX or en."), locale=locale)
     if not 1 <= max_promise_days <= 90 or not 1 <= max_installments <= 36:

@@ -9,7 +9,9 @@ from campaigns.audit import record
 from campaigns.models import Channel, ChannelPermission, ContactPoint
 
 
-def permission(session: Session, *, contact_point: ContactPoint, channel: Channel) -> ChannelPermission:
+def permission(
+    session: Session, *, contact_point: ContactPoint, channel: Channel
+) -> ChannelPermission:
     """The channel permission row of a contact point, created empty when missing."""
     row = session.scalar(
         select(ChannelPermission).where(
@@ -47,8 +49,13 @@ def opt_out(
     if row.opted_out_at is not None:
         return False
     row.opted_out_at, row.opt_out_source = at, source
-    record(session, action="contact_point.opted_out", entity=contact_point,
-           actor_label=source, data={"channel": str(channel)})
+    record(
+        session,
+        action="contact_point.opted_out",
+        entity=contact_point,
+        actor_label=source,
+        data={"channel": str(channel)},
+    )
     return True
 
 
@@ -61,8 +68,13 @@ def opt_in(
         return False
     row.opted_out_at, row.opt_out_source = None, None
     row.opted_in_at, row.opt_in_source = at, source
-    record(session, action="contact_point.opted_in", entity=contact_point,
-           actor_label=source, data={"channel": str(channel)})
+    record(
+        session,
+        action="contact_point.opted_in",
+        entity=contact_point,
+        actor_label=source,
+        data={"channel": str(channel)},
+    )
     return True
 
 
@@ -73,5 +85,10 @@ def mark_invalid(
     if contact_point.invalid:
         return
     contact_point.invalid, contact_point.invalid_reason, contact_point.invalid_at = True, reason, at
-    record(session, action="contact_point.invalidated", entity=contact_point,
-           actor_label=source, data={"reason": reason})
+    record(
+        session,
+        action="contact_point.invalidated",
+        entity=contact_point,
+        actor_label=source,
+        data={"reason": reason},
+    )

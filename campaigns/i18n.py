@@ -5,7 +5,7 @@ Each locale's folder holds one .po file per area of the product (imports.po, tel
 they are merged and read at first use, so no compile step is needed.
 """
 
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ def normalise_locale(locale: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> NullTranslations:
     """The gettext translations for a locale."""
     merged = Catalog(locale=normalise_locale(locale), domain=DOMAIN)

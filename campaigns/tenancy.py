@@ -71,9 +71,7 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
         return
     ids = tuple(viewer.client_ids)
     state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantOwned, lambda cls: cls.client_id.in_(ids), include_aliases=True
-        ),
+        with_loader_criteria(TenantOwned, lambda cls: cls.client_id.in_(ids), include_aliases=True),
         with_loader_criteria(Client, lambda cls: cls.id.in_(ids), include_aliases=True),
         with_loader_criteria(AuditEvent, lambda cls: cls.client_id.in_(ids), include_aliases=True),
     )

@@ -30,54 +30,126 @@ class TimelineEntry:
     summary: dict[str, Any]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "kind": self.kind, "channel": self.channel,
-                **self.summary}
+        return {
+            "at": self.at.isoformat(),
+            "kind": self.kind,
+            "channel": self.channel,
+            **self.summary,
+        }
 
 
 def account_timeline(session: Session, *, account_id: int, limit: int = 100) -> list[TimelineEntry]:
     """Every attempt, message, reply, outcome, promise, plan, dispute and payment of an account."""
     entries: list[TimelineEntry] = []
-    campaign_names = {cid: name for cid, name in session.execute(select(Campaign.id, Campaign.name))}
+    campaign_names = {
+        cid: name for cid, name in session.execute(select(Campaign.id, Campaign.name))
+    }
     for attempt in session.scalars(select(Attempt).where(Attempt.account_id == account_id)):
-        entries.append(TimelineEntry(attempt.created_at, "attempt", str(attempt.channel), {
-            "status": str(attempt.status), "answered_by": attempt.answered_by,
-            "campaign": campaign_names.get(attempt.campaign_id or 0),
-            "abandoned": attempt.abandoned, "body": attempt.body,
-        }))
+        entries.append(
+            TimelineEntry(
+                attempt.created_at,
+                "attempt",
+                str(attempt.channel),
+                {
+                    "status": str(attempt.status),
+                    "answered_by": attempt.answered_by,
+                    "campaign": campaign_names.get(attempt.campaign_id or 0),
+                    "abandoned": attempt.abandoned,
+                    "body": attempt.body,
+                },
+            )
+        )
     for message in session.scalars(
         select(InboundMessage).where(InboundMessage.account_id == account_id)
     ):
-        entries.append(TimelineEntry(message.created_at, "reply", str(message.channel), {
-            "body": message.body, "handled_as": message.handled_as,
-        }))
+        entries.append(
+            TimelineEntry(
+                message.created_at,
+                "reply",
+                str(message.channel),
+                {
+                    "body": message.body,
+                    "handled_as": message.handled_as,
+                },
+            )
+        )
     for outcome in session.scalars(select(Outcome).where(Outcome.account_id == account_id)):
-        entries.append(TimelineEntry(outcome.created_at, "outcome", None, {
-            "disposition": str(outcome.disposition), "right_party": outcome.right_party,
-        }))
+        entries.append(
+            TimelineEntry(
+                outcome.created_at,
+                "outcome",
+                None,
+                {
+                    "disposition": str(outcome.disposition),
+                    "right_party": outcome.right_party,
+                },
+            )
+        )
     for promise in session.scalars(
         select(PromiseToPay).where(PromiseToPay.account_id == account_id)
     ):
-        entries.append(TimelineEntry(promise.created_at, "promise", None, {
-            "amount": str(promise.amount), "due_date": promise.due_date.isoformat(),
-            "status": str(promise.status),
-        }))
+        entries.append(
+            TimelineEntry(
+                promise.created_at,
+                "promise",
+                None,
+                {
+                    "amount": str(promise.amount),
+                    "due_date": promise.due_date.isoformat(),
+                    "status": str(promise.status),
+                },
+            )
+        )
     for plan in session.scalars(select(PaymentPlan).where(PaymentPlan.account_id == account_id)):
-        entries.append(TimelineEntry(plan.created_at, "plan", None, {
-            "total": str(plan.total_amount), "down_payment": str(plan.down_payment),
-            "installments": plan.installment_count, "status": str(plan.status),
-        }))
+        entries.append(
+            TimelineEntry(
+                plan.created_at,
+                "plan",
+                None,
+                {
+                    "total": str(plan.total_amount),
+                    "down_payment": str(plan.down_payment),
+                    "installments": plan.installment_count,
+                    "status": str(plan.status),
+                },
+            )
+        )
     for dispute in session.scalars(select(Dispute).where(Dispute.account_id == account_id)):
-        entries.append(TimelineEntry(dispute.created_at, "dispute", None, {
-            "reason": dispute.reason, "status": str(dispute.status),
-        }))
+        entries.append(
+            TimelineEntry(
+                dispute.created_at,
+                "dispute",
+                None,
+                {
+                    "reason": dispute.reason,
+                    "status": str(dispute.status),
+                },
+            )
+        )
     for callback in session.scalars(select(Callback).where(Callback.account_id == account_id)):
-        entries.append(TimelineEntry(callback.created_at, "callback", None, {
-            "due_at": callback.due_at.isoformat(), "status": str(callback.status),
-            "personal": callback.owner_agent_id is not None,
-        }))
+        entries.append(
+            TimelineEntry(
+                callback.created_at,
+                "callback",
+                None,
+                {
+                    "due_at": callback.due_at.isoformat(),
+                    "status": str(callback.status),
+                    "personal": callback.owner_agent_id is not None,
+                },
+            )
+        )
     for payment in session.scalars(select(Payment).where(Payment.account_id == account_id)):
-        entries.append(TimelineEntry(payment.created_at, "payment", None, {
-            "amount": str(payment.amount), "paid_on": payment.paid_on.isoformat(),
-        }))
+        entries.append(
+            TimelineEntry(
+                payment.created_at,
+                "payment",
+                None,
+                {
+                    "amount": str(payment.amount),
+                    "paid_on": payment.paid_on.isoformat(),
+                },
+            )
+        )
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]

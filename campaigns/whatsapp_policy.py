@@ -85,8 +85,10 @@ def check_message(
             )
         if not inside_session_window(session, contact_point=contact_point, now=now):
             raise WhatsAppNotAllowed(
-                _("Free-text WhatsApp is only allowed within 24 hours of the debtor's last "
-                  "message; use an approved template.")
+                _(
+                    "Free-text WhatsApp is only allowed within 24 hours of the debtor's last "
+                    "message; use an approved template."
+                )
             )
         return None
     return template_sid(client, template_key)

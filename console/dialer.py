@@ -58,8 +58,14 @@ def _paced_campaigns() -> list[PacedCampaign]:
         ):
             agents.setdefault(campaign_id, []).append(user_id)
         return [
-            PacedCampaign(c.id, DialingMode(c.dialing_mode), c.max_lines,
-                          float(c.abandon_target_pct) / 100, tz, tuple(agents.get(c.id, ())))
+            PacedCampaign(
+                c.id,
+                DialingMode(c.dialing_mode),
+                c.max_lines,
+                float(c.abandon_target_pct) / 100,
+                tz,
+                tuple(agents.get(c.id, ())),
+            )
             for c, tz in rows
         ]
 
@@ -70,7 +76,7 @@ def _history(campaign_id: int, now: datetime) -> CallHistory:
 
 
 async def snapshot(redis: Redis, campaign: PacedCampaign, now: datetime) -> PacingSnapshot:
-    """The pacer's input for one campaign: agents from Redis, calls and history from the database."""
+    """The pacer's input for one campaign: agents from Redis, calls and history from the DB."""
     history = await asyncio.to_thread(_history, campaign.campaign_id, now)
     ready, talking, wrapping = 0, [], []
     clock = time.time()
@@ -87,9 +93,13 @@ async def snapshot(redis: Redis, campaign: PacedCampaign, now: datetime) -> Paci
         mode=campaign.mode,
         agents_ready=ready,
         history=PacingHistory(
-            answer_rate=history.answer_rate, machine_rate=history.machine_rate,
-            recent_calls=history.recent_calls, ring_to_answer_s=history.ring_to_answer_s,
-            talk_s=history.talk_s, wrap_s=history.wrap_s, live_answers=history.live_answers,
+            answer_rate=history.answer_rate,
+            machine_rate=history.machine_rate,
+            recent_calls=history.recent_calls,
+            ring_to_answer_s=history.ring_to_answer_s,
+            talk_s=history.talk_s,
+            wrap_s=history.wrap_s,
+            live_answers=history.live_answers,
             abandons=history.abandons,
         ),
         talk_elapsed_s=tuple(talking),
@@ -109,8 +119,9 @@ def _launch(campaign_id: int, calls: int, now: datetime) -> int:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None or campaign.status != CampaignStatus.ACTIVE:
             return 0
-        ids, _ = schedule_campaign(session, campaign=campaign, now=now, calls=calls,
-                                   messages=0, refusals=False)
+        ids, _ = schedule_campaign(
+            session, campaign=campaign, now=now, calls=calls, messages=0, refusals=False
+        )
         enqueue_dispatches(session, ids)
         return len(ids)
 
@@ -121,13 +132,23 @@ async def dial_once(redis: Redis, now: datetime | None = None) -> dict[int, Paci
     decisions = {}
     for campaign in await asyncio.to_thread(_paced_campaigns):
         decision = decide(await snapshot(redis, campaign, now))
-        launched = await asyncio.to_thread(_launch, campaign.campaign_id, decision.calls, now) \
-            if decision.calls else 0
+        launched = (
+            await asyncio.to_thread(_launch, campaign.campaign_id, decision.calls, now)
+            if decision.calls
+            else 0
+        )
         decisions[campaign.campaign_id] = decision
-        await send_to_supervisors(redis, {
-            "type": "pacing", "campaign_id": campaign.campaign_id, "mode": str(decision.mode_used),
-            "asked": decision.calls, "launched": launched, "reason": decision.describe("es_MX"),
-        })
+        await send_to_supervisors(
+            redis,
+            {
+                "type": "pacing",
+                "campaign_id": campaign.campaign_id,
+                "mode": str(decision.mode_used),
+                "asked": decision.calls,
+                "launched": launched,
+                "reason": decision.describe("es_MX"),
+            },
+        )
     return decisions
 
 

@@ -55,7 +55,8 @@ def _route_info(attempt_id: int) -> RouteInfo | None:
             account_id=attempt.account_id,
             campaign_id=attempt.campaign_id,
             owner_agent_id=attempt.agent_id,
-            caller_id=(campaign.caller_id if campaign else None) or client.caller_id
+            caller_id=(campaign.caller_id if campaign else None)
+            or client.caller_id
             or get_settings().default_caller_id,
         )
 
@@ -91,14 +92,22 @@ class Routing:
             return None
         await asyncio.to_thread(_assign, attempt_id, agent_id)
         await state.set_state(self.redis, agent_id, AgentState.ON_CALL, attempt_id=attempt_id)
-        await work.save(self.redis, agent_id,
-                        work.Work(attempt_id=attempt_id, call_status="connected"))
+        await work.save(
+            self.redis, agent_id, work.Work(attempt_id=attempt_id, call_status="connected")
+        )
         screen = await asyncio.to_thread(screen_for_attempt, attempt_id, False)
-        await send_to_agent(self.redis, agent_id,
-                            {"type": "offer", "attempt_id": attempt_id, "screen": screen})
-        await send_to_supervisors(self.redis, {"type": "agent", "agent_id": agent_id,
-                                               "state": str(AgentState.ON_CALL),
-                                               "attempt_id": attempt_id})
+        await send_to_agent(
+            self.redis, agent_id, {"type": "offer", "attempt_id": attempt_id, "screen": screen}
+        )
+        await send_to_supervisors(
+            self.redis,
+            {
+                "type": "agent",
+                "agent_id": agent_id,
+                "state": str(AgentState.ON_CALL),
+                "attempt_id": attempt_id,
+            },
+        )
         task = asyncio.create_task(asyncio.to_thread(_add_agent_leg, info, agent_id))
         self._bridges.add(task)
         task.add_done_callback(self._bridges.discard)
@@ -108,7 +117,8 @@ class Routing:
         """The call is over: the agent goes to wrap-up with a server-enforced deadline."""
         current = await state.status(self.redis, agent_id)
         if current.attempt_id != attempt_id or current.state not in (
-            AgentState.ON_CALL, AgentState.RESERVED
+            AgentState.ON_CALL,
+            AgentState.RESERVED,
         ):
             return
         saved = await work.load(self.redis, agent_id)
@@ -119,12 +129,17 @@ class Routing:
         deadline = await state.start_wrap_up(self.redis, agent_id, attempt_id)
         saved.call_status, saved.wrap_up_deadline = "ended", deadline
         await work.save(self.redis, agent_id, saved)
-        await send_to_agent(self.redis, agent_id,
-                            {"type": "call", "attempt_id": attempt_id, "status": "ended"})
-        await send_to_agent(self.redis, agent_id,
-                            {"type": "wrap_up", "attempt_id": attempt_id, "deadline": deadline})
-        await send_to_supervisors(self.redis, {"type": "agent", "agent_id": agent_id,
-                                               "state": str(AgentState.WRAP_UP)})
+        await send_to_agent(
+            self.redis, agent_id, {"type": "call", "attempt_id": attempt_id, "status": "ended"}
+        )
+        await send_to_agent(
+            self.redis,
+            agent_id,
+            {"type": "wrap_up", "attempt_id": attempt_id, "deadline": deadline},
+        )
+        await send_to_supervisors(
+            self.redis, {"type": "agent", "agent_id": agent_id, "state": str(AgentState.WRAP_UP)}
+        )
 
     async def _reserve(self, info: RouteInfo) -> int | None:
         deadline = time.monotonic() + get_settings().route_wait_seconds
@@ -143,16 +158,23 @@ class Routing:
                 return None
         if info.campaign_id is None:
             return None
-        return await state.reserve(self.redis, campaign_id=info.campaign_id,
-                                   attempt_id=info.attempt_id,
-                                   preferred_agent=info.owner_agent_id)
+        return await state.reserve(
+            self.redis,
+            campaign_id=info.campaign_id,
+            attempt_id=info.attempt_id,
+            preferred_agent=info.owner_agent_id,
+        )
 
 
 def _conference_twiml(attempt_id: int) -> str:
     response = VoiceResponse()
     dial = Dial()
-    dial.conference(conference_name(attempt_id), start_conference_on_enter=True,
-                    end_conference_on_exit=True, beep=False)
+    dial.conference(
+        conference_name(attempt_id),
+        start_conference_on_enter=True,
+        end_conference_on_exit=True,
+        beep=False,
+    )
     response.append(dial)
     return str(response)
 
@@ -161,8 +183,11 @@ def _add_agent_leg(info: RouteInfo, agent_id: int) -> None:
     """Ring the agent's browser (Twilio Voice SDK identity) into the debtor's conference."""
     try:
         twilio_client().conferences(conference_name(info.attempt_id)).participants.create(
-            from_=info.caller_id, to=f"client:agent-{agent_id}", early_media=True,
-            end_conference_on_exit=True, beep="false",
+            from_=info.caller_id,
+            to=f"client:agent-{agent_id}",
+            early_media=True,
+            end_conference_on_exit=True,
+            beep="false",
         )
     except (TwilioException, requests.RequestException):
         log.exception("could not add agent %s to attempt %s", agent_id, info.attempt_id)

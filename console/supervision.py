@@ -27,13 +27,21 @@ def _database_view(user_id: int) -> dict[str, Any]:
     with read_scope() as session:
         scope_session(session, viewer_for(session, session.get_one(User, user_id)))
         calls = session.execute(
-            select(Attempt.id, Attempt.campaign_id, Attempt.status, Attempt.agent_id)
-            .where(Attempt.status.in_(LIVE), Attempt.channel == "voice")
+            select(Attempt.id, Attempt.campaign_id, Attempt.status, Attempt.agent_id).where(
+                Attempt.status.in_(LIVE), Attempt.channel == "voice"
+            )
         ).all()
         return {
             "campaigns": [f.as_dict() for f in campaign_figures(session, since=_day_start())],
-            "calls": [{"attempt_id": c.id, "campaign_id": c.campaign_id,
-                       "status": str(c.status), "agent_id": c.agent_id} for c in calls],
+            "calls": [
+                {
+                    "attempt_id": c.id,
+                    "campaign_id": c.campaign_id,
+                    "status": str(c.status),
+                    "agent_id": c.agent_id,
+                }
+                for c in calls
+            ],
         }
 
 
@@ -43,7 +51,13 @@ async def supervisor_snapshot(redis: Redis, user_id: int) -> dict[str, Any]:
     agents = []
     for agent_id in await state.known_agents(redis):
         current = await state.status(redis, agent_id)
-        agents.append({"agent_id": agent_id, "name": current.name,
-                       "seconds_in_state": round(now - current.since), **current.as_message()})
+        agents.append(
+            {
+                "agent_id": agent_id,
+                "name": current.name,
+                "seconds_in_state": round(now - current.since),
+                **current.as_message(),
+            }
+        )
     view = await asyncio.to_thread(_database_view, user_id)
     return {"v": PROTOCOL_VERSION, "type": "snapshot", "agents": agents, **view}

@@ -14,11 +14,11 @@ from campaigns.errors import AcuerdoError
 from campaigns.i18n import _, normalise_locale, translate
 from campaigns.models import CampaignAgent, Role, User
 from campaigns.redis_conn import get_redis
-from campaigns.settings import get_settings
 from campaigns.scheduler.preview_dialing import PreviewCandidate
+from campaigns.settings import get_settings
 from console.agents import commands, state, work
-from console.agents.preview import preview_screen
 from console.agents.messages import PROTOCOL_VERSION
+from console.agents.preview import preview_screen
 from console.agents.state import AgentState
 from console.auth.sessions import COOKIE_NAME, load_session
 from console.hub import Connection, Hub
@@ -46,9 +46,11 @@ def _signed_in_user(session_id: str | None) -> tuple[int, str, str, str] | None:
 
 def _agent_campaigns(agent_id: int) -> list[int]:
     with read_scope() as session:
-        return list(session.scalars(
-            select(CampaignAgent.campaign_id).where(CampaignAgent.user_id == agent_id)
-        ))
+        return list(
+            session.scalars(
+                select(CampaignAgent.campaign_id).where(CampaignAgent.user_id == agent_id)
+            )
+        )
 
 
 async def _authorise(websocket: WebSocket, roles: tuple[Role, ...]) -> tuple[int, str, str] | None:
@@ -81,15 +83,23 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
     previewed = None
     if saved.preview is not None:
         candidate = PreviewCandidate(**saved.preview)
-        previewed = {"account_id": candidate.account_id, "campaign_id": candidate.campaign_id,
-                     "screen": await asyncio.to_thread(preview_screen, candidate)}
+        previewed = {
+            "account_id": candidate.account_id,
+            "campaign_id": candidate.campaign_id,
+            "screen": await asyncio.to_thread(preview_screen, candidate),
+        }
     return {
         "v": PROTOCOL_VERSION,
         "type": "snapshot",
         "seq": await state.current_seq(hub.redis, agent_id),
         "agent": {"id": agent_id, "name": current.name, **current.as_message()},
-        "call": {"attempt_id": saved.attempt_id, "status": saved.call_status,
-                 "wrap_up_deadline": saved.wrap_up_deadline} if saved.attempt_id else None,
+        "call": {
+            "attempt_id": saved.attempt_id,
+            "status": saved.call_status,
+            "wrap_up_deadline": saved.wrap_up_deadline,
+        }
+        if saved.attempt_id
+        else None,
         "screen": screen,
         "script_step": saved.script_step,
         "draft": saved.draft,
@@ -135,8 +145,9 @@ async def _agent_loop(
             if not isinstance(message, dict):
                 raise ValueError("not an object")
         except ValueError:
-            await connection.send_now(_error("bad_message", locale,
-                                             _("The message could not be read."), None))
+            await connection.send_now(
+                _error("bad_message", locale, _("The message could not be read."), None)
+            )
             continue
         if message.get("type") == "resync":
             await connection.send_now(await agent_snapshot(hub, agent_id))
@@ -144,15 +155,25 @@ async def _agent_loop(
         try:
             await commands.handle(hub.redis, agent_id, message)
         except AcuerdoError as error:
-            await connection.send_now({"v": PROTOCOL_VERSION, "type": "error",
-                                       "code": type(error).__name__,
-                                       "message": error.render(locale),
-                                       "ref": message.get("type")})
+            await connection.send_now(
+                {
+                    "v": PROTOCOL_VERSION,
+                    "type": "error",
+                    "code": type(error).__name__,
+                    "message": error.render(locale),
+                    "ref": message.get("type"),
+                }
+            )
 
 
 def _error(code: str, locale: str, text: str, ref: object) -> dict[str, Any]:
-    return {"v": PROTOCOL_VERSION, "type": "error", "code": code,
-            "message": translate(normalise_locale(locale), text), "ref": ref}
+    return {
+        "v": PROTOCOL_VERSION,
+        "type": "error",
+        "code": code,
+        "message": translate(normalise_locale(locale), text),
+        "ref": ref,
+    }
 
 
 @router.websocket("/ws/supervisor")
@@ -188,8 +209,9 @@ async def sweep(hub: Hub, now: float) -> None:
     """Agents without heartbeats go offline; wrap-ups past their deadline close themselves."""
     for agent_id in await state.known_agents(hub.redis):
         current = await state.status(hub.redis, agent_id)
-        if current.state in (AgentState.READY, AgentState.PAUSED) and \
-                not await state.is_present(hub.redis, agent_id):
+        if current.state in (AgentState.READY, AgentState.PAUSED) and not await state.is_present(
+            hub.redis, agent_id
+        ):
             await commands.go_offline(hub.redis, agent_id)
     for agent_id in await state.expired_wrap_ups(hub.redis, now):
         await commands.close_wrap_up(hub.redis, agent_id)

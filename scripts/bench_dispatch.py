@@ -48,13 +48,15 @@ def main() -> None:
 
     var = Path(tempfile.mkdtemp(prefix="acuerdo-bench-"))
     sandbox_port, web_port = free_port(), free_port()
-    os.environ.update({
-        "ACUERDO_VAR_DIR": str(var),
-        "ACUERDO_DATABASE_URL": args.database_url or f"sqlite:///{var / 'bench.db'}",
-        "ACUERDO_SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}",
-        "ACUERDO_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
-        "ACUERDO_MESSAGES_PER_SECOND": "100000",
-    })
+    os.environ.update(
+        {
+            "ACUERDO_VAR_DIR": str(var),
+            "ACUERDO_DATABASE_URL": args.database_url or f"sqlite:///{var / 'bench.db'}",
+            "ACUERDO_SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}",
+            "ACUERDO_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
+            "ACUERDO_MESSAGES_PER_SECOND": "100000",
+        }
+    )
     if args.redis_url:
         os.environ["ACUERDO_REDIS_URL"] = args.redis_url
 
@@ -63,7 +65,7 @@ def main() -> None:
 
     from campaigns import migrate
     from campaigns.db import get_engine, session_scope
-    from campaigns.models import Account, Attempt, Base, Channel, ContactKind, ContactPoint, Debtor
+    from campaigns.models import Account, Attempt, Channel, ContactKind, ContactPoint, Debtor
     from campaigns.redis_conn import get_redis, redis_url
     from console.demo.seed import ensure_creditors
     from telephony.jobs import enqueue_dispatch
@@ -76,10 +78,26 @@ def main() -> None:
     get_redis().flushdb()
     env = dict(os.environ)
     procs = [
-        subprocess.Popen([sys.executable, "-m", "console", "sandbox", "--port", str(sandbox_port),
-                          "--speed", "600", "--cps", "1000"], env=env),
-        subprocess.Popen([sys.executable, "-m", "console", "serve", "--port", str(web_port)],
-                         env=env, stderr=subprocess.DEVNULL),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "console",
+                "sandbox",
+                "--port",
+                str(sandbox_port),
+                "--speed",
+                "600",
+                "--cps",
+                "1000",
+            ],
+            env=env,
+        ),
+        subprocess.Popen(
+            [sys.executable, "-m", "console", "serve", "--port", str(web_port)],
+            env=env,
+            stderr=subprocess.DEVNULL,
+        ),
     ]
     try:
         wait_http(f"http://127.0.0.1:{sandbox_port}/sandbox/health")
@@ -92,21 +110,38 @@ def main() -> None:
             ids = []
             with session_scope() as session:
                 for i in range(n):
-                    debtor = Debtor(client_id=client_id, name="Bench", country="MX",
-                                    timezone="America/Mexico_City")
+                    debtor = Debtor(
+                        client_id=client_id,
+                        name="Bench",
+                        country="MX",
+                        timezone="America/Mexico_City",
+                    )
                     session.add(debtor)
                     session.flush()
-                    point = ContactPoint(client_id=client_id, debtor_id=debtor.id,
-                                         kind=ContactKind.PHONE, value=f"+52{prefix}{i:06d}")
-                    account = Account(client_id=client_id, debtor_id=debtor.id,
-                                      account_ref=f"B-{prefix}-{i}", original_balance=100,
-                                      balance=100, currency="MXN",
-                                      due_date=datetime.now().date())
+                    point = ContactPoint(
+                        client_id=client_id,
+                        debtor_id=debtor.id,
+                        kind=ContactKind.PHONE,
+                        value=f"+52{prefix}{i:06d}",
+                    )
+                    account = Account(
+                        client_id=client_id,
+                        debtor_id=debtor.id,
+                        account_ref=f"B-{prefix}-{i}",
+                        original_balance=100,
+                        balance=100,
+                        currency="MXN",
+                        due_date=datetime.now().date(),
+                    )
                     session.add_all([point, account])
                     session.flush()
-                    attempt = Attempt(client_id=client_id, account_id=account.id,
-                                      contact_point_id=point.id, channel=channel,
-                                      body="Recordatorio de pago" if channel == Channel.SMS else None)
+                    attempt = Attempt(
+                        client_id=client_id,
+                        account_id=account.id,
+                        contact_point_id=point.id,
+                        channel=channel,
+                        body="Recordatorio de pago" if channel == Channel.SMS else None,
+                    )
                     session.add(attempt)
                     session.flush()
                     ids.append(attempt.id)
@@ -114,9 +149,14 @@ def main() -> None:
 
         def run_workers(count: int, extra: dict[str, str]) -> float:
             started = time.perf_counter()
-            workers = [subprocess.Popen([sys.executable, "-m", "console", "worker", "--burst"],
-                                        env={**env, **extra}, stderr=subprocess.DEVNULL)
-                       for _ in range(count)]
+            workers = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "console", "worker", "--burst"],
+                    env={**env, **extra},
+                    stderr=subprocess.DEVNULL,
+                )
+                for _ in range(count)
+            ]
             for worker in workers:
                 worker.wait()
             return time.perf_counter() - started
@@ -135,17 +175,30 @@ def main() -> None:
                 for attempt_id in ids:
                     enqueue_dispatch(attempt_id)
                 elapsed = run_workers(workers, {"ACUERDO_CALLS_PER_SECOND": cps})
-                created = sorted(datetime.fromisoformat(c["created_at"]) for c in
-                                 httpx.get(f"http://127.0.0.1:{sandbox_port}/sandbox/calls").json())
+                created = sorted(
+                    datetime.fromisoformat(c["created_at"])
+                    for c in httpx.get(f"http://127.0.0.1:{sandbox_port}/sandbox/calls").json()
+                )
                 span = (created[-1] - created[0]).total_seconds()
                 achieved = (len(created) - 1) / span if span else float("inf")
-                rows.append(("calls", workers, len(ids), elapsed, len(ids) / elapsed, cps,
-                             f"{achieved:.2f}"))
+                rows.append(
+                    (
+                        "calls",
+                        workers,
+                        len(ids),
+                        elapsed,
+                        len(ids) / elapsed,
+                        cps,
+                        f"{achieved:.2f}",
+                    )
+                )
         print(f"\ndatabase: {get_engine().dialect.name}; redis: {redis_url()}\n")
         print("| kind | workers | jobs | seconds | jobs/s | configured CPS | achieved calls/s |")
         print("|---|---|---|---|---|---|---|")
         for kind, workers, jobs, elapsed, rate, cps, achieved in rows:
-            print(f"| {kind} | {workers} | {jobs} | {elapsed:.1f} | {rate:.1f} | {cps} | {achieved} |")
+            print(
+                f"| {kind} | {workers} | {jobs} | {elapsed:.1f} | {rate:.1f} | {cps} | {achieved} |"
+            )
     finally:
         for proc in procs:
             proc.terminate()

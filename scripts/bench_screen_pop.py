@@ -2,15 +2,14 @@
 
 Starts one or two `acuerdo serve` processes on 127.0.0.1 sharing the database and Redis, connects
 N agents over real websockets (spread over the processes), puts them all ready, then posts Twilio's
-signed voice-answer webhook for one call per agent, at a steady rate, — always to the first process, so with two
-processes half the agents receive their call through Redis from the other process — and measures
-the time until each agent's socket receives the offer. Prints p50 and p99 per case.
+signed voice-answer webhook for one call per agent at a steady rate, always to the first process
+(so with two processes half the agents receive their call through Redis from the other
+process), and measures the time until each agent's socket receives the offer. Prints p50 and p99.
 
     python scripts/bench_screen_pop.py [--agents 50 200 500] [--processes 1 2]
 """
 
 import argparse
-from datetime import date
 import asyncio
 import json
 import os
@@ -19,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -41,8 +41,17 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
 
     from campaigns.db import session_scope
     from campaigns.models import (
-        Account, Attempt, Campaign, CampaignAgent, CampaignStatus, Channel, ContactKind,
-        ContactPoint, Debtor, Role, User,
+        Account,
+        Attempt,
+        Campaign,
+        CampaignAgent,
+        CampaignStatus,
+        Channel,
+        ContactKind,
+        ContactPoint,
+        Debtor,
+        Role,
+        User,
     )
     from campaigns.redis_conn import get_redis
     from campaigns.settings import get_settings
@@ -57,10 +66,14 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
     env["ACUERDO_SANDBOX_URL"] = "http://127.0.0.1:9"
     servers = []
     for port, url in zip(ports, urls, strict=True):
-        servers.append(subprocess.Popen(
-            [sys.executable, "-m", "console", "serve", "--port", str(port)],
-            env={**env, "ACUERDO_PUBLIC_BASE_URL": url},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        servers.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "console", "serve", "--port", str(port)],
+                env={**env, "ACUERDO_PUBLIC_BASE_URL": url},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     try:
         async with httpx.AsyncClient() as http:
             for url in urls:
@@ -73,31 +86,54 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
         stamp = time.time_ns()
         with session_scope() as session:
             client = ensure_creditors(session)[0][0]
-            campaign = Campaign(client_id=client.id, name=f"bench-{stamp}",
-                                status=CampaignStatus.ACTIVE)
+            campaign = Campaign(
+                client_id=client.id, name=f"bench-{stamp}", status=CampaignStatus.ACTIVE
+            )
             session.add(campaign)
             session.flush()
             attempt_ids, cookies, agent_ids = [], [], []
             for n in range(agents):
-                user = User(username=f"bench-{stamp}-{n}", full_name=f"Agente {n}",
-                            password_hash="x", role=Role.AGENT)
-                debtor = Debtor(client_id=client.id, name="Deudor Prueba", country="MX",
-                                timezone="America/Mexico_City")
+                user = User(
+                    username=f"bench-{stamp}-{n}",
+                    full_name=f"Agente {n}",
+                    password_hash="x",
+                    role=Role.AGENT,
+                )
+                debtor = Debtor(
+                    client_id=client.id,
+                    name="Deudor Prueba",
+                    country="MX",
+                    timezone="America/Mexico_City",
+                )
                 session.add_all([user, debtor])
                 session.flush()
                 session.add(CampaignAgent(campaign_id=campaign.id, user_id=user.id))
-                point = ContactPoint(client_id=client.id, debtor_id=debtor.id,
-                                     kind=ContactKind.PHONE, value=f"+5255{stamp % 10**4:04d}{n:04d}")
-                account = Account(client_id=client.id, debtor_id=debtor.id,
-                                  account_ref=f"SP-{stamp}-{n}", original_balance=500,
-                                  balance=500, currency="MXN",
-                                  due_date=date.today())
+                point = ContactPoint(
+                    client_id=client.id,
+                    debtor_id=debtor.id,
+                    kind=ContactKind.PHONE,
+                    value=f"+5255{stamp % 10**4:04d}{n:04d}",
+                )
+                account = Account(
+                    client_id=client.id,
+                    debtor_id=debtor.id,
+                    account_ref=f"SP-{stamp}-{n}",
+                    original_balance=500,
+                    balance=500,
+                    currency="MXN",
+                    due_date=date.today(),
+                )
                 session.add_all([point, account])
                 session.flush()
-                attempt = Attempt(client_id=client.id, account_id=account.id,
-                                  campaign_id=campaign.id, contact_point_id=point.id,
-                                  channel=Channel.VOICE, status="queued",
-                                  provider_sid=f"CA{stamp:x}{n:08x}"[:34].ljust(34, "0"))
+                attempt = Attempt(
+                    client_id=client.id,
+                    account_id=account.id,
+                    campaign_id=campaign.id,
+                    contact_point_id=point.id,
+                    channel=Channel.VOICE,
+                    status="queued",
+                    provider_sid=f"CA{stamp:x}{n:08x}"[:34].ljust(34, "0"),
+                )
                 session.add(attempt)
                 session.flush()
                 attempt_ids.append(attempt.id)
@@ -113,7 +149,8 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
             nonlocal count_ready
             url = urls[index % processes]
             async with websockets.connect(
-                url.replace("http", "ws") + "/ws/agent", origin=url,
+                url.replace("http", "ws") + "/ws/agent",
+                origin=url,
                 additional_headers={"Cookie": f"acuerdo_session={cookies[index]}"},
                 max_queue=None,
             ) as ws:
@@ -135,13 +172,22 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
 
         async def answer(http: "httpx.AsyncClient", attempt_id: int) -> None:
             path = f"/twilio/voice/answer?attempt={attempt_id}"
-            params = {"CallSid": f"CA{attempt_id:032x}", "AnsweredBy": "human",
-                      "CallStatus": "in-progress"}
+            params = {
+                "CallSid": f"CA{attempt_id:032x}",
+                "AnsweredBy": "human",
+                "CallStatus": "in-progress",
+            }
             signature = validator.compute_signature(urls[0] + path, params)
             sent[attempt_id] = time.perf_counter()
-            await http.post(urls[0] + path, content=urlencode(params), timeout=60, headers={
-                "X-Twilio-Signature": signature,
-                "Content-Type": "application/x-www-form-urlencoded"})
+            await http.post(
+                urls[0] + path,
+                content=urlencode(params),
+                timeout=60,
+                headers={
+                    "X-Twilio-Signature": signature,
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+            )
 
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as http:
             posts = []

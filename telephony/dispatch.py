@@ -70,11 +70,15 @@ def claim(session: Session, *, attempt_id: int, now: datetime) -> Outbound | Non
     attempt = session.get(Attempt, attempt_id, with_for_update=True)
     if attempt is None or attempt.status not in (AttemptStatus.PENDING, AttemptStatus.DISPATCHING):
         return None
-    point = session.get(ContactPoint, attempt.contact_point_id) if attempt.contact_point_id else None
+    point = (
+        session.get(ContactPoint, attempt.contact_point_id) if attempt.contact_point_id else None
+    )
     if point is None:
         _finish(session, attempt, AttemptStatus.REFUSED, now, message="no contact point")
         return None
-    reconcile_since = attempt.dispatching_at if attempt.status == AttemptStatus.DISPATCHING else None
+    reconcile_since = (
+        attempt.dispatching_at if attempt.status == AttemptStatus.DISPATCHING else None
+    )
     client = session.get_one(Client, attempt.client_id)
     campaign = session.get(Campaign, attempt.campaign_id) if attempt.campaign_id else None
     outbound = _outbound(session, attempt, point, client, campaign, reconcile_since, now)
@@ -148,8 +152,11 @@ def _outbound(
 def _content_variables(session: Session, attempt: Attempt) -> str:
     account = session.get_one(Account, attempt.account_id)
     return json.dumps(
-        {"1": account.debtor.name.split()[0], "2": f"{account.balance:.2f}",
-         "3": account.due_date.isoformat()}
+        {
+            "1": account.debtor.name.split()[0],
+            "2": f"{account.balance:.2f}",
+            "3": account.due_date.isoformat(),
+        }
     )
 
 
@@ -181,13 +188,21 @@ def record_provider_error(
 ) -> None:
     """A final refusal: opted out, invalid number, or anything else recorded with its code."""
     attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
-    point = session.get(ContactPoint, attempt.contact_point_id) if attempt.contact_point_id else None
+    point = (
+        session.get(ContactPoint, attempt.contact_point_id) if attempt.contact_point_id else None
+    )
     if point is not None and code == OPTED_OUT:
-        contact_points.opt_out(session, contact_point=point, channel=Channel(attempt.channel),
-                               source="twilio:21610", at=now)
+        contact_points.opt_out(
+            session,
+            contact_point=point,
+            channel=Channel(attempt.channel),
+            source="twilio:21610",
+            at=now,
+        )
     elif point is not None and code in (INVALID_NUMBER, NOT_MOBILE):
-        contact_points.mark_invalid(session, contact_point=point, reason=f"twilio:{code}",
-                                    source="twilio", at=now)
+        contact_points.mark_invalid(
+            session, contact_point=point, reason=f"twilio:{code}", source="twilio", at=now
+        )
     attempt.error_code = code
     _finish(session, attempt, AttemptStatus.FAILED, now, message=message)
 
@@ -227,8 +242,12 @@ def _event(session: Session, attempt: Attempt, status: str, now: datetime) -> No
 
 
 def _publish(session: Session, attempt: Attempt) -> None:
-    message = {"type": "attempt", "attempt_id": attempt.id, "status": str(attempt.status),
-               "channel": str(attempt.channel)}
+    message = {
+        "type": "attempt",
+        "attempt_id": attempt.id,
+        "status": str(attempt.status),
+        "channel": str(attempt.channel),
+    }
     if attempt.campaign_id:
         publish_after_commit(session, f"campaign:{attempt.campaign_id}", message)
     publish_after_commit(session, f"client:{attempt.client_id}", message)

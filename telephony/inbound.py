@@ -21,8 +21,20 @@ from campaigns.models import (
 )
 
 OPT_OUT_WORDS = frozenset(
-    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
-     "BAJA", "ALTO", "CANCELAR", "NO MAS"}
+    {
+        "STOP",
+        "STOPALL",
+        "UNSUBSCRIBE",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "REVOKE",
+        "OPTOUT",
+        "BAJA",
+        "ALTO",
+        "CANCELAR",
+        "NO MAS",
+    }
 )
 OPT_IN_WORDS = frozenset({"START", "UNSTOP", "ALTA"})
 CLOSED = (AccountStatus.PAID, AccountStatus.CLOSED)
@@ -49,7 +61,9 @@ def receive(
     """Apply an inbound SMS or WhatsApp message to every contact point with that number."""
     number = sender.removeprefix("whatsapp:")
     word = keyword(body)
-    handled_as = "opt_out" if word in OPT_OUT_WORDS else "opt_in" if word in OPT_IN_WORDS else "reply"
+    handled_as = (
+        "opt_out" if word in OPT_OUT_WORDS else "opt_in" if word in OPT_IN_WORDS else "reply"
+    )
     points = session.scalars(
         select(ContactPoint).where(
             ContactPoint.kind == ContactKind.PHONE, ContactPoint.value == number
@@ -77,8 +91,12 @@ def receive(
         if confirmation:
             replies.append(confirmation)
         if account is not None:
-            note = {"type": "inbound", "account_id": account.id, "channel": str(channel),
-                    "handled_as": handled_as}
+            note = {
+                "type": "inbound",
+                "account_id": account.id,
+                "channel": str(channel),
+                "handled_as": handled_as,
+            }
             publish_after_commit(session, f"client:{point.client_id}", note)
             publish_after_commit(session, f"account:{account.id}", note)
     session.flush()
@@ -86,11 +104,14 @@ def receive(
 
 
 def _already_received(session: Session, *, sid: str, client_id: int) -> bool:
-    return session.scalar(
-        select(InboundMessage.id).where(
-            InboundMessage.provider_sid == sid, InboundMessage.client_id == client_id
+    return (
+        session.scalar(
+            select(InboundMessage.id).where(
+                InboundMessage.provider_sid == sid, InboundMessage.client_id == client_id
+            )
         )
-    ) is not None
+        is not None
+    )
 
 
 def _current_account(session: Session, point: ContactPoint) -> Account | None:
@@ -111,21 +132,23 @@ def _apply_keyword(
     now: datetime,
 ) -> str | None:
     source = f"{channel}:keyword"
-    if handled_as == "opt_out":
-        if contact_points.opt_out(session, contact_point=point, channel=channel, source=source,
-                                  at=now):
-            return translate(
-                client.locale,
-                _("{creditor}: you will not receive more messages on this number. "
-                  "Reply ALTA to receive them again."),
-                creditor=client.name,
-            )
-    elif handled_as == "opt_in":
-        if contact_points.opt_in(session, contact_point=point, channel=channel, source=source,
-                                 at=now):
-            return translate(
-                client.locale,
-                _("{creditor}: messages are active again on this number. Reply BAJA to stop."),
-                creditor=client.name,
-            )
+    if handled_as == "opt_out" and contact_points.opt_out(
+        session, contact_point=point, channel=channel, source=source, at=now
+    ):
+        return translate(
+            client.locale,
+            _(
+                "{creditor}: you will not receive more messages on this number. "
+                "Reply ALTA to receive them again."
+            ),
+            creditor=client.name,
+        )
+    if handled_as == "opt_in" and contact_points.opt_in(
+        session, contact_point=point, channel=channel, source=source, at=now
+    ):
+        return translate(
+            client.locale,
+            _("{creditor}: messages are active again on this number. Reply BAJA to stop."),
+            creditor=client.name,
+        )
     return None

@@ -70,8 +70,13 @@ def _dispatch(attempt_id: int) -> str:
         found = _find_existing(client, outbound)
         if found is not None:
             with session_scope() as session:
-                dispatch.record_sent(session, attempt_id=attempt_id, sid=found[0],
-                                     provider_status=found[1], now=utcnow())
+                dispatch.record_sent(
+                    session,
+                    attempt_id=attempt_id,
+                    sid=found[0],
+                    provider_status=found[1],
+                    now=utcnow(),
+                )
             return "reconciled"
     wait_for_slot(get_redis(), key=outbound.rate_key, per_second=outbound.per_second)
     try:
@@ -79,8 +84,9 @@ def _dispatch(attempt_id: int) -> str:
     except TwilioRestException as error:
         return _handle_refusal(attempt_id, error)
     with session_scope() as session:
-        dispatch.record_sent(session, attempt_id=attempt_id, sid=sid, provider_status=status,
-                             now=utcnow())
+        dispatch.record_sent(
+            session, attempt_id=attempt_id, sid=sid, provider_status=status, now=utcnow()
+        )
     return "sent"
 
 
@@ -133,12 +139,17 @@ def _handle_refusal(attempt_id: int, error: TwilioRestException) -> str:
     now = utcnow()
     if error.code == dispatch.TOO_MANY_REQUESTS or error.status >= 500:
         with session_scope() as session:
-            dispatch.release_for_retry(session, attempt_id=attempt_id,
-                                       reason=f"twilio {error.status} {error.code}", now=now)
+            dispatch.release_for_retry(
+                session,
+                attempt_id=attempt_id,
+                reason=f"twilio {error.status} {error.code}",
+                now=now,
+            )
         raise ProviderBusy(f"attempt {attempt_id}: twilio {error.status} code {error.code}")
     with session_scope() as session:
-        dispatch.record_provider_error(session, attempt_id=attempt_id, code=error.code,
-                                       message=str(error.msg), now=now)
+        dispatch.record_provider_error(
+            session, attempt_id=attempt_id, code=error.code, message=str(error.msg), now=now
+        )
     log.info("attempt %s refused by provider with code %s", attempt_id, error.code)
     return f"refused {error.code}"
 

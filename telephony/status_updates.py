@@ -60,8 +60,13 @@ def apply_status(
         if duration and duration.isdigit():
             attempt.duration_seconds = int(duration)
         _apply_error(session, attempt, params, now)
-    message = {"type": "attempt", "attempt_id": attempt.id, "status": str(new),
-               "channel": str(attempt.channel), "answered_by": attempt.answered_by}
+    message = {
+        "type": "attempt",
+        "attempt_id": attempt.id,
+        "status": str(new),
+        "channel": str(attempt.channel),
+        "answered_by": attempt.answered_by,
+    }
     if attempt.campaign_id:
         publish_after_commit(session, f"campaign:{attempt.campaign_id}", message)
     publish_after_commit(session, f"client:{attempt.client_id}", message)
@@ -109,8 +114,16 @@ def _store_once(
     return True
 
 
-_KEPT_PARAMS = {"CallStatus", "MessageStatus", "AnsweredBy", "CallDuration", "ErrorCode",
-                "SequenceNumber", "Timestamp", "SipResponseCode"}
+_KEPT_PARAMS = {
+    "CallStatus",
+    "MessageStatus",
+    "AnsweredBy",
+    "CallDuration",
+    "ErrorCode",
+    "SequenceNumber",
+    "Timestamp",
+    "SipResponseCode",
+}
 
 
 def _apply_error(session: Session, attempt: Attempt, params: dict[str, str], now: datetime) -> None:
@@ -118,15 +131,23 @@ def _apply_error(session: Session, attempt: Attempt, params: dict[str, str], now
     if not code or not code.isdigit():
         return
     attempt.error_code = int(code)
-    point = session.get(ContactPoint, attempt.contact_point_id) if attempt.contact_point_id else None
+    point = (
+        session.get(ContactPoint, attempt.contact_point_id) if attempt.contact_point_id else None
+    )
     if point is None:
         return
     if attempt.error_code == OPTED_OUT:
-        contact_points.opt_out(session, contact_point=point, channel=Channel(attempt.channel),
-                               source="twilio:21610", at=now)
+        contact_points.opt_out(
+            session,
+            contact_point=point,
+            channel=Channel(attempt.channel),
+            source="twilio:21610",
+            at=now,
+        )
     elif attempt.error_code in (INVALID_NUMBER, NOT_MOBILE):
-        contact_points.mark_invalid(session, contact_point=point, reason=f"twilio:{code}",
-                                    source="twilio", at=now)
+        contact_points.mark_invalid(
+            session, contact_point=point, reason=f"twilio:{code}", source="twilio", at=now
+        )
 
 
 def is_machine(answered_by: str | None) -> bool:

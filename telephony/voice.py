@@ -13,7 +13,6 @@ from campaigns.settings import get_settings
 from telephony.status_updates import is_machine
 
 
-
 class CallRouting(Protocol):
     """The console's side of calls, handed to the webhooks by the composition root."""
 
@@ -67,8 +66,10 @@ def voicemail(call: Answered) -> str:
     """A short courteous message for an answering machine: who calls and where to call back."""
     text = translate(
         call.locale,
-        _("Hello, this is a message from {agency} on behalf of {creditor}. "
-          "Please call us back at {number}. Thank you, have a good day."),
+        _(
+            "Hello, this is a message from {agency} on behalf of {creditor}. "
+            "Please call us back at {number}. Thank you, have a good day."
+        ),
         agency=get_settings().agency_name,
         creditor=call.creditor,
         number=_spoken_number(call.callback_number),
@@ -80,8 +81,10 @@ def abandon_message(call: Answered) -> str:
     """The recorded message when no agent is free: the caller's name and a number to call back."""
     text = translate(
         call.locale,
-        _("Hello, we are calling from {agency} on behalf of {creditor}. No advisor is available "
-          "right now. Please call us back at {number}. Thank you."),
+        _(
+            "Hello, we are calling from {agency} on behalf of {creditor}. No advisor is available "
+            "right now. Please call us back at {number}. Thank you."
+        ),
         agency=get_settings().agency_name,
         creditor=call.creditor,
         number=_spoken_number(call.callback_number),

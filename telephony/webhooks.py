@@ -24,8 +24,9 @@ def create_router(routing: voice.CallRouting | None) -> APIRouter:
     async def voice_answer(params: TwilioRequest, attempt: Annotated[int, Query()]) -> Response:
         """Twilio asks what to do with an answered call."""
         with session_scope() as session:
-            call = voice.answered(session, attempt_id=attempt,
-                                  answered_by=params.get("AnsweredBy"), now=utcnow())
+            call = voice.answered(
+                session, attempt_id=attempt, answered_by=params.get("AnsweredBy"), now=utcnow()
+            )
         if call is None:
             return Response(voice.empty_twiml(), media_type=TWIML)
         if call.machine:
@@ -53,8 +54,9 @@ def create_router(routing: voice.CallRouting | None) -> APIRouter:
         """SMS and WhatsApp delivery progress."""
         status = params.get("MessageStatus") or params.get("SmsStatus", "")
         sid = params.get("MessageSid") or params.get("SmsSid", "")
-        status_updates.apply_status(db, attempt_id=attempt, sid=sid, provider_status=status,
-                                    params=params, now=utcnow())
+        status_updates.apply_status(
+            db, attempt_id=attempt, sid=sid, provider_status=status, params=params, now=utcnow()
+        )
         return Response(status_code=204)
 
     @router.post("/sms/inbound")
@@ -75,8 +77,12 @@ def _apply_call_status(
 ) -> status_updates.StatusChange | None:
     with session_scope() as session:
         return status_updates.apply_status(
-            session, attempt_id=attempt_id, sid=params.get("CallSid", ""),
-            provider_status=params.get("CallStatus", ""), params=params, now=utcnow(),
+            session,
+            attempt_id=attempt_id,
+            sid=params.get("CallSid", ""),
+            provider_status=params.get("CallStatus", ""),
+            params=params,
+            now=utcnow(),
         )
 
 
@@ -86,9 +92,14 @@ def _abandon(attempt_id: int) -> None:
 
 
 def _inbound(db: Session, params: dict[str, str], channel: Channel) -> Response:
-    result = inbound.receive(db, channel=channel, sid=params.get("MessageSid", ""),
-                             sender=params.get("From", ""), body=params.get("Body", ""),
-                             now=utcnow())
+    result = inbound.receive(
+        db,
+        channel=channel,
+        sid=params.get("MessageSid", ""),
+        sender=params.get("From", ""),
+        body=params.get("Body", ""),
+        now=utcnow(),
+    )
     response = MessagingResponse()
     if result.reply:
         response.message(result.reply)

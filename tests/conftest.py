@@ -65,8 +65,7 @@ def _clean_state() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def _observer_engine() -> Iterator[Engine]:
-    engine = db.create_db_engine(get_settings().resolved_database_url,
-                                 immediate_transactions=False)
+    engine = db.create_db_engine(get_settings().resolved_database_url, immediate_transactions=False)
     yield engine
     engine.dispose()
 

@@ -1,4 +1,4 @@
-"""Every user-facing message marked in the code has a Spanish translation, and English falls back."""
+"""Every user-facing message in the code has a Spanish translation; English falls back."""
 
 from pathlib import Path
 

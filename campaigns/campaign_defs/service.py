@@ -227,9 +227,11 @@ def _assign_agents(session: Session, campaign: Campaign, usernames: list[str] | 
     if missing:
         raise CampaignInvalid(_("These are not agents: {names}."), names=", ".join(missing))
     session.execute(delete(CampaignAgent).where(CampaignAgent.campaign_id == campaign.id))
-    granted = set(session.scalars(
-        select(UserClientAccess.user_id).where(UserClientAccess.client_id == campaign.client_id)
-    ))
+    granted = set(
+        session.scalars(
+            select(UserClientAccess.user_id).where(UserClientAccess.client_id == campaign.client_id)
+        )
+    )
     for agent in found.values():
         session.add(CampaignAgent(campaign_id=campaign.id, user_id=agent.id))
         if agent.id not in granted:

@@ -77,9 +77,7 @@ class Installment(TenantOwned, Base):
     due_date: Mapped[date] = mapped_column(Date, index=True)
     amount: Mapped[Decimal]
     paid_amount: Mapped[Decimal] = mapped_column(default=Decimal("0"))
-    status: Mapped[InstallmentStatus] = mapped_column(
-        String(10), default=InstallmentStatus.PENDING
-    )
+    status: Mapped[InstallmentStatus] = mapped_column(String(10), default=InstallmentStatus.PENDING)
     reminder_sent_at: Mapped[datetime | None]
 
     plan: Mapped[PaymentPlan] = relationship(back_populates="installments")

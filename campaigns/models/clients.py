@@ -26,7 +26,9 @@ class Client(Timestamped, Base):
     compliance_overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     max_promise_days: Mapped[int] = mapped_column(Integer, default=15)
-    early_payment_discount_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("10"))
+    early_payment_discount_pct: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), default=Decimal("10")
+    )
     min_down_payment_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("20"))
     max_installments: Mapped[int] = mapped_column(Integer, default=6)
 

@@ -54,13 +54,18 @@ class PreviewCandidate:
 
 def preview_campaign_ids(session: Session, *, agent_id: int) -> list[int]:
     """The agent's active preview campaigns, highest priority first."""
-    return list(session.scalars(
-        select(Campaign.id)
-        .join(CampaignAgent, CampaignAgent.campaign_id == Campaign.id)
-        .where(CampaignAgent.user_id == agent_id, Campaign.status == CampaignStatus.ACTIVE,
-               Campaign.dialing_mode == DialingMode.PREVIEW)
-        .order_by(Campaign.priority.desc(), Campaign.id)
-    ))
+    return list(
+        session.scalars(
+            select(Campaign.id)
+            .join(CampaignAgent, CampaignAgent.campaign_id == Campaign.id)
+            .where(
+                CampaignAgent.user_id == agent_id,
+                Campaign.status == CampaignStatus.ACTIVE,
+                Campaign.dialing_mode == DialingMode.PREVIEW,
+            )
+            .order_by(Campaign.priority.desc(), Campaign.id)
+        )
+    )
 
 
 def preview_candidates(
@@ -72,9 +77,9 @@ def preview_candidates(
     selection = build_selection(session, campaign=campaign, client=client, now=now)
     picks = pick_eligible(session, selection, messages=0, calls=limit)
     return [
-        PreviewCandidate(campaign.id, p.account_id, p.contact_point_id, p.step, p.try_number,
-                         p.tz)
-        for p in picks if p.channel == Channel.VOICE
+        PreviewCandidate(campaign.id, p.account_id, p.contact_point_id, p.step, p.try_number, p.tz)
+        for p in picks
+        if p.channel == Channel.VOICE
     ]
 
 
@@ -83,37 +88,66 @@ def start_preview_call(
 ) -> int:
     """Check the contact again now and create the agent's call attempt (enqueued after commit)."""
     decision = check_account_contact(
-        session, account_id=candidate.account_id, channel=Channel.VOICE,
-        contact_point_id=candidate.contact_point_id, now=now, context="preview",
+        session,
+        account_id=candidate.account_id,
+        channel=Channel.VOICE,
+        contact_point_id=candidate.contact_point_id,
+        now=now,
+        context="preview",
         campaign_id=candidate.campaign_id,
     )
     if not decision.allowed:
-        raise ContactNotAllowed(_("This account cannot be called now: {reason}"),
-                                reason=decision.detail(None))
+        raise ContactNotAllowed(
+            _("This account cannot be called now: {reason}"), reason=decision.detail(None)
+        )
     account = session.get_one(Account, candidate.account_id)
     local_day = now.astimezone(ZoneInfo(candidate.timezone)).date().isoformat()
-    dedup = (f"{candidate.campaign_id}:{candidate.account_id}:{candidate.step}:"
-             f"{candidate.try_number}:{local_day}")
+    dedup = (
+        f"{candidate.campaign_id}:{candidate.account_id}:{candidate.step}:"
+        f"{candidate.try_number}:{local_day}"
+    )
     if session.scalar(select(Attempt.id).where(Attempt.dedup_key == dedup)) is not None:
-        raise ContactNotAllowed(_("This account cannot be called now: {reason}"),
-                                reason=_("it was already called today"))
+        raise ContactNotAllowed(
+            _("This account cannot be called now: {reason}"),
+            reason=_("it was already called today"),
+        )
     attempt = Attempt(
-        client_id=account.client_id, account_id=account.id, campaign_id=candidate.campaign_id,
-        contact_point_id=candidate.contact_point_id, agent_id=agent_id, channel=Channel.VOICE,
-        status=AttemptStatus.PENDING, dedup_key=dedup, step_index=candidate.step,
-        try_number=candidate.try_number, created_at=now,
+        client_id=account.client_id,
+        account_id=account.id,
+        campaign_id=candidate.campaign_id,
+        contact_point_id=candidate.contact_point_id,
+        agent_id=agent_id,
+        channel=Channel.VOICE,
+        status=AttemptStatus.PENDING,
+        dedup_key=dedup,
+        step_index=candidate.step,
+        try_number=candidate.try_number,
+        created_at=now,
     )
     session.add(attempt)
     session.flush()
-    record(session, action="preview.called", entity=account, actor_label=f"agent:{agent_id}",
-           actor_id=agent_id, data={"attempt_id": attempt.id})
+    record(
+        session,
+        action="preview.called",
+        entity=account,
+        actor_label=f"agent:{agent_id}",
+        actor_id=agent_id,
+        data={"attempt_id": attempt.id},
+    )
     enqueue_dispatches(session, [attempt.id])
     return attempt.id
 
 
-def skip_preview(session: Session, *, candidate: PreviewCandidate, agent_id: int,
-                 reason: str) -> None:
+def skip_preview(
+    session: Session, *, candidate: PreviewCandidate, agent_id: int, reason: str
+) -> None:
     """Record that the agent chose not to call this account now."""
     account = session.get_one(Account, candidate.account_id)
-    record(session, action="preview.skipped", entity=account, actor_label=f"agent:{agent_id}",
-           actor_id=agent_id, data={"reason": reason[:200]})
+    record(
+        session,
+        action="preview.skipped",
+        entity=account,
+        actor_label=f"agent:{agent_id}",
+        actor_id=agent_id,
+        data={"reason": reason[:200]},
+    )

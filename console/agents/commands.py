@@ -54,8 +54,7 @@ async def _next_preview(redis: Redis, agent_id: int) -> None:
 
 async def _announce_state(redis: Redis, agent_id: int, new: state.AgentStatus) -> None:
     await send_to_agent(redis, agent_id, {"type": "state", **new.as_message()})
-    await send_to_supervisors(redis, {"type": "agent", "agent_id": agent_id,
-                                      **new.as_message()})
+    await send_to_supervisors(redis, {"type": "agent", "agent_id": agent_id, **new.as_message()})
 
 
 async def _current_work(redis: Redis, agent_id: int, message: dict[str, Any]) -> work.Work:
@@ -85,8 +84,9 @@ async def _verify_party(redis: Redis, agent_id: int, message: dict[str, Any]) ->
     saved.verified = True
     await work.save(redis, agent_id, saved)
     screen = await asyncio.to_thread(screen_for_attempt, saved.attempt_id or 0, True)
-    await send_to_agent(redis, agent_id,
-                        {"type": "screen", "attempt_id": saved.attempt_id, "screen": screen})
+    await send_to_agent(
+        redis, agent_id, {"type": "screen", "attempt_id": saved.attempt_id, "screen": screen}
+    )
 
 
 async def _submit(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
@@ -100,13 +100,18 @@ async def _submit(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
         return
     saved = await _current_work(redis, agent_id, message)
     recorded = await asyncio.to_thread(
-        submit_outcome, attempt_id=saved.attempt_id or 0, agent_id=agent_id, key=key,
+        submit_outcome,
+        attempt_id=saved.attempt_id or 0,
+        agent_id=agent_id,
+        key=key,
         form=outcome,
     )
     await send_to_agent(redis, agent_id, {"type": "outcome_ack", "key": key, **recorded})
     current = await state.status(redis, agent_id)
-    if current.state in (AgentState.ON_CALL, AgentState.WRAP_UP) and \
-            current.attempt_id == saved.attempt_id:
+    if (
+        current.state in (AgentState.ON_CALL, AgentState.WRAP_UP)
+        and current.attempt_id == saved.attempt_id
+    ):
         await work.clear(redis, agent_id)
         if current.state == AgentState.WRAP_UP:
             new = await state.set_state(redis, agent_id, AgentState.READY)
@@ -155,11 +160,19 @@ async def close_wrap_up(redis: Redis, agent_id: int) -> None:
         return
     key = f"wrap-up-timeout-{saved.attempt_id}"
     try:
-        recorded = await asyncio.to_thread(submit_outcome, attempt_id=saved.attempt_id,
-                                           agent_id=agent_id, key=key, form=saved.draft)
+        recorded = await asyncio.to_thread(
+            submit_outcome,
+            attempt_id=saved.attempt_id,
+            agent_id=agent_id,
+            key=key,
+            form=saved.draft,
+        )
     except AcuerdoError:
         recorded = await asyncio.to_thread(
-            submit_outcome, attempt_id=saved.attempt_id, agent_id=agent_id, key=key,
+            submit_outcome,
+            attempt_id=saved.attempt_id,
+            agent_id=agent_id,
+            key=key,
             form={"disposition": "unrecorded", "notes": ""},
         )
     await send_to_agent(redis, agent_id, {"type": "outcome_ack", "key": key, **recorded})

@@ -26,5 +26,6 @@ async def send_to_agent(redis: Redis, agent_id: int, message: dict[str, Any]) ->
 
 async def send_to_supervisors(redis: Redis, message: dict[str, Any]) -> None:
     """Publish a message to every supervisor's feed."""
-    await redis.publish(SUPERVISORS_CHANNEL,
-                        json.dumps({"v": PROTOCOL_VERSION, **message}, default=str))
+    await redis.publish(
+        SUPERVISORS_CHANNEL, json.dumps({"v": PROTOCOL_VERSION, **message}, default=str)
+    )

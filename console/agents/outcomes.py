@@ -23,7 +23,9 @@ def form_error(error: ValidationError) -> FormInvalid:
     return FormInvalid(_("Check these fields of the form: {fields}."), fields=", ".join(fields))
 
 
-def submit_outcome(*, attempt_id: int, agent_id: int, key: str, form: dict[str, Any]) -> dict[str, Any]:
+def submit_outcome(
+    *, attempt_id: int, agent_id: int, key: str, form: dict[str, Any]
+) -> dict[str, Any]:
     """Validate and record the outcome of the agent's call; the same key records it once."""
     try:
         outcome_in = parse_outcome(form)
@@ -34,8 +36,13 @@ def submit_outcome(*, attempt_id: int, agent_id: int, key: str, form: dict[str, 
         if attempt is None or attempt.agent_id != agent_id:
             raise Forbidden(_("This call is not yours to work on."))
         outcome = record_outcome(
-            session, account_id=attempt.account_id, attempt_id=attempt.id, agent_id=agent_id,
-            outcome=outcome_in, submission_key=key, now=utcnow(),
+            session,
+            account_id=attempt.account_id,
+            attempt_id=attempt.id,
+            agent_id=agent_id,
+            outcome=outcome_in,
+            submission_key=key,
+            now=utcnow(),
         )
         return {"outcome_id": outcome.id, "disposition": str(outcome.disposition)}
 

@@ -43,15 +43,21 @@ def _candidates(agent_id: int) -> list[PreviewCandidate]:
 def preview_screen(candidate: PreviewCandidate) -> dict[str, Any]:
     """The masked screen of a previewed account."""
     with read_scope() as session:
-        return build_screen(session, account_id=candidate.account_id, verified=False,
-                            campaign_id=candidate.campaign_id)
+        return build_screen(
+            session,
+            account_id=candidate.account_id,
+            verified=False,
+            campaign_id=candidate.campaign_id,
+        )
 
 
 async def has_preview_work(agent_id: int) -> bool:
     """Whether the agent works any active preview campaign."""
+
     def check() -> bool:
         with read_scope() as session:
             return bool(preview_campaign_ids(session, agent_id=agent_id))
+
     return await asyncio.to_thread(check)
 
 
@@ -61,17 +67,25 @@ async def offer_next(redis: Redis, agent_id: int) -> bool:
     for candidate in await asyncio.to_thread(_candidates, agent_id):
         if candidate.account_id in skipped:
             continue
-        if not await redis.set(f"acuerdo:preview-lock:{candidate.account_id}", agent_id,
-                               nx=True, ex=LOCK_SECONDS):
+        if not await redis.set(
+            f"acuerdo:preview-lock:{candidate.account_id}", agent_id, nx=True, ex=LOCK_SECONDS
+        ):
             continue
         await state.set_state(redis, agent_id, AgentState.RESERVED)
         saved = await work.load(redis, agent_id)
         saved.preview = candidate.as_dict()
         await work.save(redis, agent_id, saved)
         screen = await asyncio.to_thread(preview_screen, candidate)
-        await send_to_agent(redis, agent_id, {"type": "preview", "account_id": candidate.account_id,
-                                              "campaign_id": candidate.campaign_id,
-                                              "screen": screen})
+        await send_to_agent(
+            redis,
+            agent_id,
+            {
+                "type": "preview",
+                "account_id": candidate.account_id,
+                "campaign_id": candidate.campaign_id,
+                "screen": screen,
+            },
+        )
         return True
     return False
 
@@ -103,8 +117,8 @@ async def call(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
 
     def start() -> int:
         with session_scope() as session:
-            return start_preview_call(session, candidate=candidate, agent_id=agent_id,
-                                      now=utcnow())
+            return start_preview_call(session, candidate=candidate, agent_id=agent_id, now=utcnow())
+
     try:
         attempt_id = await asyncio.to_thread(start)
     except ContactNotAllowed:
@@ -115,8 +129,9 @@ async def call(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     await _release(redis, agent_id, candidate)
     await work.save(redis, agent_id, work.Work(attempt_id=attempt_id, call_status="dialing"))
     await state.set_state(redis, agent_id, AgentState.RESERVED, attempt_id=attempt_id)
-    await send_to_agent(redis, agent_id, {"type": "call", "attempt_id": attempt_id,
-                                          "status": "dialing"})
+    await send_to_agent(
+        redis, agent_id, {"type": "call", "attempt_id": attempt_id, "status": "dialing"}
+    )
 
 
 async def skip(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
@@ -127,6 +142,7 @@ async def skip(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     def record() -> None:
         with session_scope() as session:
             skip_preview(session, candidate=candidate, agent_id=agent_id, reason=reason)
+
     await asyncio.to_thread(record)
     await _forget(redis, agent_id, candidate)
     if not await offer_next(redis, agent_id):

@@ -60,8 +60,12 @@ class AgentStatus:
 
     def as_message(self) -> dict[str, Any]:
         """The state as protocol fields."""
-        return {"state": str(self.state), "since": self.since, "reason": self.reason or None,
-                "attempt_id": self.attempt_id}
+        return {
+            "state": str(self.state),
+            "since": self.since,
+            "reason": self.reason or None,
+            "attempt_id": self.attempt_id,
+        }
 
 
 def _agent_key(agent_id: int) -> str:
@@ -99,8 +103,7 @@ async def register(redis: Redis, *, agent_id: int, name: str, campaign_ids: list
 
 async def touch(redis: Redis, agent_id: int) -> None:
     """Note a heartbeat: the agent is present for the grace period."""
-    await redis.set(f"acuerdo:agent:{agent_id}:seen", 1,
-                    ex=get_settings().heartbeat_grace_seconds)
+    await redis.set(f"acuerdo:agent:{agent_id}:seen", 1, ex=get_settings().heartbeat_grace_seconds)
 
 
 async def is_present(redis: Redis, agent_id: int) -> bool:
@@ -120,10 +123,15 @@ async def set_state(
     now = time.time()
     campaigns = await redis.smembers(f"acuerdo:agent:{agent_id}:campaigns")
     pipe = redis.pipeline()
-    pipe.hset(_agent_key(agent_id), mapping={
-        "state": str(state), "since": now, "reason": reason,
-        "attempt_id": "" if attempt_id is None else attempt_id,
-    })
+    pipe.hset(
+        _agent_key(agent_id),
+        mapping={
+            "state": str(state),
+            "since": now,
+            "reason": reason,
+            "attempt_id": "" if attempt_id is None else attempt_id,
+        },
+    )
     for campaign in campaigns:
         ready_key = f"acuerdo:ready:{campaign.decode()}"
         if state == AgentState.READY:
@@ -141,8 +149,12 @@ async def reserve(
 ) -> int | None:
     """Atomically take the longest-idle ready agent of the campaign (or the preferred one)."""
     agent = await redis.eval(
-        _RESERVE, 1, f"acuerdo:ready:{campaign_id}", time.time(),
-        "" if preferred_agent is None else str(preferred_agent), attempt_id,
+        _RESERVE,
+        1,
+        f"acuerdo:ready:{campaign_id}",
+        time.time(),
+        "" if preferred_agent is None else str(preferred_agent),
+        attempt_id,
     )
     return int(agent) if agent else None
 

@@ -35,31 +35,48 @@ def upload_portfolio(
 ) -> dict[str, Any]:
     """Import a creditor's portfolio file (CSV or XLSX): counts, and the rejects to fix."""
     summary = import_portfolio(
-        db, client_id=client_id, filename=file.filename or "cartera.csv",
-        content=file.file.read(), uploaded_by_id=user.id,
+        db,
+        client_id=client_id,
+        filename=file.filename or "cartera.csv",
+        content=file.file.read(),
+        uploaded_by_id=user.id,
     )
-    return {"portfolio_id": summary.portfolio_id, **summary.as_json(),
-            "rejects_url": f"/api/portfolios/{summary.portfolio_id}/rejects.csv"
-            if summary.rejected or summary.ignored_values else None}
+    return {
+        "portfolio_id": summary.portfolio_id,
+        **summary.as_json(),
+        "rejects_url": f"/api/portfolios/{summary.portfolio_id}/rejects.csv"
+        if summary.rejected or summary.ignored_values
+        else None,
+    }
 
 
 @router.get("/portfolios")
-def portfolios(db: SessionDep, user: ManagerUser, client_id: int | None = None) -> list[PortfolioOut]:
+def portfolios(
+    db: SessionDep, user: ManagerUser, client_id: int | None = None
+) -> list[PortfolioOut]:
     """Recent imports, newest first."""
-    return [PortfolioOut.model_validate(p, from_attributes=True)
-            for p in list_portfolios(db, client_id=client_id)]
+    return [
+        PortfolioOut.model_validate(p, from_attributes=True)
+        for p in list_portfolios(db, client_id=client_id)
+    ]
 
 
 @router.get("/portfolios/{portfolio_id}/rejects.csv")
 def rejects_file(db: SessionDep, user: ManagerUser, portfolio_id: int) -> Response:
     """The rejects of one import: row, column, value and reason, to fix and send again."""
     portfolio = get_portfolio(db, portfolio_id=portfolio_id)
-    return Response(portfolio.rejects_csv, media_type=CSV, headers={
-        "Content-Disposition": f'attachment; filename="rechazos-{portfolio.id}.csv"'})
+    return Response(
+        portfolio.rejects_csv,
+        media_type=CSV,
+        headers={"Content-Disposition": f'attachment; filename="rechazos-{portfolio.id}.csv"'},
+    )
 
 
 @router.get("/escalations.csv")
 def escalations(db: SessionDep, user: ManagerUser, client_id: int) -> Response:
     """Accounts past 90 days overdue, for hand-off to extrajudicial collection."""
-    return Response(escalations_csv(db, client_id=client_id), media_type=CSV, headers={
-        "Content-Disposition": f'attachment; filename="escalaciones-{client_id}.csv"'})
+    return Response(
+        escalations_csv(db, client_id=client_id),
+        media_type=CSV,
+        headers={"Content-Disposition": f'attachment; filename="escalaciones-{client_id}.csv"'},
+    )

@@ -78,9 +78,7 @@ def clients_list() -> None:
 def users_add(
     username: str,
     role: Annotated[Role, typer.Option(help="agent, supervisor, manager, client_viewer, admin")],
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
-    ],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     full_name: Annotated[str | None, typer.Option(help="Name shown in the console")] = None,
     client: Annotated[
         list[str] | None, typer.Option(help="Creditor name (repeat for staff with several)")

@@ -23,7 +23,9 @@ def demo(
     host: Annotated[str, typer.Option(help="Address the web app listens on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the web app")] = 8000,
     sandbox_port: Annotated[int, typer.Option(help="Port of the carrier sandbox")] = 8081,
-    speed: Annotated[float, typer.Option(help="Sandbox time speed-up (60 = a minute a second)")] = 1.0,
+    speed: Annotated[
+        float, typer.Option(help="Sandbox time speed-up (60 = a minute a second)")
+    ] = 1.0,
     setup_only: Annotated[bool, typer.Option(help="Seed the demo data and exit")] = False,
 ) -> None:
     """Migrate, seed a demo creditor portfolio and users, and run every process until Ctrl-C."""
@@ -40,9 +42,14 @@ def demo(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(files[client.name])
         with session_scope() as session:
-            summary = import_portfolio(session, client_id=client.id, filename=name,
-                                       content=files[client.name], uploaded_by_id=None,
-                                       today=today)
+            summary = import_portfolio(
+                session,
+                client_id=client.id,
+                filename=name,
+                content=files[client.name],
+                uploaded_by_id=None,
+                today=today,
+            )
         typer.echo(f"{client.name}: {json.dumps(summary.as_json(), ensure_ascii=False)}")
     with session_scope() as session:
         for campaign in seed.ensure_campaigns(session, now=utcnow()):
@@ -57,15 +64,19 @@ def demo(
 
     web = f"http://localhost:{port}"
     env = dict(os.environ)
-    env.update({
-        "ACUERDO_REDIS_URL": redis_url(),
-        "ACUERDO_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "ACUERDO_SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}",
-        "ACUERDO_ALLOWED_ORIGINS": json.dumps([web, f"http://127.0.0.1:{port}"]),
-    })
+    env.update(
+        {
+            "ACUERDO_REDIS_URL": redis_url(),
+            "ACUERDO_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "ACUERDO_SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}",
+            "ACUERDO_ALLOWED_ORIGINS": json.dumps([web, f"http://127.0.0.1:{port}"]),
+        }
+    )
     processes = [
-        Process("sandbox", ["sandbox", "--host", "127.0.0.1", "--port", str(sandbox_port),
-                            "--speed", str(speed)]),
+        Process(
+            "sandbox",
+            ["sandbox", "--host", "127.0.0.1", "--port", str(sandbox_port), "--speed", str(speed)],
+        ),
         Process("web", ["serve", "--host", host, "--port", str(port)]),
         Process("worker", ["worker"]),
         Process("scheduler", ["scheduler"]),

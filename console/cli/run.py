@@ -28,8 +28,13 @@ def serve(
 ) -> None:
     """Run the web app (console, APIs and Twilio webhooks) under uvicorn."""
     uvicorn.run(
-        "console.app:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level="info", proxy_headers=True,
+        "console.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
     )
 
 
@@ -69,10 +74,16 @@ def _tick(at: datetime | None, *, paced_calls: bool) -> None:
     now = at or utcnow()
     with session_scope() as session:
         summary = run_tick(session, now=now, paced_calls=paced_calls)
-    log.info("tick at %s: %d attempts created, %d accounts escalated, %d campaigns failed",
-             now.isoformat(), summary.created, summary.escalated, len(summary.failed))
-    if get_redis().set(f"acuerdo:agreements-daily:{now.date().isoformat()}", 1, nx=True,
-                       ex=2 * 86400):
+    log.info(
+        "tick at %s: %d attempts created, %d accounts escalated, %d campaigns failed",
+        now.isoformat(),
+        summary.created,
+        summary.escalated,
+        len(summary.failed),
+    )
+    if get_redis().set(
+        f"acuerdo:agreements-daily:{now.date().isoformat()}", 1, nx=True, ex=2 * 86400
+    ):
         get_queue(DEFAULT_QUEUE).enqueue("campaigns.jobs.run_agreements_daily")
 
 

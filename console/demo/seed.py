@@ -30,8 +30,7 @@ class DemoUser:
 DEMO_USERS = [
     DemoUser("admin", "acuerdo-admin-demo", Role.ADMIN, ()),
     DemoUser("gerente", "acuerdo-gerente-demo", Role.MANAGER, tuple(c[0] for c in CREDITORS)),
-    DemoUser("supervisora", "acuerdo-super-demo", Role.SUPERVISOR,
-             tuple(c[0] for c in CREDITORS)),
+    DemoUser("supervisora", "acuerdo-super-demo", Role.SUPERVISOR, tuple(c[0] for c in CREDITORS)),
     DemoUser("agente1", "acuerdo-agente1-demo", Role.AGENT, tuple(c[0] for c in CREDITORS)),
     DemoUser("agente2", "acuerdo-agente2-demo", Role.AGENT, tuple(c[0] for c in CREDITORS)),
     DemoUser("agente3", "acuerdo-agente3-demo", Role.AGENT, tuple(c[0] for c in CREDITORS)),
@@ -46,10 +45,16 @@ def ensure_creditors(session: Session) -> list[tuple[Client, str]]:
         client = session.scalar(select(Client).where(Client.name == name))
         if client is None:
             client = clients.create_client(
-                session, name=name, country="MX", currency="MXN",
-                timezone="America/Mexico_City", profile=ComplianceProfile.MX,
-                max_promise_days=15, early_payment_discount_pct=Decimal("15"),
-                min_down_payment_pct=Decimal("20"), max_installments=6,
+                session,
+                name=name,
+                country="MX",
+                currency="MXN",
+                timezone="America/Mexico_City",
+                profile=ComplianceProfile.MX,
+                max_promise_days=15,
+                early_payment_discount_pct=Decimal("15"),
+                min_down_payment_pct=Decimal("20"),
+                max_installments=6,
                 callback_number=callback,
             )
             client.whatsapp_sender = callback
@@ -63,8 +68,12 @@ def ensure_users(session: Session) -> None:
     for demo in DEMO_USERS:
         if session.scalar(select(User.id).where(User.username == demo.username)) is None:
             users.create_user(
-                session, username=demo.username, password=demo.password, role=demo.role,
-                full_name=demo.username.capitalize(), client_names=list(demo.creditors),
+                session,
+                username=demo.username,
+                password=demo.password,
+                role=demo.role,
+                full_name=demo.username.capitalize(),
+                client_names=list(demo.creditors),
             )
 
 
@@ -74,8 +83,12 @@ REMINDER = (
 )
 DEMO_CAMPAIGNS = [
     ("Cablevisión del Norte", "Cable: mora temprana", "progressive", ["agente1", "agente2"]),
-    ("Red Veloz Internet", "Internet: mora temprana", "predictive",
-     ["agente1", "agente2", "agente3"]),
+    (
+        "Red Veloz Internet",
+        "Internet: mora temprana",
+        "predictive",
+        ["agente1", "agente2", "agente3"],
+    ),
     ("TeleMóvil", "Telefonía: vista previa", "preview", ["agente3"]),
 ]
 
@@ -88,18 +101,26 @@ def ensure_campaigns(session: Session, *, now: datetime) -> list[Campaign]:
         if existing is not None:
             result.append(existing)
             continue
-        definition = parse_definition({
-            "name": name, "client": creditor, "dialing_mode": mode, "max_lines": 10,
-            "filter": {"min_days_overdue": 1, "max_days_overdue": 90},
-            "steps": [{"day": 0, "channel": "sms", "template": "recordatorio"},
-                      {"day": 0, "channel": "voice"},
-                      {"day": 2, "channel": "voice"}],
-            "templates": {"recordatorio": REMINDER},
-            "agents": agents,
-        })
+        definition = parse_definition(
+            {
+                "name": name,
+                "client": creditor,
+                "dialing_mode": mode,
+                "max_lines": 10,
+                "filter": {"min_days_overdue": 1, "max_days_overdue": 90},
+                "steps": [
+                    {"day": 0, "channel": "sms", "template": "recordatorio"},
+                    {"day": 0, "channel": "voice"},
+                    {"day": 2, "channel": "voice"},
+                ],
+                "templates": {"recordatorio": REMINDER},
+                "agents": agents,
+            }
+        )
         campaign = create_campaign(session, definition=definition, by_id=None, by_label="demo")
-        result.append(start_campaign(session, campaign_id=campaign.id, by_id=None,
-                                     by_label="demo", now=now))
+        result.append(
+            start_campaign(session, campaign_id=campaign.id, by_id=None, by_label="demo", now=now)
+        )
     return result
 
 

@@ -13,9 +13,16 @@ from tests.factories import TODAY, make_account
 
 @pytest.mark.parametrize(
     ("days", "bucket"),
-    [(0, AgingBucket.CURRENT), (1, AgingBucket.B1_30), (30, AgingBucket.B1_30),
-     (31, AgingBucket.B31_60), (60, AgingBucket.B31_60), (61, AgingBucket.B61_90),
-     (90, AgingBucket.B61_90), (91, AgingBucket.OVER_90)],
+    [
+        (0, AgingBucket.CURRENT),
+        (1, AgingBucket.B1_30),
+        (30, AgingBucket.B1_30),
+        (31, AgingBucket.B31_60),
+        (60, AgingBucket.B31_60),
+        (61, AgingBucket.B61_90),
+        (90, AgingBucket.B61_90),
+        (91, AgingBucket.OVER_90),
+    ],
 )
 def test_days_overdue_and_bucket_follow_the_calendar(
     session: Session, days: int, bucket: AgingBucket
@@ -36,8 +43,15 @@ def test_money_round_trips_as_exact_decimal(session: Session) -> None:
 
 def test_times_come_back_timezone_aware(session: Session) -> None:
     account = make_account(session)
-    session.add(AuditEvent(client_id=account.client_id, actor_label="t", action="a",
-                           entity_type="account", created_at=datetime(2026, 1, 1, 12, tzinfo=UTC)))
+    session.add(
+        AuditEvent(
+            client_id=account.client_id,
+            actor_label="t",
+            action="a",
+            entity_type="account",
+            created_at=datetime(2026, 1, 1, 12, tzinfo=UTC),
+        )
+    )
     session.commit()
     session.expire_all()
     stored = session.scalar(select(AuditEvent.created_at))

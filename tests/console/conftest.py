@@ -1,4 +1,4 @@
-"""An in-process client of the real app (real database and Redis), over https so Secure cookies flow."""
+"""An in-process client of the real app (real database and Redis), over https for Secure cookies."""
 
 from collections.abc import Iterator
 

@@ -2,15 +2,16 @@
 
 import json
 import time
-from datetime import date, timedelta
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from campaigns.models import (
@@ -46,8 +47,12 @@ def sign_in(url: str, username: str) -> str:
 
 def open_socket(url: str, cookie: str, origin: str | None = None) -> ClientConnection:
     ws_url = url.replace("http://", "ws://") + "/ws/agent"
-    return connect(ws_url, additional_headers={"Cookie": f"acuerdo_session={cookie}"},
-                   origin=origin or url, open_timeout=10)  # type: ignore[arg-type]
+    return connect(
+        ws_url,
+        additional_headers={"Cookie": f"acuerdo_session={cookie}"},
+        origin=origin or url,
+        open_timeout=10,
+    )  # type: ignore[arg-type]
 
 
 def receive(socket: ClientConnection, kind: str, timeout: float = 20) -> dict[str, Any]:
@@ -64,15 +69,21 @@ def test_answered_call_pops_on_the_agents_process_and_a_promise_is_recorded(
     session: Session, sandbox: SandboxServer, servers: tuple[str, str]
 ) -> None:
     agent_server, webhook_server = servers
-    sandbox.reset({"numbers": [{"number": PHONE, "call": "human", "ring_seconds": 2,
-                                "talk_seconds": 900}]})
+    sandbox.reset(
+        {"numbers": [{"number": PHONE, "call": "human", "ring_seconds": 2, "talk_seconds": 900}]}
+    )
     client = make_client(session)
     agent = make_user(session, username="agente1", role=Role.AGENT, access=[client])
     campaign = make_campaign(session, client=client, agents=[agent])
     account = make_account(session, client=client, phone=PHONE, balance="1500.00")
     point = session.scalars(select(ContactPoint)).one()
-    attempt = Attempt(client_id=client.id, account_id=account.id, campaign_id=campaign.id,
-                      contact_point_id=point.id, channel="voice")
+    attempt = Attempt(
+        client_id=client.id,
+        account_id=account.id,
+        campaign_id=campaign.id,
+        contact_point_id=point.id,
+        channel="voice",
+    )
     session.add(attempt)
     session.commit()
 
@@ -95,8 +106,15 @@ def test_answered_call_pops_on_the_agents_process_and_a_promise_is_recorded(
         stored = session.get_one(Attempt, attempt.id)
         assert stored.agent_id == agent.id and stored.abandoned is False
 
-        socket.send(json.dumps({"type": "draft", "attempt_id": attempt.id,
-                                "form": {"disposition": "promise_to_pay", "amount": "1500.00"}}))
+        socket.send(
+            json.dumps(
+                {
+                    "type": "draft",
+                    "attempt_id": attempt.id,
+                    "form": {"disposition": "promise_to_pay", "amount": "1500.00"},
+                }
+            )
+        )
         socket.send(json.dumps({"type": "heartbeat"}))
         receive(socket, "heartbeat_ack")
 
@@ -118,11 +136,17 @@ def check_restored_and_submit(again: ClientConnection, attempt_id: int) -> None:
     promise_date = (date.today() + timedelta(days=5)).isoformat()
     key = str(uuid.uuid4())
     outcome = {"disposition": "promise_to_pay", "amount": "1500.00", "due_date": promise_date}
-    again.send(json.dumps({"type": "submit_outcome", "attempt_id": attempt_id, "key": key,
-                           "outcome": outcome}))
+    again.send(
+        json.dumps(
+            {"type": "submit_outcome", "attempt_id": attempt_id, "key": key, "outcome": outcome}
+        )
+    )
     first_ack = receive(again, "outcome_ack")
-    again.send(json.dumps({"type": "submit_outcome", "attempt_id": attempt_id, "key": key,
-                           "outcome": outcome}))
+    again.send(
+        json.dumps(
+            {"type": "submit_outcome", "attempt_id": attempt_id, "key": key, "outcome": outcome}
+        )
+    )
     second_ack = receive(again, "outcome_ack")
     assert first_ack["outcome_id"] == second_ack["outcome_id"]
 
@@ -135,34 +159,40 @@ def test_socket_needs_a_session_and_an_allowed_origin(
     make_user(session, username="agente2", role=Role.AGENT, access=[client])
     make_user(session, username="gerente", role=Role.MANAGER, access=[client])
     session.commit()
-    with pytest.raises(Exception) as refused:
-        with open_socket(agent_server, "not-a-session") as socket:
-            socket.recv(timeout=5)
+    with pytest.raises(ConnectionClosed) as refused, open_socket(agent_server, "x") as socket:
+        socket.recv(timeout=5)
     assert "4401" in str(refused.value)
     cookie = sign_in(agent_server, "agente2")
-    with pytest.raises(Exception) as foreign:
-        with open_socket(agent_server, cookie, origin="https://evil.example") as socket:
-            socket.recv(timeout=5)
+    with (
+        pytest.raises(ConnectionClosed) as foreign,
+        open_socket(agent_server, cookie, origin="https://evil.example") as socket,
+    ):
+        socket.recv(timeout=5)
     assert "4403" in str(foreign.value)
     manager = sign_in(agent_server, "gerente")
-    with pytest.raises(Exception) as wrong_role:
-        with open_socket(agent_server, manager) as socket:
-            socket.recv(timeout=5)
+    with pytest.raises(Exception) as wrong_role, open_socket(agent_server, manager) as socket:
+        socket.recv(timeout=5)
     assert "4403" in str(wrong_role.value)
 
 
 def test_wrap_up_that_runs_out_records_unrecorded_and_frees_the_agent(
     session: Session, sandbox: SandboxServer
 ) -> None:
-    sandbox.reset({"numbers": [{"number": PHONE, "call": "human", "ring_seconds": 1,
-                                "talk_seconds": 30}]})
+    sandbox.reset(
+        {"numbers": [{"number": PHONE, "call": "human", "ring_seconds": 1, "talk_seconds": 30}]}
+    )
     client = make_client(session)
     agent = make_user(session, username="agente3", role=Role.AGENT, access=[client])
     campaign = make_campaign(session, client=client, agents=[agent])
     account = make_account(session, client=client, phone=PHONE)
     point = session.scalars(select(ContactPoint)).one()
-    attempt = Attempt(client_id=client.id, account_id=account.id, campaign_id=campaign.id,
-                      contact_point_id=point.id, channel="voice")
+    attempt = Attempt(
+        client_id=client.id,
+        account_id=account.id,
+        campaign_id=campaign.id,
+        contact_point_id=point.id,
+        channel="voice",
+    )
     session.add(attempt)
     session.commit()
     with web_server(ACUERDO_WRAP_UP_SECONDS="2") as url:

@@ -23,17 +23,16 @@ def test_password_is_stored_as_argon2_hash(session: Session) -> None:
 
 
 def test_sign_in_sets_a_hardened_cookie_and_me_answers(web: TestClient, agent: None) -> None:
-    response = web.post("/auth/login", data={"username": "agente1",
-                                             "password": "contraseña-segura-1"})
+    response = web.post(
+        "/auth/login", data={"username": "agente1", "password": "contraseña-segura-1"}
+    )
     assert response.status_code == 200
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "secure" in cookie and "samesite=lax" in cookie
     assert web.get("/auth/me").json()["username"] == "agente1"
 
 
-def test_each_login_issues_a_new_session_id_and_drops_the_old(
-    web: TestClient, agent: None
-) -> None:
+def test_each_login_issues_a_new_session_id_and_drops_the_old(web: TestClient, agent: None) -> None:
     sign_in(web, "agente1")
     first = web.cookies[COOKIE_NAME]
     sign_in(web, "agente1")
@@ -53,8 +52,9 @@ def test_wrong_password_is_refused_in_spanish(web: TestClient, agent: None) -> N
 def test_repeated_failures_lock_the_username_out(web: TestClient, agent: None) -> None:
     for _ in range(5):
         web.post("/auth/login", data={"username": "agente1", "password": "nope"})
-    response = web.post("/auth/login", data={"username": "agente1",
-                                             "password": "contraseña-segura-1"})
+    response = web.post(
+        "/auth/login", data={"username": "agente1", "password": "contraseña-segura-1"}
+    )
     assert response.status_code == 429
 
 
@@ -65,8 +65,11 @@ def test_logout_ends_the_session(web: TestClient, agent: None) -> None:
 
 
 def test_cross_site_post_is_refused(web: TestClient, agent: None) -> None:
-    response = web.post("/auth/login", data={"username": "agente1", "password": "x"},
-                        headers={"Origin": "https://evil.example"})
+    response = web.post(
+        "/auth/login",
+        data={"username": "agente1", "password": "x"},
+        headers={"Origin": "https://evil.example"},
+    )
     assert response.status_code == 403
 
 

@@ -3,8 +3,8 @@
 import asyncio
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -27,7 +27,9 @@ def run_async(coroutine: Coroutine[Any, Any, list[int]]) -> list[int]:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-async def _run(agent_states: dict[int, AgentState], campaign_id: int, seconds: int = 1) -> list[int]:
+async def _run(
+    agent_states: dict[int, AgentState], campaign_id: int, seconds: int = 1
+) -> list[int]:
     """Run the loop for a few seconds; how many calls the pacer asked for each second."""
     redis = Redis.from_url(redis_url())
     try:
@@ -56,12 +58,19 @@ def test_loop_launches_one_call_per_ready_agent_within_the_cps(
 ) -> None:
     """Twilio's default 1 call per second: two ready agents get their calls over two seconds."""
     client = make_client(session)
-    agents = [make_user(session, username=f"agente{n}", role=Role.AGENT, access=[client])
-              for n in range(len(states))]
+    agents = [
+        make_user(session, username=f"agente{n}", role=Role.AGENT, access=[client])
+        for n in range(len(states))
+    ]
     campaign = make_campaign(session, client=client, agents=agents, mode=mode)
     for n in range(6):
-        make_account(session, client=client, phone=f"+5255123450{n:02d}", ref=f"R-{n}",
-                     today=NOON_MEXICO.date())
+        make_account(
+            session,
+            client=client,
+            phone=f"+5255123450{n:02d}",
+            ref=f"R-{n}",
+            today=NOON_MEXICO.date(),
+        )
     session.commit()
     asked = run_async(
         _run({a.id: s for a, s in zip(agents, states, strict=True)}, campaign.id, seconds=3)

@@ -27,8 +27,11 @@ def creditors(session: Session) -> tuple[Client, Client]:
 
 
 def upload(web: TestClient, client_id: int):  # type: ignore[no-untyped-def]
-    return web.post("/api/portfolios", data={"client_id": str(client_id)},
-                    files={"file": ("cartera.csv", MESSY.read_bytes(), "text/csv")})
+    return web.post(
+        "/api/portfolios",
+        data={"client_id": str(client_id)},
+        files={"file": ("cartera.csv", MESSY.read_bytes(), "text/csv")},
+    )
 
 
 def test_manager_uploads_a_messy_file_and_downloads_its_rejects(

@@ -25,17 +25,36 @@ pytestmark = pytest.mark.slow
 def test_agent_previews_skips_then_calls_and_gets_the_call(
     session: Session, sandbox: SandboxServer
 ) -> None:
-    sandbox.reset({"numbers": [{"match": "+52551234980*", "call": "human", "ring_seconds": 1,
-                                "talk_seconds": 600}]})
+    sandbox.reset(
+        {
+            "numbers": [
+                {"match": "+52551234980*", "call": "human", "ring_seconds": 1, "talk_seconds": 600}
+            ]
+        }
+    )
     client = make_client(session, country="US", timezone="UTC")
     agent = make_user(session, username="agente9", role=Role.AGENT, access=[client])
-    campaign = make_campaign(session, client=client, agents=[agent], mode="preview")
+    make_campaign(session, client=client, agents=[agent], mode="preview")
     zone = zone_where_it_is_midday()
     today = datetime.now(UTC).date()
-    first = make_account(session, client=client, phone="+525512349801", ref="P-1",
-                         days_overdue=60, timezone=zone, today=today)
-    second = make_account(session, client=client, phone="+525512349802", ref="P-2",
-                          days_overdue=20, timezone=zone, today=today)
+    first = make_account(
+        session,
+        client=client,
+        phone="+525512349801",
+        ref="P-1",
+        days_overdue=60,
+        timezone=zone,
+        today=today,
+    )
+    second = make_account(
+        session,
+        client=client,
+        phone="+525512349802",
+        ref="P-2",
+        days_overdue=20,
+        timezone=zone,
+        today=today,
+    )
     session.commit()
     with web_server() as url:
         cookie = sign_in(url, "agente9")
@@ -47,8 +66,11 @@ def test_agent_previews_skips_then_calls_and_gets_the_call(
             assert shown["screen"]["account"]["days_overdue"] == 60
             assert receive(socket, "state")["state"] == "reserved"
 
-            socket.send(json.dumps({"type": "preview_skip", "account_id": first.id,
-                                    "reason": "promesa reciente"}))
+            socket.send(
+                json.dumps(
+                    {"type": "preview_skip", "account_id": first.id, "reason": "promesa reciente"}
+                )
+            )
             shown = receive(socket, "preview")
             assert shown["account_id"] == second.id
 

@@ -11,11 +11,11 @@ from campaigns.models import (
     Attempt,
     AttemptStatus,
     Channel,
-    Client,
     ChannelPermission,
+    Client,
     ContactPoint,
+    utcnow,
 )
-from campaigns.models import utcnow
 from telephony.client import twilio_client
 from telephony.jobs import enqueue_dispatch, requeue_stuck
 from tests.factories import make_account, make_client
@@ -199,8 +199,9 @@ def test_retry_after_a_lost_response_reconciles_instead_of_calling_again(
 ) -> None:
     sandbox.reset(world({"number": "+525512340009", "call": "busy"}))
     attempt_id = attempt_for(session, "+525512340009")
-    lost = twilio_client().calls.create(to="+525512340009", from_="+525550000100",
-                                        twiml="<Response><Hangup/></Response>")
+    lost = twilio_client().calls.create(
+        to="+525512340009", from_="+525550000100", twiml="<Response><Hangup/></Response>"
+    )
     attempt = session.get_one(Attempt, attempt_id)
     attempt.status = AttemptStatus.DISPATCHING
     attempt.dispatching_at = utcnow()

@@ -37,9 +37,14 @@ def post_signed(web: TestClient, path: str, params: dict[str, str], token: str |
     signature = RequestValidator(token or get_settings().auth_token).compute_signature(
         PUBLIC + path, params
     )
-    return web.post(path, content=urlencode(params),
-                    headers={"X-Twilio-Signature": signature,
-                             "Content-Type": "application/x-www-form-urlencoded"})
+    return web.post(
+        path,
+        content=urlencode(params),
+        headers={
+            "X-Twilio-Signature": signature,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
 
 
 def make_attempt(
@@ -47,18 +52,29 @@ def make_attempt(
 ) -> Attempt:
     account = make_account(session)
     point = session.scalars(select(ContactPoint)).one()
-    attempt = Attempt(client_id=account.client_id, account_id=account.id,
-                      contact_point_id=point.id, channel=channel,
-                      status=AttemptStatus.QUEUED, provider_sid=sid)
+    attempt = Attempt(
+        client_id=account.client_id,
+        account_id=account.id,
+        contact_point_id=point.id,
+        channel=channel,
+        status=AttemptStatus.QUEUED,
+        provider_sid=sid,
+    )
     session.add(attempt)
     session.commit()
     return attempt
 
 
 def call_status(sid: str, status: str, **extra: str) -> dict[str, str]:
-    return {"CallSid": sid, "CallStatus": status, "AccountSid": get_settings().account_sid,
-            "From": "+525550000100", "To": "+525512345678", "Direction": "outbound-api",
-            **extra}
+    return {
+        "CallSid": sid,
+        "CallStatus": status,
+        "AccountSid": get_settings().account_sid,
+        "From": "+525550000100",
+        "To": "+525512345678",
+        "Direction": "outbound-api",
+        **extra,
+    }
 
 
 def test_forged_or_missing_signature_is_refused(web: TestClient, session: Session) -> None:
@@ -76,8 +92,12 @@ def test_statuses_apply_once_and_only_forward(web: TestClient, session: Session)
     sid = attempt.provider_sid or ""
     path = f"/twilio/voice/status?attempt={attempt.id}"
     assert post_signed(web, path, call_status(sid, "ringing")).status_code == 204
-    assert post_signed(web, path, call_status(sid, "completed", CallDuration="42")).status_code == 204
-    assert post_signed(web, path, call_status(sid, "completed", CallDuration="42")).status_code == 204
+    assert (
+        post_signed(web, path, call_status(sid, "completed", CallDuration="42")).status_code == 204
+    )
+    assert (
+        post_signed(web, path, call_status(sid, "completed", CallDuration="42")).status_code == 204
+    )
     assert post_signed(web, path, call_status(sid, "ringing")).status_code == 204
     session.rollback()
     stored = session.get_one(Attempt, attempt.id)
@@ -91,9 +111,15 @@ def test_statuses_apply_once_and_only_forward(web: TestClient, session: Session)
 def test_message_failure_21610_opts_the_channel_out(web: TestClient, session: Session) -> None:
     sid = "SM" + "2" * 32
     attempt = make_attempt(session, Channel.SMS, sid)
-    params = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "21610",
-              "AccountSid": get_settings().account_sid}
-    assert post_signed(web, f"/twilio/messages/status?attempt={attempt.id}", params).status_code == 204
+    params = {
+        "MessageSid": sid,
+        "MessageStatus": "failed",
+        "ErrorCode": "21610",
+        "AccountSid": get_settings().account_sid,
+    }
+    assert (
+        post_signed(web, f"/twilio/messages/status?attempt={attempt.id}", params).status_code == 204
+    )
     session.rollback()
     permission = session.scalars(select(ChannelPermission)).one()
     assert permission.channel == Channel.SMS and permission.opted_out_at is not None
@@ -101,8 +127,13 @@ def test_message_failure_21610_opts_the_channel_out(web: TestClient, session: Se
 
 
 def inbound(web: TestClient, body: str, sid: str, sender: str = "+525512345678"):
-    params = {"MessageSid": sid, "From": sender, "To": "+525550000200", "Body": body,
-              "AccountSid": get_settings().account_sid}
+    params = {
+        "MessageSid": sid,
+        "From": sender,
+        "To": "+525550000200",
+        "Body": body,
+        "AccountSid": get_settings().account_sid,
+    }
     return post_signed(web, "/twilio/sms/inbound", params)
 
 
@@ -118,7 +149,9 @@ def test_opt_out_keywords_stop_sms_at_once(web: TestClient, session: Session, wo
     assert permission.channel == Channel.SMS and permission.opted_out_at is not None
 
 
-def test_opt_out_is_confirmed_once_and_start_opts_back_in(web: TestClient, session: Session) -> None:
+def test_opt_out_is_confirmed_once_and_start_opts_back_in(
+    web: TestClient, session: Session
+) -> None:
     make_account(session)
     session.commit()
     assert "ya no recibirá" in inbound(web, "BAJA", "SM" + "4" * 32).text
