@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from campaigns.errors import Conflict, Invalid, NotFound
 from campaigns.i18n import SUPPORTED_LOCALES, _
 from campaigns.models import Client, ComplianceProfile
+from campaigns.tenancy import TenantViolation, session_viewer
 
 
 class ClientNotFound(NotFound):
@@ -88,3 +89,14 @@ def get_client_by_name(session: Session, name: str) -> Client:
 def list_clients(session: Session) -> Sequence[Client]:
     """Every creditor visible to the session, by name."""
     return session.scalars(select(Client).order_by(Client.name)).all()
+
+
+def client_to_change(session: Session, *, client_id: int) -> Client:
+    """The creditor whose data the session is about to change (404 unknown, 403 not theirs)."""
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound(_("No creditor with id {id}."), id=client_id)
+    viewer = session_viewer(session)
+    if viewer is not None and not viewer.may_see(client_id):
+        raise TenantViolation(_("You cannot change data of another creditor."))
+    return client

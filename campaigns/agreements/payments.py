@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.agreements.contact import cancel_pending_contact, set_status
 from campaigns.agreements.ledger import apply_money
-from campaigns.errors import NotFound
+from campaigns.clients import client_to_change
 from campaigns.i18n import _
 from campaigns.models import (
     Account,
@@ -40,7 +40,6 @@ from campaigns.portfolio_import.rows import Problem, rejects_csv
 from campaigns.portfolio_import.values import ValueProblem, parse_amount, parse_date
 from campaigns.settings import get_settings
 from campaigns.tabular import Column, ColumnMap, map_columns, read_table, require_columns
-from campaigns.tenancy import TenantViolation, session_viewer
 
 log = logging.getLogger(__name__)
 
@@ -141,12 +140,7 @@ def import_payments(
     uploaded_by_id: int | None = None,
 ) -> PaymentImportSummary:
     """Record a creditor's payments file; bad rows go to a rejects CSV, the rest apply at once."""
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(_("No creditor with id {id}."), id=client_id)
-    viewer = session_viewer(session)
-    if viewer is not None and not viewer.may_see(client_id):
-        raise TenantViolation(_("You cannot change data of another creditor."))
+    client = client_to_change(session, client_id=client_id)
     now = now or utcnow()
     today = today or now.astimezone(ZoneInfo(client.timezone)).date()
 

@@ -14,15 +14,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from campaigns.errors import NotFound
+from campaigns.clients import client_to_change
 from campaigns.i18n import _
-from campaigns.models import AuditEvent, Client, Portfolio, User
+from campaigns.models import AuditEvent, Portfolio, User
 from campaigns.portfolio_import.headers import COLUMNS, DAYS_OVERDUE, DUE_DATE, EMAIL, PHONE
 from campaigns.portfolio_import.rows import FileContext, parse_rows, rejects_csv
 from campaigns.portfolio_import.writer import ProgressCallback, Writer
 from campaigns.settings import get_settings
 from campaigns.tabular import ColumnMap, MissingColumn, map_columns, read_table, require_columns
-from campaigns.tenancy import TenantViolation, session_viewer
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +65,7 @@ def import_portfolio(
     on_progress: ProgressCallback | None = None,
 ) -> ImportSummary:
     """Import a creditor's file (CSV or XLSX); rejected rows go to a rejects CSV."""
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(_("No creditor with id {id}."), id=client_id)
-    viewer = session_viewer(session)
-    if viewer is not None and not viewer.may_see(client_id):
-        raise TenantViolation(_("You cannot change data of another creditor."))
+    client = client_to_change(session, client_id=client_id)
     today = today or datetime.now(ZoneInfo(client.timezone)).date()
 
     table = read_table(content, filename=filename)
