@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # web app, the workers and the carrier sandbox all agree without any set-up.
 SANDBOX_ACCOUNT_SID = "AC00000000000000000000000000000000"
 SANDBOX_AUTH_TOKEN = "acuerdo-sandbox-auth-token-0000000"
+SANDBOX_API_KEY_SID = "SK00000000000000000000000000000000"
+SANDBOX_TWIML_APP_SID = "AP00000000000000000000000000000000"
 
 
 class Settings(BaseSettings):
@@ -25,6 +27,10 @@ class Settings(BaseSettings):
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     sandbox_url: str = "http://127.0.0.1:8081"
+    # Browser calling (Twilio Voice JavaScript SDK): an API key and the TwiML app agents dial through.
+    twilio_api_key_sid: str = ""
+    twilio_api_key_secret: str = ""
+    twilio_twiml_app_sid: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
 
     default_caller_id: str = "+525550000100"
@@ -76,6 +82,13 @@ class Settings(BaseSettings):
         if self.twilio_account_sid or self.twilio_mode == "live":
             return self.twilio_account_sid
         return SANDBOX_ACCOUNT_SID
+
+    @property
+    def voice_key(self) -> tuple[str, str, str]:
+        """API key SID, its secret and the TwiML app SID for agents' browser phones."""
+        if self.twilio_mode == "live" or self.twilio_api_key_sid:
+            return self.twilio_api_key_sid, self.twilio_api_key_secret, self.twilio_twiml_app_sid
+        return SANDBOX_API_KEY_SID, self.auth_token, SANDBOX_TWIML_APP_SID
 
     @property
     def auth_token(self) -> str:

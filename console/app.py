@@ -22,6 +22,7 @@ from console import ws
 from console.api.campaigns import router as campaigns_router
 from console.api.payments import router as payments_router
 from console.api.portfolios import router as portfolios_router
+from console.api.voice import router as voice_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
 from console.hub import Hub
@@ -90,6 +91,7 @@ def create_app() -> FastAPI:
     app.include_router(auth_router)
     app.include_router(payments_router)
     app.include_router(portfolios_router)
+    app.include_router(voice_router)
     app.include_router(campaigns_router)
     app.include_router(ws.router)
     app.include_router(pages_router)

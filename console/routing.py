@@ -24,6 +24,7 @@ from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.state import AgentState
 from console.screen import screen_for_attempt
 from telephony.client import twilio_client
+from telephony.voice_tokens import agent_identity
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
@@ -184,7 +185,7 @@ def _add_agent_leg(info: RouteInfo, agent_id: int) -> None:
     try:
         twilio_client().conferences(conference_name(info.attempt_id)).participants.create(
             from_=info.caller_id,
-            to=f"client:agent-{agent_id}",
+            to=f"client:{agent_identity(agent_id)}",
             early_media=True,
             end_conference_on_exit=True,
             beep="false",

@@ -1,0 +1,23 @@
+"""The browser phone: an agent fetches its Twilio Voice access token."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from console.deps import AgentUser
+from telephony.voice_tokens import TOKEN_SECONDS, agent_identity, voice_token
+
+router = APIRouter(prefix="/api/voice", tags=["voice"])
+
+
+class VoiceToken(BaseModel):
+    identity: str
+    token: str
+    ttl_seconds: int
+
+
+@router.get("/token")
+def token(user: AgentUser) -> VoiceToken:
+    """A Twilio Voice SDK access token for the signed-in agent's browser phone."""
+    return VoiceToken(
+        identity=agent_identity(user.id), token=voice_token(user.id), ttl_seconds=TOKEN_SECONDS
+    )
