@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     sandbox_url: str = "http://127.0.0.1:8081"
-    # Browser calling (Twilio Voice JavaScript SDK): an API key and the TwiML app agents dial through.
+    # Agents' browser phones (Twilio Voice JavaScript SDK): an API key and the TwiML app.
     twilio_api_key_sid: str = ""
     twilio_api_key_secret: str = ""
     twilio_twiml_app_sid: str = ""
