@@ -24,10 +24,11 @@ from campaigns.models import (
     DialingMode,
     utcnow,
 )
+from campaigns.scheduler.callbacks import DueCallback, due_callbacks, start_callback
 from campaigns.scheduler.tick import enqueue_dispatches, schedule_campaign
 from campaigns.settings import get_settings
-from console.agents import state
-from console.agents.messages import send_to_supervisors
+from console.agents import state, work
+from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.state import AgentState
 from telephony.dialer.pacer import PacingDecision, PacingHistory, PacingSnapshot, decide
 
@@ -152,11 +153,56 @@ async def dial_once(redis: Redis, now: datetime | None = None) -> dict[int, Paci
     return decisions
 
 
+def _due_callbacks(now: datetime) -> list[DueCallback]:
+    with read_scope() as session:
+        return due_callbacks(session, now=now)
+
+
+def _start_callback(callback: DueCallback, agent_id: int | None, now: datetime) -> int | None:
+    with session_scope() as session:
+        return start_callback(session, callback=callback, agent_id=agent_id, now=now)
+
+
+async def _reserve_owner(redis: Redis, callback: DueCallback, owner: int) -> bool:
+    """Reserve a personal callback's agent if it is ready in the callback's campaign."""
+    if callback.campaign_id is None:
+        return False
+    reserved = await state.reserve(
+        redis, campaign_id=callback.campaign_id, attempt_id=0, preferred_agent=owner
+    )
+    return reserved is not None
+
+
+async def dial_callbacks(redis: Redis, now: datetime | None = None) -> list[int]:
+    """Dial due callbacks: a personal one only while its agent is ready, reserving that agent."""
+    now = now or utcnow()
+    placed = []
+    for callback in await asyncio.to_thread(_due_callbacks, now):
+        owner = callback.owner_agent_id
+        if owner is not None and not await _reserve_owner(redis, callback, owner):
+            continue
+        attempt_id = await asyncio.to_thread(_start_callback, callback, owner, now)
+        if owner is not None and attempt_id is None:
+            await state.set_state(redis, owner, AgentState.READY)
+        elif owner is not None and attempt_id is not None:
+            await state.set_state(redis, owner, AgentState.RESERVED, attempt_id=attempt_id)
+            await work.save(redis, owner, work.Work(attempt_id=attempt_id, call_status="dialing"))
+            await send_to_agent(
+                redis,
+                owner,
+                {"type": "call", "attempt_id": attempt_id, "status": "dialing", "callback": True},
+            )
+        if attempt_id is not None:
+            placed.append(attempt_id)
+    return placed
+
+
 async def dial_forever(redis: Redis, interval: float = 1.0) -> None:
     """Run the loop every `interval` seconds until cancelled."""
     while True:
         started = time.monotonic()
         try:
+            await dial_callbacks(redis)
             await dial_once(redis)
         except Exception:
             log.exception("dialing loop iteration failed")

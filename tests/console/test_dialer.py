@@ -11,11 +11,11 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.models import Attempt, Channel, Role
+from campaigns.models import Attempt, Callback, Campaign, Channel, Outcome, Role, User
 from campaigns.redis_conn import redis_url
 from console.agents import state
 from console.agents.state import AgentState
-from console.dialer import dial_once
+from console.dialer import dial_callbacks, dial_once
 from tests.factories import make_account, make_campaign, make_client, make_user
 
 NOON_MEXICO = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
@@ -91,3 +91,75 @@ def test_preview_campaigns_are_not_paced(session: Session) -> None:
     assert run_async(_run({agent.id: AgentState.READY}, campaign.id)) == [-1]
     session.rollback()
     assert session.scalars(select(Attempt)).all() == []
+
+
+def _callback(session: Session, *, owner: User | None, due: datetime) -> tuple[Campaign, int]:
+    client = make_client(session)
+    agent = owner or make_user(session, username="agente5", role=Role.AGENT, access=[client])
+    campaign = make_campaign(session, client=client, agents=[agent])
+    account = make_account(session, client=client, today=NOON_MEXICO.date())
+    attempt = Attempt(
+        client_id=client.id,
+        account_id=account.id,
+        campaign_id=campaign.id,
+        channel=Channel.VOICE,
+        status="completed",
+        agent_id=agent.id,
+    )
+    session.add(attempt)
+    session.flush()
+    outcome = Outcome(
+        client_id=client.id,
+        account_id=account.id,
+        attempt_id=attempt.id,
+        agent_id=agent.id,
+        disposition="callback",
+    )
+    session.add(outcome)
+    session.flush()
+    callback = Callback(
+        client_id=client.id,
+        account_id=account.id,
+        outcome_id=outcome.id,
+        owner_agent_id=owner.id if owner else None,
+        due_at=due,
+    )
+    session.add(callback)
+    session.commit()
+    return campaign, callback.id
+
+
+async def _callbacks_with(agent_id: int, agent_state: AgentState, campaign_id: int) -> list[int]:
+    redis = Redis.from_url(redis_url())
+    try:
+        await state.register(redis, agent_id=agent_id, name="A", campaign_ids=[campaign_id])
+        await state.set_state(redis, agent_id, agent_state)
+        placed = await dial_callbacks(redis, NOON_MEXICO)
+        after = await state.status(redis, agent_id)
+        return [*placed, -1 if after.state != AgentState.RESERVED else after.attempt_id or 0]
+    finally:
+        await redis.aclose()
+
+
+def test_personal_callback_waits_for_its_agent_then_rings_for_them(session: Session) -> None:
+    client = make_client(session, name="Callbacks")
+    owner = make_user(session, username="duena", role=Role.AGENT, access=[client])
+    session.commit()
+    campaign, callback_id = _callback(session, owner=owner, due=NOON_MEXICO)
+    busy = run_async(_callbacks_with(owner.id, AgentState.ON_CALL, campaign.id))
+    assert busy == [-1]
+    ready = run_async(_callbacks_with(owner.id, AgentState.READY, campaign.id))
+    attempt_id = ready[0]
+    assert ready == [attempt_id, attempt_id]
+    session.rollback()
+    attempt = session.get_one(Attempt, attempt_id)
+    assert attempt.agent_id == owner.id and attempt.dedup_key == f"callback:{callback_id}"
+    assert session.get_one(Callback, callback_id).status == "done"
+
+
+def test_callback_not_yet_due_is_left_alone(session: Session) -> None:
+    campaign, callback_id = _callback(session, owner=None, due=NOON_MEXICO.replace(hour=23))
+    agent_id = session.scalars(select(User.id)).first() or 0
+    assert run_async(_callbacks_with(agent_id, AgentState.READY, campaign.id)) == [-1]
+    session.rollback()
+    assert session.get_one(Callback, callback_id).status == "pending"
