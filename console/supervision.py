@@ -14,6 +14,7 @@ from campaigns.models import Attempt, AttemptStatus, User
 from campaigns.tenancy import scope_session, viewer_for
 from console.agents import state
 from console.agents.messages import PROTOCOL_VERSION
+from console.hub import Connection
 
 LIVE = (AttemptStatus.QUEUED, AttemptStatus.RINGING, AttemptStatus.IN_PROGRESS)
 
@@ -43,6 +44,17 @@ def _database_view(user_id: int) -> dict[str, Any]:
                 for c in calls
             ],
         }
+
+
+LIVE_SECONDS = 3.0
+
+
+async def push_live_figures(connection: Connection, user_id: int) -> None:
+    """Every few seconds, push this supervisor's calls and campaign figures (tenant-scoped)."""
+    while True:
+        await asyncio.sleep(LIVE_SECONDS)
+        view = await asyncio.to_thread(_database_view, user_id)
+        await connection.send_now({"v": PROTOCOL_VERSION, "type": "live", **view})
 
 
 async def supervisor_snapshot(redis: Redis, user_id: int) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from console.agents.state import AgentState
 from console.auth.sessions import COOKIE_NAME, load_session
 from console.hub import Connection, Hub
 from console.screen import personal_callbacks, screen_for_attempt
-from console.supervision import supervisor_snapshot
+from console.supervision import push_live_figures, supervisor_snapshot
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -186,6 +186,7 @@ async def supervisor_socket(websocket: WebSocket) -> None:
     user_id, _name, locale = who
     connection = Connection(websocket)
     hub.supervisors.add(connection)
+    live = asyncio.create_task(push_live_figures(connection, user_id))
     try:
         await connection.send_now(await supervisor_snapshot(hub.redis, user_id))
         session_id = websocket.cookies.get(COOKIE_NAME)
@@ -201,6 +202,7 @@ async def supervisor_socket(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
+        live.cancel()
         hub.supervisors.discard(connection)
         await connection.stop()
 

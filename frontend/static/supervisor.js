@@ -6,7 +6,6 @@
   var agents = {}, calls = [], campaigns = [];
   var nf = new Intl.NumberFormat(S.locale);
   var pf = new Intl.NumberFormat(S.locale, { style: "percent", maximumFractionDigits: 1 });
-  var REFRESH_MS = 15000;
 
   var socket = new AcuerdoSocket("/ws/supervisor", { onMessage: handle, heartbeat: false });
 
@@ -24,8 +23,10 @@
       a.attempt_id = m.attempt_id || null;
       agents[m.agent_id] = a;
       drawAgents();
-    } else if (m.type === "call" || m.type === "campaign") {
-      socket.send({ type: "resync" });
+    } else if (m.type === "live") {
+      calls = m.calls; campaigns = m.campaigns;
+      $("updated").textContent = new Date().toLocaleTimeString(S.locale);
+      drawCalls(); drawCampaigns();
     }
   }
 
@@ -101,6 +102,5 @@
       td.textContent = clock(Date.now() / 1000 - Number(td.dataset.since));
     });
   }, 1000);
-  setInterval(function () { socket.send({ type: "resync" }); }, REFRESH_MS);
   socket.connect();
 })();
