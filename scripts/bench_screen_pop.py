@@ -155,6 +155,13 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
                 max_queue=None,
             ) as ws:
                 await ws.send(json.dumps({"type": "set_state", "state": "ready"}))
+
+                async def heartbeat() -> None:
+                    while True:
+                        await asyncio.sleep(10)
+                        await ws.send(json.dumps({"type": "heartbeat"}))
+
+                beating = asyncio.create_task(heartbeat())
                 async for raw in ws:
                     message = json.loads(raw)
                     if message["type"] == "state" and message["state"] == "ready":
@@ -163,6 +170,7 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
                             ready.set()
                     if message["type"] == "offer":
                         received[message["attempt_id"]] = time.perf_counter()
+                        beating.cancel()
                         return
 
         tasks = [asyncio.create_task(agent(i)) for i in range(agents)]
@@ -210,7 +218,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--rate", type=float, default=10.0, help="answered calls per second")
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--redis-url", default="")
+    parser.add_argument("--redis-url", default="", help="a Redis database it may empty")
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="acuerdo-bench-"))
     os.environ["ACUERDO_VAR_DIR"] = str(var)
@@ -218,10 +226,11 @@ def main() -> None:
     if args.redis_url:
         os.environ["ACUERDO_REDIS_URL"] = args.redis_url
     from campaigns import migrate
-    from campaigns.redis_conn import redis_url
+    from campaigns.redis_conn import get_redis, redis_url
 
     migrate.upgrade()
     os.environ["ACUERDO_REDIS_URL"] = redis_url()
+    get_redis().flushdb()
     print(f"answered calls arrive at {args.rate:g}/s\n")
     print("| agents | server processes | calls | screen pop p50 ms | p99 ms |")
     print("|---|---|---|---|---|")
