@@ -148,12 +148,15 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
         async def agent(index: int) -> None:
             nonlocal count_ready
             url = urls[index % processes]
-            async with websockets.connect(
-                url.replace("http", "ws") + "/ws/agent",
-                origin=url,
-                additional_headers={"Cookie": f"acuerdo_session={cookies[index]}"},
-                max_queue=None,
-            ) as ws:
+            async with opening:
+                ws = await websockets.connect(
+                    url.replace("http", "ws") + "/ws/agent",
+                    origin=url,
+                    additional_headers={"Cookie": f"acuerdo_session={cookies[index]}"},
+                    max_queue=None,
+                    open_timeout=60,
+                )
+            async with ws:
                 await ws.send(json.dumps({"type": "set_state", "state": "ready"}))
 
                 async def heartbeat() -> None:
@@ -173,8 +176,11 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
                         beating.cancel()
                         return
 
+        opening = asyncio.Semaphore(20)
         tasks = [asyncio.create_task(agent(i)) for i in range(agents)]
-        await asyncio.wait_for(ready.wait(), timeout=120)
+        ready_started = time.perf_counter()
+        await asyncio.wait_for(ready.wait(), timeout=600)
+        print(f"  {agents} agents ready in {time.perf_counter() - ready_started:.1f} s", flush=True)
         validator = RequestValidator(get_settings().auth_token)
         sent: dict[int, float] = {}
 
