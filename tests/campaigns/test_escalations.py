@@ -3,6 +3,7 @@
 import csv
 import io
 import subprocess
+import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,8 @@ from campaigns.escalations import HANDOFF_COLUMNS, escalated_accounts, escalatio
 from campaigns.models import Account, ContactPoint
 from campaigns.portfolio_import import import_portfolio
 from tests.factories import TODAY, make_client
+
+ACUERDO = str(Path(sys.executable).parent / "acuerdo")  # the installed console script
 
 MESSY = Path(__file__).resolve().parent.parent / "data" / "cartera_latin1.csv"
 
@@ -84,7 +87,7 @@ def test_cli_writes_the_handoff_file(
 
     result = subprocess.run(
         [
-            "acuerdo",
+            ACUERDO,
             "escalations",
             "export",
             "--client",
@@ -104,7 +107,7 @@ def test_cli_writes_the_handoff_file(
     assert "3 cuentas escaladas escritas en" in result.stderr
     to_stdout = subprocess.run(
         [
-            "acuerdo",
+            ACUERDO,
             "escalations",
             "export",
             "--client",

@@ -5,6 +5,7 @@ import io
 import json
 import signal
 import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +42,8 @@ from campaigns.portfolio_import.values import (
 from campaigns.tabular import MissingColumn, UnreadableFile, read_table
 from campaigns.tenancy import TenantViolation, scope_session, viewer_for
 from tests.factories import TODAY, make_client, make_user
+
+ACUERDO = str(Path(sys.executable).parent / "acuerdo")  # the installed console script
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MESSY = DATA / "cartera_latin1.csv"
@@ -444,7 +447,7 @@ def test_a_crash_half_way_leaves_no_rows(
     path.write_bytes(_generated_file(30_000))
 
     with subprocess.Popen(
-        ["acuerdo", "import", str(path), "--client", "Cable Crash", "--progress"],
+        [ACUERDO, "import", str(path), "--client", "Cable Crash", "--progress"],
         env=child_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -489,7 +492,7 @@ def test_cli_prints_the_json_counts_and_a_spanish_summary(
     make_client(session, name="Cable Norte")
     session.commit()
     command = [
-        "acuerdo",
+        ACUERDO,
         "import",
         str(MESSY),
         "--client",
@@ -521,7 +524,7 @@ def test_cli_prints_the_json_counts_and_a_spanish_summary(
     assert "3 cuentas tienen más de 90 días de atraso" in human.stdout
 
     missing = subprocess.run(
-        ["acuerdo", "import", str(MESSY), "--client", "Nadie"],
+        [ACUERDO, "import", str(MESSY), "--client", "Nadie"],
         env=child_env,
         capture_output=True,
         text=True,
