@@ -23,10 +23,7 @@ def create_router(routing: voice.CallRouting | None) -> APIRouter:
     @router.post("/voice/answer")
     async def voice_answer(params: TwilioRequest, attempt: Annotated[int, Query()]) -> Response:
         """Twilio asks what to do with an answered call."""
-        with session_scope() as session:
-            call = voice.answered(
-                session, attempt_id=attempt, answered_by=params.get("AnsweredBy"), now=utcnow()
-            )
+        call = await asyncio.to_thread(_answered, attempt, params.get("AnsweredBy"))
         if call is None:
             return Response(voice.empty_twiml(), media_type=TWIML)
         if call.machine:
@@ -70,6 +67,11 @@ def create_router(routing: voice.CallRouting | None) -> APIRouter:
         return _inbound(db, params, Channel.WHATSAPP)
 
     return router
+
+
+def _answered(attempt_id: int, answered_by: str | None) -> voice.Answered | None:
+    with session_scope() as session:
+        return voice.answered(session, attempt_id=attempt_id, answered_by=answered_by, now=utcnow())
 
 
 def _apply_call_status(
