@@ -154,8 +154,8 @@ def _validate_filter(definition: CampaignIn) -> None:
             low=rules.min_days_overdue,
             high=rules.max_days_overdue,
         )
-    for value in (rules.min_balance, rules.max_balance):
-        if value is not None and value < 0:
+    for bound in (rules.min_balance, rules.max_balance):
+        if bound is not None and bound < 0:
             raise CampaignInvalid(_("Balance bounds cannot be negative."))
     if (
         rules.min_balance is not None

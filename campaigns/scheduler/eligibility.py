@@ -42,7 +42,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
@@ -127,7 +127,11 @@ class Selection:
     steps: tuple[dict[str, Any], ...] = ()
 
 
-def _by_zone(tz: ColumnElement[str], values: Mapping[str, Any], type_: TypeEngine[Any]) -> Any:
+def _by_zone(
+    tz: ColumnElement[str] | InstrumentedAttribute[str],
+    values: Mapping[str, Any],
+    type_: TypeEngine[Any],
+) -> Any:
     distinct = set(values.values())
     if len(distinct) == 1:
         return literal(next(iter(distinct)), type_)
@@ -148,7 +152,7 @@ def _day_ranges(account_filter: Mapping[str, Any]) -> list[tuple[int, int]]:
 
 
 def _retry_rules(campaign: Campaign) -> dict[str, RetryRule]:
-    rules: dict[str, RetryRule] = dict(default_retry_rules())
+    rules: dict[str, RetryRule] = {str(k): v for k, v in default_retry_rules().items()}
     for key, value in (campaign.retry_rules or {}).items():
         rules[key] = RetryRule.model_validate(value)
     return rules

@@ -9,7 +9,7 @@ became ready (longest idle first); `agent:{id}:seen` presence, expiring after th
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 
@@ -68,6 +68,11 @@ class AgentStatus:
         }
 
 
+def _text(value: bytes | str) -> str:
+    """A Redis reply as text (the client returns bytes)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _agent_key(agent_id: int) -> str:
     return f"acuerdo:agent:{agent_id}"
 
@@ -77,14 +82,14 @@ async def status(redis: Redis, agent_id: int) -> AgentStatus:
     data = await redis.hgetall(_agent_key(agent_id))
     if not data:
         return AgentStatus(agent_id, AgentState.OFFLINE, time.time(), "", None, "")
-    attempt = data.get(b"attempt_id", b"")
+    attempt = _text(data.get(b"attempt_id", b""))
     return AgentStatus(
         agent_id=agent_id,
-        state=AgentState(data[b"state"].decode()),
-        since=float(data.get(b"since", b"0")),
-        reason=data.get(b"reason", b"").decode(),
+        state=AgentState(_text(data[b"state"])),
+        since=float(_text(data.get(b"since", b"0"))),
+        reason=_text(data.get(b"reason", b"")),
         attempt_id=int(attempt) if attempt else None,
-        name=data.get(b"name", b"").decode(),
+        name=_text(data.get(b"name", b"")),
     )
 
 
@@ -133,7 +138,7 @@ async def set_state(
         },
     )
     for campaign in campaigns:
-        ready_key = f"acuerdo:ready:{campaign.decode()}"
+        ready_key = f"acuerdo:ready:{_text(campaign)}"
         if state == AgentState.READY:
             pipe.zadd(ready_key, {str(agent_id): now})
         else:
@@ -169,7 +174,8 @@ async def start_wrap_up(redis: Redis, agent_id: int, attempt_id: int) -> float:
 
 async def expired_wrap_ups(redis: Redis, now: float) -> list[int]:
     """Agents whose wrap-up time ran out."""
-    return [int(a) for a in await redis.zrangebyscore("acuerdo:wrapups", 0, now)]
+    members = await redis.zrangebyscore("acuerdo:wrapups", 0, now)
+    return [int(_text(cast(bytes, member))) for member in members]
 
 
 async def known_agents(redis: Redis) -> list[int]:

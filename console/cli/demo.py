@@ -70,8 +70,8 @@ def demo(
             "ACUERDO_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "ACUERDO_SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}",
             "ACUERDO_ALLOWED_ORIGINS": json.dumps([web, f"http://127.0.0.1:{port}"]),
-        # The demo is served over plain http on this machine; production keeps Secure cookies.
-        "ACUERDO_COOKIE_SECURE": "false",
+            # The demo is served over plain http on this machine; production keeps Secure cookies.
+            "ACUERDO_COOKIE_SECURE": "false",
         }
     )
     processes = [
