@@ -66,7 +66,7 @@ def main() -> None:
     from campaigns import migrate
     from campaigns.db import get_engine, session_scope
     from campaigns.models import Account, Attempt, Channel, ContactKind, ContactPoint, Debtor
-    from campaigns.redis_conn import get_redis, redis_url
+    from campaigns.redis_conn import get_redis, redis_url, stop_embedded_redis
     from console.demo.seed import ensure_creditors
     from telephony.jobs import enqueue_dispatch
 
@@ -203,6 +203,8 @@ def main() -> None:
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=10)
+        if not args.redis_url:
+            stop_embedded_redis(var)
 
 
 if __name__ == "__main__":

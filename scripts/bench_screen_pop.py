@@ -232,7 +232,7 @@ def main() -> None:
     if args.redis_url:
         os.environ["ACUERDO_REDIS_URL"] = args.redis_url
     from campaigns import migrate
-    from campaigns.redis_conn import get_redis, redis_url
+    from campaigns.redis_conn import get_redis, redis_url, stop_embedded_redis
 
     migrate.upgrade()
     os.environ["ACUERDO_REDIS_URL"] = redis_url()
@@ -240,10 +240,14 @@ def main() -> None:
     print(f"answered calls arrive at {args.rate:g}/s\n")
     print("| agents | server processes | calls | screen pop p50 ms | p99 ms |")
     print("|---|---|---|---|---|")
-    for processes in args.processes:
-        for agents in args.agents:
-            p50, p99, n = asyncio.run(run_case(agents, processes, args.rate))
-            print(f"| {agents} | {processes} | {n} | {p50:.0f} | {p99:.0f} |", flush=True)
+    try:
+        for processes in args.processes:
+            for agents in args.agents:
+                p50, p99, n = asyncio.run(run_case(agents, processes, args.rate))
+                print(f"| {agents} | {processes} | {n} | {p50:.0f} | {p99:.0f} |", flush=True)
+    finally:
+        if not args.redis_url:
+            stop_embedded_redis(var)
 
 
 if __name__ == "__main__":

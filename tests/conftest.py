@@ -6,6 +6,7 @@ migrations; every test then starts from empty tables and an empty Redis database
 """
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,6 +55,7 @@ def _schema() -> Iterator[None]:
     db.get_engine().dispose()
     if not get_settings().redis_url:
         stop_embedded_redis(get_settings().var_dir)
+    shutil.rmtree(_VAR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
