@@ -14,16 +14,16 @@ from dataclasses import dataclass
 import requests
 from redis.asyncio import Redis
 from twilio.base.exceptions import TwilioException
-from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from campaigns.db import read_scope, session_scope
-from campaigns.models import Attempt, Campaign, Client
+from campaigns.models import Attempt, Campaign, Client, utcnow
 from campaigns.settings import get_settings
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.state import AgentState
 from console.screen import screen_for_attempt
 from telephony.client import twilio_client
+from telephony.voice import conference_name, conference_twiml, mark_routed
 from telephony.voice_tokens import agent_identity
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,6 @@ class RouteInfo:
     campaign_id: int | None
     owner_agent_id: int | None
     caller_id: str
-
-
-def conference_name(attempt_id: int) -> str:
-    """The conference a bridged call lives in."""
-    return f"acuerdo-attempt-{attempt_id}"
 
 
 def _route_info(attempt_id: int) -> RouteInfo | None:
@@ -64,7 +59,7 @@ def _route_info(attempt_id: int) -> RouteInfo | None:
 
 def _assign(attempt_id: int, agent_id: int) -> None:
     with session_scope() as session:
-        session.get_one(Attempt, attempt_id, with_for_update=True).agent_id = agent_id
+        mark_routed(session, attempt_id=attempt_id, agent_id=agent_id, now=utcnow())
 
 
 class Routing:
@@ -112,7 +107,7 @@ class Routing:
         task = asyncio.create_task(asyncio.to_thread(_add_agent_leg, info, agent_id))
         self._bridges.add(task)
         task.add_done_callback(self._bridges.discard)
-        return _conference_twiml(attempt_id)
+        return conference_twiml(attempt_id)
 
     async def ended(self, attempt_id: int, agent_id: int) -> None:
         """The call is over: the agent goes to wrap-up with a server-enforced deadline."""
@@ -165,19 +160,6 @@ class Routing:
             attempt_id=info.attempt_id,
             preferred_agent=info.owner_agent_id,
         )
-
-
-def _conference_twiml(attempt_id: int) -> str:
-    response = VoiceResponse()
-    dial = Dial()
-    dial.conference(
-        conference_name(attempt_id),
-        start_conference_on_enter=True,
-        end_conference_on_exit=True,
-        beep=False,
-    )
-    response.append(dial)
-    return str(response)
 
 
 def _add_agent_leg(info: RouteInfo, agent_id: int) -> None:

@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from campaigns.i18n import _, translate
-from campaigns.models import Attempt, Client
+from campaigns.models import Attempt, AttemptEvent, Client
 from campaigns.settings import get_settings
 from telephony.status_updates import is_machine
 
@@ -23,6 +24,7 @@ class CallRouting(Protocol):
         """A call an agent was on has ended."""
 
 
+ROUTED = "routed"
 SAY_LANGUAGE = {"es_MX": "es-MX", "en": "en-US"}
 
 
@@ -35,6 +37,7 @@ class Answered:
     locale: str
     creditor: str
     callback_number: str
+    already_routed: bool = False
 
 
 def answered(
@@ -44,6 +47,11 @@ def answered(
     attempt = session.get(Attempt, attempt_id, with_for_update=True)
     if attempt is None:
         return None
+    routed = session.scalar(
+        select(AttemptEvent.id).where(
+            AttemptEvent.attempt_id == attempt.id, AttemptEvent.status == ROUTED
+        )
+    )
     attempt.answered_by = answered_by or attempt.answered_by
     attempt.answered_at = attempt.answered_at or now
     client = session.get_one(Client, attempt.client_id)
@@ -53,6 +61,23 @@ def answered(
         locale=client.locale,
         creditor=client.name,
         callback_number=client.callback_number or get_settings().default_caller_id,
+        already_routed=routed is not None,
+    )
+
+
+def mark_routed(session: Session, *, attempt_id: int, agent_id: int, now: datetime) -> None:
+    """The answered call was bridged to this agent (a repeated answer webhook reuses the bridge)."""
+    attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
+    attempt.agent_id = agent_id
+    session.add(
+        AttemptEvent(
+            client_id=attempt.client_id,
+            attempt_id=attempt.id,
+            status=ROUTED,
+            source="acuerdo",
+            data={"agent_id": agent_id},
+            occurred_at=now,
+        )
     )
 
 
@@ -60,6 +85,25 @@ def mark_abandoned(session: Session, *, attempt_id: int) -> None:
     """The debtor answered and no agent took the call within 2 seconds."""
     attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
     attempt.abandoned = True
+
+
+def conference_name(attempt_id: int) -> str:
+    """The conference a bridged call lives in."""
+    return f"acuerdo-attempt-{attempt_id}"
+
+
+def conference_twiml(attempt_id: int) -> str:
+    """TwiML putting the debtor into the call's conference, where the agent's leg joins."""
+    response = VoiceResponse()
+    dial = Dial()
+    dial.conference(
+        conference_name(attempt_id),
+        start_conference_on_enter=True,
+        end_conference_on_exit=True,
+        beep=False,
+    )
+    response.append(dial)
+    return str(response)
 
 
 def voicemail(call: Answered) -> str:

@@ -28,6 +28,8 @@ def create_router(routing: voice.CallRouting | None) -> APIRouter:
             return Response(voice.empty_twiml(), media_type=TWIML)
         if call.machine:
             return Response(voice.voicemail(call), media_type=TWIML)
+        if call.already_routed:
+            return Response(voice.conference_twiml(attempt), media_type=TWIML)
         twiml = await routing.connect(attempt, params.get("CallSid", "")) if routing else None
         if twiml is not None:
             return Response(twiml, media_type=TWIML)

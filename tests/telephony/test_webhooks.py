@@ -22,7 +22,8 @@ from campaigns.models import (
 )
 from campaigns.settings import get_settings
 from console.app import create_app
-from tests.factories import make_account
+from telephony.voice import mark_routed
+from tests.factories import make_account, make_user
 
 PUBLIC = "http://127.0.0.1:8000"
 
@@ -201,3 +202,17 @@ def test_human_with_no_agent_hears_the_abandon_message_and_counts(
     assert stored.abandoned is True and stored.answered_by == "human"
     assert stored.answered_at is not None and stored.answered_at <= datetime.now(UTC)
     assert session.get_one(Account, attempt.account_id).status == "active"
+
+
+def test_a_repeated_answer_for_a_bridged_call_returns_the_same_bridge(
+    web: TestClient, session: Session
+) -> None:
+    attempt = make_attempt(session)
+    agent = make_user(session, username="agente7")
+    mark_routed(session, attempt_id=attempt.id, agent_id=agent.id, now=datetime.now(UTC))
+    session.commit()
+    params = call_status(attempt.provider_sid or "", "in-progress", AnsweredBy="human")
+    response = post_signed(web, f"/twilio/voice/answer?attempt={attempt.id}", params)
+    assert f"acuerdo-attempt-{attempt.id}</Conference>" in response.text
+    session.rollback()
+    assert session.get_one(Attempt, attempt.id).abandoned is False
