@@ -41,10 +41,15 @@ class TimelineEntry:
 def account_timeline(session: Session, *, account_id: int, limit: int = 100) -> list[TimelineEntry]:
     """Every attempt, message, reply, outcome, promise, plan, dispute and payment of an account."""
     entries: list[TimelineEntry] = []
+    attempts = session.scalars(select(Attempt).where(Attempt.account_id == account_id)).all()
+    named = {a.campaign_id for a in attempts if a.campaign_id}
     campaign_names = {
-        cid: name for cid, name in session.execute(select(Campaign.id, Campaign.name))
+        cid: name
+        for cid, name in session.execute(
+            select(Campaign.id, Campaign.name).where(Campaign.id.in_(named))
+        )
     }
-    for attempt in session.scalars(select(Attempt).where(Attempt.account_id == account_id)):
+    for attempt in attempts:
         entries.append(
             TimelineEntry(
                 attempt.created_at,

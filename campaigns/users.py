@@ -47,6 +47,11 @@ def create_user(
     return user
 
 
+def list_users(session: Session) -> list[User]:
+    """Everyone who signs in, by role and username."""
+    return list(session.scalars(select(User).order_by(User.role, User.username)))
+
+
 def authenticate(session: Session, *, username: str, password: str) -> User | None:
     """The active user with these credentials, or None."""
     user = session.scalar(select(User).where(User.username == username))

@@ -92,9 +92,6 @@ class Hub:
         if not self.agents[agent_id]:
             del self.agents[agent_id]
 
-    def agent_connected_here(self, agent_id: int) -> bool:
-        return bool(self.agents.get(agent_id))
-
     async def _listen(self) -> None:
         while True:
             try:

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns import users
@@ -27,7 +26,7 @@ from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import _
 from campaigns.models import Client, ComplianceProfile, Role, User, utcnow
 from campaigns.portfolio_import.service import import_portfolio
-from campaigns.portfolios import list_portfolios
+from campaigns.portfolios import get_portfolio, list_portfolios
 from campaigns.scheduler import preview_campaign
 from console.deps import ManagerUser, SessionDep
 from console.pages.common import PageRoute, back_to, page_locale, render
@@ -100,19 +99,33 @@ def _percent(text: str) -> Decimal:
         raise Invalid(_("Percentages must be between 0 and 100.")) from error
 
 
-@router.get("/portfolios")
-def portfolios(request: Request, db: SessionDep, user: ManagerUser) -> Response:
-    """Upload a portfolio file; recent imports; the escalation export."""
+def _portfolios_page(
+    request: Request,
+    db: Session,
+    user: User,
+    *,
+    summary: Any = None,
+    rejects: list[dict[str, str]] | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
     return render(
         request,
         "manager/portfolios.html",
         user=user,
         clients=list_clients(db),
         imports=list_portfolios(db),
-        summary=None,
-        rejects=[],
-        error="",
+        summary=summary,
+        rejects=rejects or [],
+        error=error,
+        status_code=status_code,
     )
+
+
+@router.get("/portfolios")
+def portfolios(request: Request, db: SessionDep, user: ManagerUser) -> Response:
+    """Upload a portfolio file; recent imports; the escalation export."""
+    return _portfolios_page(request, db, user)
 
 
 @router.post("/portfolios")
@@ -134,30 +147,16 @@ def upload(
         )
     except AcuerdoError as error:
         db.rollback()
-        return render(
+        return _portfolios_page(
             request,
-            "manager/portfolios.html",
-            user=user,
-            clients=list_clients(db),
-            imports=list_portfolios(db),
-            summary=None,
-            rejects=[],
+            db,
+            user,
             error=error.render(page_locale(request)),
             status_code=error.status_code,
         )
-    imports = list_portfolios(db)
-    stored = next((p for p in imports if p.id == summary.portfolio_id), None)
-    rejects = list(csv.DictReader(io.StringIO(stored.rejects_csv)))[:50] if stored else []
-    return render(
-        request,
-        "manager/portfolios.html",
-        user=user,
-        clients=list_clients(db),
-        imports=imports,
-        summary=summary,
-        rejects=rejects,
-        error="",
-    )
+    stored = get_portfolio(db, portfolio_id=summary.portfolio_id)
+    rejects = list(csv.DictReader(io.StringIO(stored.rejects_csv)))[:50]
+    return _portfolios_page(request, db, user, summary=summary, rejects=rejects)
 
 
 @router.get("/campaigns")
@@ -366,23 +365,32 @@ def pause(db: SessionDep, user: ManagerUser, campaign_id: int) -> Response:
     return back_to("/manager/campaigns")
 
 
-def _users(db: Session) -> list[User]:
-    return list(db.scalars(select(User).order_by(User.role, User.username)))
+def _users_page(
+    request: Request,
+    db: Session,
+    user: User,
+    *,
+    error: str = "",
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "manager/users.html",
+        user=user,
+        people=users.list_users(db),
+        clients=list_clients(db),
+        roles=list(Role),
+        error=error,
+        form=form or {},
+        status_code=status_code,
+    )
 
 
 @router.get("/users")
 def users_page(request: Request, db: SessionDep, user: ManagerUser) -> Response:
     """People who sign in, their roles, and a form to add one."""
-    return render(
-        request,
-        "manager/users.html",
-        user=user,
-        people=_users(db),
-        clients=list_clients(db),
-        roles=list(Role),
-        error="",
-        form={},
-    )
+    return _users_page(request, db, user)
 
 
 @router.post("/users")
@@ -406,13 +414,10 @@ async def add_user(request: Request, db: SessionDep, user: ManagerUser) -> Respo
         )
     except AcuerdoError as error:
         db.rollback()
-        return render(
+        return _users_page(
             request,
-            "manager/users.html",
-            user=user,
-            people=_users(db),
-            clients=list_clients(db),
-            roles=list(Role),
+            db,
+            user,
             error=error.render(page_locale(request)),
             form=fields,
             status_code=422,
