@@ -109,8 +109,8 @@ def ensure_campaigns(session: Session, *, now: datetime) -> list[Campaign]:
                 "max_lines": 10,
                 "filter": {"min_days_overdue": 1, "max_days_overdue": 90},
                 "steps": [
-                    {"day": 0, "channel": "sms", "template": "recordatorio"},
                     {"day": 0, "channel": "voice"},
+                    {"day": 1, "channel": "sms", "template": "recordatorio"},
                     {"day": 2, "channel": "voice"},
                 ],
                 "templates": {"recordatorio": REMINDER},
