@@ -1,5 +1,11 @@
 """Campaign definitions: the documented file format, validation on save and the lifecycle."""
 
+from campaigns.campaign_defs.errors import (
+    CampaignInvalid,
+    CampaignNotFound,
+    CampaignStateConflict,
+)
+from campaigns.campaign_defs.lifecycle import finish_campaign, pause_campaign, start_campaign
 from campaigns.campaign_defs.schemas import (
     AccountFilter,
     CampaignIn,
@@ -11,21 +17,17 @@ from campaigns.campaign_defs.schemas import (
     Step,
 )
 from campaigns.campaign_defs.service import (
-    AGING_BUCKETS,
-    SELECTABLE_STATUSES,
-    CampaignInvalid,
-    CampaignNotFound,
-    CampaignStateConflict,
     campaign_out,
     create_campaign,
     find_campaign,
-    finish_campaign,
     get_campaign,
     list_campaigns,
-    parse_definition,
-    pause_campaign,
-    start_campaign,
     update_campaign,
+)
+from campaigns.campaign_defs.validation import (
+    AGING_BUCKETS,
+    SELECTABLE_STATUSES,
+    parse_definition,
     validate_definition,
 )
 

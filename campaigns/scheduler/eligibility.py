@@ -47,7 +47,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
 from campaigns.campaign_defs.schemas import RetryRule, default_retry_rules
-from campaigns.campaign_defs.service import AGING_BUCKETS
+from campaigns.campaign_defs.validation import AGING_BUCKETS
 from campaigns.compliance import (
     CONNECTED,
     COUNTS,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns import clients, users
-from campaigns.campaign_defs.service import create_campaign, parse_definition, start_campaign
+from campaigns.campaign_defs import create_campaign, parse_definition, start_campaign
 from campaigns.models import Campaign, Client, ComplianceProfile, Role, User
 from console.demo.portfolio import demo_portfolio_csv
 

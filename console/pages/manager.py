@@ -16,11 +16,12 @@ from campaigns.campaign_defs import (
     create_campaign,
     get_campaign,
     list_campaigns,
+    parse_definition,
     pause_campaign,
     start_campaign,
     update_campaign,
 )
-from campaigns.campaign_defs.service import parse_definition, to_definition
+from campaigns.campaign_defs.service import to_definition
 from campaigns.clients import create_client, list_clients
 from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import _
