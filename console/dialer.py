@@ -39,6 +39,7 @@ PACED = (DialingMode.PROGRESSIVE, DialingMode.PREDICTIVE)
 @dataclass(frozen=True)
 class PacedCampaign:
     campaign_id: int
+    client_id: int
     mode: DialingMode
     max_lines: int
     abandon_target: float
@@ -61,6 +62,7 @@ def _paced_campaigns() -> list[PacedCampaign]:
         return [
             PacedCampaign(
                 c.id,
+                c.client_id,
                 DialingMode(c.dialing_mode),
                 c.max_lines,
                 float(c.abandon_target_pct) / 100,
@@ -143,6 +145,7 @@ async def dial_once(redis: Redis, now: datetime | None = None) -> dict[int, Paci
             redis,
             {
                 "type": "pacing",
+                "client_id": campaign.client_id,
                 "campaign_id": campaign.campaign_id,
                 "mode": str(decision.mode_used),
                 "asked": decision.calls,

@@ -68,7 +68,8 @@ class Hub:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self.agents: dict[int, set[Connection]] = defaultdict(set)
-        self.supervisors: set[Connection] = set()
+        # Each supervisor's socket with the creditors it may see (None: all, for admins).
+        self.supervisors: dict[Connection, frozenset[int] | None] = {}
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
@@ -108,8 +109,21 @@ class Hub:
 
     def _deliver(self, channel: str, text: str) -> None:
         if channel == SUPERVISORS_CHANNEL:
-            targets = list(self.supervisors)
+            client_id = _client_of(text)
+            targets = [
+                connection
+                for connection, clients in self.supervisors.items()
+                if client_id is None or clients is None or client_id in clients
+            ]
         else:
             targets = list(self.agents.get(int(channel.split(":", 1)[1]), ()))
         for connection in targets:
             connection.offer(text)
+
+
+def _client_of(text: str) -> int | None:
+    """The creditor a supervisors' message is about, if it names one."""
+    if '"client_id"' not in text:
+        return None
+    client_id = json.loads(text).get("client_id")
+    return int(client_id) if client_id is not None else None

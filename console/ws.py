@@ -16,6 +16,7 @@ from campaigns.models import CampaignAgent, Role, User
 from campaigns.redis_conn import get_redis
 from campaigns.scheduler.preview_dialing import PreviewCandidate
 from campaigns.settings import get_settings
+from campaigns.tenancy import viewer_for
 from console.agents import commands, state, work
 from console.agents.messages import PROTOCOL_VERSION
 from console.agents.preview import preview_screen
@@ -51,6 +52,12 @@ def _agent_campaigns(agent_id: int) -> list[int]:
                 select(CampaignAgent.campaign_id).where(CampaignAgent.user_id == agent_id)
             )
         )
+
+
+def _visible_clients(user_id: int) -> frozenset[int] | None:
+    """The creditors whose campaigns a supervisor's feed may show (None: all)."""
+    with read_scope() as session:
+        return viewer_for(session, session.get_one(User, user_id)).client_ids
 
 
 async def _authorise(websocket: WebSocket, roles: tuple[Role, ...]) -> tuple[int, str, str] | None:
@@ -185,7 +192,7 @@ async def supervisor_socket(websocket: WebSocket) -> None:
         return
     user_id, _name, locale = who
     connection = Connection(websocket)
-    hub.supervisors.add(connection)
+    hub.supervisors[connection] = await asyncio.to_thread(_visible_clients, user_id)
     live = asyncio.create_task(push_live_figures(connection, user_id))
     try:
         await connection.send_now(await supervisor_snapshot(hub.redis, user_id))
@@ -203,7 +210,7 @@ async def supervisor_socket(websocket: WebSocket) -> None:
         pass
     finally:
         live.cancel()
-        hub.supervisors.discard(connection)
+        hub.supervisors.pop(connection, None)
         await connection.stop()
 
 
