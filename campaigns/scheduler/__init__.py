@@ -1,14 +1,13 @@
 """The scheduler: who each active campaign may contact now, as attempts enqueued for dispatch."""
 
-from campaigns.scheduler.eligibility import (
+from campaigns.scheduler.eligibility.progress import (
     IN_FLIGHT,
     PROGRESS_RULES,
     RETRY_WAIT,
     STEP_NOT_DUE,
     STEPS_DONE,
-    Selection,
-    build_selection,
 )
+from campaigns.scheduler.eligibility.selection import Selection, build_selection
 from campaigns.scheduler.escalation import escalate_overdue
 from campaigns.scheduler.preview import preview_campaign
 from campaigns.scheduler.tick import (

@@ -26,7 +26,7 @@ from campaigns.models import (
     PromiseStatus,
     PromiseToPay,
 )
-from campaigns.scheduler.eligibility import zone_pairs
+from campaigns.scheduler.eligibility.selection import zone_pairs
 
 ESCALATED_FROM = (AccountStatus.ACTIVE, AccountStatus.PROMISED)
 CHUNK = 500

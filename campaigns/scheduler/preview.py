@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.campaign_defs import PreviewAccount, PreviewOut, get_campaign
 from campaigns.models import Client
-from campaigns.scheduler.eligibility import Selection, build_selection
+from campaigns.scheduler.eligibility.selection import Selection, build_selection
 
 ELIGIBLE = "eligible"
 

@@ -27,7 +27,7 @@ from campaigns.models import (
     Client,
     DialingMode,
 )
-from campaigns.scheduler.eligibility import build_selection
+from campaigns.scheduler.eligibility.selection import build_selection
 from campaigns.scheduler.tick import enqueue_dispatches, pick_eligible
 
 CANDIDATES = 20

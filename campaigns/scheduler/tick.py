@@ -52,12 +52,8 @@ from campaigns.models import (
     DialingMode,
 )
 from campaigns.models.base import UTCDateTime
-from campaigns.scheduler.eligibility import (
-    IN_FLIGHT_STATUSES,
-    PROGRESS_RULES,
-    Selection,
-    build_selection,
-)
+from campaigns.scheduler.eligibility.progress import IN_FLIGHT_STATUSES, PROGRESS_RULES
+from campaigns.scheduler.eligibility.selection import Selection, build_selection
 from campaigns.scheduler.escalation import escalate_overdue
 from campaigns.scheduler.messages import account_fields
 from campaigns.settings import get_settings

@@ -1,0 +1,139 @@
+"""The campaign's own progress on each account: the next step and try, or why not yet."""
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, false, func, literal, null, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from campaigns.campaign_defs.schemas import RetryRule, default_retry_rules
+from campaigns.models import Attempt, AttemptStatus, Campaign
+from campaigns.scheduler.eligibility.sql import DATETIME, INT, TEXT
+
+IN_FLIGHT = "in_flight"
+RETRY_WAIT = "retry_wait"
+STEP_NOT_DUE = "step_not_due"
+STEPS_DONE = "steps_done"
+PROGRESS_RULES = frozenset({IN_FLIGHT, RETRY_WAIT, STEP_NOT_DUE, STEPS_DONE})
+
+IN_FLIGHT_STATUSES = (
+    AttemptStatus.PENDING,
+    AttemptStatus.DISPATCHING,
+    AttemptStatus.QUEUED,
+    AttemptStatus.RINGING,
+    AttemptStatus.IN_PROGRESS,
+)
+FAILED_STATUSES = (
+    AttemptStatus.FAILED,
+    AttemptStatus.UNDELIVERED,
+    AttemptStatus.CANCELED,
+    AttemptStatus.REFUSED,
+)
+
+
+def retry_rules(campaign: Campaign) -> dict[str, RetryRule]:
+    """The campaign's retry rules over the defaults, by attempt result."""
+    rules: dict[str, RetryRule] = {str(k): v for k, v in default_retry_rules().items()}
+    for key, value in (campaign.retry_rules or {}).items():
+        rules[key] = RetryRule.model_validate(value)
+    return rules
+
+
+def with_progress(
+    base: Any, steps: tuple[dict[str, Any], ...], rules: Mapping[str, RetryRule], now: datetime
+) -> Any:
+    """The matched accounts with the next step, try number and channel, or a progress rule."""
+    last = aliased(Attempt, name="last_attempt")
+    machine = or_(last.answered_by.like("machine%"), last.answered_by == "fax")
+    result = case(
+        (last.id.is_(None), null()),
+        (last.status.in_(IN_FLIGHT_STATUSES), literal(IN_FLIGHT, TEXT)),
+        (last.status == AttemptStatus.NO_ANSWER, literal("no_answer", TEXT)),
+        (last.status == AttemptStatus.BUSY, literal("busy", TEXT)),
+        (and_(last.status == AttemptStatus.COMPLETED, machine), literal("machine", TEXT)),
+        (last.status.in_(FAILED_STATUSES), literal("failed", TEXT)),
+        else_=literal("done", TEXT),
+    )
+    with_last = (
+        select(
+            base,
+            result.label("result"),
+            last.step_index.label("last_step"),
+            last.try_number.label("last_try"),
+            func.coalesce(last.ended_at, last.dispatched_at, last.created_at).label("last_end"),
+        )
+        .select_from(base.outerjoin(last, last.id == base.c.last_id))
+        .subquery("with_last")
+    )
+    c = with_last.c
+    count = len(steps)
+    next_step = c.last_step + 1
+    if count > 1:
+        due_by = case(
+            *(
+                (next_step == index, literal(now - timedelta(days=int(step["day"])), DATETIME))
+                for index, step in enumerate(steps)
+                if index > 0
+            )
+        )
+        next_due: ColumnElement[bool] = and_(next_step < count, c.first_at <= due_by)
+    else:
+        next_due = false()
+    tries_left = or_(
+        *(and_(c.result == name, c.last_try < rule.max_tries) for name, rule in rules.items())
+    )
+    waited = or_(
+        *(
+            and_(
+                c.result == name,
+                c.last_end <= literal(now - timedelta(minutes=rule.wait_minutes), DATETIME),
+            )
+            for name, rule in rules.items()
+        )
+    )
+    step = case(
+        (c.last_id.is_(None), literal(0, INT)),
+        (c.result == IN_FLIGHT, null()),
+        (next_due, next_step),
+        (and_(tries_left, waited), c.last_step),
+        else_=null(),
+    )
+    try_number = case(
+        (c.last_id.is_(None), literal(1, INT)),
+        (next_due, literal(1, INT)),
+        else_=c.last_try + 1,
+    )
+    progress_rule = case(
+        (c.last_id.is_(None), null()),
+        (c.result == IN_FLIGHT, literal(IN_FLIGHT, TEXT)),
+        (next_due, null()),
+        (tries_left, case((waited, null()), else_=literal(RETRY_WAIT, TEXT))),
+        (next_step >= count, literal(STEPS_DONE, TEXT)),
+        else_=literal(STEP_NOT_DUE, TEXT),
+    )
+    staged = select(
+        c.account_id,
+        c.debtor_id,
+        c.account_ref,
+        c.balance,
+        c.due_date,
+        c.status,
+        c.priority_boost,
+        c.tz,
+        c.country,
+        c.debtor_name,
+        step.label("step"),
+        try_number.label("try_number"),
+        progress_rule.label("progress_rule"),
+    ).subquery("staged")
+    return select(staged, channel_of(staged.c.step, steps).label("channel")).subquery("progress")
+
+
+def channel_of(step: ColumnElement[Any], steps: tuple[dict[str, Any], ...]) -> Any:
+    """The channel of a step index, as a CASE expression (NULL when no step)."""
+    return case(
+        *((step == index, literal(str(s["channel"]), TEXT)) for index, s in enumerate(steps)),
+        else_=null(),
+    )

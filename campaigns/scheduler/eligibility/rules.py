@@ -1,0 +1,142 @@
+"""The rule column: the first rule that excludes each account, in the documented order."""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, literal, not_, null, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from campaigns.compliance import (
+    CONNECTED,
+    COUNTS,
+    EVENT_TIME,
+    CapWindow,
+    Counts,
+    Profile,
+    Rule,
+    cap_windows,
+    closed_rule,
+)
+from campaigns.models import (
+    Account,
+    AccountStatus,
+    Attempt,
+    Client,
+    Dispute,
+    DisputeStatus,
+    DoNotContact,
+    PaymentPlan,
+    PlanStatus,
+    PromiseStatus,
+    PromiseToPay,
+)
+from campaigns.scheduler.eligibility.contact_point import point_rule
+from campaigns.scheduler.eligibility.progress import IN_FLIGHT, IN_FLIGHT_STATUSES
+from campaigns.scheduler.eligibility.sql import DATE, DATETIME, INT, TEXT, by_zone
+
+
+def with_rule(
+    chosen: Any,
+    client: Client,
+    profile: Profile,
+    pairs: list[tuple[str, str]],
+    today: Mapping[str, date],
+    zones: list[str],
+    now: datetime,
+) -> Select[Any]:
+    """The selection's columns with the first rule that excludes each account (NULL: none)."""
+    c = chosen.c
+    open_dispute = exists().where(
+        Dispute.account_id == c.account_id, Dispute.status == DisputeStatus.OPEN
+    )
+    promise = exists().where(
+        PromiseToPay.account_id == c.account_id,
+        PromiseToPay.status == PromiseStatus.PENDING,
+        PromiseToPay.due_date >= by_zone(c.tz, today, DATE),
+    )
+    plan = exists().where(
+        PaymentPlan.account_id == c.account_id, PaymentPlan.status == PlanStatus.ACTIVE
+    )
+    busy_elsewhere = exists().where(
+        Attempt.account_id == c.account_id, Attempt.status.in_(IN_FLIGHT_STATUSES)
+    )
+    dnc_debtor = exists().where(
+        DoNotContact.debtor_id == c.debtor_id,
+        or_(DoNotContact.client_id.is_(None), DoNotContact.client_id == client.id),
+    )
+    whens: list[tuple[ColumnElement[bool], Any]] = [
+        (c.balance <= 0, literal(Rule.ZERO_BALANCE.value, TEXT)),
+        (
+            or_(c.status == AccountStatus.DISPUTED, open_dispute),
+            literal(Rule.OPEN_DISPUTE.value, TEXT),
+        ),
+        (or_(promise, plan), literal(Rule.PROMISE_IN_FORCE.value, TEXT)),
+        (c.progress_rule.is_not(None), c.progress_rule),
+        (busy_elsewhere, literal(IN_FLIGHT, TEXT)),
+        (dnc_debtor, literal(Rule.DO_NOT_CONTACT.value, TEXT)),
+        (c.contact_point_id.is_(None), point_rule(c, client, profile)),
+    ]
+    whens.extend(_time_whens(c, profile, pairs, now))
+    whens.extend(_cap_whens(c, profile, zones, now))
+    rule = case(*whens, else_=null())
+    return select(
+        c.account_id,
+        c.debtor_id,
+        c.account_ref,
+        c.debtor_name,
+        c.balance,
+        c.due_date,
+        c.priority_boost,
+        c.tz,
+        c.step,
+        c.try_number,
+        c.channel,
+        c.contact_point_id,
+        rule.label("rule"),
+    )
+
+
+def _time_whens(
+    c: Any, profile: Profile, pairs: list[tuple[str, str]], now: datetime
+) -> list[tuple[ColumnElement[bool], Any]]:
+    closed: list[tuple[ColumnElement[bool], Any]] = []
+    opened: list[ColumnElement[bool]] = []
+    for tz, country in sorted(set(pairs)):
+        match = and_(c.tz == tz, c.country == country)
+        rule = closed_rule(profile, tz, country, now)
+        if rule is None:
+            opened.append(match)
+        else:
+            closed.append((match, literal(rule, TEXT)))
+    # A pair that appeared after the pairs were read is treated as closed until the next tick.
+    anywhere_else = not_(or_(*opened)) if opened else literal(1, INT) == literal(1, INT)
+    return [*closed, (anywhere_else, literal(Rule.OUTSIDE_HOURS.value, TEXT))]
+
+
+def _cap_whens(
+    c: Any, profile: Profile, zones: list[str], now: datetime
+) -> list[tuple[ColumnElement[bool], Any]]:
+    per_zone: dict[str, list[CapWindow]] = {tz: cap_windows(profile, now, tz) for tz in zones}
+    if not zones:
+        return []
+    whens: list[tuple[ColumnElement[bool], Any]] = []
+    for index, window in enumerate(per_zone[zones[0]]):
+        since = by_zone(c.tz, {tz: per_zone[tz][index].since for tz in zones}, DATETIME)
+        channels = sorted(str(ch) for ch in window.channels)
+        counted = (
+            select(func.count(Attempt.id))
+            .join(Account, Account.id == Attempt.account_id)
+            .where(
+                Account.debtor_id == c.debtor_id,
+                COUNTS,
+                Attempt.channel.in_(channels),
+                since <= EVENT_TIME,
+                *([CONNECTED] if window.counts == Counts.CONNECTED else []),
+            )
+            .scalar_subquery()
+        )
+        whens.append(
+            (and_(c.channel.in_(channels), counted >= window.limit), literal(window.rule, TEXT))
+        )
+    return whens
