@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.errors import Conflict, Invalid, NotFound
 from campaigns.i18n import SUPPORTED_LOCALES, _
-from campaigns.models import Client, ComplianceProfile
+from campaigns.models import Client, ComplianceProfile, UserClientAccess
 from campaigns.tenancy import TenantViolation, session_viewer
 
 
@@ -48,7 +48,9 @@ def create_client(
     for pct in (early_payment_discount_pct, min_down_payment_pct):
         if not Decimal("0") <= pct <= Decimal("100"):
             raise Invalid(_("Percentages must be between 0 and 100."))
-    if session.scalar(select(Client.id).where(Client.name == name)) is not None:
+    # Names are unique over all creditors, also those the signed-in user cannot see: a Core
+    # query on the session's connection is not narrowed by the tenant filter.
+    if session.connection().scalar(select(Client.id).where(Client.name == name)) is not None:
         raise Conflict(_("A creditor named {name} already exists."), name=name)
     client = Client(
         name=name,
@@ -65,6 +67,11 @@ def create_client(
     )
     session.add(client)
     session.flush()
+    viewer = session_viewer(session)
+    if viewer is not None and viewer.client_ids is not None and viewer.user_id is not None:
+        # A manager who adds a creditor works for it from then on.
+        session.add(UserClientAccess(user_id=viewer.user_id, client_id=client.id))
+        session.flush()
     return client
 
 
