@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from campaigns.models import Attempt, AttemptStatus, Channel, Outcome
@@ -65,11 +65,13 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
         .scalars()
         .all()
     )
+    # Answered and not bridged yet: a person, or a call whose machine detection has not said
+    # (with detection the answer webhook, and so routing, comes seconds after "in-progress").
     waiting = session.scalar(
         select(func.count(Attempt.id)).where(
             *voice,
             Attempt.status == AttemptStatus.IN_PROGRESS,
-            Attempt.answered_by == HUMAN,
+            or_(Attempt.answered_by == HUMAN, Attempt.answered_by.is_(None)),
             Attempt.agent_id.is_(None),
             Attempt.abandoned.is_(False),
         )

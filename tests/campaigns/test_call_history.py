@@ -1,0 +1,132 @@
+"""What the pacer learns from a campaign's calls: rates, durations, the abandon window, the lines
+in use and the answered calls still waiting for an agent."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from campaigns.call_history import call_history
+from campaigns.models import Attempt, AttemptStatus, Campaign, Channel, Outcome, Role
+from tests.factories import make_account, make_campaign, make_client, make_user
+
+NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+
+
+def _call(session: Session, campaign: Campaign, account_id: int, **fields: Any) -> Attempt:
+    attempt = Attempt(
+        client_id=campaign.client_id,
+        account_id=account_id,
+        campaign_id=campaign.id,
+        channel=Channel.VOICE,
+        **fields,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def test_history_reads_rates_durations_lines_and_the_abandon_window(session: Session) -> None:
+    client = make_client(session)
+    agent = make_user(session, role=Role.AGENT, access=[client])
+    campaign = make_campaign(session, client=client, agents=[agent], mode="predictive")
+    account = make_account(session, client=client).id
+    placed = NOW - timedelta(minutes=10)
+    talked = _call(
+        session,
+        campaign,
+        account,
+        status=AttemptStatus.COMPLETED,
+        answered_by="human",
+        agent_id=agent.id,
+        created_at=placed,
+        dispatched_at=placed,
+        answered_at=placed + timedelta(seconds=9),
+        ended_at=placed + timedelta(seconds=129),
+        duration_seconds=120,
+    )
+    session.add(
+        Outcome(
+            client_id=client.id,
+            account_id=account,
+            attempt_id=talked.id,
+            agent_id=agent.id,
+            disposition="refuses",
+            created_at=talked.ended_at + timedelta(seconds=25),  # type: ignore[operator]
+        )
+    )
+    ended = {"created_at": placed, "ended_at": placed + timedelta(seconds=30)}
+    _call(
+        session,
+        campaign,
+        account,
+        status=AttemptStatus.COMPLETED,
+        answered_by="machine_start",
+        **ended,
+    )
+    _call(session, campaign, account, status=AttemptStatus.NO_ANSWER, **ended)
+    _call(session, campaign, account, status=AttemptStatus.NO_ANSWER, **ended)
+    last_week = NOW - timedelta(days=7)
+    _call(
+        session,
+        campaign,
+        account,
+        status=AttemptStatus.COMPLETED,
+        answered_by="human",
+        abandoned=True,
+        created_at=last_week,
+        ended_at=last_week,
+    )
+    long_ago = NOW - timedelta(days=40)
+    _call(
+        session,
+        campaign,
+        account,
+        status=AttemptStatus.COMPLETED,
+        answered_by="human",
+        abandoned=True,
+        created_at=long_ago,
+        ended_at=long_ago,
+    )
+    _call(
+        session,
+        campaign,
+        account,
+        status=AttemptStatus.QUEUED,
+        created_at=NOW - timedelta(seconds=4),
+    )
+    _call(
+        session,
+        campaign,
+        account,
+        status=AttemptStatus.RINGING,
+        created_at=NOW - timedelta(seconds=12),
+    )
+    session.flush()
+
+    history = call_history(session, campaign_id=campaign.id, now=NOW)
+
+    assert (history.answer_rate, history.machine_rate, history.recent_calls) == (0.25, 0.25, 4)
+    assert history.ring_to_answer_s == (9.0,)
+    assert (history.talk_s, history.wrap_s) == ((120.0,), (25.0,))
+    assert (history.live_answers, history.abandons) == (2, 1), "the window is 30 days"
+    assert sorted(history.ringing_elapsed_s) == [4.0, 12.0]
+    assert history.answered_waiting == 0
+
+
+def test_answered_calls_not_bridged_yet_are_waiting_unless_a_machine(session: Session) -> None:
+    """With machine detection the answer webhook (and routing) comes seconds after the call is
+    in progress; a call in that gap needs an agent as much as one known to be a person."""
+    client = make_client(session)
+    agent = make_user(session, role=Role.AGENT, access=[client])
+    campaign = make_campaign(session, client=client, agents=[agent], mode="progressive")
+    account = make_account(session, client=client).id
+    live = {"status": AttemptStatus.IN_PROGRESS, "created_at": NOW - timedelta(seconds=20)}
+    _call(session, campaign, account, answered_by=None, **live)
+    _call(session, campaign, account, answered_by="human", **live)
+    _call(session, campaign, account, answered_by="machine_end_beep", **live)
+    _call(session, campaign, account, answered_by="human", agent_id=agent.id, **live)
+    _call(session, campaign, account, answered_by="human", abandoned=True, **live)
+    session.flush()
+
+    assert call_history(session, campaign_id=campaign.id, now=NOW).answered_waiting == 2
