@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 from campaigns.models import Attempt, AttemptStatus, Channel, Outcome
 
 RECENT = timedelta(hours=2)
+RATE_CALLS = 400  # the answer and machine shares come from this many recent calls
+DURATIONS = timedelta(days=7)
+DURATION_SAMPLES = 200  # ring, talk and wrap-up times come from this many recent live answers
 ABANDON_WINDOW = timedelta(days=30)
-SAMPLE = 200
 DIALING = (
     AttemptStatus.PENDING,
     AttemptStatus.DISPATCHING,
@@ -40,21 +42,36 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
     """The pacer's view of one campaign's calls."""
     voice = (Attempt.campaign_id == campaign_id, Attempt.channel == Channel.VOICE)
     recent = session.execute(
+        select(Attempt.answered_by)
+        .where(*voice, Attempt.ended_at.is_not(None), Attempt.created_at >= now - RECENT)
+        .order_by(Attempt.ended_at.desc())
+        .limit(RATE_CALLS)
+    ).all()
+    humans = sum(1 for r in recent if r.answered_by == HUMAN)
+    machines = sum(1 for r in recent if r.answered_by and r.answered_by != HUMAN)
+    # Durations change little from day to day, so they come from the last live answers of the
+    # week: at a 10% answer rate the last two hours' calls hold too few of them.
+    live = session.execute(
         select(
-            Attempt.answered_by,
             Attempt.dispatched_at,
             Attempt.answered_at,
             Attempt.duration_seconds,
             Attempt.ended_at,
+            Attempt.agent_id,
+            Attempt.abandoned,
             Outcome.created_at,
         )
         .outerjoin(Outcome, Outcome.attempt_id == Attempt.id)
-        .where(*voice, Attempt.ended_at.is_not(None), Attempt.created_at >= now - RECENT)
+        .where(
+            *voice,
+            Attempt.answered_by == HUMAN,
+            Attempt.ended_at.is_not(None),
+            Attempt.created_at >= now - DURATIONS,
+        )
         .order_by(Attempt.ended_at.desc())
-        .limit(SAMPLE)
+        .limit(DURATION_SAMPLES)
     ).all()
-    humans = [r for r in recent if r.answered_by == HUMAN]
-    machines = [r for r in recent if r.answered_by and r.answered_by != HUMAN]
+    talked = [r for r in live if r.agent_id is not None and not r.abandoned]
     window = session.execute(
         select(func.count(Attempt.id), func.count(Attempt.id).filter(Attempt.abandoned)).where(
             *voice, Attempt.answered_by == HUMAN, Attempt.created_at >= now - ABANDON_WINDOW
@@ -77,19 +94,19 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
         )
     )
     return CallHistory(
-        answer_rate=len(humans) / len(recent) if recent else 0.0,
-        machine_rate=len(machines) / len(recent) if recent else 0.0,
+        answer_rate=humans / len(recent) if recent else 0.0,
+        machine_rate=machines / len(recent) if recent else 0.0,
         recent_calls=len(recent),
         ring_to_answer_s=tuple(
             (r.answered_at - r.dispatched_at).total_seconds()
-            for r in humans
+            for r in live
             if r.answered_at and r.dispatched_at
         ),
-        talk_s=tuple(float(r.duration_seconds) for r in humans if r.duration_seconds),
+        talk_s=tuple(float(r.duration_seconds) for r in talked if r.duration_seconds),
         wrap_s=tuple(
             (r.created_at - r.ended_at).total_seconds()
-            for r in humans
-            if r.created_at and r.ended_at and r.created_at > r.ended_at
+            for r in talked
+            if r.created_at and r.created_at > r.ended_at
         ),
         live_answers=int(window[0]),
         abandons=int(window[1]),

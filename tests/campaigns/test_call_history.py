@@ -55,6 +55,30 @@ def test_history_reads_rates_durations_lines_and_the_abandon_window(session: Ses
             created_at=talked.ended_at + timedelta(seconds=25),  # type: ignore[operator]
         )
     )
+    yesterday = NOW - timedelta(days=1)
+    earlier = _call(
+        session,
+        campaign,
+        account,
+        status=AttemptStatus.COMPLETED,
+        answered_by="human",
+        agent_id=agent.id,
+        created_at=yesterday,
+        dispatched_at=yesterday,
+        answered_at=yesterday + timedelta(seconds=11),
+        ended_at=yesterday + timedelta(seconds=71),
+        duration_seconds=60,
+    )
+    session.add(
+        Outcome(
+            client_id=client.id,
+            account_id=account,
+            attempt_id=earlier.id,
+            agent_id=agent.id,
+            disposition="refuses",
+            created_at=earlier.ended_at + timedelta(seconds=15),  # type: ignore[operator]
+        )
+    )
     ended = {"created_at": placed, "ended_at": placed + timedelta(seconds=30)}
     _call(
         session,
@@ -106,10 +130,12 @@ def test_history_reads_rates_durations_lines_and_the_abandon_window(session: Ses
 
     history = call_history(session, campaign_id=campaign.id, now=NOW)
 
-    assert (history.answer_rate, history.machine_rate, history.recent_calls) == (0.25, 0.25, 4)
-    assert history.ring_to_answer_s == (9.0,)
-    assert (history.talk_s, history.wrap_s) == ((120.0,), (25.0,))
-    assert (history.live_answers, history.abandons) == (2, 1), "the window is 30 days"
+    assert (history.answer_rate, history.machine_rate, history.recent_calls) == (0.25, 0.25, 4), (
+        "rates come from the last two hours"
+    )
+    assert history.ring_to_answer_s == (9.0, 11.0), "durations come from the week's live answers"
+    assert (history.talk_s, history.wrap_s) == ((120.0, 60.0), (25.0, 15.0))
+    assert (history.live_answers, history.abandons) == (3, 1), "the window is 30 days"
     assert sorted(history.ringing_elapsed_s) == [4.0, 12.0]
     assert history.answered_waiting == 0
 
