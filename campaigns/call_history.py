@@ -13,6 +13,7 @@ RATE_CALLS = 400  # the answer and machine shares come from this many recent cal
 DURATIONS = timedelta(days=7)
 DURATION_SAMPLES = 200  # ring, talk and wrap-up times come from this many recent live answers
 ABANDON_WINDOW = timedelta(days=30)
+DAY = timedelta(hours=24)
 DIALING = (
     AttemptStatus.PENDING,
     AttemptStatus.DISPATCHING,
@@ -34,6 +35,8 @@ class CallHistory:
     wrap_s: tuple[float, ...]
     live_answers: int
     abandons: int
+    day_live_answers: int
+    day_abandons: int
     ringing_elapsed_s: tuple[float, ...]
     answered_waiting: int
 
@@ -72,16 +75,19 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
         .limit(DURATION_SAMPLES)
     ).all()
     talked = [r for r in live if r.agent_id is not None and not r.abandoned]
+    in_day = Attempt.created_at >= now - DAY
     window = session.execute(
-        select(func.count(Attempt.id), func.count(Attempt.id).filter(Attempt.abandoned)).where(
-            *voice, Attempt.answered_by == HUMAN, Attempt.created_at >= now - ABANDON_WINDOW
-        )
+        select(
+            func.count(Attempt.id),
+            func.count(Attempt.id).filter(Attempt.abandoned),
+            func.count(Attempt.id).filter(in_day),
+            func.count(Attempt.id).filter(in_day, Attempt.abandoned),
+        ).where(*voice, Attempt.answered_by == HUMAN, Attempt.created_at >= now - ABANDON_WINDOW)
     ).one()
-    dialing = (
-        session.execute(select(Attempt.created_at).where(*voice, Attempt.status.in_(DIALING)))
-        .scalars()
-        .all()
-    )
+    # A call rings from when it was handed to the carrier, as the ring-to-answer samples count.
+    dialing = session.execute(
+        select(Attempt.dispatched_at).where(*voice, Attempt.status.in_(DIALING))
+    ).scalars()
     # Answered and not bridged yet: a person, or a call whose machine detection has not said
     # (with detection the answer webhook, and so routing, comes seconds after "in-progress").
     waiting = session.scalar(
@@ -110,6 +116,11 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
         ),
         live_answers=int(window[0]),
         abandons=int(window[1]),
-        ringing_elapsed_s=tuple((now - created).total_seconds() for created in dialing),
+        day_live_answers=int(window[2]),
+        day_abandons=int(window[3]),
+        ringing_elapsed_s=tuple(
+            max(0.0, (now - dispatched).total_seconds()) if dispatched else 0.0
+            for dispatched in dialing
+        ),
         answered_waiting=int(waiting or 0),
     )

@@ -104,6 +104,8 @@ async def snapshot(redis: Redis, campaign: PacedCampaign, now: datetime) -> Paci
             wrap_s=history.wrap_s,
             live_answers=history.live_answers,
             abandons=history.abandons,
+            day_live_answers=history.day_live_answers,
+            day_abandons=history.day_abandons,
         ),
         talk_elapsed_s=tuple(talking),
         wrap_elapsed_s=tuple(wrapping),

@@ -32,8 +32,10 @@ V = sum p(1 - p). The pacer launches the largest n with, at every point x,
 form for n at each x and minimised over x. The safety factor z grows linearly from `z_base` to
 `z_near` with s = max(r / r_f, 1 - A / `allowance_scale`): r is the rolling-window abandon rate,
 r_f = `fallback_fraction` x target the fallback level, and A = r_f (live + 1) - (abandons + 1) the
-abandons the window can still absorb before the fallback. The bet shrinks as the rate nears the
-cap, and it is cautious while the window is small (one abandon weighs a lot there). Predictive
+abandons the window can still absorb before the fallback. s is the larger of its values for the
+rolling window (30 days in production) and for the last 24 hours, so a day that runs hot brakes
+even when the month has room, and each day starts cautiously. The bet shrinks as the rate nears
+the cap, and it is cautious while a window is small (one abandon weighs a lot there). Predictive
 never launches fewer calls than progressive would (those are each covered by a ready agent).
 
 Rules that override the model
@@ -42,7 +44,8 @@ Rules that override the model
   a handful of agents makes the abandon rate spiky (one bad second is several percent);
 * the rolling window would be at or above `fallback_fraction` x target after one more abandon,
   (abandons + 1) / (live answers + 1) >= fallback_fraction x target: progressive. A fresh campaign
-  therefore runs progressively until it has earned enough live answers to afford an abandon;
+  therefore runs progressively until it has earned enough live answers to afford an abandon. The
+  same test on the last 24 hours, once they hold an abandon, keeps one bad day under the cap too;
 * not enough history (fewer than `min_samples` ring, talk or wrap-up times): progressive;
 * never more than the CPS limit this second, never more than max_lines calls dialing at once
   (ringing + answered and waiting for an agent).
@@ -94,11 +97,20 @@ class PacingHistory:
     """Calls answered by a person in the rolling abandon window."""
     abandons: int = 0
     """Of those, calls abandoned (no agent within the grace time)."""
+    day_live_answers: int = 0
+    """Calls answered by a person in the last 24 hours (a subset of the rolling window)."""
+    day_abandons: int = 0
+    """Of those, calls abandoned."""
 
     @property
     def abandon_rate(self) -> float:
         """Abandoned / live answers in the rolling window (0 when there are none)."""
         return self.abandons / self.live_answers if self.live_answers else 0.0
+
+    @property
+    def windows(self) -> tuple[tuple[int, int], ...]:
+        """(live answers, abandons) of the rolling window and of the last 24 hours."""
+        return (self.live_answers, self.abandons), (self.day_live_answers, self.day_abandons)
 
 
 @dataclass(frozen=True)
@@ -186,14 +198,16 @@ def decide(snapshot: PacingSnapshot, parameters: PacerParameters | None = None) 
             snapshot, SMALL_TEAM_REASON, (("agents", str(snapshot.agents_logged_in)),)
         )
     fallback_rate = params.fallback_fraction * snapshot.abandon_target
-    if (history.abandons + 1) / (history.live_answers + 1) >= fallback_rate:
-        if not history.abandons:
-            return _progressive(snapshot, WARM_UP_REASON, (("live", str(history.live_answers)),))
+    if not history.abandons and 1 / (history.live_answers + 1) >= fallback_rate:
+        return _progressive(snapshot, WARM_UP_REASON, (("live", str(history.live_answers)),))
+    near = [(a, live) for live, a in history.windows if a and (a + 1) / (live + 1) >= fallback_rate]
+    if near:
+        rate = max(a / max(live, 1) for a, live in near)
         return _progressive(
             snapshot,
             NEAR_CAP_REASON,
             (
-                ("rate", f"{100 * history.abandon_rate:.1f}%"),
+                ("rate", f"{100 * rate:.1f}%"),
                 ("target", f"{100 * snapshot.abandon_target:.1f}%"),
             ),
         )
@@ -226,11 +240,17 @@ def horizons(ring_timeout_s: float) -> tuple[float, ...]:
 
 
 def _safety_factor(history: PacingHistory, fallback_rate: float, params: PacerParameters) -> float:
-    """z from z_base to z_near as the window's rate or its remaining allowance runs out."""
-    by_rate = min(1.0, history.abandon_rate / fallback_rate) if fallback_rate > 0 else 1.0
-    allowance = fallback_rate * (history.live_answers + 1) - (history.abandons + 1)
-    by_allowance = 1.0 - min(1.0, max(0.0, allowance) / params.allowance_scale)
-    return params.z_base + (params.z_near - params.z_base) * max(by_rate, by_allowance)
+    """z from z_base to z_near as a window's rate or its remaining allowance runs out; the
+    stricter of the rolling window and the last 24 hours decides."""
+    if fallback_rate <= 0:
+        return params.z_near
+    worst = 0.0
+    for live, abandons in history.windows:
+        by_rate = min(1.0, (abandons / live if live else 0.0) / fallback_rate)
+        allowance = fallback_rate * (live + 1) - (abandons + 1)
+        by_allowance = 1.0 - min(1.0, max(0.0, allowance) / params.allowance_scale)
+        worst = max(worst, by_rate, by_allowance)
+    return params.z_base + (params.z_near - params.z_base) * worst
 
 
 def _progressive(

@@ -206,6 +206,9 @@ class _Floor:
             wrap_s=wrap,
             live_answers=self.live,
             abandons=self.abandons,
+            # The shift is both windows: it starts empty, as a campaign's first day.
+            day_live_answers=self.live,
+            day_abandons=self.abandons,
         )
         return PacingSnapshot(
             mode=self.mode,

@@ -55,7 +55,7 @@ def test_history_reads_rates_durations_lines_and_the_abandon_window(session: Ses
             created_at=talked.ended_at + timedelta(seconds=25),  # type: ignore[operator]
         )
     )
-    yesterday = NOW - timedelta(days=1)
+    yesterday = NOW - timedelta(hours=26)
     earlier = _call(
         session,
         campaign,
@@ -117,14 +117,17 @@ def test_history_reads_rates_durations_lines_and_the_abandon_window(session: Ses
         campaign,
         account,
         status=AttemptStatus.QUEUED,
-        created_at=NOW - timedelta(seconds=4),
+        created_at=NOW - timedelta(seconds=5),
+        dispatched_at=NOW - timedelta(seconds=4),
     )
+    _call(session, campaign, account, status=AttemptStatus.PENDING, created_at=NOW)
     _call(
         session,
         campaign,
         account,
         status=AttemptStatus.RINGING,
-        created_at=NOW - timedelta(seconds=12),
+        created_at=NOW - timedelta(seconds=13),
+        dispatched_at=NOW - timedelta(seconds=12),
     )
     session.flush()
 
@@ -136,7 +139,8 @@ def test_history_reads_rates_durations_lines_and_the_abandon_window(session: Ses
     assert history.ring_to_answer_s == (9.0, 11.0), "durations come from the week's live answers"
     assert (history.talk_s, history.wrap_s) == ((120.0, 60.0), (25.0, 15.0))
     assert (history.live_answers, history.abandons) == (3, 1), "the window is 30 days"
-    assert sorted(history.ringing_elapsed_s) == [4.0, 12.0]
+    assert (history.day_live_answers, history.day_abandons) == (1, 0)
+    assert sorted(history.ringing_elapsed_s) == [0.0, 4.0, 12.0], "ringing since handed over"
     assert history.answered_waiting == 0
 
 

@@ -23,8 +23,15 @@ RING = tuple(6.0 + 12.0 * i / 199 for i in range(200))
 
 
 def history(
-    *, answer_rate: float = 0.10, live: int = 1000, abandons: int = 5, machine: float = 0.1
+    *,
+    answer_rate: float = 0.10,
+    live: int = 1000,
+    abandons: int = 5,
+    machine: float = 0.1,
+    day: tuple[int, int] | None = None,
 ) -> PacingHistory:
+    """A campaign's history; the last 24 hours hold the whole window unless `day` is given."""
+    day_live, day_abandons = day or (live, abandons)
     return PacingHistory(
         answer_rate=answer_rate,
         machine_rate=machine,
@@ -34,6 +41,8 @@ def history(
         wrap_s=WRAP,
         live_answers=live,
         abandons=abandons,
+        day_live_answers=day_live,
+        day_abandons=day_abandons,
     )
 
 
@@ -92,6 +101,21 @@ def test_predictive_falls_back_to_progressive_near_the_abandon_cap() -> None:
     assert near_cap.calls == 2
     assert "2.5%" in near_cap.describe("en")
     assert "tope" in near_cap.describe("es_MX")
+
+
+def test_a_hot_day_falls_back_even_when_the_month_has_room() -> None:
+    month_ok = history(live=3000, abandons=30, day=(60, 3))
+    hot_day = decide(snapshot(history=month_ok))
+    assert hot_day.mode_used == DialingMode.PROGRESSIVE and hot_day.reason == NEAR_CAP_REASON
+    assert "5.0%" in hot_day.describe("en")
+
+
+def test_each_day_starts_with_a_cautious_bet() -> None:
+    """The month is clean, but the day has few live answers yet: predictive, with a smaller bet."""
+    settled = decide(snapshot(history=history(live=3000, abandons=15, day=(400, 2))))
+    morning = decide(snapshot(history=history(live=3000, abandons=15, day=(5, 0))))
+    assert morning.mode_used == settled.mode_used == DialingMode.PREDICTIVE
+    assert 2 < morning.calls < settled.calls
 
 
 def test_fresh_campaign_paces_progressively_until_it_can_afford_an_abandon() -> None:
