@@ -10,7 +10,6 @@ Starts a carrier sandbox, the web app (for the webhooks) and burst rq workers as
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,24 +17,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, timeout: float = 30) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
+from local_ports import free_port, wait_http
 
 
 def main() -> None:

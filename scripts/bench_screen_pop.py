@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,11 +21,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from local_ports import free_port
 
 
 def percentile(values: list[float], q: float) -> float:

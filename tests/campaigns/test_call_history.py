@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from campaigns.call_history import call_history
-from campaigns.models import Attempt, AttemptStatus, Campaign, Channel, Outcome, Role
+from campaigns.models import Attempt, AttemptStatus, Campaign, Channel, Outcome, Role, User
 from tests.factories import make_account, make_campaign, make_client, make_user
 
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
@@ -26,59 +26,54 @@ def _call(session: Session, campaign: Campaign, account_id: int, **fields: Any) 
     return attempt
 
 
+def _talked(
+    session: Session,
+    campaign: Campaign,
+    agent: User,
+    account_id: int,
+    placed: datetime,
+    *,
+    ring: int,
+    talk: int,
+    wrap: int,
+) -> None:
+    """A live answer an agent took, and its outcome saved after `wrap` seconds of wrap-up."""
+    answered = placed + timedelta(seconds=ring)
+    ended = answered + timedelta(seconds=talk)
+    attempt = _call(
+        session,
+        campaign,
+        account_id,
+        status=AttemptStatus.COMPLETED,
+        answered_by="human",
+        agent_id=agent.id,
+        created_at=placed,
+        dispatched_at=placed,
+        answered_at=answered,
+        ended_at=ended,
+        duration_seconds=talk,
+    )
+    session.add(
+        Outcome(
+            client_id=campaign.client_id,
+            account_id=account_id,
+            attempt_id=attempt.id,
+            agent_id=agent.id,
+            disposition="refuses",
+            created_at=ended + timedelta(seconds=wrap),
+        )
+    )
+
+
 def test_history_reads_rates_durations_lines_and_the_abandon_window(session: Session) -> None:
     client = make_client(session)
     agent = make_user(session, role=Role.AGENT, access=[client])
     campaign = make_campaign(session, client=client, agents=[agent], mode="predictive")
     account = make_account(session, client=client).id
     placed = NOW - timedelta(minutes=10)
-    talked = _call(
-        session,
-        campaign,
-        account,
-        status=AttemptStatus.COMPLETED,
-        answered_by="human",
-        agent_id=agent.id,
-        created_at=placed,
-        dispatched_at=placed,
-        answered_at=placed + timedelta(seconds=9),
-        ended_at=placed + timedelta(seconds=129),
-        duration_seconds=120,
-    )
-    session.add(
-        Outcome(
-            client_id=client.id,
-            account_id=account,
-            attempt_id=talked.id,
-            agent_id=agent.id,
-            disposition="refuses",
-            created_at=talked.ended_at + timedelta(seconds=25),  # type: ignore[operator]
-        )
-    )
+    _talked(session, campaign, agent, account, placed, ring=9, talk=120, wrap=25)
     yesterday = NOW - timedelta(hours=26)
-    earlier = _call(
-        session,
-        campaign,
-        account,
-        status=AttemptStatus.COMPLETED,
-        answered_by="human",
-        agent_id=agent.id,
-        created_at=yesterday,
-        dispatched_at=yesterday,
-        answered_at=yesterday + timedelta(seconds=11),
-        ended_at=yesterday + timedelta(seconds=71),
-        duration_seconds=60,
-    )
-    session.add(
-        Outcome(
-            client_id=client.id,
-            account_id=account,
-            attempt_id=earlier.id,
-            agent_id=agent.id,
-            disposition="refuses",
-            created_at=earlier.ended_at + timedelta(seconds=15),  # type: ignore[operator]
-        )
-    )
+    _talked(session, campaign, agent, account, yesterday, ring=11, talk=60, wrap=15)
     ended = {"created_at": placed, "ended_at": placed + timedelta(seconds=30)}
     _call(
         session,
