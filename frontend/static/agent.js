@@ -109,7 +109,6 @@
 
   function applyState(a) {
     view.agent = { state: a.state, since: a.since ? a.since * 1000 : Date.now(), reason: a.reason };
-    $("state-label").textContent = S.states[a.state] || a.state;
     $("state-label").className = "badge state-" + a.state;
     text("state-reason", a.state === "paused" && a.reason ? (S.reasons[a.reason] || a.reason) : "");
     if (a.state === "ready" && view.call) {
@@ -133,6 +132,10 @@
         detail = left + " " + S.seconds_left;
       } else { detail = S.ended; }
     }
+    var label = S.states[state] || state;
+    if (state === "reserved" && view.preview) { label = S.state_previewing; }
+    if (state === "reserved" && view.call && view.call.status === "dialing") { label = S.state_dialing; }
+    $("state-label").textContent = label;
     banner.className = "banner " + cls;
     text("call-title", title);
     text("call-detail", detail);

@@ -3,6 +3,7 @@ and a dropped network that keeps the draft."""
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -12,7 +13,13 @@ from sqlalchemy.orm import Session
 from campaigns.models import Account, Attempt, Campaign, ContactPoint, PromiseToPay, Role, User
 from telephony.jobs import enqueue_dispatch
 from tests.browser.conftest import shot, sign_in
-from tests.factories import make_account, make_campaign, make_client, make_user
+from tests.factories import (
+    make_account,
+    make_campaign,
+    make_client,
+    make_user,
+    zone_where_it_is_midday,
+)
 from tests.processes import eventually, run_worker
 from tests.telephony.conftest import SandboxServer
 
@@ -176,3 +183,38 @@ def test_dropped_network_restores_the_draft(
     expect(page.locator("#notes")).to_have_value("Paga el viernes con su quincena")
     expect(page.locator("#draft-status")).to_have_text("Se restauró su borrador sin guardar.")
     assert page.evaluate("window.localStorage.length + window.sessionStorage.length") == 0
+
+
+def test_preview_shows_the_account_first_then_dials_it(
+    session: Session, sandbox: SandboxServer, app_url: str, page: Page
+) -> None:
+    """In a preview campaign the state badge says what the agent is doing: previewing, dialing,
+    then on the call (never "incoming call" while nobody is calling)."""
+    sandbox.reset(
+        {"numbers": [{"number": FIRST, "call": "human", "ring_seconds": 2, "talk_seconds": 600}]}
+    )
+    client = make_client(session, country="US", timezone="UTC")
+    agent = make_user(session, username="agente1", role=Role.AGENT, access=[client])
+    make_campaign(session, client=client, agents=[agent], mode="preview")
+    make_account(
+        session,
+        client=client,
+        phone=FIRST,
+        ref="P-1",
+        name="Juana Pérez López",
+        timezone=zone_where_it_is_midday(),
+        today=datetime.now(UTC).date(),
+    )
+    session.commit()
+    sign_in(page, "agente1")
+    page.keyboard.press("Alt+r")
+    expect(page.locator("#preview")).to_be_visible()
+    expect(page.locator("#state-label")).to_have_text("Vista previa")
+    expect(page.locator("#call-title")).to_have_text(
+        "Vista previa: lea la cuenta y después llame u omita"
+    )
+    page.keyboard.press("Alt+c")
+    expect(page.locator("#state-label")).to_have_text("Marcando")
+    run_worker(app_url)
+    expect(page.locator("#state-label")).to_have_text("En llamada", timeout=20_000)
+    expect(page.locator("#call-banner")).to_have_class(re.compile("connected"))
