@@ -1,12 +1,14 @@
 """An agent's work in the browser: ready, a call pops, script steps, a promise, the next call;
 and a dropped network that keeps the draft."""
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import jwt
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +22,7 @@ from tests.factories import (
     make_user,
     zone_where_it_is_midday,
 )
-from tests.processes import eventually, run_worker
+from tests.processes import eventually, run_worker, web_server
 from tests.telephony.conftest import SandboxServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -218,3 +220,46 @@ def test_preview_shows_the_account_first_then_dials_it(
     run_worker(app_url)
     expect(page.locator("#state-label")).to_have_text("En llamada", timeout=20_000)
     expect(page.locator("#call-banner")).to_have_class(re.compile("connected"))
+
+
+LIVE = {
+    "ACUERDO_TWILIO_MODE": "live",
+    "ACUERDO_TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    "ACUERDO_TWILIO_AUTH_TOKEN": "2" * 32,
+    "ACUERDO_TWILIO_API_KEY_SID": "SK" + "3" * 32,
+    "ACUERDO_TWILIO_API_KEY_SECRET": "4" * 32,
+    "ACUERDO_TWILIO_TWIML_APP_SID": "AP" + "5" * 32,
+}
+
+
+def test_live_mode_registers_the_browser_phone_with_the_agents_token(
+    session: Session, browser: Browser
+) -> None:
+    """In live mode the console loads Twilio's Voice SDK and registers a Device with the token of
+    /api/voice/token. This machine cannot reach Twilio: the signalling socket is answered here,
+    the registration message is read, then the socket is closed and the phone says so."""
+    client = make_client(session)
+    agent = make_user(session, username="agente1", role=Role.AGENT, access=[client])
+    session.commit()
+    registrations: list[dict[str, object]] = []
+
+    def twilio_signalling(ws: WebSocketRoute) -> None:
+        def on_message(message: str | bytes) -> None:
+            registrations.append(json.loads(message))
+            ws.close(code=1011, reason="no Twilio here")
+
+        ws.on_message(on_message)
+
+    with web_server(ACUERDO_COOKIE_SECURE="false", **LIVE) as url:
+        context = browser.new_context(base_url=url, locale="es-MX")
+        page = context.new_page()
+        page.route_web_socket(re.compile(r"twilio\.com"), twilio_signalling)
+        sign_in(page, "agente1")
+        expect(page.locator("#phone-status")).to_contain_text("sin conexión", timeout=20_000)
+        context.close()
+    listen = next(r for r in registrations if r.get("type") == "listen")
+    payload = listen["payload"]
+    assert isinstance(payload, dict)
+    claims = jwt.decode(payload["token"], options={"verify_signature": False})
+    assert claims["grants"]["identity"] == f"agent-{agent.id}"
+    assert claims["grants"]["voice"]["incoming"]["allow"] is True
