@@ -82,6 +82,8 @@
   }
 
   function applySnapshot(m) {
+    // The state buttons work once the server has said where the agent stands.
+    $("btn-ready").disabled = false; $("btn-pause").disabled = false;
     applyState(m.agent);
     hidePreview();
     drawCallbacks(m.callbacks || []);
@@ -345,7 +347,10 @@
   });
 
   // State control.
-  function setState(state, reason) { socket.send({ type: "set_state", state: state, reason: reason || "" }); }
+  function setState(state, reason) {
+    if ($("btn-ready").disabled) { return; }
+    socket.send({ type: "set_state", state: state, reason: reason || "" });
+  }
   $("btn-ready").addEventListener("click", function () { setState("ready"); });
   $("pause-form").addEventListener("submit", function (e) { e.preventDefault(); setState("paused", $("pause-reason").value); });
   $("btn-verify").addEventListener("click", function () {

@@ -98,6 +98,7 @@ def test_ready_call_script_promise_and_next_call(
     expect(page.locator("#state-label")).to_have_text("Desconectado")
     shot(page, "agent-offline")
 
+    expect(page.locator("#btn-ready")).to_be_enabled()
     page.keyboard.press("Alt+r")
     expect(page.locator("#state-label")).to_have_text("Disponible")
     expect(page.locator("#call-title")).to_have_text("Disponible: esperando una llamada")
@@ -209,6 +210,7 @@ def test_preview_shows_the_account_first_then_dials_it(
     )
     session.commit()
     sign_in(page, "agente1")
+    expect(page.locator("#btn-ready")).to_be_enabled()
     page.keyboard.press("Alt+r")
     expect(page.locator("#preview")).to_be_visible()
     expect(page.locator("#state-label")).to_have_text("Vista previa")
