@@ -85,28 +85,17 @@ def test_history_reads_rates_durations_lines_and_the_abandon_window(session: Ses
     )
     _call(session, campaign, account, status=AttemptStatus.NO_ANSWER, **ended)
     _call(session, campaign, account, status=AttemptStatus.NO_ANSWER, **ended)
-    last_week = NOW - timedelta(days=7)
-    _call(
-        session,
-        campaign,
-        account,
-        status=AttemptStatus.COMPLETED,
-        answered_by="human",
-        abandoned=True,
-        created_at=last_week,
-        ended_at=last_week,
-    )
-    long_ago = NOW - timedelta(days=40)
-    _call(
-        session,
-        campaign,
-        account,
-        status=AttemptStatus.COMPLETED,
-        answered_by="human",
-        abandoned=True,
-        created_at=long_ago,
-        ended_at=long_ago,
-    )
+    for when in (NOW - timedelta(days=7), NOW - timedelta(days=40)):  # in and out of 30 days
+        _call(
+            session,
+            campaign,
+            account,
+            status=AttemptStatus.COMPLETED,
+            answered_by="human",
+            abandoned=True,
+            created_at=when,
+            ended_at=when,
+        )
     _call(
         session,
         campaign,
