@@ -200,9 +200,9 @@ def decide(snapshot: PacingSnapshot, parameters: PacerParameters | None = None) 
     fallback_rate = params.fallback_fraction * snapshot.abandon_target
     if not history.abandons and 1 / (history.live_answers + 1) >= fallback_rate:
         return _progressive(snapshot, WARM_UP_REASON, (("live", str(history.live_answers)),))
-    near = [(a, live) for live, a in history.windows if a and (a + 1) / (live + 1) >= fallback_rate]
+    near = [(live, a) for live, a in history.windows if a and (a + 1) / (live + 1) >= fallback_rate]
     if near:
-        rate = max(a / max(live, 1) for a, live in near)
+        rate = max(a / max(live, 1) for live, a in near)
         return _progressive(
             snapshot,
             NEAR_CAP_REASON,
