@@ -97,6 +97,7 @@ class AgreementEffects:
             outcome_id=self.outcome.id,
             amount=outcome.amount,
             due_date=outcome.due_date,
+            created_at=self.now,
         )
         self.session.add(promise)
         set_status(self.account, AccountStatus.PROMISED, self.now)
@@ -138,6 +139,7 @@ class AgreementEffects:
             total_amount=balance,
             down_payment=outcome.down_payment,
             installment_count=outcome.installments,
+            created_at=self.now,
         )
         self.session.add(plan)
         self.session.flush()
