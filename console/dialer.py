@@ -1,7 +1,10 @@
-"""The dialing loop: every second, each progressive or predictive campaign asks the pacer how
-many calls to launch and takes that many accounts from the scheduler's eligible set (the same
-selection and compliance rules). Answered calls reach agents through the console's routing; one
-no agent takes within 2 seconds hears the abandon message and counts against the campaign.
+"""The dialing loop: every second, the ready agents are split among the progressive and predictive
+campaigns (an agent shared by several works for one at a time: telephony/dialer/allocation.py),
+then each campaign asks the pacer how many calls to launch and takes that many accounts from the
+scheduler's eligible set (the same selection and compliance rules). Answered calls reach agents
+through the console's routing; one no agent takes within 2 seconds hears the abandon message and
+counts against the campaign, and a campaign over its abandon cap is paused and its supervisors
+told.
 """
 
 import asyncio
@@ -15,8 +18,10 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 
 from campaigns.call_history import CallHistory, call_history
+from campaigns.campaign_defs.lifecycle import pause_over_abandon_cap
 from campaigns.db import read_scope, session_scope
 from campaigns.models import (
+    Attempt,
     Campaign,
     CampaignAgent,
     CampaignStatus,
@@ -29,11 +34,13 @@ from campaigns.scheduler.tick import enqueue_dispatches, schedule_campaign
 from campaigns.settings import get_settings
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
-from console.agents.state import AgentState
+from console.agents.state import AgentState, AgentStatus
+from telephony.dialer.allocation import CampaignDemand, allocate, processing_order
 from telephony.dialer.pacer import PacingDecision, PacingHistory, PacingSnapshot, decide
 
 log = logging.getLogger(__name__)
 PACED = (DialingMode.PROGRESSIVE, DialingMode.PREDICTIVE)
+BUSY = (AgentState.ON_CALL, AgentState.RESERVED, AgentState.WRAP_UP)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class PacedCampaign:
     campaign_id: int
     client_id: int
     mode: DialingMode
+    priority: int
     max_lines: int
     abandon_target: float
     timezone: str
@@ -64,6 +72,7 @@ def _paced_campaigns() -> list[PacedCampaign]:
                 c.id,
                 c.client_id,
                 DialingMode(c.dialing_mode),
+                c.priority,
                 c.max_lines,
                 float(c.abandon_target_pct) / 100,
                 tz,
@@ -73,24 +82,40 @@ def _paced_campaigns() -> list[PacedCampaign]:
         ]
 
 
-def _history(campaign_id: int, now: datetime) -> CallHistory:
+def _histories(campaign_ids: list[int], now: datetime) -> dict[int, CallHistory]:
     with read_scope() as session:
-        return call_history(session, campaign_id=campaign_id, now=now)
+        return {c: call_history(session, campaign_id=c, now=now) for c in campaign_ids}
 
 
-async def snapshot(redis: Redis, campaign: PacedCampaign, now: datetime) -> PacingSnapshot:
-    """The pacer's input for one campaign: agents from Redis, calls and history from the DB."""
-    history = await asyncio.to_thread(_history, campaign.campaign_id, now)
-    ready, talking, wrapping = 0, [], []
+def _campaigns_of_attempts(attempt_ids: list[int]) -> dict[int, int]:
+    """Attempt id -> campaign id, for the calls busy agents are on."""
+    if not attempt_ids:
+        return {}
+    with read_scope() as session:
+        rows = session.execute(
+            select(Attempt.id, Attempt.campaign_id).where(Attempt.id.in_(attempt_ids))
+        ).all()
+        return {a: c for a, c in rows if c is not None}
+
+
+def _in_flight(history: CallHistory) -> int:
+    return len(history.ringing_elapsed_s) + history.answered_waiting
+
+
+def snapshot(
+    campaign: PacedCampaign,
+    history: CallHistory,
+    *,
+    ready: int,
+    busy: list[AgentStatus],
+    now: datetime,
+) -> PacingSnapshot:
+    """The pacer's input for one campaign: its share of the agents, its calls and history."""
     clock = time.time()
-    for agent_id in campaign.agent_ids:
-        current = await state.status(redis, agent_id)
-        if current.state == AgentState.READY:
-            ready += 1
-        elif current.state in (AgentState.ON_CALL, AgentState.RESERVED):
-            talking.append(clock - current.since)
-        elif current.state == AgentState.WRAP_UP:
-            wrapping.append(clock - current.since)
+    talking = [
+        clock - a.since for a in busy if a.state in (AgentState.ON_CALL, AgentState.RESERVED)
+    ]
+    wrapping = [clock - a.since for a in busy if a.state == AgentState.WRAP_UP]
     settings = get_settings()
     return PacingSnapshot(
         mode=campaign.mode,
@@ -119,6 +144,42 @@ async def snapshot(redis: Redis, campaign: PacedCampaign, now: datetime) -> Paci
     )
 
 
+def _pause_over_cap(campaign: PacedCampaign, history: CallHistory, now: datetime) -> bool:
+    with session_scope() as session:
+        paused = pause_over_abandon_cap(
+            session,
+            campaign_id=campaign.campaign_id,
+            live_answers=history.live_answers,
+            abandons=history.abandons,
+            now=now,
+        )
+        return paused is not None
+
+
+async def _over_cap(
+    redis: Redis, campaign: PacedCampaign, history: CallHistory, now: datetime
+) -> bool:
+    """Pause a campaign over its abandon cap and tell its supervisors; True when paused."""
+    if history.abandons <= campaign.abandon_target * history.live_answers:
+        return False
+    if not await asyncio.to_thread(_pause_over_cap, campaign, history, now):
+        return False
+    log.warning("campaign %s paused: abandon rate over the cap", campaign.campaign_id)
+    await send_to_supervisors(
+        redis,
+        {
+            "type": "campaign_paused",
+            "client_id": campaign.client_id,
+            "campaign_id": campaign.campaign_id,
+            "reason": "abandon_cap",
+            "abandons": history.abandons,
+            "live_answers": history.live_answers,
+            "cap": campaign.abandon_target,
+        },
+    )
+    return True
+
+
 def _launch(campaign_id: int, calls: int, now: datetime) -> int:
     with session_scope() as session:
         campaign = session.get(Campaign, campaign_id)
@@ -131,17 +192,65 @@ def _launch(campaign_id: int, calls: int, now: datetime) -> int:
         return len(ids)
 
 
+async def _agents(redis: Redis, campaigns: list[PacedCampaign]) -> dict[int, AgentStatus]:
+    every = sorted({a for c in campaigns for a in c.agent_ids})
+    return {agent_id: await state.status(redis, agent_id) for agent_id in every}
+
+
+def _busy_by_campaign(
+    agents: dict[int, AgentStatus], campaigns_of: dict[int, int]
+) -> dict[int, list[AgentStatus]]:
+    """Talking and wrapping agents, each counted for the campaign of the call it is on."""
+    busy: dict[int, list[AgentStatus]] = {}
+    for agent in agents.values():
+        if agent.state in BUSY and agent.attempt_id in campaigns_of:
+            busy.setdefault(campaigns_of[agent.attempt_id], []).append(agent)
+    return busy
+
+
 async def dial_once(redis: Redis, now: datetime | None = None) -> dict[int, PacingDecision]:
-    """One second of the loop: ask the pacer for every paced campaign and launch its calls."""
+    """One second of the loop: split the ready agents among the paced campaigns, ask each
+    campaign's pacer and launch its calls."""
     now = now or utcnow()
+    campaigns = await asyncio.to_thread(_paced_campaigns)
+    if not campaigns:
+        return {}
+    agents = await _agents(redis, campaigns)
+    histories = await asyncio.to_thread(_histories, [c.campaign_id for c in campaigns], now)
+    busy_attempts = [a.attempt_id for a in agents.values() if a.state in BUSY and a.attempt_id]
+    busy = _busy_by_campaign(agents, await asyncio.to_thread(_campaigns_of_attempts, busy_attempts))
+    by_id = {c.campaign_id: c for c in campaigns}
+    demands = [
+        CampaignDemand(
+            c.campaign_id, c.priority, frozenset(c.agent_ids), _in_flight(histories[c.campaign_id])
+        )
+        for c in campaigns
+    ]
+    allocation = allocate(
+        demands, [a for a, status in agents.items() if status.state == AgentState.READY]
+    )
     decisions = {}
-    for campaign in await asyncio.to_thread(_paced_campaigns):
-        decision = decide(await snapshot(redis, campaign, now))
+    for demand in processing_order(demands):
+        campaign, history = by_id[demand.campaign_id], histories[demand.campaign_id]
+        ready = allocation.take(demand)
+        if await _over_cap(redis, campaign, history, now):
+            allocation.hand_back(demand, demand.in_flight)
+            continue
+        decision = decide(
+            snapshot(
+                campaign,
+                history,
+                ready=len(ready),
+                busy=busy.get(campaign.campaign_id, []),
+                now=now,
+            )
+        )
         launched = (
             await asyncio.to_thread(_launch, campaign.campaign_id, decision.calls, now)
             if decision.calls
             else 0
         )
+        allocation.hand_back(demand, demand.in_flight + launched)
         decisions[campaign.campaign_id] = decision
         await send_to_supervisors(
             redis,
@@ -155,6 +264,7 @@ async def dial_once(redis: Redis, now: datetime | None = None) -> dict[int, Paci
                 "reason": decision.describe("es_MX"),
             },
         )
+    await state.publish_allocation(redis, allocation.owner_of())
     return decisions
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaigns.audit import record
@@ -9,7 +10,7 @@ from campaigns.campaign_defs.errors import CampaignStateConflict
 from campaigns.campaign_defs.service import get_campaign, to_definition
 from campaigns.campaign_defs.validation import validate_definition
 from campaigns.i18n import _
-from campaigns.models import Campaign, CampaignStatus, Client
+from campaigns.models import Attempt, Campaign, CampaignStatus, Client
 
 
 def _transition(
@@ -94,5 +95,40 @@ def finish_campaign(
         to=CampaignStatus.FINISHED,
         by_id=by_id,
         by_label=by_label,
+        now=now,
+    )
+
+
+def pause_over_abandon_cap(
+    session: Session, *, campaign_id: int, live_answers: int, abandons: int, now: datetime
+) -> Campaign | None:
+    """Pause an active campaign whose rolling abandon rate is over its cap, when a debtor was
+    abandoned since it was last started (so a supervisor who resumes it, knowing the rate, is not
+    overruled until another abandon happens). Returns the campaign when it was paused."""
+    campaign = get_campaign(session, campaign_id=campaign_id)
+    cap = float(campaign.abandon_target_pct) / 100
+    if (
+        campaign.status != CampaignStatus.ACTIVE
+        or not live_answers
+        or abandons <= cap * live_answers
+    ):
+        return None
+    since = campaign.started_at or campaign.created_at
+    abandoned_since = session.scalar(
+        select(func.count(Attempt.id)).where(
+            Attempt.campaign_id == campaign_id,
+            Attempt.abandoned.is_(True),
+            Attempt.answered_at >= since,
+        )
+    )
+    if not abandoned_since:
+        return None
+    return _transition(
+        session,
+        campaign_id=campaign_id,
+        allowed=(CampaignStatus.ACTIVE,),
+        to=CampaignStatus.PAUSED,
+        by_id=None,
+        by_label="dialer: abandon rate over the cap",
         now=now,
     )

@@ -3,7 +3,8 @@
 Keys (prefix `acuerdo:`): `agent:{id}` hash (state, since, reason, attempt_id, name);
 `agent:{id}:campaigns` set; `ready:{campaign}` sorted set of ready agents scored by the time they
 became ready (longest idle first); `agent:{id}:seen` presence, expiring after the heartbeat grace;
-`wrapups` sorted set of wrap-up deadlines; `agents` set of every agent seen.
+`wrapups` sorted set of wrap-up deadlines; `agents` set of every agent seen; `allocation` hash
+of ready agent -> the campaign the dialing loop split it to this second.
 """
 
 import time
@@ -25,6 +26,9 @@ class AgentState(StrEnum):
     PAUSED = "paused"
 
 
+ALLOCATION_KEY = "acuerdo:allocation"
+ALLOCATION_TTL_SECONDS = 10
+
 PAUSE_REASONS = ("break", "lunch", "training", "meeting", "technical", "coaching")
 
 _RESERVE = """
@@ -33,9 +37,15 @@ if ARGV[2] ~= '' then
   if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return false end
   agent = ARGV[2]
 else
-  local first = redis.call('ZRANGE', KEYS[1], 0, 0)
-  if #first == 0 then return false end
-  agent = first[1]
+  local ready = redis.call('ZRANGE', KEYS[1], 0, -1)
+  if #ready == 0 then return false end
+  agent = ready[1]
+  for _, candidate in ipairs(ready) do
+    if redis.call('HGET', KEYS[2], candidate) == ARGV[4] then
+      agent = candidate
+      break
+    end
+  end
 end
 for _, c in ipairs(redis.call('SMEMBERS', 'acuerdo:agent:' .. agent .. ':campaigns')) do
   redis.call('ZREM', 'acuerdo:ready:' .. c, agent)
@@ -152,16 +162,30 @@ async def set_state(
 async def reserve(
     redis: Redis, *, campaign_id: int, attempt_id: int, preferred_agent: int | None = None
 ) -> int | None:
-    """Atomically take the longest-idle ready agent of the campaign (or the preferred one)."""
+    """Atomically take the longest-idle ready agent of the campaign (or the preferred one),
+    first among those the dialing loop allocated to the campaign."""
     agent = await redis.eval(
         _RESERVE,
-        1,
+        2,
         f"acuerdo:ready:{campaign_id}",
+        ALLOCATION_KEY,
         time.time(),
         "" if preferred_agent is None else str(preferred_agent),
         attempt_id,
+        campaign_id,
     )
     return int(agent) if agent else None
+
+
+async def publish_allocation(redis: Redis, owner_of: dict[int, int]) -> None:
+    """Record which campaign each ready agent works for this second (the dialing loop's split),
+    so an answered call takes an agent its campaign dialed for before one lent to another."""
+    pipe = redis.pipeline(transaction=True)
+    pipe.delete(ALLOCATION_KEY)
+    if owner_of:
+        pipe.hset(ALLOCATION_KEY, mapping={str(a): str(c) for a, c in owner_of.items()})
+        pipe.expire(ALLOCATION_KEY, ALLOCATION_TTL_SECONDS)
+    await pipe.execute()
 
 
 async def start_wrap_up(redis: Redis, agent_id: int, attempt_id: int) -> float:

@@ -23,6 +23,8 @@
       a.attempt_id = m.attempt_id || null;
       agents[m.agent_id] = a;
       drawAgents();
+    } else if (m.type === "campaign_paused") {
+      notice(m);
     } else if (m.type === "live") {
       calls = m.calls; campaigns = m.campaigns;
       $("updated").textContent = new Date().toLocaleTimeString(S.locale);
@@ -93,6 +95,16 @@
       tr.appendChild(actions);
       body.appendChild(tr);
     });
+  }
+
+  function notice(m) {
+    var name = "#" + m.campaign_id;
+    campaigns.forEach(function (c) { if (c.campaign_id === m.campaign_id) { name = c.name; c.status = "paused"; } });
+    var p = document.createElement("p"); p.className = "error";
+    p.textContent = S.paused_over_cap.replace("{name}", name).replace("{abandons}", nf.format(m.abandons))
+      .replace("{live}", nf.format(m.live_answers)).replace("{cap}", pf.format(m.cap));
+    $("notices").appendChild(p);
+    drawCampaigns();
   }
 
   function drawAll() { drawAgents(); drawCalls(); drawCampaigns(); }

@@ -1,27 +1,41 @@
 """The dialing loop asks the pacer and launches that many calls from the eligible set."""
 
 import asyncio
+import json
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from campaigns.models import Attempt, Callback, Campaign, Channel, Outcome, Role, User
+from campaigns.models import (
+    Attempt,
+    AuditEvent,
+    Callback,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Client,
+    Outcome,
+    Role,
+    User,
+)
 from campaigns.redis_conn import redis_url
 from console.agents import state
+from console.agents.messages import SUPERVISORS_CHANNEL
 from console.agents.state import AgentState
 from console.dialer import dial_callbacks, dial_once
 from tests.factories import make_account, make_campaign, make_client, make_user
 
+T = TypeVar("T")
 NOON_MEXICO = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
 
 
-def run_async(coroutine: Coroutine[Any, Any, list[int]]) -> list[int]:
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine on its own loop in a thread (the browser tests keep a loop in this one)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
@@ -163,3 +177,176 @@ def test_callback_not_yet_due_is_left_alone(session: Session) -> None:
     assert run_async(_callbacks_with(agent_id, AgentState.READY, campaign.id)) == [-1]
     session.rollback()
     assert session.get_one(Callback, callback_id).status == "pending"
+
+
+async def _shared_floor(
+    agents: dict[int, list[int]], ready: list[int], seconds: int
+) -> tuple[list[int], dict[int, int]]:
+    """Agents in several campaigns, some ready; calls launched per second, and the allocation."""
+    redis = Redis.from_url(redis_url())
+    try:
+        for agent_id, campaign_ids in agents.items():
+            await state.register(redis, agent_id=agent_id, name="A", campaign_ids=campaign_ids)
+            await state.set_state(
+                redis, agent_id, AgentState.READY if agent_id in ready else AgentState.PAUSED
+            )
+        launched = []
+        for second in range(seconds):
+            before = await redis.llen("rq:queue:dispatch")
+            await dial_once(redis, NOON_MEXICO.replace(second=second))
+            launched.append(await redis.llen("rq:queue:dispatch") - before)
+        owners = {
+            int(agent): int(campaign)
+            for agent, campaign in (await redis.hgetall(state.ALLOCATION_KEY)).items()
+        }
+        return launched, owners
+    finally:
+        await redis.aclose()
+
+
+def test_campaigns_sharing_agents_never_dial_twice_for_one_agent(session: Session) -> None:
+    """Two ready agents in three campaigns (two progressive, one predictive): two calls in all,
+    not one per campaign per agent, and no more while they ring."""
+    client = make_client(session)
+    agents = [
+        make_user(session, username=f"agente{n}", role=Role.AGENT, access=[client])
+        for n in range(3)
+    ]
+    campaigns = [
+        make_campaign(session, client=client, name=f"Campaña {mode} {n}", agents=agents, mode=mode)
+        for n, mode in enumerate(["progressive", "progressive", "predictive"])
+    ]
+    for n in range(12):
+        make_account(
+            session,
+            client=client,
+            phone=f"+5255123451{n:02d}",
+            ref=f"S-{n}",
+            today=NOON_MEXICO.date(),
+        )
+    session.commit()
+    ready = [agents[0].id, agents[1].id]
+    launched, owners = run_async(
+        _shared_floor({a.id: [c.id for c in campaigns] for a in agents}, ready, seconds=4)
+    )
+    assert sum(launched) == len(ready)
+    session.rollback()
+    calls = session.scalars(select(Attempt).where(Attempt.channel == Channel.VOICE)).all()
+    assert len(calls) == len(ready)
+    per_campaign = {c.id: sum(1 for call in calls if call.campaign_id == c.id) for c in campaigns}
+    assert sorted(per_campaign.values()) == [0, 1, 1]
+    # Each ringing call keeps an agent of its own campaign, which routing takes first.
+    assert sorted(owners) == sorted(ready)
+    assert sorted(owners.values()) == sorted(c for c, n in per_campaign.items() if n)
+
+
+async def _reserve_for(campaign_id: int, owners: dict[int, int], ready: list[int]) -> int | None:
+    redis = Redis.from_url(redis_url())
+    try:
+        for agent_id in ready:
+            await state.register(redis, agent_id=agent_id, name="A", campaign_ids=[1, 2])
+            await state.set_state(redis, agent_id, AgentState.READY)
+        await state.publish_allocation(redis, owners)
+        return await state.reserve(redis, campaign_id=campaign_id, attempt_id=99)
+    finally:
+        await redis.aclose()
+
+
+def test_an_answered_call_takes_the_agent_its_campaign_dialed_for() -> None:
+    """Agent 5 is the longest idle, but the loop gave it to campaign 1: campaign 2's answered
+    call takes agent 6, so campaign 1's call still finds its agent."""
+    assert run_async(_reserve_for(2, {5: 1, 6: 2}, ready=[5, 6])) == 6
+    assert run_async(_reserve_for(2, {}, ready=[5, 6])) == 5
+
+
+async def _dial_and_listen(seconds: list[datetime]) -> list[dict[str, Any]]:
+    """Run the loop at the given instants; the supervisors' messages it published."""
+    redis = Redis.from_url(redis_url())
+    pubsub = redis.pubsub()
+    try:
+        await pubsub.subscribe(SUPERVISORS_CHANNEL)
+        await pubsub.get_message(timeout=1)
+        for now in seconds:
+            await dial_once(redis, now)
+        heard = []
+        while message := await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5):
+            heard.append(json.loads(message["data"]))
+        return heard
+    finally:
+        await pubsub.aclose()
+        await redis.aclose()
+
+
+def _answered(session: Session, campaign: Campaign, *, at: datetime, abandoned: bool) -> None:
+    account = make_account(
+        session,
+        client=session.get_one(Client, campaign.client_id),
+        phone=f"+52551234{session.scalar(select(func.count(Attempt.id))) or 0:04d}",
+        ref=f"AB-{at.isoformat()}-{abandoned}-{session.scalar(select(func.count(Attempt.id)))}",
+        today=NOON_MEXICO.date(),
+    )
+    session.add(
+        Attempt(
+            client_id=campaign.client_id,
+            account_id=account.id,
+            campaign_id=campaign.id,
+            channel=Channel.VOICE,
+            status="completed",
+            answered_by="human",
+            abandoned=abandoned,
+            created_at=at,
+            answered_at=at,
+            ended_at=at + timedelta(seconds=30),
+        )
+    )
+    session.flush()
+
+
+def test_a_campaign_over_its_abandon_cap_is_paused_and_its_supervisors_told(
+    session: Session,
+) -> None:
+    client = make_client(session)
+    agent = make_user(session, role=Role.AGENT, access=[client])
+    campaign = make_campaign(session, client=client, agents=[agent], mode="predictive")
+    campaign.started_at = NOON_MEXICO - timedelta(days=2)
+    for n in range(20):
+        _answered(session, campaign, at=NOON_MEXICO - timedelta(hours=n + 1), abandoned=n == 0)
+    session.commit()
+    # 1 abandon in 20 live answers is 5%, over the 3% cap: paused, and the supervisors are told.
+    heard = run_async(_dial_and_listen([NOON_MEXICO]))
+    session.rollback()
+    assert session.get_one(Campaign, campaign.id).status == "paused"
+    notices = [m for m in heard if m["type"] == "campaign_paused"]
+    assert [(m["campaign_id"], m["client_id"], m["abandons"]) for m in notices] == [
+        (campaign.id, client.id, 1)
+    ]
+    assert session.scalars(
+        select(AuditEvent.actor_label).where(AuditEvent.action == "campaign.paused")
+    ).all() == ["dialer: abandon rate over the cap"]
+    # A supervisor resumes it knowing the rate: no new abandon since, so it keeps running.
+    resumed = session.get_one(Campaign, campaign.id)
+    resumed.status, resumed.started_at = CampaignStatus.ACTIVE, NOON_MEXICO
+    session.commit()
+    run_async(_dial_and_listen([NOON_MEXICO + timedelta(minutes=1)]))
+    session.rollback()
+    assert session.get_one(Campaign, campaign.id).status == "active"
+    # Another abandon while still over the cap pauses it again.
+    _answered(session, campaign, at=NOON_MEXICO + timedelta(minutes=2), abandoned=True)
+    session.commit()
+    run_async(_dial_and_listen([NOON_MEXICO + timedelta(minutes=3)]))
+    session.rollback()
+    assert session.get_one(Campaign, campaign.id).status == "paused"
+
+
+def test_a_campaign_within_its_cap_keeps_running(session: Session) -> None:
+    client = make_client(session)
+    agent = make_user(session, role=Role.AGENT, access=[client])
+    campaign = make_campaign(session, client=client, agents=[agent], mode="predictive")
+    campaign.started_at = NOON_MEXICO - timedelta(days=2)
+    for n in range(40):
+        _answered(session, campaign, at=NOON_MEXICO - timedelta(hours=n + 1), abandoned=n == 0)
+    session.commit()
+    heard = run_async(_dial_and_listen([NOON_MEXICO]))
+    session.rollback()
+    assert session.get_one(Campaign, campaign.id).status == "active"
+    assert [m for m in heard if m["type"] == "campaign_paused"] == []
