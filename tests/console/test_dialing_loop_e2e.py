@@ -1,6 +1,6 @@
-"""The dialing loop with every part real: `acuerdo scheduler` paces a progressive campaign, an rq
-worker places the calls in the carrier sandbox, answered debtors are routed over websockets to
-agents who save an outcome and are ready again for the next call."""
+"""The dialing loop with every part real: `acuerdo scheduler` paces three campaigns that share one
+team of agents, an rq worker places the calls in the carrier sandbox, answered debtors are routed
+over websockets to agents who save an outcome and are ready again for the next call."""
 
 import json
 import signal
@@ -97,7 +97,7 @@ class Agent(threading.Thread):
         )
 
 
-def test_progressive_floor_routes_every_answered_debtor_and_never_abandons(
+def test_campaigns_sharing_a_team_route_every_answered_debtor_and_never_abandon(
     session: Session, sandbox: SandboxServer
 ) -> None:
     sandbox.reset(
@@ -119,9 +119,19 @@ def test_progressive_floor_routes_every_answered_debtor_and_never_abandons(
         make_user(session, username=f"agente{n}", role=Role.AGENT, access=[client])
         for n in range(3)
     ]
-    campaign = make_campaign(session, client=client, agents=team, mode="progressive")
+    # Two progressive campaigns and a predictive one (which a team of 3 runs progressively),
+    # each over its own product: each would dial for every ready agent if the loop did not split
+    # them.
+    products = ("Paquete A", "Paquete B", "Paquete C")
+    campaigns = [
+        make_campaign(session, client=client, name=f"Campaña {n}", agents=team, mode=mode)
+        for n, mode in enumerate(("progressive", "progressive", "predictive"))
+    ]
+    for campaign, product in zip(campaigns, products, strict=True):
+        campaign.account_filter = {"products": [product]}
     for n in range(DEBTORS):
-        make_account(session, client=client, phone=f"+5255123{n:05d}", timezone=zone)
+        account = make_account(session, client=client, phone=f"+5255123{n:05d}", timezone=zone)
+        account.product = products[n % len(products)]
     session.commit()
 
     with web_server(**PACE) as url, ExitStack() as stack:
@@ -159,7 +169,10 @@ def test_progressive_floor_routes_every_answered_debtor_and_never_abandons(
             kill_worker(worker)
 
     session.rollback()
-    calls = session.scalars(select(Attempt).where(Attempt.campaign_id == campaign.id)).all()
+    calls = session.scalars(
+        select(Attempt).where(Attempt.campaign_id.in_([c.id for c in campaigns]))
+    ).all()
+    assert len({c.campaign_id for c in calls}) > 1, "the team worked several campaigns"
     answered = [c for c in calls if c.answered_by == "human"]
     assert len(answered) >= 3, "the world answers 70% of calls"
     assert not [c.id for c in answered if c.abandoned or c.agent_id is None]
