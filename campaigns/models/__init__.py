@@ -1,5 +1,6 @@
 """Acuerdo's tables. Import from here: every model is registered on Base.metadata."""
 
+from campaigns.models.agents import AgentActivity
 from campaigns.models.agreements import (
     Callback,
     Dispute,
@@ -27,6 +28,7 @@ from campaigns.models.portfolio import (
 
 __all__ = [
     "Account",
+    "AgentActivity",
     "Attempt",
     "AttemptEvent",
     "AuditEvent",

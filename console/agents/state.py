@@ -4,7 +4,9 @@ Keys (prefix `acuerdo:`): `agent:{id}` hash (state, since, reason, attempt_id, n
 `agent:{id}:campaigns` set; `ready:{campaign}` sorted set of ready agents scored by the time they
 became ready (longest idle first); `agent:{id}:seen` presence, expiring after the heartbeat grace;
 `wrapups` sorted set of wrap-up deadlines; `agents` set of every agent seen; `allocation` hash
-of ready agent -> the campaign the dialing loop split it to this second.
+of ready agent -> the campaign the dialing loop split it to this second; `activity` stream of
+every state change, in order, written with the change itself and recorded in the database by the
+scheduler (console/agents/activity.py).
 """
 
 import time
@@ -27,6 +29,8 @@ class AgentState(StrEnum):
 
 
 ALLOCATION_KEY = "acuerdo:allocation"
+ACTIVITY_STREAM = "acuerdo:activity"
+ACTIVITY_STREAM_LENGTH = 200_000
 ALLOCATION_TTL_SECONDS = 10
 
 PAUSE_REASONS = ("break", "lunch", "training", "meeting", "technical", "coaching")
@@ -53,6 +57,8 @@ end
 redis.call('ZREM', KEYS[1], agent)
 redis.call('HSET', 'acuerdo:agent:' .. agent, 'state', 'reserved', 'since', ARGV[1],
            'attempt_id', ARGV[3], 'reason', '')
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'agent', agent, 'state', 'reserved',
+           'reason', '', 'attempt', ARGV[3], 'at', ARGV[1])
 return agent
 """
 
@@ -155,6 +161,18 @@ async def set_state(
             pipe.zrem(ready_key, str(agent_id))
     if state != AgentState.WRAP_UP:
         pipe.zrem("acuerdo:wrapups", str(agent_id))
+    pipe.xadd(
+        ACTIVITY_STREAM,
+        {
+            "agent": agent_id,
+            "state": str(state),
+            "reason": reason,
+            "attempt": "" if attempt_id is None else attempt_id,
+            "at": now,
+        },
+        maxlen=ACTIVITY_STREAM_LENGTH,
+        approximate=True,
+    )
     await pipe.execute()
     return await status(redis, agent_id)
 
@@ -166,13 +184,15 @@ async def reserve(
     first among those the dialing loop allocated to the campaign."""
     agent = await redis.eval(
         _RESERVE,
-        2,
+        3,
         f"acuerdo:ready:{campaign_id}",
         ALLOCATION_KEY,
+        ACTIVITY_STREAM,
         time.time(),
         "" if preferred_agent is None else str(preferred_agent),
         attempt_id,
         campaign_id,
+        ACTIVITY_STREAM_LENGTH,
     )
     return int(agent) if agent else None
 

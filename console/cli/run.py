@@ -15,6 +15,7 @@ from campaigns.events import DEFAULT_QUEUE, DISPATCH_QUEUE, get_queue
 from campaigns.models import utcnow
 from campaigns.redis_conn import get_redis, redis_url
 from campaigns.scheduler import run_tick
+from console.agents.activity import record_activity
 from console.dialer import dial_forever
 from telephony.jobs import requeue_stuck
 
@@ -81,6 +82,7 @@ def _tick(at: datetime | None, *, paced_calls: bool) -> None:
         summary.escalated,
         len(summary.failed),
     )
+    record_activity(get_redis())
     if get_redis().set(
         f"acuerdo:agreements-daily:{now.date().isoformat()}", 1, nx=True, ex=2 * 86400
     ):
