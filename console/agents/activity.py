@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 from datetime import UTC, datetime
+from typing import Any
 
 from redis import Redis
 from redis.exceptions import ResponseError
@@ -52,10 +53,11 @@ def record_activity(redis: Redis, *, consumer: str | None = None) -> int:
     """Store the state changes written since the last call; how many rows were new."""
     consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
     _ensure_group(redis)
-    _, claimed, *_ = redis.xautoclaim(
+    reply: Any = redis.xautoclaim(
         ACTIVITY_STREAM, GROUP, consumer, min_idle_time=CLAIM_IDLE_MS, count=BATCH
     )
-    fresh = redis.xreadgroup(GROUP, consumer, {ACTIVITY_STREAM: ">"}, count=BATCH)
+    claimed: list[Any] = reply[1]
+    fresh: Any = redis.xreadgroup(GROUP, consumer, {ACTIVITY_STREAM: ">"}, count=BATCH)
     entries = list(claimed) + [entry for _, stream_entries in fresh for entry in stream_entries]
     entries = [(entry_id, fields) for entry_id, fields in entries if fields]
     if not entries:
