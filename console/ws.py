@@ -17,7 +17,7 @@ from campaigns.redis_conn import get_redis
 from campaigns.scheduler.preview_dialing import PreviewCandidate
 from campaigns.settings import get_settings
 from campaigns.tenancy import viewer_for
-from console.agents import commands, state, work
+from console.agents import commands, preview, state, work
 from console.agents.messages import PROTOCOL_VERSION
 from console.agents.preview import preview_screen
 from console.agents.state import AgentState
@@ -215,12 +215,15 @@ async def supervisor_socket(websocket: WebSocket) -> None:
 
 
 async def sweep(hub: Hub, now: float) -> None:
-    """Agents without heartbeats go offline; wrap-ups past their deadline close themselves."""
+    """Agents without heartbeats past the grace go offline (one who was previewing gives the
+    account back); wrap-ups past their deadline close themselves."""
     for agent_id in await state.known_agents(hub.redis):
         current = await state.status(hub.redis, agent_id)
-        if current.state in (AgentState.READY, AgentState.PAUSED) and not await state.is_present(
-            hub.redis, agent_id
-        ):
+        idle = current.state in (AgentState.READY, AgentState.PAUSED)
+        previewing = current.state == AgentState.RESERVED and current.attempt_id is None
+        if (idle or previewing) and not await state.is_present(hub.redis, agent_id):
+            if previewing:
+                await preview.release_abandoned(hub.redis, agent_id)
             await commands.go_offline(hub.redis, agent_id)
     for agent_id in await state.expired_wrap_ups(hub.redis, now):
         await commands.close_wrap_up(hub.redis, agent_id)

@@ -104,6 +104,14 @@ async def _release(redis: Redis, agent_id: int, candidate: PreviewCandidate) -> 
     await work.save(redis, agent_id, saved)
 
 
+async def release_abandoned(redis: Redis, agent_id: int) -> None:
+    """The agent left while previewing (browser closed past the grace): the account goes back
+    to the campaign for other agents, and will be shown to this one again."""
+    saved = await work.load(redis, agent_id)
+    if saved.preview is not None:
+        await _release(redis, agent_id, PreviewCandidate(**saved.preview))
+
+
 async def _forget(redis: Redis, agent_id: int, candidate: PreviewCandidate) -> None:
     """Do not show this account to this agent again this shift."""
     await redis.sadd(f"acuerdo:preview-skip:{agent_id}", candidate.account_id)
