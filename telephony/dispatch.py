@@ -168,8 +168,10 @@ def record_sent(
     if attempt.provider_sid is None:
         attempt.provider_sid = sid
     attempt.dispatched_at = attempt.dispatched_at or now
-    if attempt.status == AttemptStatus.DISPATCHING:
+    # Cancelled while its request was in flight (an opt-out): it went out, so it counts as sent.
+    if attempt.status in (AttemptStatus.DISPATCHING, AttemptStatus.CANCELED):
         attempt.status = AttemptStatus.QUEUED
+        attempt.ended_at = None
     _event(session, attempt, f"sent:{provider_status}", now)
     _publish(session, attempt)
 
