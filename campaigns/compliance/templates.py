@@ -85,6 +85,11 @@ class TemplateRejected(Invalid):
         super().__init__(message, **params)
         self.findings = list(findings)
 
+    def render(self, locale: str) -> str:
+        """The message in the reader's language, with a courteous wording for each kind found."""
+        suggestions = dict.fromkeys(s for f in self.findings if (s := f.suggestion(locale)))
+        return " ".join([super().render(locale), *suggestions])
+
 
 @lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
