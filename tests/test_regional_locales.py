@@ -7,6 +7,7 @@ import re
 import string
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,7 @@ from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import LOCALE_DIR, SUPPORTED_LOCALES, normalise_locale, translate
 from campaigns.local_formats import greeting, long_date, money
 from campaigns.models import Attempt, Channel, Client, ComplianceProfile
+from telephony.voice import Answered, abandon_message, voicemail
 from tests.factories import make_account, make_client
 from tests.test_translations import _marked_messages
 
@@ -227,3 +229,19 @@ def test_the_service_refuses_an_unknown_locale(session: Session) -> None:
     assert raised.value.render("es_CO") == (
         "Idioma no admitido: es_AR; use uno de es_MX, es_CO, es_CL, es_PE, es_US, en."
     )
+
+
+def test_voicemail_and_abandon_messages_greet_by_the_debtors_local_time() -> None:
+    call = Answered(
+        attempt_id=1,
+        machine=True,
+        locale="es_CO",
+        creditor="Cable CO",
+        callback_number="+5716000000",
+        timezone="America/Bogota",
+        at=datetime(2026, 11, 24, 1, 30, tzinfo=UTC),  # 20:30 in Bogota
+    )
+    assert '<Say language="es-MX">Buenas noches, este es un mensaje' in voicemail(call)
+    morning = replace(call, at=datetime(2026, 11, 23, 14, 0, tzinfo=UTC), locale="en")
+    assert "Good morning, we are calling from" in abandon_message(morning)
+    assert 'language="es-US"' in voicemail(replace(call, locale="es_US"))
