@@ -8,7 +8,7 @@
   Greek "εmbargo");
 - case and accents are ignored ("CÁRCEL" = "carcel");
 - a digit or symbol written for a letter inside a word becomes that letter ("c4rcel", "pr1sión",
-  "emb@rgo") — only when it touches a letter, so "$1,200.00" and "4 pagos" stay as they are;
+  "emb@rgo", "pre50") — only in a word that has letters, so "$1,200.00" and "4 pagos" stay;
 - separators inside a word are removed ("cár-cel", "c.á.r.c.e.l", "em_bargo"), and a run of three
   or more single letters separated by spaces or separators is joined ("c á r c e l").
 
@@ -60,15 +60,28 @@ def _fold_chars(text: str) -> list[tuple[str, int]]:
     return chars
 
 
-def _is_letter(chars: list[tuple[str, int]], at: int) -> bool:
-    return 0 <= at < len(chars) and chars[at][0].isalpha()
+def _wordish(char: str) -> bool:
+    """A letter, or a digit or symbol that may stand for one."""
+    return char.isalpha() or char in LEET
 
 
 def _unleet(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Digits and symbols inside a word that has letters become the letters they stand for."""
     out = list(chars)
-    for at, (char, index) in enumerate(chars):
-        if char in LEET and (_is_letter(chars, at - 1) or _is_letter(chars, at + 1)):
-            out[at] = (LEET[char], index)
+    at = 0
+    while at < len(chars):
+        if not _wordish(chars[at][0]):
+            at += 1
+            continue
+        end = at
+        while end < len(chars) and _wordish(chars[end][0]):
+            end += 1
+        if any(chars[i][0].isalpha() for i in range(at, end)):
+            for i in range(at, end):
+                char, index = chars[i]
+                if char in LEET:
+                    out[i] = (LEET[char], index)
+        at = end
     return out
 
 
@@ -77,11 +90,11 @@ def _drop_inner_joiners(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
     at = 0
     while at < len(chars):
         char = chars[at][0]
-        if char in JOINERS and out and out[-1][0].isalpha():
+        if char in JOINERS and out and _wordish(out[-1][0]):
             end = at
             while end < len(chars) and chars[end][0] in JOINERS:
                 end += 1
-            if _is_letter(chars, end):
+            if end < len(chars) and _wordish(chars[end][0]):
                 at = end
                 continue
         out.append(chars[at])
@@ -92,13 +105,13 @@ def _drop_inner_joiners(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
 def _join_spaced_letters(
     chars: list[tuple[str, int]],
 ) -> tuple[list[tuple[str, int]], list[tuple[int, int]]]:
-    """Join runs of 3+ single letters separated only by spaces or joiners."""
+    """Join runs of 3+ single letters (or digits for letters) separated by spaces or joiners."""
     tokens: list[tuple[int, int]] = []  # [start, end) of each run of letters
     at = 0
     while at < len(chars):
-        if chars[at][0].isalpha():
+        if _wordish(chars[at][0]):
             start = at
-            while at < len(chars) and chars[at][0].isalpha():
+            while at < len(chars) and _wordish(chars[at][0]):
                 at += 1
             tokens.append((start, at))
         else:
@@ -138,9 +151,10 @@ def _join_spaced_letters(
 
 def fold(text: str, *, join: bool = True) -> Folded:
     """The text as the check reads it (see the module docstring); `join=False` keeps separators."""
-    chars = _unleet(_fold_chars(text))
+    chars = _fold_chars(text)
     runs: list[tuple[int, int]] = []
     if join:
         chars = _drop_inner_joiners(chars)
         chars, runs = _join_spaced_letters(chars)
+    chars = _unleet(chars)
     return Folded("".join(c for c, _ in chars), [i for _, i in chars], runs)
