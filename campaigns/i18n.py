@@ -31,6 +31,16 @@ def _(message: str) -> str:
     return message
 
 
+LOCALE_NAMES = {
+    "es_MX": _("Spanish (Mexico)"),
+    "es_CO": _("Spanish (Colombia)"),
+    "es_CL": _("Spanish (Chile)"),
+    "es_PE": _("Spanish (Peru)"),
+    "es_US": _("Spanish (United States)"),
+    "en": _("English"),
+}
+
+
 def normalise_locale(locale: str | None) -> str:
     """The supported locale closest to the one asked for."""
     if not locale:
