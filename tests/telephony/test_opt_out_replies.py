@@ -26,11 +26,12 @@ from campaigns.models import (
     InboundMessage,
 )
 from campaigns.opt_out_words import Intent, Scope, read_reply, vocabulary
+from campaigns.settings import get_settings
 from console.app import create_app
 from telephony.dispatch import record_sent
 from tests.campaigns.agreements_helpers import NOW, answered_call
 from tests.factories import make_account, make_client
-from tests.telephony.test_webhooks import inbound
+from tests.telephony.test_webhooks import inbound, post_signed
 
 OPT_OUTS = [
     "baja",
@@ -269,3 +270,28 @@ def test_a_request_that_went_out_while_cancelled_is_recorded_as_sent(session: Se
     )
     session.commit()
     assert _statuses(session, attempts)["sms_dispatching"] == AttemptStatus.QUEUED
+
+
+def test_a_whatsapp_reply_stops_whatsapp_and_calls_on_that_number(
+    web: TestClient, session: Session
+) -> None:
+    attempts = _queue(session)
+    point = session.get_one(ContactPoint, attempts["sms_pending"].contact_point_id)
+    account = session.get_one(Account, attempts["sms_pending"].account_id)
+    whatsapp = _attempt(session, account, Channel.WHATSAPP, AttemptStatus.PENDING, point.id)
+    session.commit()
+    params = {
+        "MessageSid": "SM" + "9" * 32,
+        "From": "whatsapp:+525512345678",
+        "To": "whatsapp:+525550000200",
+        "Body": "Dejen de llamarme, por favor.",
+        "AccountSid": get_settings().account_sid,
+    }
+    response = post_signed(web, "/twilio/whatsapp/inbound", params)
+    assert "ya no le llamaremos ni le enviaremos mensajes" in response.text
+    statuses = _statuses(session, attempts)
+    assert session.get_one(Attempt, whatsapp.id).status == AttemptStatus.CANCELED
+    assert statuses["voice_pending"] == AttemptStatus.CANCELED
+    assert statuses["sms_pending"] == AttemptStatus.PENDING  # SMS was not asked about
+    opted = {p.channel for p in session.scalars(select(ChannelPermission)) if p.opted_out_at}
+    assert opted == {Channel.WHATSAPP, Channel.VOICE}
