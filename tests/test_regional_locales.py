@@ -3,6 +3,7 @@
 Creditors in Colombia, Chile, Peru and the US are added with their own locale from the real CLI.
 """
 
+import json
 import re
 import string
 import subprocess
@@ -23,9 +24,10 @@ from campaigns.clients import create_client
 from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import LOCALE_DIR, SUPPORTED_LOCALES, normalise_locale, translate
 from campaigns.local_formats import greeting, long_date, money
-from campaigns.models import Attempt, Channel, Client, ComplianceProfile
+from campaigns.models import Attempt, Channel, Client, ComplianceProfile, ContactPoint
+from telephony.dispatch import claim
 from telephony.voice import Answered, abandon_message, voicemail
-from tests.factories import make_account, make_client
+from tests.factories import make_account, make_client, opt_in
 from tests.test_translations import _marked_messages
 
 ACUERDO = str(Path(sys.executable).parent / "acuerdo")  # the installed console script
@@ -245,3 +247,35 @@ def test_voicemail_and_abandon_messages_greet_by_the_debtors_local_time() -> Non
     morning = replace(call, at=datetime(2026, 11, 23, 14, 0, tzinfo=UTC), locale="en")
     assert "Good morning, we are calling from" in abandon_message(morning)
     assert 'language="es-US"' in voicemail(replace(call, locale="es_US"))
+
+
+def test_a_whatsapp_template_gets_money_and_date_written_the_creditors_way(
+    session: Session,
+) -> None:
+    client = make_client(
+        session,
+        name="Cable Santiago",
+        country="CL",
+        timezone="America/Santiago",
+        currency="CLP",
+        profile=ComplianceProfile.CL,
+    )
+    client.locale = "es_CL"
+    client.whatsapp_sender = "+56222222222"
+    client.whatsapp_templates = {"recordatorio": "HX" + "1" * 32}
+    account = make_account(session, client=client, balance="1234567", phone="+56912345678")
+    point = session.scalars(select(ContactPoint)).one()
+    opt_in(session, point, "whatsapp", datetime(2026, 11, 1, tzinfo=UTC))
+    attempt = Attempt(
+        client_id=client.id,
+        account_id=account.id,
+        contact_point_id=point.id,
+        channel=Channel.WHATSAPP,
+        template_key="recordatorio",
+    )
+    session.add(attempt)
+    session.flush()
+    outbound = claim(session, attempt_id=attempt.id, now=datetime(2026, 11, 23, 15, tzinfo=UTC))
+    assert outbound is not None and outbound.content_variables is not None
+    variables = json.loads(outbound.content_variables)
+    assert variables == {"1": "Juana", "2": "$1.234.567", "3": "24 de octubre de 2026"}
