@@ -57,6 +57,11 @@ OPT_OUTS = [
     "no más",
     "Ya pagué, STOP",
     "ＢＡＪＡ",
+    "Ya no quiero mensajes",
+    "Quítenme de su lista, gracias",
+    "Borren mi número por favor",
+    "Remove me",
+    "No quiero que me llamen",
 ]
 ORDINARY_REPLIES = [
     "no me llamen más tarde, mejor mañana",
@@ -67,6 +72,9 @@ ORDINARY_REPLIES = [
     "no",
     "gracias",
     "Hola, ¿me pueden llamar a las 5?",
+    "No, gracias",
+    "No me interesa el descuento, pago completo el viernes",
+    "Número equivocado",
     "mi número cambió, ya no me escriban a este, escríbanme al 5512345600 por favor gracias",
 ]
 
