@@ -67,6 +67,7 @@ class Rules:
     rules: dict[Category, str]
     suggestions: dict[Category, dict[str, str]]
     harmless: tuple[str, ...]
+    conditional: tuple[tuple[Category, tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 @cache
@@ -82,6 +83,14 @@ def rules() -> Rules:
             for k, v in categories.items()
         },
         harmless=tuple(str(p) for p in data["harmless"]),
+        conditional=tuple(
+            (
+                Category(group["category"]),
+                tuple(str(p) for p in group["conditions"]),
+                tuple(str(p) for p in group["consequences"]),
+            )
+            for group in data.get("conditional_threats", [])
+        ),
     )
 
 
@@ -150,10 +159,37 @@ def _find(text: str, view: Folded, listed: list[tuple[Category, str]]) -> list[F
     return found
 
 
+SENTENCE_END = re.compile(r"[.!?¡¿\n]+")
+
+
+def _first(phrases: tuple[str, ...], folded: str, start: int, end: int) -> re.Match[str] | None:
+    found = [m for p in phrases if (m := _pattern(p).search(folded, start, end))]
+    return min(found, key=lambda m: m.start()) if found else None
+
+
+def _conditional(text: str, view: Folded) -> list[Finding]:
+    """A condition on paying and a consequence in one sentence: pressure, in either order."""
+    folded = _blank_harmless(view.text)
+    bounds = [0, *(m.end() for m in SENTENCE_END.finditer(folded)), len(folded)]
+    found: list[Finding] = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        for category, conditions, consequences in rules().conditional:
+            condition = _first(conditions, folded, start, end)
+            consequence = _first(consequences, folded, start, end) if condition else None
+            if condition is None or consequence is None:
+                continue
+            first = view.origin[min(condition.start(), consequence.start())]
+            last = view.origin[max(condition.end(), consequence.end()) - 1]
+            found.append(Finding(consequence.group(), text[first : last + 1], category, first))
+    return found
+
+
 def check_text(text: str, *, extra_phrases: Iterable[str] = ()) -> list[Finding]:
     """Every forbidden phrase in the text (the floor list and the client's own), in order."""
     listed = _listed(extra_phrases)
-    candidates = _find(text, fold(text), listed) + _find(text, fold(text, join=False), listed)
+    plain = fold(text, join=False)
+    candidates = _find(text, fold(text), listed) + _find(text, plain, listed)
+    candidates += _conditional(text, plain)
     candidates.sort(key=lambda f: (f.start, -len(f.found)))
     findings: list[Finding] = []
     for finding in candidates:

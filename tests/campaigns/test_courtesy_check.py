@@ -50,10 +50,31 @@ REFUSED = [
     ("Embargaríamos su sueldo.", "Embargaríamos", "seizure"),
     ("Podría terminar en la cárcel.", "cárcel", "jail"),
     # credit bureau used as pressure
-    ("Si no paga hoy lo reportaremos al buró de crédito.", "lo reportaremos", "credit_bureau"),
+    ("Hoy mismo lo reportaremos al buró de crédito.", "lo reportaremos", "credit_bureau"),
+    (
+        "Si no paga hoy lo reportaremos al buró de crédito.",
+        "Si no paga hoy lo reportaremos al buró",
+        "credit_bureau",
+    ),
     ("Vamos a manchar su historial en el buró.", "manchar su historial", "credit_bureau"),
     ("Nunca más tendrá crédito.", "Nunca más tendrá crédito", "credit_bureau"),
     ("We will report you to the bureaus.", "We will report you", "credit_bureau"),
+    (
+        "Si no paga, su nombre aparecerá en el buró de crédito.",
+        "Si no paga, su nombre aparecerá en el buró",
+        "credit_bureau",
+    ),
+    (
+        "Su historial crediticio se verá afectado si no paga hoy.",
+        "historial crediticio se verá afectado si no paga",
+        "credit_bureau",
+    ),
+    ("De lo contrario, quedará en DICOM.", "De lo contrario, quedará en DICOM", "credit_bureau"),
+    (
+        "If you don't pay, this will hurt your credit score.",
+        "If you don't pay, this will hurt your credit score",
+        "credit_bureau",
+    ),
     # insults and shaming
     ("Usted es un moroso irresponsable.", "moroso irresponsable", "insult"),
     ("Debería darle vergüenza.", "vergüenza", "insult"),
@@ -110,6 +131,9 @@ ALLOWED = [
     "De acuerdo con la Ley 1266, el reporte negativo en las centrales de riesgo solo procede "
     "20 días después de este aviso.",
     "Al ponerse al corriente, su historial de pagos se mantiene al día.",
+    "Si no paga hoy, con gusto le ofrecemos un plan en parcialidades.",
+    "Pague hoy. Su historial crediticio se mantiene al día.",
+    "Las deudas pueden informarse a DICOM conforme a la Ley 19.628.",
     "Visite nuestra página para pagar en línea.",
     "Hay alta demanda en nuestras líneas; gracias por su paciencia.",
     "Con gusto revisamos opciones, a su juicio, la que mejor le convenga.",
