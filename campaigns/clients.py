@@ -42,7 +42,11 @@ def create_client(
             zone=timezone,
         ) from error
     if locale not in SUPPORTED_LOCALES:
-        raise Invalid(_("Unsupported language {locale}; use es_MX or en."), locale=locale)
+        raise Invalid(
+            _("Unsupported language {locale}; use one of {locales}."),
+            locale=locale,
+            locales=", ".join(SUPPORTED_LOCALES),
+        )
     if not 1 <= max_promise_days <= 90 or not 1 <= max_installments <= 36:
         raise Invalid(_("Promise days must be 1-90 and instalments 1-36."))
     for pct in (early_payment_discount_pct, min_down_payment_pct):

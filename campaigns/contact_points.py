@@ -1,12 +1,22 @@
 """Consent, opt-out and validity of debtors' contact points."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from campaigns.audit import record
-from campaigns.models import Channel, ChannelPermission, ContactPoint
+from campaigns.models import (
+    Attempt,
+    AttemptEvent,
+    AttemptStatus,
+    Callback,
+    CallbackStatus,
+    Channel,
+    ChannelPermission,
+    ContactPoint,
+)
 
 
 def permission(
@@ -92,3 +102,69 @@ def mark_invalid(
         actor_label=source,
         data={"reason": reason},
     )
+
+
+NOT_SENT = (AttemptStatus.PENDING, AttemptStatus.DISPATCHING)
+
+
+def stop_channels(
+    session: Session,
+    *,
+    contact_point: ContactPoint,
+    channels: Sequence[Channel],
+    source: str,
+    at: datetime,
+) -> bool:
+    """Opt channels of a point out and cancel, in the same transaction, what is queued to it.
+
+    Attempts not yet handed to the provider (pending, dispatching) on those channels are
+    cancelled, whatever their account or campaign; pending callbacks to the point too when calls
+    are stopped. True if any channel was not opted out before.
+    """
+    changed = False
+    for channel in channels:
+        changed = (
+            opt_out(session, contact_point=contact_point, channel=channel, source=source, at=at)
+            or changed
+        )
+    queued = (
+        session.execute(
+            select(Attempt.id)
+            .where(
+                Attempt.contact_point_id == contact_point.id,
+                Attempt.channel.in_(list(channels)),
+                Attempt.status.in_(NOT_SENT),
+            )
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
+    reason = f"opted out ({source})"
+    if queued:
+        session.execute(
+            update(Attempt)
+            .where(Attempt.id.in_(queued))
+            .values(status=AttemptStatus.CANCELED, ended_at=at, error_message=reason[:300])
+        )
+        session.add_all(
+            AttemptEvent(
+                client_id=contact_point.client_id,
+                attempt_id=attempt_id,
+                status=AttemptStatus.CANCELED,
+                source="opt-out",
+                data={"reason": reason},
+                occurred_at=at,
+            )
+            for attempt_id in queued
+        )
+    if Channel.VOICE in channels:
+        session.execute(
+            update(Callback)
+            .where(
+                Callback.contact_point_id == contact_point.id,
+                Callback.status == CallbackStatus.PENDING,
+            )
+            .values(status=CallbackStatus.CANCELLED)
+        )
+    return changed

@@ -10,7 +10,7 @@ class AcuerdoError(Exception):
 
     status_code: int = 400
 
-    def __init__(self, message: str, status_code: int | None = None, **params: Any) -> None:
+    def __init__(self, message: str, status_code: int | None = None, /, **params: Any) -> None:
         super().__init__(message.format(**params) if params else message)
         self.message = message
         self.params = params

@@ -12,11 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime, format_time
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import frontend
-from campaigns.i18n import normalise_locale, translations
+from campaigns.i18n import SUPPORTED_LOCALES, normalise_locale, translations
+from campaigns.local_formats import money as local_money
 
 TEMPLATES_DIR = Path(frontend.__file__).parent / "templates"
 DEFAULT_ZONE = "America/Mexico_City"
@@ -34,7 +35,7 @@ def money(amount: Decimal | str | int | None, currency: str, locale: str) -> str
     """An amount in the creditor's currency, written the reader's way ($1,200.00)."""
     if amount is None or amount == "":
         return ""
-    return format_currency(Decimal(str(amount)), currency, locale=normalise_locale(locale))
+    return local_money(Decimal(str(amount)), currency, locale)
 
 
 def when(moment: datetime | str | None, tz: str | None, locale: str) -> str:
@@ -72,7 +73,7 @@ def percent(value: float | Decimal, locale: str) -> str:
     return format_percent(value, format="#,##0.0%", locale=normalise_locale(locale))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=len(SUPPORTED_LOCALES))
 def environment(locale: str) -> Environment:
     """The template environment of one language."""
     env = Environment(
@@ -92,7 +93,7 @@ def environment(locale: str) -> Environment:
         percent=percent,
         locale=normalise_locale(locale),
     )
-    env.globals["html_lang"] = "es-MX" if normalise_locale(locale) == "es_MX" else "en"
+    env.globals["html_lang"] = normalise_locale(locale).replace("_", "-")
     return env
 
 

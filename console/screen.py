@@ -150,7 +150,9 @@ def build_screen(
     options = negotiation_options(
         Policy.of(client), balance=account.balance, currency=account.currency, today=today
     )
-    fields = script_fields(account, client, today=today, agent_name=agent_name, options=options)
+    fields = script_fields(
+        account, client, today=today, now=utcnow(), agent_name=agent_name, options=options
+    )
     points = session.scalars(
         select(ContactPoint)
         .where(ContactPoint.debtor_id == debtor.id)

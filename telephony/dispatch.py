@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from campaigns import contact_points, whatsapp_policy
 from campaigns.events import publish_after_commit
+from campaigns.local_formats import long_date, money
 from campaigns.models import (
     Account,
     Attempt,
@@ -151,12 +152,14 @@ def _outbound(
 
 def _content_variables(session: Session, attempt: Attempt) -> str:
     account = session.get_one(Account, attempt.account_id)
+    locale = session.get_one(Client, attempt.client_id).locale
     return json.dumps(
         {
             "1": account.debtor.name.split()[0],
-            "2": f"{account.balance:.2f}",
-            "3": account.due_date.isoformat(),
-        }
+            "2": money(account.balance, account.currency, locale),
+            "3": long_date(account.due_date, locale),
+        },
+        ensure_ascii=False,
     )
 
 
@@ -168,8 +171,10 @@ def record_sent(
     if attempt.provider_sid is None:
         attempt.provider_sid = sid
     attempt.dispatched_at = attempt.dispatched_at or now
-    if attempt.status == AttemptStatus.DISPATCHING:
+    # Cancelled while its request was in flight (an opt-out): it went out, so it counts as sent.
+    if attempt.status in (AttemptStatus.DISPATCHING, AttemptStatus.CANCELED):
         attempt.status = AttemptStatus.QUEUED
+        attempt.ended_at = None
     _event(session, attempt, f"sent:{provider_status}", now)
     _publish(session, attempt)
 

@@ -1,6 +1,5 @@
-"""Messages debtors send us: opt-out and opt-in keywords, and replies for the agents."""
+"""Messages debtors send us: opt-outs and opt-ins (campaigns/opt_out_words.yaml), and replies."""
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,25 +18,18 @@ from campaigns.models import (
     ContactPoint,
     InboundMessage,
 )
+from campaigns.opt_out_words import Intent, Reading, read_reply
 
-OPT_OUT_WORDS = frozenset(
-    {
-        "STOP",
-        "STOPALL",
-        "UNSUBSCRIBE",
-        "CANCEL",
-        "END",
-        "QUIT",
-        "REVOKE",
-        "OPTOUT",
-        "BAJA",
-        "ALTO",
-        "CANCELAR",
-        "NO MAS",
-    }
-)
-OPT_IN_WORDS = frozenset({"START", "UNSTOP", "ALTA"})
 CLOSED = (AccountStatus.PAID, AccountStatus.CLOSED)
+# The one confirmation an opt-out gets (CTIA: a single reply confirming the opt-out is allowed).
+STOPPED_MESSAGES = _(
+    "{creditor}: you will not receive more messages on this number. "
+    "Reply ALTA to receive them again."
+)
+STOPPED_CALLS_AND_MESSAGES = _(
+    "{creditor}: we will not call you or send you messages on this number any more. "
+    "Reply ALTA to receive messages again."
+)
 
 
 @dataclass(frozen=True)
@@ -48,22 +40,13 @@ class InboundResult:
     reply: str | None
 
 
-def keyword(body: str) -> str:
-    """The message as a keyword: upper case, no accents, no punctuation, single spaces."""
-    text = unicodedata.normalize("NFKD", body).encode("ascii", "ignore").decode()
-    cleaned = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in text.upper())
-    return " ".join(cleaned.split())
-
-
 def receive(
     session: Session, *, channel: Channel, sid: str, sender: str, body: str, now: datetime
 ) -> InboundResult:
     """Apply an inbound SMS or WhatsApp message to every contact point with that number."""
     number = sender.removeprefix("whatsapp:")
-    word = keyword(body)
-    handled_as = (
-        "opt_out" if word in OPT_OUT_WORDS else "opt_in" if word in OPT_IN_WORDS else "reply"
-    )
+    reading = read_reply(body)
+    handled_as = str(reading.intent)
     points = session.scalars(
         select(ContactPoint).where(
             ContactPoint.kind == ContactKind.PHONE, ContactPoint.value == number
@@ -87,7 +70,7 @@ def receive(
             )
         )
         client = session.get_one(Client, point.client_id)
-        confirmation = _apply_keyword(session, point, channel, handled_as, client, now)
+        confirmation = _apply_reading(session, point, channel, reading, client, now)
         if confirmation:
             replies.append(confirmation)
         if account is not None:
@@ -123,27 +106,22 @@ def _current_account(session: Session, point: ContactPoint) -> Account | None:
     )
 
 
-def _apply_keyword(
+def _apply_reading(
     session: Session,
     point: ContactPoint,
     channel: Channel,
-    handled_as: str,
+    reading: Reading,
     client: Client,
     now: datetime,
 ) -> str | None:
     source = f"{channel}:keyword"
-    if handled_as == "opt_out" and contact_points.opt_out(
-        session, contact_point=point, channel=channel, source=source, at=now
+    stopped = reading.channels(channel)
+    if reading.intent == Intent.OPT_OUT and contact_points.stop_channels(
+        session, contact_point=point, channels=stopped, source=source, at=now
     ):
-        return translate(
-            client.locale,
-            _(
-                "{creditor}: you will not receive more messages on this number. "
-                "Reply ALTA to receive them again."
-            ),
-            creditor=client.name,
-        )
-    if handled_as == "opt_in" and contact_points.opt_in(
+        message = STOPPED_MESSAGES if Channel.VOICE not in stopped else STOPPED_CALLS_AND_MESSAGES
+        return translate(client.locale, message, creditor=client.name)
+    if reading.intent == Intent.OPT_IN and contact_points.opt_in(
         session, contact_point=point, channel=channel, source=source, at=now
     ):
         return translate(

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from campaigns.i18n import _, translate
-from campaigns.models import Attempt, AttemptEvent, Client
+from campaigns.i18n import _, normalise_locale, translate
+from campaigns.local_formats import greeting
+from campaigns.models import Account, Attempt, AttemptEvent, Client
 from campaigns.settings import get_settings
 from telephony.status_updates import is_machine
 
@@ -25,7 +26,8 @@ class CallRouting(Protocol):
 
 
 ROUTED = "routed"
-SAY_LANGUAGE = {"es_MX": "es-MX", "en": "en-US"}
+# Twilio's <Say> voices: US Spanish for es_US, Latin-American (Mexican) Spanish for the others.
+SAY_LANGUAGE = {"es_US": "es-US", "en": "en-US"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,13 @@ class Answered:
     creditor: str
     callback_number: str
     already_routed: bool = False
+    timezone: str = "UTC"
+    at: datetime | None = None
+
+    @property
+    def greeting(self) -> str:
+        """Buenos días / Buenas tardes / Buenas noches by the debtor's local time of the answer."""
+        return greeting(self.at, self.timezone, self.locale) if self.at else ""
 
 
 def answered(
@@ -62,6 +71,8 @@ def answered(
         creditor=client.name,
         callback_number=client.callback_number or get_settings().default_caller_id,
         already_routed=routed is not None,
+        timezone=session.get_one(Account, attempt.account_id).debtor.timezone,
+        at=now,
     )
 
 
@@ -111,9 +122,10 @@ def voicemail(call: Answered) -> str:
     text = translate(
         call.locale,
         _(
-            "Hello, this is a message from {agency} on behalf of {creditor}. "
+            "{greeting}, this is a message from {agency} on behalf of {creditor}. "
             "Please call us back at {number}. Thank you, have a good day."
         ),
+        greeting=call.greeting,
         agency=get_settings().agency_name,
         creditor=call.creditor,
         number=_spoken_number(call.callback_number),
@@ -126,9 +138,10 @@ def abandon_message(call: Answered) -> str:
     text = translate(
         call.locale,
         _(
-            "Hello, we are calling from {agency} on behalf of {creditor}. No advisor is available "
-            "right now. Please call us back at {number}. Thank you."
+            "{greeting}, we are calling from {agency} on behalf of {creditor}. No advisor is "
+            "available right now. Please call us back at {number}. Thank you."
         ),
+        greeting=call.greeting,
         agency=get_settings().agency_name,
         creditor=call.creditor,
         number=_spoken_number(call.callback_number),
@@ -138,7 +151,7 @@ def abandon_message(call: Answered) -> str:
 
 def _say_and_hang_up(text: str, locale: str) -> str:
     response = VoiceResponse()
-    response.say(text, language=SAY_LANGUAGE.get(locale, "es-MX"))
+    response.say(text, language=SAY_LANGUAGE.get(normalise_locale(locale), "es-MX"))
     response.hangup()
     return str(response)
 

@@ -8,18 +8,18 @@ telephony's job once the transaction commits.
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_currency
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.compliance import Purpose, can_receive, check_account_contact
 from campaigns.events import enqueue_after_commit
-from campaigns.i18n import _, normalise_locale, translate
+from campaigns.i18n import _, translate
+from campaigns.local_formats import greeting
+from campaigns.local_formats import long_date as long_date
+from campaigns.local_formats import money as money
 from campaigns.models import (
     Account,
     Attempt,
@@ -36,36 +36,26 @@ DISPATCH_JOB = "telephony.jobs.dispatch_attempt"
 OPT_OUT = _("Reply BAJA to stop these messages.")
 
 PROMISE_CONFIRMATION = _(
-    "Hello {first_name}, thank you for your agreement with {creditor}: a payment of {amount} "
+    "{greeting} {first_name}, thank you for your agreement with {creditor}: a payment of {amount} "
     "on {date}. Questions: {phone}. {agency}. {opt_out}"
 )
 PLAN_CONFIRMATION = _(
-    "Hello {first_name}, thank you for your payment plan with {creditor}: a down payment of "
+    "{greeting} {first_name}, thank you for your payment plan with {creditor}: a down payment of "
     "{amount} on {date}, then {count} instalments from {first_date}. Questions: {phone}. "
     "{agency}. {opt_out}"
 )
 PROMISE_REMINDER = _(
-    "Hello {first_name}, a friendly reminder: your payment of {amount} to {creditor} is due "
+    "{greeting} {first_name}, a friendly reminder: your payment of {amount} to {creditor} is due "
     "tomorrow, {date}. Thank you! {agency}. {opt_out}"
 )
 INSTALLMENT_REMINDER = _(
-    "Hello {first_name}, a friendly reminder: payment {number} of your plan with {creditor}, "
+    "{greeting} {first_name}, a friendly reminder: payment {number} of your plan with {creditor}, "
     "{amount}, is due tomorrow, {date}. Thank you! {agency}. {opt_out}"
 )
 THANK_YOU = _(
-    "Hello {first_name}, we received your payment to {creditor}. Thank you for keeping your "
+    "{greeting} {first_name}, we received your payment to {creditor}. Thank you for keeping your "
     "agreement! {agency}. {opt_out}"
 )
-
-
-def money(amount: Decimal, currency: str, locale: str) -> str:
-    """An amount as the reader writes it ($1,200.00)."""
-    return format_currency(amount, currency, locale=normalise_locale(locale))
-
-
-def long_date(day: date, locale: str) -> str:
-    """A date in words (24 de noviembre de 2026)."""
-    return format_date(day, format="long", locale=normalise_locale(locale))
 
 
 @dataclass(frozen=True)
@@ -74,6 +64,7 @@ class Courtesy:
 
     account_id: int
     contact_point_id: int
+    at: datetime
 
 
 def sms_point(
@@ -113,7 +104,7 @@ def may_text(
     if not decision.allowed or point is None:
         log.info("%s SMS for account %s refused: %s", context, account.id, decision.rule)
         return None
-    return Courtesy(account.id, point.id)
+    return Courtesy(account.id, point.id, now)
 
 
 def message_fields(session: Session, account: Account) -> dict[str, Any]:
@@ -137,7 +128,8 @@ def queue_sms(
         return existing
     account = session.get_one(Account, courtesy.account_id)
     client = session.get_one(Client, account.client_id)
-    fields = {**message_fields(session, account), **params}
+    greet = greeting(courtesy.at, account.debtor.timezone, client.locale)
+    fields = {**message_fields(session, account), "greeting": greet, **params}
     attempt = Attempt(
         client_id=account.client_id,
         account_id=account.id,

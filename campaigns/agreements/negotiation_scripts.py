@@ -6,18 +6,18 @@ and every text renders with the account and negotiation fields and passes the wo
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from campaigns.agreements.messages import long_date, money
 from campaigns.agreements.negotiation import NegotiationOptions, Policy, negotiation_options
 from campaigns.compliance import SAMPLE_FIELDS, render_template, validate_template
 from campaigns.errors import Invalid, NotFound
 from campaigns.i18n import _
+from campaigns.local_formats import greeting, long_date, money
 from campaigns.models import Account, Client, Disposition
 from campaigns.settings import get_settings
 
@@ -142,10 +142,14 @@ def script_fields(
     client: Client,
     *,
     today: date,
+    now: datetime,
     agent_name: str = "",
     options: NegotiationOptions | None = None,
 ) -> dict[str, Any]:
-    """The fields a script renders with, for one account today, amounts in the reader's style."""
+    """The fields a script renders with, for one account today, amounts in the reader's style.
+
+    The greeting follows the debtor's local time of day at `now`.
+    """
     locale = client.locale
     options = options or negotiation_options(
         Policy.of(client), balance=account.balance, currency=account.currency, today=today
@@ -159,6 +163,7 @@ def script_fields(
     return {
         "name": name,
         "first_name": name.split()[0] if name.split() else "",
+        "greeting": greeting(now, account.debtor.timezone, locale),
         "balance": fmt(account.balance),
         "balance_amount": account.balance,
         "currency": account.currency,

@@ -39,7 +39,7 @@ _CAP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 class ComplianceOverrideError(Invalid):
     """An override that is malformed or would loosen the profile; names the field."""
 
-    def __init__(self, message: str, *, field: str, **params: Any) -> None:
+    def __init__(self, message: str, /, *, field: str, **params: Any) -> None:
         super().__init__(message, field=field, **params)
         self.field = field
 

@@ -24,6 +24,9 @@ from campaigns.i18n import _
 TEMPLATE_FIELDS: dict[str, str] = {
     "name": _("Debtor's full name"),
     "first_name": _("Debtor's first name"),
+    "greeting": _(
+        "Greeting by the debtor's local time of day (Buenos días, Buenas tardes, Buenas noches)"
+    ),
     "balance": _("Balance owed, formatted with its currency"),
     "balance_amount": _("Balance owed as a number"),
     "currency": _("Currency code (MXN, COP, CLP, PEN, USD)"),
@@ -48,6 +51,7 @@ TEMPLATE_FIELDS: dict[str, str] = {
 SAMPLE_FIELDS: dict[str, Any] = {
     "name": "Juana Pérez López",
     "first_name": "Juana",
+    "greeting": "Buenas tardes",
     "balance": "$1,200.00 MXN",
     "balance_amount": Decimal("1200.00"),
     "currency": "MXN",
@@ -77,9 +81,14 @@ AGING_SAMPLES = (1, 30, 45, 75, 90)
 class TemplateRejected(Invalid):
     """A template that does not render with the account fields or carries forbidden wording."""
 
-    def __init__(self, message: str, *, findings: Iterable[Finding] = (), **params: Any) -> None:
+    def __init__(self, message: str, /, *, findings: Iterable[Finding] = (), **params: Any) -> None:
         super().__init__(message, **params)
         self.findings = list(findings)
+
+    def render(self, locale: str) -> str:
+        """The message in the reader's language, with a courteous wording for each kind found."""
+        suggestions = dict.fromkeys(s for f in self.findings if (s := f.suggestion(locale)))
+        return " ".join([super().render(locale), *suggestions])
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ MAX_BALANCE = Decimal("999999999999.99")
 class ValueProblem(Exception):
     """A value that cannot be used, with the reason in plain (translatable) words."""
 
-    def __init__(self, message: str, **params: Any) -> None:
+    def __init__(self, message: str, /, **params: Any) -> None:
         super().__init__(message.format(**params) if params else message)
         self.message = message
         self.params = params

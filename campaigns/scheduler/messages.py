@@ -1,10 +1,11 @@
 """The fields a campaign's message templates render with, for one account."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from campaigns.i18n import _, translate
+from campaigns.local_formats import greeting, long_date, money
 from campaigns.models import Account, Client, Debtor
 from campaigns.settings import get_settings
 
@@ -12,23 +13,26 @@ CENT = Decimal("0.01")
 OPT_OUT_TEXT = _("Reply BAJA to stop these messages.")
 
 
-def money(amount: Decimal, currency: str) -> str:
-    """An amount as debtors read it: $1,200.00 MXN."""
-    return f"${amount:,.2f} {currency}"
+def account_fields(
+    account: Account, debtor: Debtor, client: Client, today: date, *, now: datetime
+) -> dict[str, Any]:
+    """Every template field (see campaigns.compliance.TEMPLATE_FIELDS) for one account.
 
-
-def account_fields(account: Account, debtor: Debtor, client: Client, today: date) -> dict[str, Any]:
-    """Every template field (see campaigns.compliance.TEMPLATE_FIELDS) for one account."""
+    Amounts and dates are written the creditor's way (its locale and currency); the greeting
+    follows the debtor's local time of day at `now`.
+    """
+    locale = client.locale
     discount = (account.balance * client.early_payment_discount_pct / 100).quantize(
         CENT, ROUND_HALF_UP
     )
     return {
         "name": debtor.name,
         "first_name": debtor.name.split()[0] if debtor.name.split() else debtor.name,
-        "balance": money(account.balance, account.currency),
+        "greeting": greeting(now, debtor.timezone, locale),
+        "balance": money(account.balance, account.currency, locale),
         "balance_amount": account.balance,
         "currency": account.currency,
-        "due_date": account.due_date,
+        "due_date": long_date(account.due_date, locale),
         "days_overdue": (today - account.due_date).days,
         "creditor": client.name,
         "agency": get_settings().agency_name,
@@ -40,8 +44,8 @@ def account_fields(account: Account, debtor: Debtor, client: Client, today: date
         "promise_amount": "",
         "installment_number": "",
         "installment_amount": "",
-        "discount_amount": discount,
-        "discounted_balance": account.balance - discount,
+        "discount_amount": money(discount, account.currency, locale),
+        "discounted_balance": money(account.balance - discount, account.currency, locale),
         "payment_link": "",
-        "opt_out_text": translate(client.locale, OPT_OUT_TEXT),
+        "opt_out_text": translate(locale, OPT_OUT_TEXT),
     }

@@ -315,7 +315,8 @@ def _bodies(
         for account, debtor in rows:
             pick = sms[account.id]
             source = campaign.templates[selection.steps[pick.step]["template"]]
-            fields = account_fields(account, debtor, client, selection.today_by_zone[pick.tz])
+            today = selection.today_by_zone[pick.tz]
+            fields = account_fields(account, debtor, client, today, now=selection.now)
             bodies[account.id] = render_template(source, fields)
     return bodies
 

@@ -31,7 +31,9 @@ def clients_add(
     timezone: Annotated[str, typer.Option(help="IANA zone, e.g. America/Mexico_City")] = (
         "America/Mexico_City"
     ),
-    locale: Annotated[str, typer.Option(help="es_MX or en")] = "es_MX",
+    locale: Annotated[
+        str, typer.Option(help="Language of messages: es_MX, es_CO, es_CL, es_PE, es_US or en")
+    ] = "es_MX",
     profile: Annotated[ComplianceProfile, typer.Option(help="Compliance profile")] = (
         ComplianceProfile.MX
     ),

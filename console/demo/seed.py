@@ -78,7 +78,7 @@ def ensure_users(session: Session) -> None:
 
 
 REMINDER = (
-    "Hola {{ first_name }}, le recordamos su saldo de {{ balance }} con {{ creditor }}. "
+    "{{ greeting }}, {{ first_name }}, le recordamos su saldo de {{ balance }} con {{ creditor }}. "
     "Para acordar una fecha de pago llámenos al {{ callback_number }}. {{ opt_out_text }}"
 )
 DEMO_CAMPAIGNS = [

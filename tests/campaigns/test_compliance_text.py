@@ -77,9 +77,12 @@ def test_several_findings_come_in_order_and_overlaps_once() -> None:
 
 
 def test_clients_may_add_phrases() -> None:
-    assert check_text("Iniciaremos una Demanda") == []
-    (finding,) = check_text("Iniciaremos una Demanda", extra_phrases=["demanda"])
-    assert finding.found == "Demanda" and finding.category.value == "client"
+    assert check_text("Le enviaremos un recordatorio") == []
+    (finding,) = check_text("Le enviaremos un recordatorio", extra_phrases=["recordatorio"])
+    assert finding.found == "recordatorio" and finding.category.value == "client"
+    assert finding.render("en") == (
+        '"recordatorio" is on the creditor\'s list of forbidden phrases; remove it.'
+    )
 
 
 GOOD = (
@@ -143,8 +146,14 @@ def test_missing_attributes_and_unsafe_code_are_refused() -> None:
 
 def test_forbidden_phrases_in_the_source_or_the_rendered_text_are_named() -> None:
     error = reject("{{ first_name }}, si no paga irá a la cárcel.")
-    assert error.render("en") == '"cárcel" threatens jail or arrest; remove it.'
-    assert error.render("es_MX") == '"cárcel" amenaza con cárcel o arresto; elimínelo.'
+    assert error.render("en") == (
+        '"cárcel" threatens jail or arrest; remove it. A courteous wording, for example: We would '
+        "like to help you find a payment option that works for you."
+    )
+    assert error.render("es_MX") == (
+        '"cárcel" amenaza con cárcel o arresto; elimínelo. Una redacción cortés, por ejemplo: '
+        "Queremos ayudarle a encontrar una opción de pago que le funcione."
+    )
     # Built in an expression on a branch taken only for late accounts: the rendering shows it.
     error = reject('{{ "EMBAR" ~ "GO" if days_overdue > 60 else "" }} inmediato')
     assert "EMBARGO" in error.render("en")
@@ -157,7 +166,8 @@ def test_forbidden_phrases_in_the_source_or_the_rendered_text_are_named() -> Non
     error = reject("Avisaremos a su familia y a su trabajo")
     assert error.render("en") == (
         'The text contains phrases that must not reach a debtor: "su familia", "su trabajo"; '
-        "remove them."
+        "remove them. A courteous wording, for example: This information is confidential and we "
+        "discuss it only with you."
     )
     assert [f.found for f in error.findings][:2] == ["su familia", "su trabajo"]
     assert "demanda" in reject("Demanda civil", extra_phrases=["demanda"]).render("en").lower()

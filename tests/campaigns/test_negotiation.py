@@ -1,6 +1,6 @@
 """Negotiation options within the creditor's policy, plan arithmetic and the ready-made scripts."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -209,7 +209,8 @@ def test_script_kinds() -> None:
 def test_a_step_renders_with_the_accounts_amounts(session: Session) -> None:
     account = make_account(session, balance="1500.00")
     client = session.get_one(Client, account.client_id)
-    fields = script_fields(account, client, today=TODAY, agent_name="Luis")
+    morning = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 09:00 in Mexico City
+    fields = script_fields(account, client, today=TODAY, now=morning, agent_name="Luis")
     offer = render_step(load_script("internet"), "ofrecer", fields)
     assert "descuento de $150.00" in offer.text and "pagaría $1,350.00" in offer.text
     assert "pago inicial de $300.00" in offer.text
@@ -217,6 +218,22 @@ def test_a_step_renders_with_the_accounts_amounts(session: Session) -> None:
     assert "8 de diciembre de 2026" in offer.text
     assert render_step(load_script("cable"), "saludo", fields).text.startswith(
         "Buenos días, le saluda Luis de"
+    )
+
+
+@pytest.mark.parametrize(
+    ("utc_hour", "greeting"),
+    [(12, "Buenos días"), (17, "Buenos días"), (18, "Buenas tardes"), (1, "Buenas noches")],
+)
+def test_the_script_greets_by_the_debtors_local_time_of_day(
+    session: Session, utc_hour: int, greeting: str
+) -> None:
+    account = make_account(session, timezone="America/Mexico_City")  # UTC-6
+    client = session.get_one(Client, account.client_id)
+    now = datetime(2026, 11, 23, utc_hour, 30, tzinfo=UTC)
+    fields = script_fields(account, client, today=TODAY, now=now, agent_name="Luis")
+    assert render_step(load_script("cable"), "saludo", fields).text.startswith(
+        f"{greeting}, le saluda Luis de"
     )
 
 

@@ -109,7 +109,7 @@ def test_confirmation_sms_is_courteous_spanish_and_lands_in_rq_after_commit(
     assert dispatch_jobs() == [f"dispatch-attempt-{sms.id}"]
     assert sms.status == AttemptStatus.PENDING
     assert sms.body is not None
-    assert "Hola Juana, gracias por su acuerdo con Cablevisión Norte" in sms.body
+    assert "Buenos días, Juana, gracias por su acuerdo con Cablevisión Norte" in sms.body  # 11:00
     assert "$1,080.00" in sms.body and "30 de noviembre de 2026" in sms.body
     assert "BAJA" in sms.body
 

@@ -35,3 +35,21 @@ def test_manager_adds_a_creditor_and_a_taken_name_is_refused(
         select(UserClientAccess.client_id).where(UserClientAccess.user_id == manager.id)
     ).all()
     assert access == [created.id]
+
+
+def test_a_creditor_is_added_with_its_regional_language(web: TestClient, session: Session) -> None:
+    make_user(session, username="gerente", role=Role.MANAGER)
+    session.commit()
+    sign_in(web, "gerente")
+    page = web.get("/manager").text
+    assert '<option value="es_CO">Español (Colombia)</option>' in page
+    form = {"name": "Cable Bogotá", "country": "CO", "currency": "COP", "profile": "CO"}
+    added = web.post("/manager/creditors", data={**form, "locale": "es_CO"})
+    assert added.status_code == 200, added.text
+    refused = web.post("/manager/creditors", data={**form, "name": "Otro", "locale": "es_AR"})
+    assert refused.status_code == 422
+    assert "Idioma no admitido: es_AR" in refused.text
+    session.rollback()
+    assert session.scalars(select(Client.locale).where(Client.name == "Cable Bogotá")).one() == (
+        "es_CO"
+    )

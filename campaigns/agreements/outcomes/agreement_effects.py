@@ -171,7 +171,7 @@ class AgreementEffects:
             ],
         }
 
-    def _confirm(self, message: str, **params: object) -> None:
+    def _confirm(self, message: str, /, **params: object) -> None:
         courtesy = may_text(
             self.session,
             account=self.account,

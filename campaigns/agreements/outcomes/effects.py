@@ -3,6 +3,8 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from campaigns.agreements.contact import cancel_pending_contact, set_status
 from campaigns.agreements.errors import AgentRequired, CallbackTimeInvalid, ContactPointRequired
 from campaigns.agreements.outcomes.agreement_effects import AgreementEffects
@@ -15,7 +17,7 @@ from campaigns.agreements.schemas import (
     PromiseToPayIn,
 )
 from campaigns.compliance import closed_rule, effective_profile
-from campaigns.contact_points import mark_invalid, opt_out
+from campaigns.contact_points import mark_invalid, stop_channels
 from campaigns.i18n import _
 from campaigns.models import (
     AccountStatus,
@@ -151,18 +153,23 @@ class OutcomeEffects(AgreementEffects):
     def do_not_contact(self) -> dict[str, object]:
         point = self._require_point()
         channels = (Channel.EMAIL,) if point.kind == ContactKind.EMAIL else PHONE_CHANNELS
-        for channel in channels:
-            opt_out(
-                self.session, contact_point=point, channel=channel, source=self.source, at=self.now
-            )
-        self.session.add(
-            DoNotContact(
-                client_id=self.account.client_id,
-                value=point.value,
-                reason="the person asked not to be contacted",
-                source=self.source,
+        stop_channels(
+            self.session, contact_point=point, channels=channels, source=self.source, at=self.now
+        )
+        listed = self.session.scalar(
+            select(DoNotContact.id).where(
+                DoNotContact.client_id == self.account.client_id, DoNotContact.value == point.value
             )
         )
+        if listed is None:
+            self.session.add(
+                DoNotContact(
+                    client_id=self.account.client_id,
+                    value=point.value,
+                    reason="the person asked not to be contacted",
+                    source=self.source,
+                )
+            )
         cancel_pending_contact(
             self.session,
             account_id=self.account.id,

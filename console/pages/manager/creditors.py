@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.clients import create_client, list_clients
 from campaigns.errors import AcuerdoError, Invalid
-from campaigns.i18n import _
+from campaigns.i18n import LOCALE_NAMES, _
 from campaigns.models import ComplianceProfile, User
 from console.deps import ManagerUser, SessionDep
 from console.pages.common import PageRoute, back_to, page_locale, render
@@ -32,6 +32,7 @@ def _creditors_page(
         user=user,
         clients=list_clients(db),
         profiles=list(ComplianceProfile),
+        locales=LOCALE_NAMES,
         error=error,
         form=form or {},
         status_code=422 if error else 200,
@@ -48,13 +49,20 @@ def add_creditor(
     currency: Annotated[str, Form()] = "MXN",
     timezone: Annotated[str, Form()] = "America/Mexico_City",
     profile: Annotated[str, Form()] = "MX",
+    locale: Annotated[str, Form()] = "es_MX",
     max_promise_days: Annotated[int, Form()] = 15,
     discount: Annotated[str, Form()] = "10",
     down_payment: Annotated[str, Form()] = "20",
     max_installments: Annotated[int, Form()] = 6,
 ) -> Response:
     """Add a creditor with its negotiation policy."""
-    form = {"name": name, "country": country, "currency": currency, "timezone": timezone}
+    form = {
+        "name": name,
+        "country": country,
+        "currency": currency,
+        "timezone": timezone,
+        "locale": locale,
+    }
     try:
         create_client(
             db,
@@ -63,6 +71,7 @@ def add_creditor(
             currency=currency,
             timezone=timezone,
             profile=ComplianceProfile(profile),
+            locale=locale,
             max_promise_days=max_promise_days,
             early_payment_discount_pct=_percent(discount),
             min_down_payment_pct=_percent(down_payment),
