@@ -7,7 +7,6 @@ point at all, or when its account number already appeared on an earlier row. Any
 row imports.
 """
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ from campaigns.portfolio_import.values import (
     parse_yes_no,
     region_timezone,
 )
+from campaigns.safe_export import SafeCsvWriter
 from campaigns.tabular import ColumnMap
 
 MAX_REF = 60
@@ -349,7 +349,7 @@ def _whatsapp(row: _Row, points: list[Point]) -> Point | None:
 def rejects_csv(problems: list[Problem], locale: str) -> str:
     """The rejects report in the creditor's language: row, column, value, reason, result."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeCsvWriter(buffer, lineterminator="\r\n")
     writer.writerow(
         [
             translate(locale, h)
