@@ -50,3 +50,20 @@ def test_hostile_portfolio_and_payment_uploads_are_refused(
         assert response.status_code == 422, (url, response.text)
         assert says in response.text, (url, response.text)
     assert session.scalar(select(func.count(Account.id))) == 0
+
+
+def test_the_portfolio_page_shows_the_refusal_instead_of_failing(
+    web: TestClient, creditor: Client
+) -> None:
+    sign_in(web, "gerente")
+    for make, filename, says in (
+        (hostile_files.nul_csv, "cartera.csv", "carácter NUL"),
+        (hostile_files.entity_bomb, "cartera.xlsx", "entidades XML"),
+    ):
+        page = web.post(
+            "/manager/portfolios",
+            data={"client_id": str(creditor.id)},
+            files={"file": (filename, make(), "application/octet-stream")},
+        )
+        assert page.status_code == 422, page.text[:500]
+        assert says in page.text
