@@ -6,8 +6,9 @@ LibreOffice and Google Sheets as a formula (CSV injection: `=HYPERLINK(...)` lea
 in front, which the spreadsheet shows as text; our own file reader drops that quote again, so an
 export re-imports unchanged.
 
-A cell that is only a number (`-120.50`, `+5215512345678`) is left as it is: a spreadsheet reads
-it as that number, and a number cannot call anything. OWASP's stricter rule would quote it too,
+A cell that is only a number (`-120.50`, `-350,00`, `+5215512345678`: a sign, digits, dots and
+commas) is left as it is: a spreadsheet reads it as that number or as text, and without a letter
+or a parenthesis nothing can be called. OWASP's stricter rule would quote it too,
 at the price of turning every negative amount and every E.164 phone into text; we keep them as
 data. In XLSX, numbers are written as numeric cells, which are never formulas.
 """
@@ -20,7 +21,8 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# Digits with decimal and thousands separators either way round: -120.50, -350,00, -1.234,56.
+_PLAIN_NUMBER = re.compile(r"[+-]?[.,]?\d[\d.,]*")
 
 
 class _Writable(Protocol):

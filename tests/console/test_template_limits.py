@@ -44,7 +44,7 @@ HOSTILE = {
         REPEATS,
     ),
     "slow_but_few_steps": (
-        "{% for i in range(4000) %}{% if (range(99999)|list|sort|length) < 0 %}x{% endif %}"
+        "{% for i in range(4000) %}{% if (range(99999)|join|length) < 0 %}x{% endif %}"
         "{% endfor %}{{ name }}",
         "tarda más de 1.0 segundos",
     ),
