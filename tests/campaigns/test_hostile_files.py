@@ -5,6 +5,7 @@ import io
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.agreements import import_payments
 from campaigns.models import Account
-from campaigns.tabular import UnreadableFile, read_table
+from campaigns.tabular import FileLimits, UnreadableFile, read_table
 from tests import hostile_files
 from tests.factories import TODAY, make_account, make_client
 
@@ -125,3 +126,25 @@ def test_the_cli_refuses_the_zip_bomb(
     )
     assert result.returncode == 1, result.stderr
     assert "más de 1024 MB" in result.stderr
+
+
+def test_a_file_with_more_rows_than_the_limit_is_refused() -> None:
+    limits = FileLimits(
+        max_rows=3,
+        max_columns=10,
+        max_line_chars=1000,
+        max_uncompressed_bytes=1 << 20,
+        max_compression_ratio=100,
+    )
+    rows = "\r\n".join([hostile_files.HEADER] + [hostile_files.GOOD_ROW] * 4)
+    with pytest.raises(UnreadableFile) as refused:
+        read_table(rows.encode(), limits=limits)
+    assert "más de 3 filas" in refused.value.render("es_MX")
+    assert len(read_table(rows.encode(), limits=replace(limits, max_rows=4)).rows) == 4
+
+
+def test_a_utf16_export_with_its_bom_is_read_not_refused_for_its_nuls() -> None:
+    text = f"{hostile_files.HEADER}\r\n{hostile_files.GOOD_ROW.replace('Ana', 'Añá')}\r\n"
+    table = read_table(text.encode("utf-16"))
+    assert table.encoding == "utf-16"
+    assert table.rows[0][1][1] == "Añá Ruiz"
