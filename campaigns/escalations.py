@@ -1,6 +1,5 @@
 """Escalated accounts (over 90 days overdue): listed for hand-off to extrajudicial collection."""
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +19,7 @@ from campaigns.models import (
     ContactPoint,
     Debtor,
 )
+from campaigns.safe_export import SafeCsvWriter
 
 HANDOFF_COLUMNS = (
     "account_ref",
@@ -101,7 +101,7 @@ def escalated_accounts(
 def escalations_csv(session: Session, *, client_id: int, today: date | None = None) -> str:
     """The hand-off file: one row per escalated account, headers the import also accepts."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeCsvWriter(buffer, lineterminator="\r\n")
     writer.writerow(HANDOFF_COLUMNS)
     for account in escalated_accounts(session, client_id=client_id, today=today):
         writer.writerow(

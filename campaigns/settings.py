@@ -64,6 +64,19 @@ class Settings(BaseSettings):
     # Scheduler: message attempts created per campaign per tick (calls are bounded by max_lines).
     scheduler_batch_size: int = 500
 
+    # Files creditors send (portfolios, payments): what a reader accepts before it refuses a file.
+    import_max_rows: int = 2_000_000
+    import_max_columns: int = 200
+    import_max_line_chars: int = 65_536
+    import_max_uncompressed_mb: int = 1024
+    import_max_compression_ratio: int = 100
+    # An agent's unsaved outcome form, kept in Redis and replayed on every reconnect.
+    draft_max_bytes: int = 16_384
+    # Message templates and scripts (rendered in jinja2's sandbox on save and at send time).
+    template_max_iterations: int = 10_000
+    template_max_output_chars: int = 20_000
+    template_max_seconds: float = 1.0
+
     @property
     def resolved_database_url(self) -> str:
         """The configured database URL, or a SQLite file under the var directory."""

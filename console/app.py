@@ -16,6 +16,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 import frontend
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import _, translate
+from campaigns.log_privacy import install_log_privacy
 from campaigns.redis_conn import redis_url
 from campaigns.settings import get_settings
 from console import ws
@@ -68,6 +69,7 @@ async def _sweep_forever(hub: Hub) -> None:
 
 def create_app() -> FastAPI:
     """Build the Acuerdo web application."""
+    install_log_privacy()
     routing = Routing()
 
     @contextlib.asynccontextmanager

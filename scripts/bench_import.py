@@ -2,11 +2,18 @@
 SQLite database (or ACUERDO_DATABASE_URL), first import and re-import, reported as rows/s.
 
     python scripts/bench_import.py [--rows 10000 100000]
+
+Peak RSS is this process's high-water mark after each run (it includes the file's own bytes);
+run sizes in increasing order, so the last figure is the largest file's peak. With rows streamed
+in batches, a 1,000,000-row file (--rows 1000000) peaks near a 100,000-row one plus the
+file's size, not at ten times it.
 """
 
 import argparse
+import io
 import os
 import random
+import resource
 import tempfile
 import time
 from datetime import date, timedelta
@@ -17,9 +24,11 @@ def generate(rows: int, *, seed: int = 7) -> bytes:
     """A Latin-1, semicolon-separated file like the ones creditors send, 1% bad rows."""
     rng = random.Random(seed)
     states = ["CDMX", "Jalisco", "Nuevo León", "Sonora", "Quintana Roo", "Puebla", "Yucatán"]
-    lines = [
+    out = io.BytesIO()
+    out.write(
         "Cuenta;Nombre;Teléfono;Celular;Saldo;Fecha Vencimiento;Correo;Documento;Estado;WhatsApp"
-    ]
+        "\r\n".encode("latin-1")
+    )
     start = date(2026, 11, 23)
     for i in range(rows):
         due = start - timedelta(days=rng.randint(1, 150))
@@ -28,11 +37,17 @@ def generate(rows: int, *, seed: int = 7) -> bytes:
             balance = ""
         phone = f"55 {rng.randint(2000, 9999)} {rng.randint(1000, 9999)}"
         mobile = f"044 33 {rng.randint(2000, 9999)} {rng.randint(1000, 9999)}" if i % 3 else ""
-        lines.append(
+        line = (
             f"BN-{i:07d};Deudor Número {i};{phone};{mobile};{balance};{due:%d/%m/%Y};"
-            f"d{i}@example.mx;ID{i:010d};{rng.choice(states)};{'sí' if i % 2 else 'no'}"
+            f"d{i}@example.mx;ID{i:010d};{rng.choice(states)};{'sí' if i % 2 else 'no'}\r\n"
         )
-    return ("\r\n".join(lines) + "\r\n").encode("latin-1")
+        out.write(line.encode("latin-1"))
+    return out.getvalue()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (a high-water mark: it never drops)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -52,9 +67,10 @@ def main() -> None:
     migrate.upgrade()
     print(f"database: {get_engine().dialect.name}; load average {os.getloadavg()[0]:.1f}")
     print("rows/s is wall-clock; cpu s is this process's CPU time (the SQLite work included)")
+    print(f"peak RSS before any file: {peak_rss_mb():.0f} MB")
     print(
         f"{'rows':>8} {'run':>10} {'wall s':>8} {'cpu s':>8} {'rows/s':>8} {'imported':>9} "
-        f"{'unchanged':>9} {'rejected':>8}"
+        f"{'unchanged':>9} {'rejected':>8} {'file MB':>8} {'peak MB':>8}"
     )
     for rows in args.rows:
         content = generate(rows)
@@ -81,7 +97,8 @@ def main() -> None:
             cpu = time.process_time() - cpu
             print(
                 f"{rows:>8} {run:>10} {seconds:>8.2f} {cpu:>8.2f} {rows / seconds:>8.0f} "
-                f"{summary.imported:>9} {summary.unchanged:>9} {summary.rejected:>8}"
+                f"{summary.imported:>9} {summary.unchanged:>9} {summary.rejected:>8} "
+                f"{len(content) / 2**20:>8.1f} {peak_rss_mb():>8.0f}"
             )
 
 

@@ -1,5 +1,6 @@
 """The one place that builds a Twilio REST client: live Twilio or the carrier sandbox."""
 
+import logging
 from urllib.parse import urlsplit, urlunsplit
 
 from twilio.http.http_client import TwilioHttpClient
@@ -7,6 +8,9 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from campaigns.settings import Settings, get_settings
+
+# The SDK logs every request's parameters (debtors' phone numbers, message bodies) at INFO.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
 class SandboxHttpClient(TwilioHttpClient):  # type: ignore[misc]

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns import contact_points
+from campaigns.agreements import redact_card_numbers
 from campaigns.events import publish_after_commit
 from campaigns.i18n import _, translate
 from campaigns.models import (
@@ -64,7 +65,7 @@ def receive(
                 channel=channel,
                 contact_point_id=point.id,
                 account_id=account.id if account else None,
-                body=body,
+                body=redact_card_numbers(body),
                 handled_as=handled_as,
                 created_at=now,
             )

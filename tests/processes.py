@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 import httpx
 
@@ -33,13 +34,20 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def web_server(port: int | None = None, **extra: str) -> Iterator[str]:
-    """`acuerdo serve` on a free port; yields its base URL (also its public URL)."""
+def web_server(
+    port: int | None = None, *, output: IO[bytes] | None = None, **extra: str
+) -> Iterator[str]:
+    """`acuerdo serve` on a free port; yields its base URL (also its public URL).
+
+    With `output`, the server's stdout and stderr (its whole log) go to that file.
+    """
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [sys.executable, "-m", "console", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=process_env(url, **extra),
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
     )
     try:
         wait_until(lambda: _answers(url) or process.poll() is not None, timeout=30)
@@ -54,10 +62,18 @@ def web_server(port: int | None = None, **extra: str) -> Iterator[str]:
             process.wait()
 
 
-def start_worker(public_url: str, *, burst: bool = True, **extra: str) -> subprocess.Popen[bytes]:
-    """An rq worker (`acuerdo worker`), by default in burst mode."""
+def start_worker(
+    public_url: str, *, burst: bool = True, output: IO[bytes] | None = None, **extra: str
+) -> subprocess.Popen[bytes]:
+    """An rq worker (`acuerdo worker`), by default in burst mode; its log to `output` if given."""
     argv = [sys.executable, "-m", "console", "worker"] + (["--burst"] if burst else [])
-    return subprocess.Popen(argv, env=process_env(public_url, **extra), start_new_session=True)
+    return subprocess.Popen(
+        argv,
+        env=process_env(public_url, **extra),
+        start_new_session=True,
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+    )
 
 
 def kill_worker(worker: subprocess.Popen[bytes]) -> None:
@@ -66,9 +82,11 @@ def kill_worker(worker: subprocess.Popen[bytes]) -> None:
     worker.wait()
 
 
-def run_worker(public_url: str, timeout: float = 60, **extra: str) -> None:
+def run_worker(
+    public_url: str, timeout: float = 60, *, output: IO[bytes] | None = None, **extra: str
+) -> None:
     """Run a burst worker until the queues are empty."""
-    worker = start_worker(public_url, **extra)
+    worker = start_worker(public_url, output=output, **extra)
     assert worker.wait(timeout=timeout) == 0
 
 

@@ -33,7 +33,12 @@ from campaigns.agreements.negotiation_scripts import (
     script_fields,
     script_kinds,
 )
-from campaigns.agreements.notes import check_notes, contains_card_number
+from campaigns.agreements.notes import (
+    check_free_text,
+    check_notes,
+    contains_card_number,
+    redact_card_numbers,
+)
 from campaigns.agreements.outcomes import record_outcome
 from campaigns.agreements.payments import PaymentImportSummary, import_payments
 from campaigns.agreements.reminders import DailySummary, run_daily
@@ -62,8 +67,10 @@ __all__ = [
     "PromiseDateOutOfPolicy",
     "ScheduledPayment",
     "Script",
+    "check_free_text",
     "check_notes",
     "contains_card_number",
+    "redact_card_numbers",
     "import_payments",
     "load_script",
     "negotiation_options",

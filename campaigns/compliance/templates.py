@@ -7,7 +7,6 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import (
-    StrictUndefined,
     Template,
     TemplateError,
     TemplateSyntaxError,
@@ -15,8 +14,13 @@ from jinja2 import (
     meta,
 )
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
+from campaigns.compliance.template_limits import (
+    LOOP_GUARD,
+    LimitedEnvironment,
+    TemplateLimitExceeded,
+    render_limited,
+)
 from campaigns.compliance.text import Finding, check_text
 from campaigns.errors import Invalid
 from campaigns.i18n import _
@@ -92,9 +96,9 @@ class TemplateRejected(Invalid):
 
 
 @lru_cache(maxsize=1)
-def environment() -> SandboxedEnvironment:
+def environment() -> LimitedEnvironment:
     """The one sandboxed jinja2 environment templates render in (unknown fields are errors)."""
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    return LimitedEnvironment()
 
 
 @lru_cache(maxsize=2048)
@@ -104,8 +108,8 @@ def compiled(source: str) -> Template:
 
 
 def render_template(source: str, fields: Mapping[str, Any]) -> str:
-    """Render a template with an account's fields in the sandbox."""
-    return compiled(source).render(**fields)
+    """Render a template with an account's fields in the sandbox, within the template limits."""
+    return render_limited(compiled(source), fields)
 
 
 def _syntax_error(error: TemplateSyntaxError) -> TemplateRejected:
@@ -129,19 +133,21 @@ def validate_template(
         parsed = env.parse(source)
     except TemplateSyntaxError as error:
         raise _syntax_error(error) from error
-    unknown = sorted(meta.find_undeclared_variables(parsed) - fields.keys())
+    unknown = sorted(meta.find_undeclared_variables(parsed) - fields.keys() - {LOOP_GUARD})
     if unknown:
         raise TemplateRejected(
             _("The template uses unknown fields: {fields}. Available fields: {available}."),
             fields=", ".join(unknown),
             available=", ".join(sorted(fields)),
         )
-    template = env.from_string(source)
+    template = compiled(source)
     variants = [fields]
     if "days_overdue" in fields:
         variants += [{**fields, "days_overdue": days} for days in AGING_SAMPLES]
     try:
-        rendered = "\n".join(template.render(**variant) for variant in variants)
+        rendered = "\n".join(render_limited(template, variant) for variant in variants)
+    except TemplateLimitExceeded as error:
+        raise TemplateRejected(error.message, **error.params) from error
     except TemplateSyntaxError as error:
         raise _syntax_error(error) from error
     except UndefinedError as error:

@@ -7,8 +7,8 @@ point at all, or when its account number already appeared on an earlier row. Any
 row imports.
 """
 
-import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,6 +28,7 @@ from campaigns.portfolio_import.values import (
     parse_yes_no,
     region_timezone,
 )
+from campaigns.safe_export import SafeCsvWriter
 from campaigns.tabular import ColumnMap
 
 MAX_REF = 60
@@ -118,38 +119,52 @@ class _Row:
         return any(p.rejects_row for p in self.problems)
 
 
+class RowParser:
+    """Validates a file's rows batch by batch, remembering the account numbers already seen."""
+
+    def __init__(self, columns: ColumnMap, context: FileContext) -> None:
+        self.columns = columns
+        self.context = context
+        self.problems: list[Problem] = []
+        self.first_seen: dict[str, int] = {}
+        self.rejected = 0
+
+    def parse(self, rows: Iterable[tuple[int, list[str]]]) -> list[ParsedRow]:
+        """The valid rows of a batch; their problems are added to `problems`."""
+        accepted: list[ParsedRow] = []
+        for number, cells in rows:
+            row = _Row(number, cells, self.columns)
+            ref = row.get("account_ref")
+            if ref and ref in self.first_seen:
+                row.problem(
+                    row.header("account_ref"),
+                    ref,
+                    _("Account {ref} is already on row {first}; only the first row is imported."),
+                    rejects=True,
+                    ref=ref,
+                    first=self.first_seen[ref],
+                )
+                parsed = None
+            else:
+                if ref:
+                    self.first_seen[ref] = number
+                parsed = _parse_row(row, self.context)
+            if parsed is None or row.rejected:
+                self.rejected += 1
+                self.problems.extend(replace(p, rejects_row=True) for p in row.problems)
+            else:
+                accepted.append(parsed)
+                self.problems.extend(row.problems)
+        return accepted
+
+
 def parse_rows(
     rows: list[tuple[int, list[str]]], columns: ColumnMap, context: FileContext
 ) -> tuple[list[ParsedRow], list[Problem], int]:
     """The valid rows, every problem found, and how many rows were rejected."""
-    accepted: list[ParsedRow] = []
-    problems: list[Problem] = []
-    first_seen: dict[str, int] = {}
-    rejected = 0
-    for number, cells in rows:
-        row = _Row(number, cells, columns)
-        ref = row.get("account_ref")
-        if ref and ref in first_seen:
-            row.problem(
-                row.header("account_ref"),
-                ref,
-                _("Account {ref} is already on row {first}; only the first row is imported."),
-                rejects=True,
-                ref=ref,
-                first=first_seen[ref],
-            )
-            parsed = None
-        else:
-            if ref:
-                first_seen[ref] = number
-            parsed = _parse_row(row, context)
-        if parsed is None or row.rejected:
-            rejected += 1
-            problems.extend(replace(p, rejects_row=True) for p in row.problems)
-        else:
-            accepted.append(parsed)
-            problems.extend(row.problems)
-    return accepted, problems, rejected
+    parser = RowParser(columns, context)
+    accepted = parser.parse(rows)
+    return accepted, parser.problems, parser.rejected
 
 
 def _parse_row(row: _Row, context: FileContext) -> ParsedRow | None:
@@ -334,7 +349,7 @@ def _whatsapp(row: _Row, points: list[Point]) -> Point | None:
 def rejects_csv(problems: list[Problem], locale: str) -> str:
     """The rejects report in the creditor's language: row, column, value, reason, result."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeCsvWriter(buffer, lineterminator="\r\n")
     writer.writerow(
         [
             translate(locale, h)

@@ -6,10 +6,12 @@ the row has one, else through the account. Re-importing a file changes nothing.
 """
 
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -18,12 +20,16 @@ from campaigns.clients import client_to_change
 from campaigns.i18n import _
 from campaigns.models import AuditEvent, Portfolio, User
 from campaigns.portfolio_import.headers import COLUMNS, DAYS_OVERDUE, DUE_DATE, EMAIL, PHONE
-from campaigns.portfolio_import.rows import FileContext, parse_rows, rejects_csv
+from campaigns.portfolio_import.rows import FileContext, RowParser, rejects_csv
 from campaigns.portfolio_import.writer import ProgressCallback, Writer
 from campaigns.settings import get_settings
-from campaigns.tabular import ColumnMap, MissingColumn, map_columns, read_table, require_columns
+from campaigns.tabular import ColumnMap, MissingColumn, map_columns, open_table, require_columns
 
 log = logging.getLogger(__name__)
+
+# Rows validated and written together: memory holds one batch, not the file.
+IMPORT_BATCH = 20_000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -68,26 +74,30 @@ def import_portfolio(
     client = client_to_change(session, client_id=client_id)
     today = today or datetime.now(ZoneInfo(client.timezone)).date()
 
-    table = read_table(content, filename=filename)
-    columns = map_columns(table.headers, COLUMNS)
-    _require_columns(columns)
     context = FileContext(client.country, client.currency, client.timezone, today)
-    accepted, problems, rejected = parse_rows(table.rows, columns, context)
-
-    portfolio = Portfolio(
-        client_id=client.id,
-        filename=filename[:255],
-        uploaded_by_id=uploaded_by_id,
-        as_of=today,
-        rows_read=len(table.rows),
-    )
-    session.add(portfolio)
-    session.flush()
-    writer = Writer(session, client, portfolio.id, filename, today, on_progress)
-    writer.write(accepted)
+    with open_table(content, filename=filename) as table:
+        columns = map_columns(table.headers, COLUMNS)
+        _require_columns(columns)
+        portfolio = Portfolio(
+            client_id=client.id,
+            filename=filename[:255],
+            uploaded_by_id=uploaded_by_id,
+            as_of=today,
+            rows_read=0,
+        )
+        session.add(portfolio)
+        session.flush()
+        writer = Writer(session, client, portfolio.id, filename, today, on_progress)
+        writer.expected_rows = table.expected_rows
+        parser = RowParser(columns, context)
+        for batch in _batches(table.rows, IMPORT_BATCH):
+            writer.write(parser.parse(batch), read=len(batch))
+        rows_read = table.rows_read
+    problems, rejected = parser.problems, parser.rejected
 
     rejects_text = rejects_csv(problems, client.locale) if problems else ""
     rejects_path = _write_rejects(portfolio.id, rejects_text) if problems else None
+    portfolio.rows_read = rows_read
     portfolio.imported = writer.imported
     portfolio.updated = writer.updated
     portfolio.unchanged = writer.unchanged
@@ -97,7 +107,7 @@ def import_portfolio(
     summary = ImportSummary(
         portfolio_id=portfolio.id,
         filename=filename,
-        rows_read=len(table.rows),
+        rows_read=rows_read,
         imported=writer.imported,
         updated=writer.updated,
         unchanged=writer.unchanged,
@@ -122,6 +132,12 @@ def import_portfolio(
         summary.escalated,
     )
     return summary
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def _require_columns(columns: ColumnMap) -> None:

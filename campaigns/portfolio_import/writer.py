@@ -78,14 +78,22 @@ class Writer:
         self.now = utcnow()
         self.on_progress = on_progress
         self.imported = self.updated = self.unchanged = self.escalated = 0
+        self.written = self.batch_read = 0
+        # Rows in the file when the reader knows them (a CSV); else the rows read so far.
+        self.expected_rows: int | None = None
+        # Debtors already refreshed from an earlier batch of the same file keep that refresh.
+        self.refreshed_ids: set[int] = set()
 
-    def write(self, rows: list[ParsedRow]) -> None:
+    def write(self, rows: list[ParsedRow], *, read: int | None = None) -> None:
+        """Write one batch of valid rows out of `read` rows (a file is written in batches)."""
+        self.batch_read = len(rows) if read is None else read
         accounts = self._existing_accounts([r.account_ref for r in rows])
         debtors = self._plan_debtors(rows, accounts)
         self._load_points({id(d): d for d in debtors if d.id is not None}.values())
         self._insert_debtors(debtors)
         touched = self._write_points(rows, debtors)
         self._write_accounts(rows, debtors, accounts, touched)
+        self.refreshed_ids.update(d.id for d in debtors if d.id is not None)
 
     def _existing_accounts(self, refs: list[str]) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -112,7 +120,9 @@ class Writer:
                 Debtor.id, Debtor.name, Debtor.national_id, Debtor.region, Debtor.timezone
             ).where(Debtor.client_id == self.client.id, column.in_(chunk))
             for d in self.session.execute(query):
-                plans.append(_DebtorPlan(d.id, d.name, d.national_id, d.region, d.timezone))
+                plan = _DebtorPlan(d.id, d.name, d.national_id, d.region, d.timezone)
+                plan.refreshed = d.id in self.refreshed_ids
+                plans.append(plan)
         return plans
 
     def _plan_debtors(self, rows: list[ParsedRow], accounts: dict[str, Any]) -> list[_DebtorPlan]:
@@ -357,7 +367,8 @@ class Writer:
                     self.unchanged += 1
             if status == AccountStatus.ESCALATED:
                 self.escalated += 1
-        total, done = len(rows), 0
+        written = self.written + self.batch_read
+        total, done = max(written, self.expected_rows or 0), self.written
         for chunk in _chunks(new, WRITE_BATCH):
             self.session.execute(insert(_ACCOUNTS), list(chunk))
             done += len(chunk)
@@ -365,5 +376,6 @@ class Writer:
                 self.on_progress(done, total)
         for chunk in _chunks(changes, WRITE_BATCH):
             self.session.execute(update(Account), list(chunk))
+        self.written = written
         if self.on_progress:
-            self.on_progress(total, total)
+            self.on_progress(written, total)

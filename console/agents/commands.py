@@ -1,13 +1,16 @@
 """What an agent's messages do. Each handler checks the agent may do it now."""
 
 import asyncio
+import json
 import time
 from typing import Any
 
 from redis.asyncio import Redis
 
+from campaigns.agreements import check_free_text
 from campaigns.errors import AcuerdoError, Forbidden, Invalid
 from campaigns.i18n import _
+from campaigns.settings import get_settings
 from console.agents import preview, state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.outcomes import recorded_with_key, submit_outcome
@@ -69,6 +72,13 @@ async def _draft(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     form = message.get("form")
     if not isinstance(form, dict):
         raise Invalid(_("The form could not be read."))
+    limit = get_settings().draft_max_bytes
+    if len(json.dumps(form, ensure_ascii=False).encode()) > limit:
+        raise Invalid(
+            _("The draft is larger than {limit} bytes; shorten the notes."),
+            limit=limit,
+        )
+    check_free_text(form)
     saved.draft = form
     await work.save(redis, agent_id, saved)
 

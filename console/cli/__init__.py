@@ -2,6 +2,7 @@
 
 import typer
 
+from campaigns.log_privacy import install_log_privacy
 from console.cli import admin, demo, imports, run
 from console.cli import campaigns as campaigns_cli
 from console.cli import payments as payments_cli
@@ -26,4 +27,5 @@ campaigns_cli.register(app)
 
 def main() -> None:
     """Entry point of the `acuerdo` console script."""
+    install_log_privacy()
     app()

@@ -12,6 +12,7 @@ from rq import Worker
 
 from campaigns.db import session_scope
 from campaigns.events import DEFAULT_QUEUE, DISPATCH_QUEUE, get_queue
+from campaigns.log_privacy import install_log_privacy
 from campaigns.models import utcnow
 from campaigns.redis_conn import get_redis, redis_url
 from campaigns.scheduler import run_tick
@@ -44,6 +45,7 @@ def worker(
 ) -> None:
     """Run an rq worker for the dispatch and default queues."""
     logging.basicConfig(level=logging.INFO)
+    install_log_privacy()
     Worker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis()).work(
         burst=burst, with_scheduler=True
     )
@@ -60,6 +62,7 @@ def scheduler(
 ) -> None:
     """Run the scheduler: ticks schedule campaigns; the dialing loop paces calls every second."""
     logging.basicConfig(level=logging.INFO)
+    install_log_privacy()
     if at is not None and not once:
         raise typer.BadParameter("--at only goes with --once")
     if once:

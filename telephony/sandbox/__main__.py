@@ -3,11 +3,13 @@
 import argparse
 from pathlib import Path
 
+from campaigns.log_privacy import install_log_privacy
 from telephony.sandbox import serve
 
 
 def main() -> None:
     """Parse the command line and serve the sandbox."""
+    install_log_privacy()
     parser = argparse.ArgumentParser(prog="python -m telephony.sandbox")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)

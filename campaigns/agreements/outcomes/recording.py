@@ -17,7 +17,7 @@ from campaigns.agreements.errors import (
 )
 from campaigns.agreements.notes import check_notes
 from campaigns.agreements.outcomes.effects import OutcomeEffects
-from campaigns.agreements.schemas import DisputeIn, OutcomeIn, is_right_party
+from campaigns.agreements.schemas import DisputeIn, OutcomeIn, PaidAlreadyIn, is_right_party
 from campaigns.audit import record
 from campaigns.i18n import _
 from campaigns.models import (
@@ -61,6 +61,8 @@ def record_outcome(
     notes = check_notes(outcome.notes)
     if isinstance(outcome, DisputeIn):
         check_notes(outcome.reason)
+    if isinstance(outcome, PaidAlreadyIn):
+        check_notes(outcome.reference)
     disposition = Disposition(outcome.disposition)
     if disposition in AGREEMENTS | {Disposition.DISPUTE} and account.status in CLOSED:
         raise AccountNotOpen(
