@@ -25,6 +25,7 @@ from campaigns.models import (
     utcnow,
 )
 from campaigns.scheduler.callbacks import DueCallback, due_callbacks, start_callback
+from campaigns.scheduler.eligibility.zones import ZoneCache
 from campaigns.scheduler.tick import enqueue_dispatches, schedule_campaign
 from campaigns.settings import get_settings
 from console.agents import state, work
@@ -119,13 +120,19 @@ async def snapshot(redis: Redis, campaign: PacedCampaign, now: datetime) -> Paci
     )
 
 
-def _launch(campaign_id: int, calls: int, now: datetime) -> int:
+def _launch(campaign_id: int, calls: int, now: datetime, zones: ZoneCache) -> int:
     with session_scope() as session:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None or campaign.status != CampaignStatus.ACTIVE:
             return 0
         ids, _ = schedule_campaign(
-            session, campaign=campaign, now=now, calls=calls, messages=0, refusals=False
+            session,
+            campaign=campaign,
+            now=now,
+            calls=calls,
+            messages=0,
+            refusals=False,
+            zones=zones,
         )
         enqueue_dispatches(session, ids)
         return len(ids)
@@ -135,10 +142,11 @@ async def dial_once(redis: Redis, now: datetime | None = None) -> dict[int, Paci
     """One second of the loop: ask the pacer for every paced campaign and launch its calls."""
     now = now or utcnow()
     decisions = {}
+    zones = ZoneCache()
     for campaign in await asyncio.to_thread(_paced_campaigns):
         decision = decide(await snapshot(redis, campaign, now))
         launched = (
-            await asyncio.to_thread(_launch, campaign.campaign_id, decision.calls, now)
+            await asyncio.to_thread(_launch, campaign.campaign_id, decision.calls, now, zones)
             if decision.calls
             else 0
         )

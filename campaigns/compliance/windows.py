@@ -6,7 +6,7 @@ contacted at a moment, and `cap_windows` says, for each cap, since when to count
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -92,6 +92,26 @@ def closed_rule(profile: Profile, tz: str, country: str, now: datetime) -> str |
     return None
 
 
+def closed_in_zones(
+    profile: Profile, zones: Sequence[str], country: str, now: datetime
+) -> tuple[str, str] | None:
+    """The first candidate zone (in order) where a debtor may not be contacted now, with the rule.
+
+    A debtor whose candidate zones differ may be contacted only when every one of them is open.
+    """
+    for tz in zones:
+        rule = closed_rule(profile, tz, country, now)
+        if rule is not None:
+            return rule, tz
+    return None
+
+
+def local_dates(now: datetime, zones: Sequence[str]) -> tuple[date, date]:
+    """The earliest and the latest local date among the candidate zones at this moment."""
+    days = [local_time(now, tz).date() for tz in zones]
+    return min(days), max(days)
+
+
 def open_pairs(
     profile: Profile, pairs: Iterable[tuple[str, str]], now: datetime
 ) -> set[tuple[str, str]]:
@@ -144,11 +164,28 @@ def cap_windows(profile: Profile, now: datetime, tz: str) -> list[CapWindow]:
     return windows
 
 
+def cap_windows_in(profile: Profile, now: datetime, zones: Sequence[str]) -> list[CapWindow]:
+    """The cap windows for a debtor with several candidate zones: each from its earliest start.
+
+    Counting from the earliest start counts every contact any of the zones would count.
+    """
+    per_zone = [cap_windows(profile, now, tz) for tz in zones]
+    return [
+        replace(windows[0], since=min(w.since for w in windows))
+        for windows in zip(*per_zone, strict=True)
+    ]
+
+
 def cap_refusal(
-    profile: Profile, channel: Channel, now: datetime, tz: str, history: Sequence[ContactEvent]
+    profile: Profile,
+    channel: Channel,
+    now: datetime,
+    tz: str | Sequence[str],
+    history: Sequence[ContactEvent],
 ) -> str | None:
     """The rule of the first cap one more contact on this channel would break, or None."""
-    for window in cap_windows(profile, now, tz):
+    zones = (tz,) if isinstance(tz, str) else tuple(tz)
+    for window in cap_windows_in(profile, now, zones):
         if channel in window.channels and window.exceeded_by(history):
             return window.rule
     return None
