@@ -2,8 +2,8 @@
 
 The rule (docs/compliance.md, "The debtor's time zones"):
 1. a zone stated in the portfolio file (`zona_horaria` / `timezone`) is authoritative alone;
-2. otherwise the union of the region's zones and the zones of every valid phone number
-   (region first, then phones in priority order);
+2. otherwise the union of the region's zones and the zones of every valid phone number that
+   places the debtor somewhere (region first, then phones in priority order; see `phone_zones`);
 3. the creditor's zone only when neither gives any.
 
 The stored form is one string: the zones in that order, primary first, separated by spaces
@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
 from phonenumbers import timezone as phone_timezone
+from phonenumbers.tzdata import TIMEZONE_DATA
 
 from campaigns.tabular import normalise_header
 
@@ -88,10 +89,13 @@ def knows_regions(country: str) -> bool:
     return country.upper() in _regions()
 
 
-def phone_zones(e164: str) -> tuple[str, ...]:
-    """The zones a phone number's prefix places it in (NANP area codes, geographic prefixes).
+def phone_zones(e164: str, *, country: str | None = None) -> tuple[str, ...]:
+    """The zones a phone number's prefix places it in (NANP area codes, Mexican ladas).
 
-    Non-geographic numbers (mobiles in countries without area codes, toll-free) give none.
+    A number says nothing when its prefix maps to more than a few zones (toll-free, a whole
+    continent) or, for a number of the debtor's own `country`, when it maps only to that
+    country's zones as a whole (phonenumbers knows Chile, Colombia and Peru only per country: a
+    Chilean mobile would otherwise place a debtor in Magallanes in Santiago as well).
     """
     try:
         number = phonenumbers.parse(e164, None)
@@ -99,6 +103,9 @@ def phone_zones(e164: str) -> tuple[str, ...]:
         return ()
     zones = tuple(z for z in phone_timezone.time_zones_for_number(number) if z != UNKNOWN_ZONE)
     if len(zones) > MAX_PHONE_ZONES:
+        return ()
+    own = country is not None and phonenumbers.region_code_for_number(number) == country.upper()
+    if own and set(zones) == set(TIMEZONE_DATA.get(str(number.country_code), ())):
         return ()
     return tuple(z for z in zones if parse_zone(z) == z)
 
@@ -118,5 +125,5 @@ def candidate_zones(
     if region:
         found.extend(region_zones(region, country=country) or ())
     for phone in phones:
-        found.extend(phone_zones(phone))
+        found.extend(phone_zones(phone, country=country))
     return tuple(dict.fromkeys(found)) or (creditor_zone,)
