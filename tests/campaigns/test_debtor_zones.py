@@ -1,4 +1,4 @@
-"""The debtor's candidate time zones: the rule, the data, the import, corrections and the backfill."""
+"""A debtor's candidate time zones: the rule, the data, import, corrections and backfill."""
 
 import csv
 import io

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from campaigns.debtor_zones import region_zones
 from campaigns.models import (
     Account,
     AccountStatus,
@@ -31,7 +32,6 @@ from campaigns.models import (
     Portfolio,
     Role,
 )
-from campaigns.debtor_zones import region_zones
 from campaigns.portfolio_import import import_portfolio
 from campaigns.portfolio_import.values import (
     ValueProblem,
