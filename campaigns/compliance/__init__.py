@@ -59,7 +59,9 @@ from campaigns.compliance.windows import (
     closed_rule,
     is_holiday,
     local_dates,
+    next_open,
     open_pairs,
+    open_until,
     zones_open_now,
 )
 
@@ -108,7 +110,9 @@ __all__ = [
     "history_since",
     "is_holiday",
     "local_dates",
+    "next_open",
     "open_pairs",
+    "open_until",
     "record_refusal",
     "render_template",
     "validate_overrides",

@@ -106,6 +106,50 @@ def closed_in_zones(
     return None
 
 
+def open_until(
+    profile: Profile, zones: Sequence[str], country: str, now: datetime
+) -> datetime | None:
+    """When the window closes for a debtor open now in every candidate zone (UTC), else None.
+
+    The earliest of the zones' window ends: what a sender has left before it must stop.
+    """
+    if closed_in_zones(profile, zones, country, now) is not None:
+        return None
+    ends = []
+    for tz in zones:
+        local = local_time(now, tz)
+        hours = profile.hours_on(local.weekday())
+        if hours is None:  # not reached: the zone is open
+            return None
+        ends.append(datetime.combine(local.date(), hours.end, tzinfo=zone(tz)).astimezone(UTC))
+    return min(ends)
+
+
+def next_open(
+    profile: Profile, zones: Sequence[str], country: str, now: datetime, *, days: int = 14
+) -> datetime | None:
+    """The first moment from `now` when the window is open in every candidate zone (UTC).
+
+    The windows' intersection opens when the last of them opens, so only the zones' window starts
+    are tried. None when no moment in the next `days` days is open (a profile closed all week).
+    """
+    if closed_in_zones(profile, zones, country, now) is None:
+        return now.astimezone(UTC)
+    starts = set()
+    for tz in zones:
+        first = local_time(now, tz).date()
+        for offset in range(days + 1):
+            day = first + timedelta(days=offset)
+            hours = profile.hours_on(day.weekday())
+            if hours is not None:
+                start = datetime.combine(day, hours.start, tzinfo=zone(tz)).astimezone(UTC)
+                if start > now:
+                    starts.add(start)
+    return next(
+        (s for s in sorted(starts) if closed_in_zones(profile, zones, country, s) is None), None
+    )
+
+
 def local_dates(now: datetime, zones: Sequence[str]) -> tuple[date, date]:
     """The earliest and the latest local date among the candidate zones at this moment."""
     days = [local_time(now, tz).date() for tz in zones]
