@@ -13,6 +13,8 @@ from campaigns.debtor_zones.candidates import (
 from campaigns.debtor_zones.service import (
     DebtorNotFound,
     LocalTime,
+    PhoneAlreadyListed,
+    PhoneNotValid,
     correct_phone,
     correct_region,
     debtor_zones,
@@ -24,6 +26,8 @@ from campaigns.debtor_zones.service import (
 __all__ = [
     "DebtorNotFound",
     "LocalTime",
+    "PhoneAlreadyListed",
+    "PhoneNotValid",
     "candidate_zones",
     "correct_phone",
     "correct_region",

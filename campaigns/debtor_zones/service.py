@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.audit import record
 from campaigns.debtor_zones.candidates import candidate_zones, decode_zones, encode_zones
-from campaigns.errors import NotFound
+from campaigns.errors import Conflict, Invalid, NotFound
 from campaigns.i18n import _
 from campaigns.models import Client, ContactKind, ContactPoint, Debtor
 
@@ -20,6 +20,14 @@ BATCH = 1000
 
 class DebtorNotFound(NotFound):
     """No debtor or contact point with that id."""
+
+
+class PhoneNotValid(Invalid):
+    """The corrected phone is not a phone number."""
+
+
+class PhoneAlreadyListed(Conflict):
+    """The debtor already has the corrected number."""
 
 
 @dataclass(frozen=True)
@@ -100,13 +108,27 @@ def correct_region(
 def correct_phone(
     session: Session, *, contact_point_id: int, value: str, actor_label: str
 ) -> tuple[str, ...]:
-    """Correct a phone number (already normalised to E.164); the debtor's zones follow."""
+    """Correct a phone number (any writing, read as the import reads it); the zones follow."""
+    from campaigns.portfolio_import.values import ValueProblem, parse_phone
+
     point = session.get(ContactPoint, contact_point_id)
     if point is None or point.kind != ContactKind.PHONE:
         raise DebtorNotFound(_("No phone with id {id}."), id=contact_point_id)
-    before = point.value
-    point.value = value
     debtor = session.get_one(Debtor, point.debtor_id)
+    try:
+        phone = parse_phone(value, region=debtor.country)
+    except ValueProblem as error:
+        raise PhoneNotValid(error.message, **error.params) from error
+    taken = select(ContactPoint.id).where(
+        ContactPoint.debtor_id == debtor.id,
+        ContactPoint.kind == ContactKind.PHONE,
+        ContactPoint.value == phone.e164,
+        ContactPoint.id != point.id,
+    )
+    if session.scalar(taken) is not None:
+        raise PhoneAlreadyListed(_("The debtor already has the number {phone}."), phone=phone.e164)
+    before = point.value
+    point.value, point.line_type = phone.e164, phone.line_type
     zones = refresh_debtor_zones(session, debtor=debtor)
     record(
         session,

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from campaigns.debtor_zones import (
+    PhoneNotValid,
     candidate_zones,
     correct_phone,
     correct_region,
@@ -180,8 +181,13 @@ def test_correcting_a_region_or_a_phone_recomputes_the_zones(session: Session) -
         NY,
     )
     point = session.scalars(select(ContactPoint).where(ContactPoint.debtor_id == debtor.id)).one()
-    zones = correct_phone(session, contact_point_id=point.id, value="+13102061234", actor_label="t")
+    zones = correct_phone(
+        session, contact_point_id=point.id, value="(310) 206-1234", actor_label="t"
+    )
     assert zones == (CHI, DEN, LA)
+    assert point.value == "+13102061234"
+    with pytest.raises(PhoneNotValid):
+        correct_phone(session, contact_point_id=point.id, value="123", actor_label="t")
     assert (debtor.timezone, debtor.timezones) == (CHI, f"{CHI} {DEN} {LA}")
 
 
