@@ -14,6 +14,7 @@ from campaigns.debtor_zones.candidates import candidate_zones, decode_zones, enc
 from campaigns.errors import Conflict, Invalid, NotFound
 from campaigns.i18n import _
 from campaigns.models import Client, ContactKind, ContactPoint, Debtor
+from campaigns.portfolio_import.values import ValueProblem, parse_phone
 
 BATCH = 1000
 
@@ -109,8 +110,6 @@ def correct_phone(
     session: Session, *, contact_point_id: int, value: str, actor_label: str
 ) -> tuple[str, ...]:
     """Correct a phone number (any writing, read as the import reads it); the zones follow."""
-    from campaigns.portfolio_import.values import ValueProblem, parse_phone
-
     point = session.get(ContactPoint, contact_point_id)
     if point is None or point.kind != ContactKind.PHONE:
         raise DebtorNotFound(_("No phone with id {id}."), id=contact_point_id)
