@@ -111,7 +111,7 @@ class Writer:
         return found
 
     def _existing_debtors(self, condition_values: list[Any], by_id: bool) -> list[_DebtorPlan]:
-        plans = []
+        plans: list[_DebtorPlan] = []
         column = Debtor.id if by_id else Debtor.national_id
         for chunk in _chunks(condition_values, QUERY_CHUNK):
             query = select(
@@ -123,18 +123,7 @@ class Writer:
                 Debtor.timezone,
                 Debtor.timezones,
             ).where(Debtor.client_id == self.client.id, column.in_(chunk))
-            for d in self.session.execute(query):
-                plans.append(
-                    _DebtorPlan(
-                        d.id,
-                        d.name,
-                        d.national_id,
-                        d.region,
-                        d.stated_timezone,
-                        d.timezone,
-                        d.timezones,
-                    )
-                )
+            plans.extend(_DebtorPlan(*d) for d in self.session.execute(query))
         return plans
 
     def _plan_debtors(self, rows: list[ParsedRow], accounts: dict[str, Any]) -> list[_DebtorPlan]:
