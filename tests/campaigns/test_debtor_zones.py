@@ -2,7 +2,10 @@
 
 import csv
 import io
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -203,6 +206,31 @@ def test_the_backfill_recomputes_rows_stored_with_the_creditors_zone(session: Se
     assert session.get_one(Debtor, texan.debtor_id).timezones == f"{CHI} {DEN}"
     assert session.get_one(Debtor, unknown.debtor_id).timezones == NY
     assert recompute_zones(session) == 0
+
+
+def test_the_cli_recomputes_one_creditors_debtors(
+    session: Session, child_env: dict[str, str]
+) -> None:
+    client = make_client(
+        session, name="Cable US", country="US", timezone=NY, profile=ComplianceProfile.US
+    )
+    other = make_client(session, name="Otro", country="US", timezone=NY)
+    texan = make_account(session, client=client, phone="+17132471234")
+    untouched = make_account(session, client=other, phone="+17132471235")
+    session.execute(update(Debtor).values(region="Texas"))
+    session.commit()
+    acuerdo = str(Path(sys.executable).parent / "acuerdo")
+    done = subprocess.run(
+        [acuerdo, "debtors", "zones", "--client", "Cable US"],
+        env=child_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "1 debtors' time zones updated"
+    session.expire_all()
+    assert session.get_one(Debtor, texan.debtor_id).timezones == f"{CHI} {DEN}"
+    assert session.get_one(Debtor, untouched.debtor_id).timezones == NY
 
 
 def test_the_account_screen_and_timeline_show_the_debtors_local_times(session: Session) -> None:
