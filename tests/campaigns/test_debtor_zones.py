@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from campaigns.agreements import parse_outcome, record_outcome
 from campaigns.debtor_zones import (
     PhoneNotValid,
     candidate_zones,
@@ -34,6 +35,7 @@ from campaigns.models import (
 from campaigns.portfolio_import import import_portfolio
 from campaigns.timeline import account_timeline
 from console.screen import build_screen
+from tests.campaigns.agreements_helpers import NOW, answered_call
 from tests.factories import TODAY, make_account, make_client
 
 NY, CHI, DEN, LA = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
@@ -192,6 +194,23 @@ def test_correcting_a_region_or_a_phone_recomputes_the_zones(session: Session) -
     with pytest.raises(PhoneNotValid):
         correct_phone(session, contact_point_id=point.id, value="123", actor_label="t")
     assert (debtor.timezone, debtor.timezones) == (CHI, f"{CHI} {DEN} {LA}")
+
+
+def test_a_wrong_number_no_longer_places_the_debtor(session: Session) -> None:
+    client = make_client(session, country="US", timezone=NY, profile=ComplianceProfile.US)
+    account = make_account(session, client=client, phone="+13102061234")
+    correct_region(session, debtor_id=account.debtor_id, region="Illinois", actor_label="t")
+    assert account.debtor.timezones == f"{CHI} {LA}"
+    record_outcome(
+        session,
+        account_id=account.id,
+        attempt_id=answered_call(session, account).id,
+        agent_id=None,
+        outcome=parse_outcome({"disposition": "wrong_number"}),
+        submission_key="k1",
+        now=NOW,
+    )
+    assert account.debtor.timezones == CHI
 
 
 def test_the_backfill_recomputes_rows_stored_with_the_creditors_zone(session: Session) -> None:

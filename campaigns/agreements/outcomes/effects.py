@@ -16,7 +16,7 @@ from campaigns.agreements.schemas import (
 )
 from campaigns.compliance import closed_in_zones, effective_profile
 from campaigns.contact_points import mark_invalid, opt_out
-from campaigns.debtor_zones import debtor_zones
+from campaigns.debtor_zones import debtor_zones, refresh_debtor_zones
 from campaigns.i18n import _
 from campaigns.models import (
     AccountStatus,
@@ -140,6 +140,7 @@ class OutcomeEffects(AgreementEffects):
             source=self.source,
             at=self.now,
         )
+        refresh_debtor_zones(self.session, debtor=self.account.debtor)  # not the debtor's phone
         cancel_pending_contact(
             self.session,
             account_id=self.account.id,
