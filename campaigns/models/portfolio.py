@@ -53,7 +53,7 @@ class Debtor(TenantOwned, Timestamped, Base):
     region: Mapped[str | None] = mapped_column(String(80))
     country: Mapped[str] = mapped_column(String(2))
     timezone: Mapped[str] = mapped_column(String(64))
-    timezones: Mapped[str] = mapped_column(String(255), default=_same_as_timezone)
+    timezones: Mapped[str] = mapped_column(String(1000), default=_same_as_timezone)
     stated_timezone: Mapped[str | None] = mapped_column(String(64))
 
     contact_points: Mapped[list["ContactPoint"]] = relationship(

@@ -23,11 +23,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("debtors", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("timezones", sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column("timezones", sa.String(length=1000), nullable=True))
         batch_op.add_column(sa.Column("stated_timezone", sa.String(length=64), nullable=True))
     op.execute("UPDATE debtors SET timezones = timezone")
     with op.batch_alter_table("debtors", schema=None) as batch_op:
-        batch_op.alter_column("timezones", existing_type=sa.String(length=255), nullable=False)
+        batch_op.alter_column("timezones", existing_type=sa.String(length=1000), nullable=False)
         batch_op.create_index(
             batch_op.f("ix_debtors_client_id_debtors_timezones_debtors_country"),
             ["client_id", "timezones", "country"],
