@@ -46,9 +46,13 @@ def _canonical_names() -> dict[str, str]:
 
 
 def parse_zone(text: str) -> str | None:
-    """An IANA zone name as written in a file (any case), or None when it is not one."""
+    """An IANA Area/Location zone name as written in a file (any case), or None.
+
+    Legacy abbreviations and fixed offsets (`EST`, `CST6CDT`, `Etc/GMT+5`) are refused: "EST"
+    written for New York would be an hour off all summer.
+    """
     name = _canonical_names().get(text.strip().lower().replace(" ", "_"))
-    if name is None or name in (UNKNOWN_ZONE, "Factory", "localtime"):
+    if name is None or "/" not in name or name.startswith("Etc/"):
         return None
     try:
         ZoneInfo(name)

@@ -104,6 +104,9 @@ def test_zone_names_are_read_in_any_case_and_nonsense_is_refused() -> None:
     assert parse_zone("America/Chicgo") is None
     assert parse_zone("Etc/Unknown") is None
     assert parse_zone("Central") is None
+    assert parse_zone("EST") is None  # fixed -5: an hour off in New York all summer
+    assert parse_zone("Etc/GMT+5") is None
+    assert parse_zone("US/Central") == "US/Central"  # a link to America/Chicago
 
 
 US_FILE = (
