@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.agreements.messages import may_text
 from campaigns.compliance import check_account_contact
-from campaigns.debtor_zones import refresh_debtor_zones
+from campaigns.debtor_zones import debtor_zones, refresh_debtor_zones
 from campaigns.models import Account, Channel, Client, ComplianceProfile, ContactPoint
 from campaigns.scheduler import build_selection, pick_eligible
 from campaigns.scheduler.eligibility.zones import ZoneCache
@@ -175,6 +175,8 @@ def test_selection_preview_check_and_reminders_agree_in_every_zone(
     picked = {by_id[p.account_id] for p in pick_eligible(session, selection, messages=0, calls=99)}
     preview = preview_campaign(session, campaign_id=campaign.id, at=now, limit=100)
     previewed = {row.account_ref for row in preview.contacted}
+    shown = {row.account_ref: row.zones for row in [*preview.contacted, *preview.skipped]}
+    assert shown == {ref: list(debtor_zones(a.debtor)) for ref, a in accounts.items()}
     checked = set()
     reminded = set()
     for ref, account in accounts.items():
