@@ -39,9 +39,7 @@ def record_changes(session: Session, *, changes: Sequence[StateChange]) -> int:
             )
         )
     )
-    agents = set(
-        session.scalars(select(User.id).where(User.id.in_({c.agent_id for c in changes})))
-    )
+    agents = set(session.scalars(select(User.id).where(User.id.in_({c.agent_id for c in changes}))))
     fresh = [c for c in changes if c.event_id not in known and c.agent_id in agents]
     open_rows = {
         row.agent_id: row

@@ -1,13 +1,15 @@
 """One account's history across channels and campaigns, newest first."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.debtor_zones import debtor_zones, local_times
 from campaigns.models import (
+    Account,
     Attempt,
     Callback,
     Campaign,
@@ -28,12 +30,15 @@ class TimelineEntry:
     kind: str
     channel: str | None
     summary: dict[str, Any]
+    zones: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
+        """The entry, with the debtor's local time in each candidate zone at that moment."""
         return {
             "at": self.at.isoformat(),
             "kind": self.kind,
             "channel": self.channel,
+            "local": [t.as_dict() for t in local_times(self.zones, self.at)],
             **self.summary,
         }
 
@@ -156,5 +161,7 @@ def account_timeline(session: Session, *, account_id: int, limit: int = 100) -> 
                 },
             )
         )
+    account = session.get(Account, account_id)
+    zones = debtor_zones(account.debtor) if account is not None else ()
     entries.sort(key=lambda entry: entry.at, reverse=True)
-    return entries[:limit]
+    return [replace(entry, zones=zones) for entry in entries[:limit]]

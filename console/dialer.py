@@ -30,6 +30,7 @@ from campaigns.models import (
     utcnow,
 )
 from campaigns.scheduler.callbacks import DueCallback, due_callbacks, start_callback
+from campaigns.scheduler.eligibility.zones import ZoneCache
 from campaigns.scheduler.tick import enqueue_dispatches, schedule_campaign
 from campaigns.settings import get_settings
 from console.agents import state, work
@@ -180,13 +181,19 @@ async def _over_cap(
     return True
 
 
-def _launch(campaign_id: int, calls: int, now: datetime) -> int:
+def _launch(campaign_id: int, calls: int, now: datetime, zones: ZoneCache) -> int:
     with session_scope() as session:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None or campaign.status != CampaignStatus.ACTIVE:
             return 0
         ids, _ = schedule_campaign(
-            session, campaign=campaign, now=now, calls=calls, messages=0, refusals=False
+            session,
+            campaign=campaign,
+            now=now,
+            calls=calls,
+            messages=0,
+            refusals=False,
+            zones=zones,
         )
         enqueue_dispatches(session, ids)
         return len(ids)
@@ -230,6 +237,7 @@ async def dial_once(redis: Redis, now: datetime | None = None) -> dict[int, Paci
         demands, [a for a, status in agents.items() if status.state == AgentState.READY]
     )
     decisions = {}
+    zones = ZoneCache()
     for demand in processing_order(demands):
         campaign, history = by_id[demand.campaign_id], histories[demand.campaign_id]
         ready = allocation.take(demand)
@@ -246,7 +254,7 @@ async def dial_once(redis: Redis, now: datetime | None = None) -> dict[int, Paci
             )
         )
         launched = (
-            await asyncio.to_thread(_launch, campaign.campaign_id, decision.calls, now)
+            await asyncio.to_thread(_launch, campaign.campaign_id, decision.calls, now, zones)
             if decision.calls
             else 0
         )

@@ -1,6 +1,6 @@
 """The screen pop: what an agent sees when a call is bridged or previewed."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from campaigns.agreements import (
 from campaigns.agreements.messages import money
 from campaigns.compliance import render_template
 from campaigns.db import read_scope, session_scope
+from campaigns.debtor_zones import debtor_zones, local_times
 from campaigns.models import (
     Account,
     Attempt,
@@ -140,12 +141,14 @@ def build_screen(
     verified: bool,
     campaign_id: int | None = None,
     agent_name: str = "",
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Debtor, account, contact points with consent, the timeline, script and options."""
     account = session.get_one(Account, account_id)
     client = session.get_one(Client, account.client_id)
     debtor = session.get_one(Debtor, account.debtor_id)
     campaign = session.get(Campaign, campaign_id) if campaign_id else None
+    zones = debtor_zones(debtor)
     today = client_today(client)
     options = negotiation_options(
         Policy.of(client), balance=account.balance, currency=account.currency, today=today
@@ -187,6 +190,8 @@ def build_screen(
             "national_id": debtor.national_id if verified else mask_tail(debtor.national_id),
             "region": debtor.region,
             "timezone": debtor.timezone,
+            "timezones": list(zones),
+            "local_times": [t.as_dict() for t in local_times(zones, now or utcnow())],
         },
         "contact_points": [
             {

@@ -3,14 +3,18 @@
     python scripts/bench_scheduler.py                              # SQLite in a temp dir, 10k+100k
     python scripts/bench_scheduler.py --sizes 10000 100000 1000000
     python scripts/bench_scheduler.py --database-url postgresql://postgres@127.0.0.1/bench
+    python scripts/bench_scheduler.py --sizes 10000 --zone-lists 3 60  # multi-zone debtors
 
 The database named by --database-url is emptied first (PostgreSQL: the public schema is dropped),
 so never point it at data you want to keep. On PostgreSQL the plan is printed with EXPLAIN ANALYZE.
 Accounts are bulk-inserted with executemany; a third of them are outside the filter (paid, or
 91+ days overdue), the rest spread over 1-90 days, three time zones and a few exclusion rules.
+With --zone-lists, debtors are spread over that many distinct candidate-zone lists instead (one or
+two Mexican zones each), to measure what multi-zone debtors cost the selection.
 """
 
 import argparse
+import itertools
 import os
 import random
 import sys
@@ -23,7 +27,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 NOW = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)  # 11:00 in Mexico City, a Wednesday
 ZONES = ["America/Mexico_City", "America/Tijuana", "America/Cancun"]
+POOL = [
+    *ZONES,
+    "America/Hermosillo",
+    "America/Mazatlan",
+    "America/Chihuahua",
+    "America/Matamoros",
+    "America/Monterrey",
+    "America/Merida",
+    "America/Bahia_Banderas",
+    "America/Ojinaga",
+    "America/Ciudad_Juarez",
+]
 BATCH = 10_000
+
+
+def zone_lists(count: int) -> list[str]:
+    """`count` distinct stored candidate-zone lists (one zone each first, then pairs)."""
+    lists = [[z] for z in POOL] + [list(pair) for pair in itertools.combinations(POOL, 2)]
+    return [" ".join(z) for z in lists[:count]]
 
 
 def main() -> None:
@@ -31,6 +53,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--zone-lists", type=int, nargs="+", default=[3])
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='bench-sched-')}/bench.db"
     os.environ["ACUERDO_DATABASE_URL"] = url
@@ -42,7 +65,7 @@ def main() -> None:
 
     engine = db.get_engine()
     print(f"backend: {engine.dialect.name}")
-    for size in args.sizes:
+    for size, lists in itertools.product(args.sizes, args.zone_lists):
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -54,12 +77,15 @@ def main() -> None:
                 Path(path + suffix).unlink(missing_ok=True)
         migrate.upgrade()
         started = time.perf_counter()
-        _generate(size)
-        print(f"\n{size:>9,} accounts generated in {time.perf_counter() - started:.1f}s")
+        _generate(size, zone_lists(lists))
+        print(
+            f"\n{size:>9,} accounts over {lists} zone lists generated in "
+            f"{time.perf_counter() - started:.1f}s"
+        )
         _measure(size, args.repeat, engine.dialect.name == "postgresql")
 
 
-def _generate(size: int) -> None:
+def _generate(size: int, keys: list[str]) -> None:
     from sqlalchemy import insert
 
     from campaigns.campaign_defs import CampaignIn, create_campaign, start_campaign
@@ -105,7 +131,8 @@ def _generate(size: int) -> None:
                         "name": f"Deudor {i}",
                         "national_id": f"N{i}",
                         "country": "MX",
-                        "timezone": ZONES[i % 3],
+                        "timezone": keys[i % len(keys)].split()[0],
+                        "timezones": keys[i % len(keys)],
                         "created_at": NOW,
                     }
                     for i in ids

@@ -138,6 +138,7 @@ class PreviewAccount(BaseModel):
     step: int | None
     channel: str | None
     rule: str | None
+    zones: list[str] = []  # the debtor's candidate time zones, primary first
 
 
 class PreviewOut(BaseModel):

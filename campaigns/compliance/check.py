@@ -18,7 +18,8 @@ from campaigns.compliance.windows import (
     OUTSIDE_HOURS,
     ContactEvent,
     cap_refusal,
-    closed_rule,
+    closed_in_zones,
+    local_dates,
     local_time,
 )
 from campaigns.i18n import _, translate
@@ -107,7 +108,10 @@ class PointFacts:
 
 @dataclass(frozen=True)
 class ContactContext:
-    """Everything one contact decision depends on, as plain values."""
+    """Everything one contact decision depends on, as plain values.
+
+    `zones` are the debtor's candidate time zones (primary first); when empty, `timezone` alone.
+    """
 
     profile: Profile
     timezone: str
@@ -119,6 +123,12 @@ class ContactContext:
     history: Sequence[ContactEvent] = ()
     do_not_contact: bool = False
     purpose: Purpose = Purpose.COLLECTION
+    zones: tuple[str, ...] = ()
+
+    @property
+    def candidate_zones(self) -> tuple[str, ...]:
+        """Every zone the debtor may be in; a contact must be lawful in all of them."""
+        return self.zones or (self.timezone,)
 
 
 @dataclass(frozen=True)
@@ -153,6 +163,12 @@ def days_overdue(due_date: date, now: datetime, tz: str) -> int:
     return (local_time(now, tz).date() - due_date).days
 
 
+def days_overdue_range(due_date: date, now: datetime, zones: Sequence[str]) -> tuple[int, int]:
+    """The fewest and the most days past the due date among the debtor's candidate zones."""
+    earliest, latest = local_dates(now, zones)
+    return (earliest - due_date).days, (latest - due_date).days
+
+
 def check_contact(ctx: ContactContext) -> Decision:
     """Whether this contact may happen now, and if not, the first rule that refuses it."""
     return _account_rule(ctx) or _point_rule(ctx) or _time_rule(ctx) or _cap_rule(ctx) or ALLOW
@@ -164,11 +180,11 @@ def _account_rule(ctx: ContactContext) -> Decision | None:
         return refuse(Rule.ACCOUNT_STATUS, status=account.status)
     if account.balance <= 0:
         return refuse(Rule.ZERO_BALANCE, balance=account.balance)
-    days = days_overdue(account.due_date, ctx.now, ctx.timezone)
-    if days > MAX_DAYS_OVERDUE:
-        return refuse(Rule.OVER_90_DAYS, days=days)
-    if days < MIN_DAYS_OVERDUE:
-        return refuse(Rule.NOT_YET_DUE, days=days)
+    fewest, most = days_overdue_range(account.due_date, ctx.now, ctx.candidate_zones)
+    if most > MAX_DAYS_OVERDUE:
+        return refuse(Rule.OVER_90_DAYS, days=most)
+    if fewest < MIN_DAYS_OVERDUE:
+        return refuse(Rule.NOT_YET_DUE, days=fewest)
     if account.open_dispute or account.status == AccountStatus.DISPUTED:
         return refuse(Rule.OPEN_DISPUTE)
     if account.promise_in_force and ctx.purpose == Purpose.COLLECTION:
@@ -192,11 +208,14 @@ def _point_rule(ctx: ContactContext) -> Decision | None:
 
 
 def _time_rule(ctx: ContactContext) -> Decision | None:
-    rule = closed_rule(ctx.profile, ctx.timezone, ctx.country, ctx.now)
-    if rule is None:
+    closed = closed_in_zones(ctx.profile, ctx.candidate_zones, ctx.country, ctx.now)
+    if closed is None:
         return None
-    local = local_time(ctx.now, ctx.timezone)
+    rule, tz = closed
+    local = local_time(ctx.now, tz)
     shown = local.strftime("%Y-%m-%d %H:%M %Z")
+    if len(ctx.candidate_zones) > 1:
+        shown = f"{shown} ({tz})"
     if rule == HOLIDAY:
         return refuse(Rule.HOLIDAY, day=local.date().isoformat(), country=ctx.country.upper())
     hours = ctx.profile.hours_on(local.weekday())
@@ -211,5 +230,5 @@ def _time_rule(ctx: ContactContext) -> Decision | None:
 
 
 def _cap_rule(ctx: ContactContext) -> Decision | None:
-    rule = cap_refusal(ctx.profile, ctx.channel, ctx.now, ctx.timezone, ctx.history)
+    rule = cap_refusal(ctx.profile, ctx.channel, ctx.now, ctx.candidate_zones, ctx.history)
     return refuse(rule) if rule else None

@@ -8,6 +8,7 @@ What counts, the same in Python and in SQL (the scheduler reuses these expressio
   (SMS, WhatsApp, e-mail) when the provider accepted or delivered it (`sent`, `delivered`).
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.compliance.check import Decision
 from campaigns.compliance.profiles import Profile
-from campaigns.compliance.windows import ContactEvent, cap_windows
+from campaigns.compliance.windows import ContactEvent, cap_windows_in
 from campaigns.models import (
     Account,
     Attempt,
@@ -44,9 +45,11 @@ CONNECTED: ColumnElement[bool] = or_(
 )
 
 
-def history_since(profile: Profile, now: datetime, tz: str) -> datetime:
+def history_since(profile: Profile, now: datetime, tz: str | Sequence[str]) -> datetime:
     """The earliest moment any cap of the profile looks back to (now when it has no caps)."""
-    return min((w.since for w in cap_windows(profile, now, tz)), default=now.astimezone(UTC))
+    zones = (tz,) if isinstance(tz, str) else tuple(tz)
+    windows = cap_windows_in(profile, now, zones)
+    return min((w.since for w in windows), default=now.astimezone(UTC))
 
 
 def contact_history(session: Session, *, debtor_id: int, since: datetime) -> list[ContactEvent]:

@@ -15,7 +15,8 @@ from campaigns.compliance.check import (
 )
 from campaigns.compliance.history import contact_history, history_since, record_refusal
 from campaigns.compliance.overrides import effective_profile
-from campaigns.compliance.windows import local_time
+from campaigns.compliance.windows import local_dates
+from campaigns.debtor_zones import debtor_zones
 from campaigns.errors import NotFound
 from campaigns.i18n import _
 from campaigns.models import (
@@ -51,7 +52,10 @@ def check_account_contact(
     campaign_id: int | None = None,
     purpose: Purpose = Purpose.COLLECTION,
 ) -> Decision:
-    """Whether this account may be contacted now on this channel and point; refusals are stored."""
+    """Whether this account may be contacted now on this channel and point; refusals are stored.
+
+    The debtor's stored candidate zones are read here, so every caller checks all of them.
+    """
     account = session.get(Account, account_id)
     if account is None:
         raise AccountNotFound(_("No account with id {id}."), id=account_id)
@@ -60,13 +64,15 @@ def check_account_contact(
     if client is None:
         raise AccountNotFound(_("No account with id {id}."), id=account_id)
     profile = effective_profile(client)
-    today = local_time(now, debtor.timezone).date()
+    zones = debtor_zones(debtor)
+    today, _latest = local_dates(now, zones)
     point = session.get(ContactPoint, contact_point_id) if contact_point_id else None
     if point is not None and point.debtor_id != debtor.id:
         point = None
     ctx = ContactContext(
         profile=profile,
         timezone=debtor.timezone,
+        zones=zones,
         country=debtor.country,
         now=now,
         channel=Channel(channel),
@@ -79,7 +85,7 @@ def check_account_contact(
         ),
         point=_point_facts(session, point, Channel(channel)) if point else None,
         history=contact_history(
-            session, debtor_id=debtor.id, since=history_since(profile, now, debtor.timezone)
+            session, debtor_id=debtor.id, since=history_since(profile, now, zones)
         ),
         do_not_contact=_on_do_not_contact(session, client.id, debtor.id, point),
         purpose=purpose,

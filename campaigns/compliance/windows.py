@@ -6,7 +6,7 @@ contacted at a moment, and `cap_windows` says, for each cap, since when to count
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -92,6 +92,70 @@ def closed_rule(profile: Profile, tz: str, country: str, now: datetime) -> str |
     return None
 
 
+def closed_in_zones(
+    profile: Profile, zones: Sequence[str], country: str, now: datetime
+) -> tuple[str, str] | None:
+    """The first candidate zone (in order) where a debtor may not be contacted now, with the rule.
+
+    A debtor whose candidate zones differ may be contacted only when every one of them is open.
+    """
+    for tz in zones:
+        rule = closed_rule(profile, tz, country, now)
+        if rule is not None:
+            return rule, tz
+    return None
+
+
+def open_until(
+    profile: Profile, zones: Sequence[str], country: str, now: datetime
+) -> datetime | None:
+    """When the window closes for a debtor open now in every candidate zone (UTC), else None.
+
+    The earliest of the zones' window ends: what a sender has left before it must stop.
+    """
+    if closed_in_zones(profile, zones, country, now) is not None:
+        return None
+    ends = []
+    for tz in zones:
+        local = local_time(now, tz)
+        hours = profile.hours_on(local.weekday())
+        if hours is None:  # not reached: the zone is open
+            return None
+        ends.append(datetime.combine(local.date(), hours.end, tzinfo=zone(tz)).astimezone(UTC))
+    return min(ends)
+
+
+def next_open(
+    profile: Profile, zones: Sequence[str], country: str, now: datetime, *, days: int = 14
+) -> datetime | None:
+    """The first moment from `now` when the window is open in every candidate zone (UTC).
+
+    The windows' intersection opens when the last of them opens, so only the zones' window starts
+    are tried. None when no moment in the next `days` days is open (a profile closed all week).
+    """
+    if closed_in_zones(profile, zones, country, now) is None:
+        return now.astimezone(UTC)
+    starts = set()
+    for tz in zones:
+        first = local_time(now, tz).date()
+        for offset in range(days + 1):
+            day = first + timedelta(days=offset)
+            hours = profile.hours_on(day.weekday())
+            if hours is not None:
+                start = datetime.combine(day, hours.start, tzinfo=zone(tz)).astimezone(UTC)
+                if start > now:
+                    starts.add(start)
+    return next(
+        (s for s in sorted(starts) if closed_in_zones(profile, zones, country, s) is None), None
+    )
+
+
+def local_dates(now: datetime, zones: Sequence[str]) -> tuple[date, date]:
+    """The earliest and the latest local date among the candidate zones at this moment."""
+    days = [local_time(now, tz).date() for tz in zones]
+    return min(days), max(days)
+
+
 def open_pairs(
     profile: Profile, pairs: Iterable[tuple[str, str]], now: datetime
 ) -> set[tuple[str, str]]:
@@ -144,11 +208,28 @@ def cap_windows(profile: Profile, now: datetime, tz: str) -> list[CapWindow]:
     return windows
 
 
+def cap_windows_in(profile: Profile, now: datetime, zones: Sequence[str]) -> list[CapWindow]:
+    """The cap windows for a debtor with several candidate zones: each from its earliest start.
+
+    Counting from the earliest start counts every contact any of the zones would count.
+    """
+    per_zone = [cap_windows(profile, now, tz) for tz in zones]
+    return [
+        replace(windows[0], since=min(w.since for w in windows))
+        for windows in zip(*per_zone, strict=True)
+    ]
+
+
 def cap_refusal(
-    profile: Profile, channel: Channel, now: datetime, tz: str, history: Sequence[ContactEvent]
+    profile: Profile,
+    channel: Channel,
+    now: datetime,
+    tz: str | Sequence[str],
+    history: Sequence[ContactEvent],
 ) -> str | None:
     """The rule of the first cap one more contact on this channel would break, or None."""
-    for window in cap_windows(profile, now, tz):
+    zones = (tz,) if isinstance(tz, str) else tuple(tz)
+    for window in cap_windows_in(profile, now, zones):
         if channel in window.channels and window.exceeded_by(history):
             return window.rule
     return None

@@ -29,11 +29,23 @@ class Portfolio(TenantOwned, Timestamped, Base):
     rejects_csv: Mapped[str] = mapped_column(Text, default="")
 
 
+def _same_as_timezone(context: Any) -> Any:
+    return context.get_current_parameters()["timezone"]
+
+
 class Debtor(TenantOwned, Timestamped, Base):
-    """A person who owes a creditor; the region sets the local time used for contact windows."""
+    """A person who owes a creditor, and the time zones the contact windows are checked in.
+
+    `timezones` holds every candidate zone, primary first, space-separated (see
+    campaigns/debtor_zones); `timezone` is the primary one, for dates shown to people;
+    `stated_timezone` is the zone the creditor's file stated, which overrides every other source.
+    """
 
     __tablename__ = "debtors"
-    __table_args__ = (UniqueConstraint("client_id", "national_id"),)
+    __table_args__ = (
+        UniqueConstraint("client_id", "national_id"),
+        Index(None, "client_id", "timezones", "country"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -41,6 +53,8 @@ class Debtor(TenantOwned, Timestamped, Base):
     region: Mapped[str | None] = mapped_column(String(80))
     country: Mapped[str] = mapped_column(String(2))
     timezone: Mapped[str] = mapped_column(String(64))
+    timezones: Mapped[str] = mapped_column(String(1000), default=_same_as_timezone)
+    stated_timezone: Mapped[str | None] = mapped_column(String(64))
 
     contact_points: Mapped[list["ContactPoint"]] = relationship(
         back_populates="debtor", order_by="ContactPoint.priority"

@@ -96,6 +96,17 @@ PRODUCT = Column("product", ("producto", "servicio", "plan", "product", "service
 REGION = Column(
     "region", ("estado", "entidad", "entidad_federativa", "region", "provincia", "state")
 )
+TIMEZONE = Column(
+    "timezone",
+    (
+        "zona_horaria",
+        "huso_horario",
+        "zona_horaria_iana",
+        "timezone",
+        "time_zone",
+        "tz",
+    ),
+)
 WHATSAPP_OPT_IN = Column(
     "whatsapp_opt_in",
     (
@@ -120,5 +131,6 @@ COLUMNS = (
     NATIONAL_ID,
     PRODUCT,
     REGION,
+    TIMEZONE,
     WHATSAPP_OPT_IN,
 )

@@ -3,7 +3,8 @@
 A row is rejected when it has no usable account number, name, balance (blank, zero, negative or
 unreadable), due date (blank, unreadable or impossible, with no days overdue either) or contact
 point at all, or when its account number already appeared on an earlier row. Any other bad value
-(a second phone, an e-mail, an unknown state, the WhatsApp flag) is ignored and reported while the
+(a second phone, an e-mail, an unknown region, a time zone that is not an IANA name, the
+WhatsApp flag) is ignored and reported while the
 row imports.
 """
 
@@ -14,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from campaigns.debtor_zones.candidates import knows_regions, parse_zone, region_zones
 from campaigns.i18n import _, translate
 from campaigns.models import ContactKind, LineType
 from campaigns.portfolio_import.values import (
@@ -26,7 +28,6 @@ from campaigns.portfolio_import.values import (
     parse_email,
     parse_phone,
     parse_yes_no,
-    region_timezone,
 )
 from campaigns.safe_export import SafeCsvWriter
 from campaigns.tabular import ColumnMap
@@ -70,7 +71,7 @@ class ParsedRow:
     national_id: str | None
     product: str | None
     region: str | None
-    timezone: str
+    stated_timezone: str | None
     points: list[Point] = field(default_factory=list)
     whatsapp_point: Point | None = None
 
@@ -174,7 +175,8 @@ def _parse_row(row: _Row, context: FileContext) -> ParsedRow | None:
     due_date = _due_date(row, context)
     points = _points(row, context)
     national_id = _national_id(row)
-    region, timezone = _region(row, context)
+    region = _region(row, context)
+    stated_timezone = _stated_timezone(row)
     whatsapp_point = _whatsapp(row, points)
     if row.rejected or ref is None or name is None or balance is None or due_date is None:
         return None
@@ -187,7 +189,7 @@ def _parse_row(row: _Row, context: FileContext) -> ParsedRow | None:
         national_id=national_id,
         product=row.get("product")[:80] or None,
         region=region,
-        timezone=timezone,
+        stated_timezone=stated_timezone,
         points=points,
         whatsapp_point=whatsapp_point,
     )
@@ -306,20 +308,41 @@ def _national_id(row: _Row) -> str | None:
     return value or None
 
 
-def _region(row: _Row, context: FileContext) -> tuple[str | None, str]:
+def _region(row: _Row, context: FileContext) -> str | None:
     text = row.get("region")
     if not text:
-        return None, context.timezone
-    zone = region_timezone(text, country=context.country)
-    if zone is None and context.country.upper() == "MX":
+        return None
+    if region_zones(text, country=context.country) is None and knows_regions(context.country):
         row.problem(
             row.header("region"),
             text,
-            _("Unknown state; the creditor's time zone ({zone}) is used for this debtor."),
+            _(
+                "Unknown region; the debtor's time zone comes from the phone number, or else "
+                "the creditor's ({zone})."
+            ),
             rejects=False,
             zone=context.timezone,
         )
-    return text[:80], zone or context.timezone
+    return text[:80]
+
+
+def _stated_timezone(row: _Row) -> str | None:
+    text = row.get("timezone")
+    if not text:
+        return None
+    zone = parse_zone(text)
+    if zone is None:
+        row.problem(
+            row.header("timezone"),
+            text,
+            _(
+                "{value} is not a time zone name (write it as America/Chicago); the zone comes "
+                "from the region and the phone number instead."
+            ),
+            rejects=False,
+            value=text.strip(),
+        )
+    return zone
 
 
 def _whatsapp(row: _Row, points: list[Point]) -> Point | None:

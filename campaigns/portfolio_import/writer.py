@@ -9,12 +9,14 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from campaigns.debtor_zones.candidates import candidate_zones, encode_zones
 from campaigns.models import (
     Account,
     AccountStatus,
     Channel,
     ChannelPermission,
     Client,
+    ContactKind,
     ContactPoint,
     Debtor,
     utcnow,
@@ -51,11 +53,14 @@ class _DebtorPlan:
     name: str
     national_id: str | None
     region: str | None
-    timezone: str
+    stated_timezone: str | None
+    timezone: str = ""
+    timezones: str = ""
     changed: bool = False
     refreshed: bool = False
     points: dict[tuple[str, str], _PointPlan] = field(default_factory=dict)
     next_priority: int = 0
+    phones: list[str] = field(default_factory=list)  # valid phones, priority order: zone evidence
 
 
 class Writer:
@@ -90,6 +95,7 @@ class Writer:
         accounts = self._existing_accounts([r.account_ref for r in rows])
         debtors = self._plan_debtors(rows, accounts)
         self._load_points({id(d): d for d in debtors if d.id is not None}.values())
+        self._plan_zones(rows, debtors)
         self._insert_debtors(debtors)
         touched = self._write_points(rows, debtors)
         self._write_accounts(rows, debtors, accounts, touched)
@@ -113,14 +119,20 @@ class Writer:
         return found
 
     def _existing_debtors(self, condition_values: list[Any], by_id: bool) -> list[_DebtorPlan]:
-        plans = []
+        plans: list[_DebtorPlan] = []
         column = Debtor.id if by_id else Debtor.national_id
         for chunk in _chunks(condition_values, QUERY_CHUNK):
             query = select(
-                Debtor.id, Debtor.name, Debtor.national_id, Debtor.region, Debtor.timezone
+                Debtor.id,
+                Debtor.name,
+                Debtor.national_id,
+                Debtor.region,
+                Debtor.stated_timezone,
+                Debtor.timezone,
+                Debtor.timezones,
             ).where(Debtor.client_id == self.client.id, column.in_(chunk))
             for d in self.session.execute(query):
-                plan = _DebtorPlan(d.id, d.name, d.national_id, d.region, d.timezone)
+                plan = _DebtorPlan(*d)
                 plan.refreshed = d.id in self.refreshed_ids
                 plans.append(plan)
         return plans
@@ -144,7 +156,9 @@ class Writer:
                         candidate.national_id, candidate.changed = row.national_id, True
                         by_nid[row.national_id] = candidate
             if debtor is None:
-                debtor = _DebtorPlan(None, row.name, row.national_id, row.region, row.timezone)
+                debtor = _DebtorPlan(
+                    None, row.name, row.national_id, row.region, row.stated_timezone
+                )
                 debtor.refreshed = True
                 if row.national_id:
                     by_nid[row.national_id] = debtor
@@ -153,27 +167,51 @@ class Writer:
                 fresh = (
                     row.name,
                     row.region or debtor.region,
-                    row.timezone if row.region else debtor.timezone,
+                    row.stated_timezone or debtor.stated_timezone,
                 )
-                if fresh != (debtor.name, debtor.region, debtor.timezone):
-                    debtor.name, debtor.region, debtor.timezone = fresh
+                if fresh != (debtor.name, debtor.region, debtor.stated_timezone):
+                    debtor.name, debtor.region, debtor.stated_timezone = fresh
                     debtor.changed = True
             plans.append(debtor)
         return plans
+
+    def _plan_zones(self, rows: list[ParsedRow], debtors: list[_DebtorPlan]) -> None:
+        """Every debtor's candidate zones from its stated zone, region and phones (old and new)."""
+        for row, debtor in zip(rows, debtors, strict=True):
+            debtor.phones.extend(p.value for p in row.points if p.kind == ContactKind.PHONE)
+        for debtor in {id(d): d for d in debtors}.values():
+            zones = candidate_zones(
+                stated=debtor.stated_timezone,
+                region=debtor.region,
+                country=self.client.country,
+                phones=dict.fromkeys(debtor.phones),
+                creditor_zone=self.client.timezone,
+            )
+            stored = encode_zones(zones)
+            if stored != debtor.timezones:
+                debtor.timezone, debtor.timezones = zones[0], stored
+                debtor.changed = debtor.changed or debtor.id is not None
 
     def _load_points(self, debtors: Iterable[_DebtorPlan]) -> None:
         by_id = {d.id: d for d in debtors}
         point_owner: dict[int, _PointPlan] = {}
         for chunk in _chunks(sorted(i for i in by_id if i is not None), QUERY_CHUNK):
-            query = select(
-                ContactPoint.id,
-                ContactPoint.debtor_id,
-                ContactPoint.kind,
-                ContactPoint.value,
-                ContactPoint.priority,
-            ).where(ContactPoint.debtor_id.in_(chunk))
+            query = (
+                select(
+                    ContactPoint.id,
+                    ContactPoint.debtor_id,
+                    ContactPoint.kind,
+                    ContactPoint.value,
+                    ContactPoint.priority,
+                    ContactPoint.invalid,
+                )
+                .where(ContactPoint.debtor_id.in_(chunk))
+                .order_by(ContactPoint.priority, ContactPoint.id)
+            )
             for p in self.session.execute(query):
                 debtor = by_id[p.debtor_id]
+                if p.kind == ContactKind.PHONE and not p.invalid:
+                    debtor.phones.append(p.value)
                 plan = _PointPlan(p.id)
                 debtor.points[(p.kind, p.value)] = plan
                 debtor.next_priority = max(debtor.next_priority, p.priority + 1)
@@ -228,6 +266,8 @@ class Writer:
                 "region": d.region,
                 "country": self.client.country,
                 "timezone": d.timezone,
+                "timezones": d.timezones,
+                "stated_timezone": d.stated_timezone,
                 "created_at": self.now,
             }
             for d in new
@@ -248,7 +288,9 @@ class Writer:
                         "name": d.name,
                         "national_id": d.national_id,
                         "region": d.region,
+                        "stated_timezone": d.stated_timezone,
                         "timezone": d.timezone,
+                        "timezones": d.timezones,
                     }
                     for d in changed
                 ],

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.compliance import MAX_DAYS_OVERDUE
 from campaigns.compliance.windows import local_time
+from campaigns.debtor_zones import decode_zones
 from campaigns.models import (
     Account,
     AccountStatus,
@@ -26,7 +27,7 @@ from campaigns.models import (
     PromiseStatus,
     PromiseToPay,
 )
-from campaigns.scheduler.eligibility.selection import zone_pairs
+from campaigns.scheduler.eligibility.zones import zone_pairs
 
 ESCALATED_FROM = (AccountStatus.ACTIVE, AccountStatus.PROMISED)
 CHUNK = 500
@@ -41,7 +42,7 @@ def escalate_overdue(session: Session, *, now: datetime) -> int:
 
 
 def _escalate_client(session: Session, client_id: int, now: datetime) -> int:
-    zones = sorted({tz for tz, _country in zone_pairs(session, client_id)})
+    zones = sorted({decode_zones(key)[0] for key, _country in zone_pairs(session, client_id)})
     found: list[tuple[int, int]] = []
     for tz in zones:
         today = local_time(now, tz).date()

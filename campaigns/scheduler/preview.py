@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaigns.campaign_defs import PreviewAccount, PreviewOut, get_campaign
+from campaigns.debtor_zones import decode_zones
 from campaigns.models import Client
 from campaigns.scheduler.eligibility.selection import Selection, build_selection
 
@@ -71,4 +72,5 @@ def _account(selection: Selection, row: Any) -> PreviewAccount:
         step=row.step,
         channel=row.channel,
         rule=row.rule,
+        zones=list(decode_zones(row.zones)),
     )

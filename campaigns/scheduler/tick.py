@@ -54,6 +54,7 @@ from campaigns.models import (
 from campaigns.models.base import UTCDateTime
 from campaigns.scheduler.eligibility.progress import IN_FLIGHT_STATUSES, PROGRESS_RULES
 from campaigns.scheduler.eligibility.selection import Selection, build_selection
+from campaigns.scheduler.eligibility.zones import ZoneCache
 from campaigns.scheduler.escalation import escalate_overdue
 from campaigns.scheduler.messages import account_fields
 from campaigns.settings import get_settings
@@ -114,6 +115,7 @@ def run_tick(session: Session, *, now: datetime, paced_calls: bool = False) -> T
     The caller commits; attempts are enqueued for dispatch once it does.
     """
     summary = TickSummary(escalated=escalate_overdue(session, now=now))
+    zones = ZoneCache()
     campaigns = session.scalars(
         select(Campaign)
         .where(Campaign.status == CampaignStatus.ACTIVE)
@@ -123,7 +125,11 @@ def run_tick(session: Session, *, now: datetime, paced_calls: bool = False) -> T
         try:
             with session.begin_nested():
                 ids, refused = schedule_campaign(
-                    session, campaign=campaign, now=now, calls=0 if paced_calls else None
+                    session,
+                    campaign=campaign,
+                    now=now,
+                    calls=0 if paced_calls else None,
+                    zones=zones,
                 )
         except Exception as error:  # one broken campaign must not stop the others
             log.exception("campaign %s could not be scheduled", campaign.id)
@@ -143,14 +149,16 @@ def schedule_campaign(
     calls: int | None = None,
     messages: int | None = None,
     refusals: bool = True,
+    zones: ZoneCache | None = None,
 ) -> tuple[list[int], int]:
     """Create attempts of one campaign; their ids and the refusals recorded.
 
     `calls` and `messages` default to the free lines and the batch size; the dialing loop passes
-    the pacer's number of calls, no messages, and leaves refusals to the tick.
+    the pacer's number of calls, no messages, and leaves refusals to the tick. `zones` is the
+    tick's cache of each creditor's zone lists.
     """
     client = session.get_one(Client, campaign.client_id)
-    selection = build_selection(session, campaign=campaign, client=client, now=now)
+    selection = build_selection(session, campaign=campaign, client=client, now=now, zones=zones)
     picks = pick_eligible(
         session,
         selection,

@@ -8,6 +8,7 @@ from console.cli import campaigns as campaigns_cli
 from console.cli import payments as payments_cli
 from console.cli import sandbox as sandbox_cli
 from console.cli import simulate as simulate_cli
+from console.cli import zones as zones_cli
 
 app = typer.Typer(
     name="acuerdo",
@@ -23,6 +24,7 @@ sandbox_cli.register(app)
 simulate_cli.register(app)
 payments_cli.register(app)
 campaigns_cli.register(app)
+zones_cli.register(app)
 
 
 def main() -> None:

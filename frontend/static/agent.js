@@ -149,8 +149,23 @@
       text("state-timer", Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2));
     }
     if (view.deadline) { drawBanner(); }
+    drawLocal();
   }
   setInterval(tick, 1000);
+
+  function zoneTimes(zones, at) {
+    return zones.map(function (zone) {
+      var f = new Intl.DateTimeFormat(S.locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
+      return f.format(at) + " (" + zone + ")";
+    }).join(" · ");
+  }
+
+  function drawLocal() {
+    var d = view.screen && view.screen.debtor;
+    if (!d || !d.timezones) { return; }
+    text("f-local", zoneTimes(d.timezones, new Date()));
+    $("zones-note").hidden = d.timezones.length < 2;
+  }
 
   function showScreen(screen) {
     view.screen = screen;
@@ -163,6 +178,7 @@
     text("f-name", d.name); text("f-national-id", d.national_id || "—");
     text("f-creditor", a.creditor); text("f-product", a.product || "—"); text("f-ref", a.ref);
     text("f-balance", a.balance_text || a.balance); text("f-days", a.days_overdue); text("f-bucket", a.bucket);
+    drawLocal();
     $("masked-note").hidden = screen.verified; $("btn-verify").hidden = screen.verified;
     if (screen.verified) { text("draft-status", S.verified); }
     var contacts = $("contacts"); contacts.textContent = "";
@@ -194,6 +210,9 @@
       if (e.status) { what.push(S.call_statuses[e.status] || e.status); }
       if (e.campaign) { what.push(e.campaign); }
       if (e.body) { what.push("“" + e.body + "”"); }
+      if (e.local && e.local.length) {
+        what.push(S.local_time + ": " + e.local.map(function (l) { return l.time + " (" + l.zone + ")"; }).join(", "));
+      }
       var time = document.createElement("time"); time.dateTime = e.at; time.textContent = timeFmt.format(new Date(e.at));
       li.appendChild(time); li.appendChild(document.createTextNode(" " + what.join(" · ")));
       list.appendChild(li);

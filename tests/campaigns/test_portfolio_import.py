@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from campaigns.debtor_zones import region_zones
 from campaigns.models import (
     Account,
     AccountStatus,
@@ -37,7 +38,6 @@ from campaigns.portfolio_import.values import (
     parse_amount,
     parse_date,
     parse_phone,
-    region_timezone,
 )
 from campaigns.tabular import MissingColumn, UnreadableFile, read_table
 from campaigns.tenancy import TenantViolation, scope_session, viewer_for
@@ -156,8 +156,8 @@ MESSY_REJECTS = [
         "16",
         "Estado",
         "Narnia",
-        "Estado desconocido; se usa la zona horaria del acreedor (America/Mexico_City) para este "
-        "deudor.",
+        "Región desconocida; la zona horaria del deudor se toma del teléfono o, si no, la del "
+        "acreedor (America/Mexico_City).",
         "valor ignorado",
     ],
 ]
@@ -646,8 +646,8 @@ def test_phones_in_local_and_international_writing(
     ],
 )
 def test_mexican_states_to_time_zones(region: str, zone: str | None) -> None:
-    assert region_timezone(region, country="MX") == zone
-    assert region_timezone(region, country="CO") is None
+    assert region_zones(region, country="MX") == ((zone,) if zone else None)
+    assert region_zones(region, country="CO") is None
 
 
 def test_windows_1252_and_semicolons_are_detected() -> None:

@@ -16,8 +16,9 @@ from campaigns.agreements.schemas import (
     PaymentPlanIn,
     PromiseToPayIn,
 )
-from campaigns.compliance import closed_rule, effective_profile
+from campaigns.compliance import closed_in_zones, effective_profile
 from campaigns.contact_points import mark_invalid, stop_channels
+from campaigns.debtor_zones import debtor_zones, refresh_debtor_zones
 from campaigns.i18n import _
 from campaigns.models import (
     AccountStatus,
@@ -98,7 +99,8 @@ class OutcomeEffects(AgreementEffects):
                 local=shown,
                 days=MAX_CALLBACK_AHEAD.days,
             )
-        if closed_rule(effective_profile(self.client), debtor.timezone, debtor.country, due_at):
+        zones = debtor_zones(debtor)
+        if closed_in_zones(effective_profile(self.client), zones, debtor.country, due_at):
             raise CallbackTimeInvalid(
                 _(
                     "The callback time {local} (the debtor's time) is outside the hours or days "
@@ -140,6 +142,7 @@ class OutcomeEffects(AgreementEffects):
             source=self.source,
             at=self.now,
         )
+        refresh_debtor_zones(self.session, debtor=self.account.debtor)  # not the debtor's phone
         cancel_pending_contact(
             self.session,
             account_id=self.account.id,

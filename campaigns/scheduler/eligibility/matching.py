@@ -1,7 +1,7 @@
 """The accounts a campaign's filter matches, with the facts the later rules need."""
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select
@@ -11,6 +11,7 @@ from campaigns.campaign_defs.validation import AGING_BUCKETS
 from campaigns.compliance import MAX_DAYS_OVERDUE
 from campaigns.models import Account, Attempt, Campaign, Debtor
 from campaigns.scheduler.eligibility.sql import DATE, by_zone
+from campaigns.scheduler.eligibility.zones import ZoneFacts
 
 
 def _day_ranges(account_filter: Mapping[str, Any]) -> list[tuple[int, int]]:
@@ -27,36 +28,41 @@ def _day_ranges(account_filter: Mapping[str, Any]) -> list[tuple[int, int]]:
 
 
 def matched_accounts(
-    campaign: Campaign,
-    account_filter: Mapping[str, Any],
-    today: Mapping[str, date],
-    zones: list[str],
+    campaign: Campaign, account_filter: Mapping[str, Any], zones: ZoneFacts
 ) -> Any:
-    """The accounts the campaign's filter matches, with their last and first attempt in it."""
-    tz = Debtor.timezone
+    """The accounts the campaign's filter matches, with their last and first attempt in it.
+
+    A debtor with several candidate zones matches a days-overdue range only when it is inside
+    the range on every one of their local dates.
+    """
+    key = Debtor.timezones
     ranges = _day_ranges(account_filter)
     conditions: list[ColumnElement[bool]] = [
         Account.client_id == campaign.client_id,
-        Debtor.timezone.in_(zones),
+        Debtor.timezones.in_(zones.keys),
         Account.status.in_(list(account_filter.get("statuses") or ["active"])),
     ]
     if not ranges:
         conditions.append(false())
     else:
-        earliest = min(today.values()) - timedelta(days=max(end for _s, end in ranges))
-        latest = max(today.values()) - timedelta(days=min(start for start, _e in ranges))
-        conditions.append(Account.due_date.between(earliest, latest))
+        lowest = min(zones.latest.values()) - timedelta(days=max(end for _s, end in ranges))
+        highest = max(zones.earliest.values()) - timedelta(days=min(s for s, _e in ranges))
+        conditions.append(Account.due_date.between(lowest, highest))
         conditions.append(
             or_(
                 *(
                     and_(
                         Account.due_date
                         >= by_zone(
-                            tz, {z: d - timedelta(days=end) for z, d in today.items()}, DATE
+                            key,
+                            {k: d - timedelta(days=end) for k, d in zones.latest.items()},
+                            DATE,
                         ),
                         Account.due_date
                         <= by_zone(
-                            tz, {z: d - timedelta(days=start) for z, d in today.items()}, DATE
+                            key,
+                            {k: d - timedelta(days=start) for k, d in zones.earliest.items()},
+                            DATE,
                         ),
                     )
                     for start, end in ranges
@@ -85,6 +91,7 @@ def matched_accounts(
             Account.status.label("status"),
             Account.priority_boost.label("priority_boost"),
             Debtor.timezone.label("tz"),
+            Debtor.timezones.label("zones"),
             Debtor.country.label("country"),
             Debtor.name.label("debtor_name"),
             last_id.scalar_subquery().label("last_id"),

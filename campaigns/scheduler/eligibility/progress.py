@@ -122,6 +122,7 @@ def with_progress(
         c.status,
         c.priority_boost,
         c.tz,
+        c.zones,
         c.country,
         c.debtor_name,
         step.label("step"),

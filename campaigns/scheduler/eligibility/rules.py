@@ -1,7 +1,6 @@
 """The rule column: the first rule that excludes each account, in the documented order."""
 
-from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, literal, not_, null, or_, select
@@ -15,8 +14,8 @@ from campaigns.compliance import (
     Counts,
     Profile,
     Rule,
-    cap_windows,
-    closed_rule,
+    cap_windows_in,
+    closed_in_zones,
 )
 from campaigns.models import (
     Account,
@@ -34,18 +33,18 @@ from campaigns.models import (
 from campaigns.scheduler.eligibility.contact_point import point_rule
 from campaigns.scheduler.eligibility.progress import IN_FLIGHT, IN_FLIGHT_STATUSES
 from campaigns.scheduler.eligibility.sql import DATE, DATETIME, INT, TEXT, by_zone
+from campaigns.scheduler.eligibility.zones import ZoneFacts
 
 
 def with_rule(
-    chosen: Any,
-    client: Client,
-    profile: Profile,
-    pairs: list[tuple[str, str]],
-    today: Mapping[str, date],
-    zones: list[str],
-    now: datetime,
+    chosen: Any, client: Client, profile: Profile, zones: ZoneFacts, now: datetime
 ) -> Select[Any]:
-    """The selection's columns with the first rule that excludes each account (NULL: none)."""
+    """The selection's columns with the first rule that excludes each account (NULL: none).
+
+    Time rules hold in every candidate zone of the debtor: the window must be open in all of them,
+    a promise is in force until its date has passed in all of them, and caps count from the
+    earliest start any of them gives.
+    """
     c = chosen.c
     open_dispute = exists().where(
         Dispute.account_id == c.account_id, Dispute.status == DisputeStatus.OPEN
@@ -53,7 +52,7 @@ def with_rule(
     promise = exists().where(
         PromiseToPay.account_id == c.account_id,
         PromiseToPay.status == PromiseStatus.PENDING,
-        PromiseToPay.due_date >= by_zone(c.tz, today, DATE),
+        PromiseToPay.due_date >= by_zone(c.zones, zones.earliest, DATE),
     )
     plan = exists().where(
         PaymentPlan.account_id == c.account_id, PaymentPlan.status == PlanStatus.ACTIVE
@@ -77,7 +76,7 @@ def with_rule(
         (dnc_debtor, literal(Rule.DO_NOT_CONTACT.value, TEXT)),
         (c.contact_point_id.is_(None), point_rule(c, client, profile)),
     ]
-    whens.extend(_time_whens(c, profile, pairs, now))
+    whens.extend(_time_whens(c, profile, zones, now))
     whens.extend(_cap_whens(c, profile, zones, now))
     rule = case(*whens, else_=null())
     return select(
@@ -89,6 +88,7 @@ def with_rule(
         c.due_date,
         c.priority_boost,
         c.tz,
+        c.zones,
         c.step,
         c.try_number,
         c.channel,
@@ -98,31 +98,34 @@ def with_rule(
 
 
 def _time_whens(
-    c: Any, profile: Profile, pairs: list[tuple[str, str]], now: datetime
+    c: Any, profile: Profile, zones: ZoneFacts, now: datetime
 ) -> list[tuple[ColumnElement[bool], Any]]:
     closed: list[tuple[ColumnElement[bool], Any]] = []
     opened: list[ColumnElement[bool]] = []
-    for tz, country in sorted(set(pairs)):
-        match = and_(c.tz == tz, c.country == country)
-        rule = closed_rule(profile, tz, country, now)
-        if rule is None:
+    for key, country in zones.pairs:
+        match = and_(c.zones == key, c.country == country)
+        found = closed_in_zones(profile, zones.zones_of[key], country, now)
+        if found is None:
             opened.append(match)
         else:
-            closed.append((match, literal(rule, TEXT)))
+            closed.append((match, literal(found[0], TEXT)))
     # A pair that appeared after the pairs were read is treated as closed until the next tick.
     anywhere_else = not_(or_(*opened)) if opened else literal(1, INT) == literal(1, INT)
     return [*closed, (anywhere_else, literal(Rule.OUTSIDE_HOURS.value, TEXT))]
 
 
 def _cap_whens(
-    c: Any, profile: Profile, zones: list[str], now: datetime
+    c: Any, profile: Profile, zones: ZoneFacts, now: datetime
 ) -> list[tuple[ColumnElement[bool], Any]]:
-    per_zone: dict[str, list[CapWindow]] = {tz: cap_windows(profile, now, tz) for tz in zones}
-    if not zones:
+    keys = zones.keys
+    if not keys:
         return []
+    per_key: dict[str, list[CapWindow]] = {
+        key: cap_windows_in(profile, now, zones.zones_of[key]) for key in keys
+    }
     whens: list[tuple[ColumnElement[bool], Any]] = []
-    for index, window in enumerate(per_zone[zones[0]]):
-        since = by_zone(c.tz, {tz: per_zone[tz][index].since for tz in zones}, DATETIME)
+    for index, window in enumerate(per_key[keys[0]]):
+        since = by_zone(c.zones, {key: per_key[key][index].since for key in keys}, DATETIME)
         channels = sorted(str(ch) for ch in window.channels)
         counted = (
             select(func.count(Attempt.id))

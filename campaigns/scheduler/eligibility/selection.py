@@ -5,16 +5,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, text
 from sqlalchemy.orm import Session
 
 from campaigns.compliance import effective_profile
-from campaigns.compliance.windows import local_time
-from campaigns.models import Campaign, Channel, Client, Debtor
+from campaigns.models import Campaign, Channel, Client
 from campaigns.scheduler.eligibility.contact_point import with_contact_point
 from campaigns.scheduler.eligibility.matching import matched_accounts
 from campaigns.scheduler.eligibility.progress import retry_rules, with_progress
 from campaigns.scheduler.eligibility.rules import with_rule
+from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,9 @@ class Selection:
     """The eligibility query of one campaign at one moment, and the zone facts it was built from.
 
     `query` yields one row per matched account with the columns: account_id, debtor_id,
-    account_ref, debtor_name, balance, due_date, priority_boost, tz, step, try_number, channel,
-    contact_point_id and rule (NULL = may be contacted now).
+    account_ref, debtor_name, balance, due_date, priority_boost, tz (the primary zone), zones
+    (every candidate zone, space-separated), step, try_number, channel, contact_point_id and rule
+    (NULL = may be contacted now). `today_by_zone` has the local date of every candidate zone.
     """
 
     campaign_id: int
@@ -34,18 +35,18 @@ class Selection:
     steps: tuple[dict[str, Any], ...] = ()
 
 
-def zone_pairs(session: Session, client_id: int) -> list[tuple[str, str]]:
-    """The distinct (time zone, country) pairs of a client's debtors."""
-    rows = session.execute(
-        select(Debtor.timezone, Debtor.country).where(Debtor.client_id == client_id).distinct()
-    ).all()
-    return [(str(tz), str(country)) for tz, country in rows]
-
-
 def build_selection(
-    session: Session, *, campaign: Campaign, client: Client, now: datetime
+    session: Session,
+    *,
+    campaign: Campaign,
+    client: Client,
+    now: datetime,
+    zones: ZoneCache | None = None,
 ) -> Selection:
-    """The eligibility query of a campaign at a moment (see the package docstring)."""
+    """The eligibility query of a campaign at a moment (see the package docstring).
+
+    Pass the tick's `zones` cache so the creditor's zone lists are read once per tick.
+    """
     if now.tzinfo is None:
         raise ValueError("the scheduler needs a timezone-aware moment")
     now = now.astimezone(UTC)
@@ -53,15 +54,13 @@ def build_selection(
         # The query is large but cheap; PostgreSQL's JIT would spend seconds compiling it.
         session.execute(text("SET LOCAL jit = off"))
     profile = effective_profile(client)
-    pairs = zone_pairs(session, client.id) or [(client.timezone, client.country)]
-    zones = sorted({tz for tz, _country in pairs})
-    today = {tz: local_time(now, tz).date() for tz in zones}
+    facts = zone_facts((zones or ZoneCache()).pairs(session, client), now)
     steps = tuple(dict(step) for step in campaign.steps)
     account_filter = campaign.account_filter or {}
 
-    base = matched_accounts(campaign, account_filter, today, zones)
+    base = matched_accounts(campaign, account_filter, facts)
     progress = with_progress(base, steps, retry_rules(campaign), now)
     channels = sorted({Channel(str(step["channel"])) for step in steps})
     chosen = with_contact_point(progress, client, profile, channels)
-    query = with_rule(chosen, client, profile, pairs, today, zones, now)
-    return Selection(campaign.id, client.id, now, query, today, steps)
+    query = with_rule(chosen, client, profile, facts, now)
+    return Selection(campaign.id, client.id, now, query, facts.today, steps)
