@@ -64,6 +64,19 @@ class Settings(BaseSettings):
     # Scheduler: message attempts created per campaign per tick (calls are bounded by max_lines).
     scheduler_batch_size: int = 500
 
+    # Recovery sweep (inside `acuerdo scheduler`): what counts as stuck, and how often to look.
+    recovery_sweep_seconds: float = 15.0
+    # An attempt still pending this long after it was created has lost its dispatch job.
+    stuck_pending_seconds: int = 120
+    # A call or message with no news from the provider this long is fetched from the provider.
+    reconcile_after_seconds: int = 120
+    # Messages left `sent` are asked about only this long (some carriers never confirm delivery).
+    reconcile_max_age_hours: int = 48
+    # An agent on a call that ended this long ago (and was not released) is released.
+    agent_release_grace_seconds: int = 30
+    # `acuerdo doctor`: a queue whose oldest job waited this long is late.
+    queue_late_seconds: int = 300
+
     @property
     def resolved_database_url(self) -> str:
         """The configured database URL, or a SQLite file under the var directory."""

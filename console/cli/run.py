@@ -16,7 +16,7 @@ from campaigns.models import utcnow
 from campaigns.redis_conn import get_redis, redis_url
 from campaigns.scheduler import run_tick
 from console.dialer import dial_forever
-from telephony.jobs import requeue_stuck
+from console.sweeper import sweep_forever
 
 log = logging.getLogger("acuerdo.scheduler")
 
@@ -68,9 +68,6 @@ def scheduler(
 
 
 def _tick(at: datetime | None, *, paced_calls: bool) -> None:
-    requeued = requeue_stuck()
-    if requeued:
-        log.info("re-enqueued %d stuck dispatches", requeued)
     now = at or utcnow()
     with session_scope() as session:
         summary = run_tick(session, now=now, paced_calls=paced_calls)
@@ -90,11 +87,13 @@ def _tick(at: datetime | None, *, paced_calls: bool) -> None:
 async def _run_scheduler(interval: float, dial: bool) -> None:
     redis = Redis.from_url(redis_url())
     dialer = asyncio.create_task(dial_forever(redis)) if dial else None
+    sweeper = asyncio.create_task(sweep_forever(redis))
     try:
         while True:
             await asyncio.to_thread(_tick, None, paced_calls=dial)
             await asyncio.sleep(interval)
     finally:
+        sweeper.cancel()
         if dialer is not None:
             dialer.cancel()
         await redis.aclose()
