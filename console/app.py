@@ -11,6 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 import frontend
@@ -27,6 +30,7 @@ from console.auth.api import router as auth_router
 from console.deps import request_locale
 from console.hub import Hub
 from console.pages import router as pages_router
+from console.resilience import forever
 from console.routing import Routing
 from telephony.webhooks import create_router as twilio_router
 
@@ -34,6 +38,7 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(frontend.__file__).parent / "static"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 SWEEP_SECONDS = 1.0
+OUTAGES = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
 
 class OriginCheck(BaseHTTPMiddleware):
@@ -57,13 +62,19 @@ async def render_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _sweep_forever(hub: Hub) -> None:
     """Once a second, one web process (whichever holds the lock) expires presence and wrap-ups."""
-    while True:
-        await asyncio.sleep(SWEEP_SECONDS)
+
+    async def step() -> None:
         if await hub.redis.set("acuerdo:sweeper", 1, nx=True, px=int(SWEEP_SECONDS * 900)):
-            try:
-                await ws.sweep(hub, time.time())
-            except AcuerdoError:
-                log.exception("sweep failed")
+            await ws.sweep(hub, time.time())
+
+    await forever("presence and wrap-up sweep", step, SWEEP_SECONDS)
+
+
+async def unavailable(request: Request, error: Exception) -> JSONResponse:
+    """The database or Redis is away: 503, so Twilio and browsers try again."""
+    log.warning("%s %s: %s", request.method, request.url.path, type(error).__name__)
+    message = translate(request_locale(request), _("Service briefly unavailable; try again."))
+    return JSONResponse({"error": message}, status_code=503, headers={"Retry-After": "5"})
 
 
 def create_app() -> FastAPI:
@@ -88,6 +99,8 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Acuerdo", version="0.1.0", lifespan=lifespan)
     app.add_middleware(OriginCheck)
     app.add_exception_handler(AcuerdoError, render_error)
+    for outage in OUTAGES:
+        app.add_exception_handler(outage, unavailable)
     app.include_router(auth_router)
     app.include_router(payments_router)
     app.include_router(portfolios_router)

@@ -30,6 +30,7 @@ from campaigns.settings import get_settings
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.state import AgentState
+from console.resilience import Backoff
 from telephony.dialer.pacer import PacingDecision, PacingHistory, PacingSnapshot, decide
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,8 @@ async def dial_callbacks(redis: Redis, now: datetime | None = None) -> list[int]
 
 
 async def dial_forever(redis: Redis, interval: float = 1.0) -> None:
-    """Run the loop every `interval` seconds until cancelled."""
+    """Run the loop every `interval` seconds until cancelled (failures back off and retry)."""
+    backoff = Backoff()
     while True:
         started = time.monotonic()
         try:
@@ -211,4 +213,7 @@ async def dial_forever(redis: Redis, interval: float = 1.0) -> None:
             await dial_once(redis)
         except Exception:
             log.exception("dialing loop iteration failed")
+            await backoff.wait()
+            continue
+        backoff.reset()
         await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))

@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from campaigns.settings import get_settings
 from console.agents.messages import SUPERVISORS_CHANNEL
+from console.resilience import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class Connection:
         self.websocket = websocket
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=get_settings().socket_queue_limit)
         self.writer = asyncio.create_task(self._write())
+        self.closer: asyncio.Task[None] | None = None
 
     def offer(self, text: str) -> None:
         """Queue a message; a full queue means the client is too slow: disconnect it."""
@@ -39,7 +41,7 @@ class Connection:
         except asyncio.QueueFull:
             log.warning("closing a websocket that fell %d messages behind", self.queue.maxsize)
             self.writer.cancel()
-            asyncio.create_task(self._close(SLOW_CLIENT))
+            self.closer = asyncio.create_task(self._close(SLOW_CLIENT))
 
     async def send_now(self, message: dict[str, Any]) -> None:
         """Queue a message built by this process (snapshots, acknowledgements)."""
@@ -94,18 +96,30 @@ class Hub:
             del self.agents[agent_id]
 
     async def _listen(self) -> None:
+        backoff = Backoff(first=0.2, ceiling=5.0)
         while True:
             try:
                 async with self.redis.pubsub() as pubsub:
                     await pubsub.psubscribe("agent:*")
                     await pubsub.subscribe(SUPERVISORS_CHANNEL)
                     self._subscribed.set()
+                    backoff.reset()
                     async for message in pubsub.listen():
                         if message["type"] in ("message", "pmessage"):
-                            self._deliver(message["channel"].decode(), message["data"].decode())
+                            self._deliver_safely(message)
             except (RedisConnectionError, OSError) as error:
                 log.warning("hub lost Redis (%s); resubscribing", type(error).__name__)
-                await asyncio.sleep(0.5)
+                await backoff.wait()
+            except Exception:
+                log.exception("hub listener failed; resubscribing")
+                await backoff.wait()
+
+    def _deliver_safely(self, message: dict[str, Any]) -> None:
+        """Hand one message to its sockets; a bad message is logged and skipped."""
+        try:
+            self._deliver(message["channel"].decode(), message["data"].decode())
+        except Exception:
+            log.exception("hub could not deliver a message on %r", message.get("channel"))
 
     def _deliver(self, channel: str, text: str) -> None:
         if channel == SUPERVISORS_CHANNEL:

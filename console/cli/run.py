@@ -2,12 +2,14 @@
 
 import asyncio
 import logging
+import signal
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 import uvicorn
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from rq import Worker
 
 from campaigns.db import session_scope
@@ -16,6 +18,7 @@ from campaigns.models import utcnow
 from campaigns.redis_conn import get_redis, redis_url
 from campaigns.scheduler import run_tick
 from console.dialer import dial_forever
+from console.resilience import Backoff, TaskSet, forever
 from console.sweeper import sweep_forever
 
 log = logging.getLogger("acuerdo.scheduler")
@@ -41,11 +44,22 @@ def serve(
 def worker(
     burst: Annotated[bool, typer.Option(help="Stop when the queues are empty")] = False,
 ) -> None:
-    """Run an rq worker for the dispatch and default queues."""
+    """Run an rq worker for the dispatch and default queues (it outlives Redis restarts)."""
     logging.basicConfig(level=logging.INFO)
-    Worker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis()).work(
-        burst=burst, with_scheduler=True
-    )
+    backoff = Backoff()
+    while True:
+        rq_worker = Worker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis())
+        try:
+            if rq_worker.work(burst=burst, with_scheduler=True):
+                backoff.reset()
+        except (RedisError, OSError):
+            log.exception("the rq worker lost Redis")
+        if burst or getattr(rq_worker, "_shutdown_requested_date", None) is not None:
+            return
+        log.warning("the rq worker stopped on its own; starting it again")
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        backoff.sleep()
 
 
 def scheduler(
@@ -86,16 +100,16 @@ def _tick(at: datetime | None, *, paced_calls: bool) -> None:
 
 async def _run_scheduler(interval: float, dial: bool) -> None:
     redis = Redis.from_url(redis_url())
-    dialer = asyncio.create_task(dial_forever(redis)) if dial else None
-    sweeper = asyncio.create_task(sweep_forever(redis))
+    tasks = TaskSet()
+    if dial:
+        tasks.spawn(dial_forever(redis), "dialing loop")
+    tasks.spawn(sweep_forever(redis), "recovery sweep")
     try:
-        while True:
-            await asyncio.to_thread(_tick, None, paced_calls=dial)
-            await asyncio.sleep(interval)
+        await forever(
+            "scheduler tick", lambda: asyncio.to_thread(_tick, None, paced_calls=dial), interval
+        )
     finally:
-        sweeper.cancel()
-        if dialer is not None:
-            dialer.cancel()
+        await tasks.cancel_all()
         await redis.aclose()
 
 
