@@ -12,9 +12,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp
 
 import frontend
 from campaigns.errors import AcuerdoError
@@ -28,6 +30,7 @@ from console.api.portfolios import router as portfolios_router
 from console.api.voice import router as voice_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
+from console.doctor import record_webhook
 from console.hub import Hub
 from console.pages import router as pages_router
 from console.resilience import forever
@@ -50,6 +53,43 @@ class OriginCheck(BaseHTTPMiddleware):
             message = translate(request_locale(request), _("Request from a site not allowed."))
             return JSONResponse({"error": message}, status_code=403)
         return await call_next(request)
+
+
+class WebhookHealth(BaseHTTPMiddleware):
+    """Note Twilio webhooks' 5xx answers, and the successes after them, for `acuerdo doctor`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app)
+        self.success_noted_at = 0.0
+        self.failed_since = False
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if not request.url.path.startswith("/twilio/"):
+            return await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:
+            await self._note(request, ok=False)
+            raise
+        await self._note(request, ok=response.status_code < 500)
+        return response
+
+    async def _note(self, request: Request, *, ok: bool) -> None:
+        now = time.time()
+        note_success = ok and (self.failed_since or now - self.success_noted_at > 1)
+        if ok and not note_success:
+            return
+        try:
+            await record_webhook(
+                request.app.state.hub.redis, ok=ok, now=now, note_success=note_success
+            )
+        except (RedisError, OSError) as error:
+            log.warning("could not note a webhook result: %s", type(error).__name__)
+            return
+        if ok:
+            self.success_noted_at, self.failed_since = now, False
+        else:
+            self.failed_since = True
 
 
 async def render_error(request: Request, error: Exception) -> JSONResponse:
@@ -98,6 +138,7 @@ def create_app() -> FastAPI:
 
     app = FastAPI(title="Acuerdo", version="0.1.0", lifespan=lifespan)
     app.add_middleware(OriginCheck)
+    app.add_middleware(WebhookHealth)
     app.add_exception_handler(AcuerdoError, render_error)
     for outage in OUTAGES:
         app.add_exception_handler(outage, unavailable)

@@ -2,7 +2,7 @@
 
 import typer
 
-from console.cli import admin, demo, imports, run
+from console.cli import admin, demo, doctor, imports, run
 from console.cli import campaigns as campaigns_cli
 from console.cli import payments as payments_cli
 from console.cli import sandbox as sandbox_cli
@@ -22,6 +22,7 @@ sandbox_cli.register(app)
 simulate_cli.register(app)
 payments_cli.register(app)
 campaigns_cli.register(app)
+doctor.register(app)
 
 
 def main() -> None:
