@@ -6,13 +6,13 @@ asks the provider whether that run's request went through, and only sends when i
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from redis.exceptions import LockNotOwnedError
 from rq import Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from rq.registry import FailedJobRegistry
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client as TwilioClient
 
@@ -158,10 +158,12 @@ def _handle_refusal(attempt_id: int, error: TwilioRestException) -> str:
 
 
 WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+OVERDUE = timedelta(minutes=2)
 
 
 def _job_waits(attempt_id: int) -> bool:
-    """Whether the attempt's job is queued or scheduled (a retry with backoff) and will run."""
+    """Whether the attempt's job will run or is running: queued, scheduled (a retry with backoff,
+    not overdue), or started within the dispatch lock's time (a run that outlived it died)."""
     redis = get_redis()
     try:
         job = Job.fetch(job_id(attempt_id), connection=redis)
@@ -170,6 +172,16 @@ def _job_waits(attempt_id: int) -> bool:
     status = job.get_status(refresh=False)
     if status == JobStatus.FAILED:
         FailedJobRegistry(job.origin, connection=redis).remove(job.id)
+    if status == JobStatus.SCHEDULED:
+        try:
+            due = ScheduledJobRegistry(job.origin, connection=redis).get_scheduled_time(job)  # type: ignore[no-untyped-call]
+        except NoSuchJobError:
+            return False
+        return due.replace(tzinfo=due.tzinfo or UTC) > utcnow() - OVERDUE
+    if status == JobStatus.STARTED and job.started_at is not None:
+        started = job.started_at.replace(tzinfo=job.started_at.tzinfo or UTC)
+        running_for = utcnow() - started
+        return running_for < timedelta(seconds=get_settings().dispatch_lock_seconds)
     return status in WAITING
 
 

@@ -10,7 +10,7 @@ import typer
 import uvicorn
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from rq import Worker
+from rq import Retry, Worker
 
 from campaigns.db import session_scope
 from campaigns.events import DEFAULT_QUEUE, DISPATCH_QUEUE, get_queue
@@ -22,6 +22,9 @@ from console.resilience import Backoff, TaskSet, forever
 from console.sweeper import sweep_forever
 
 log = logging.getLogger("acuerdo.scheduler")
+worker_log = logging.getLogger("acuerdo.worker")
+# The daily agreements pass runs once a day: an outage while it runs must not skip the day.
+DAILY_RETRY = Retry(max=6, interval=[10, 30, 60, 300, 900, 1800])
 
 
 def serve(
@@ -48,15 +51,16 @@ def worker(
     logging.basicConfig(level=logging.INFO)
     backoff = Backoff()
     while True:
-        rq_worker = Worker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis())
+        rq_worker = None
         try:
+            rq_worker = Worker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis())
             if rq_worker.work(burst=burst, with_scheduler=True):
                 backoff.reset()
         except (RedisError, OSError):
-            log.exception("the rq worker lost Redis")
+            worker_log.exception("the rq worker lost Redis")
         if burst or getattr(rq_worker, "_shutdown_requested_date", None) is not None:
             return
-        log.warning("the rq worker stopped on its own; starting it again")
+        worker_log.warning("the rq worker stopped on its own; starting it again")
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         backoff.sleep()
@@ -95,7 +99,7 @@ def _tick(at: datetime | None, *, paced_calls: bool) -> None:
     if get_redis().set(
         f"acuerdo:agreements-daily:{now.date().isoformat()}", 1, nx=True, ex=2 * 86400
     ):
-        get_queue(DEFAULT_QUEUE).enqueue("campaigns.jobs.run_agreements_daily")
+        get_queue(DEFAULT_QUEUE).enqueue("campaigns.jobs.run_agreements_daily", retry=DAILY_RETRY)
 
 
 async def _run_scheduler(interval: float, dial: bool) -> None:
