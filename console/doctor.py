@@ -30,7 +30,7 @@ from campaigns.i18n import _, translate
 from campaigns.models import Attempt, AttemptStatus
 from campaigns.settings import get_settings
 from telephony.reconcile import recently_checked
-from telephony.recovery import unconfirmed_condition, undispatched_condition
+from telephony.recovery import finished_attempts, unconfirmed_condition, undispatched_condition
 from telephony.statuses import TERMINAL
 
 QUEUES = (DISPATCH_QUEUE, DEFAULT_QUEUE)
@@ -180,7 +180,7 @@ def _failed_jobs(session: Session, client: redis.Redis, client_ids: frozenset[in
 
 
 def held_agents(
-    session: Session, client: redis.Redis, client_ids: frozenset[int] | None
+    session: Session, client: redis.Redis, client_ids: frozenset[int] | None, now: datetime
 ) -> list[tuple[int, int]]:
     """(agent, attempt) for agents on a call or reserved for one that is over (or gone)."""
     agents = sorted(int(a) for a in client.smembers("acuerdo:agents"))
@@ -191,28 +191,25 @@ def held_agents(
     for agent_id, (state, attempt) in zip(agents, pipe.execute(), strict=True):
         if state in BUSY_AGENT_STATES and attempt and attempt.isdigit():
             busy[agent_id] = int(attempt)
-    if not busy:
+    over = finished_attempts(session, attempt_ids=sorted(set(busy.values())), now=now)
+    if not over:
         return []
-    rows = session.execute(
-        select(Attempt.id, Attempt.client_id, Attempt.status).where(
-            Attempt.id.in_(set(busy.values()))
-        )
-    ).all()
-    found = {a: (c, AttemptStatus(s)) for a, c, s in rows}
-    held = []
-    for agent_id, attempt_id in busy.items():
-        owner, status = found.get(attempt_id, (None, None))
-        if status is not None and status not in TERMINAL:
-            continue
-        if client_ids is None or (owner is not None and owner in client_ids):
-            held.append((agent_id, attempt_id))
-    return held
+    owners = dict(
+        session.execute(
+            select(Attempt.id, Attempt.client_id).where(Attempt.id.in_(list(over)))
+        ).all()
+    )
+    return [
+        (agent_id, attempt_id)
+        for agent_id, attempt_id in busy.items()
+        if attempt_id in over and (client_ids is None or owners.get(attempt_id) in client_ids)
+    ]
 
 
 def _agents_check(
-    session: Session, client: redis.Redis, client_ids: frozenset[int] | None
+    session: Session, client: redis.Redis, client_ids: frozenset[int] | None, now: datetime
 ) -> Check:
-    held = held_agents(session, client, client_ids)
+    held = held_agents(session, client, client_ids, now)
     return Check(
         "agents_held",
         _("Agents on a call or reserved for a call that is over"),
@@ -276,7 +273,7 @@ def diagnose(
     """Everything stuck, late or failing; `client_ids` limits it to those creditors' items."""
     checks = _attempt_checks(session, now, client_ids)
     checks.append(_failed_jobs(session, client, client_ids))
-    checks.append(_agents_check(session, client, client_ids))
+    checks.append(_agents_check(session, client, client_ids, now))
     if client_ids is None:
         checks.append(_webhooks_check(client))
         checks.extend(_queue_checks(client, now))
