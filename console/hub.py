@@ -14,7 +14,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from campaigns.settings import get_settings
 from console.agents.messages import SUPERVISORS_CHANNEL
@@ -50,7 +50,10 @@ class Connection:
     async def _write(self) -> None:
         while True:
             text = await self.queue.get()
-            await self.websocket.send_text(text)
+            try:
+                await self.websocket.send_text(text)
+            except (WebSocketDisconnect, RuntimeError, ConnectionError):
+                return
 
     async def _close(self, code: int) -> None:
         with contextlib.suppress(RuntimeError, ConnectionError):
@@ -76,9 +79,13 @@ class Hub:
         self._subscribed = asyncio.Event()
 
     async def start(self) -> None:
-        """Start listening to Redis."""
+        """Start listening to Redis (the app starts even while Redis is away; the listener
+        keeps trying in the background)."""
         self._task = asyncio.create_task(self._listen())
-        await asyncio.wait_for(self._subscribed.wait(), timeout=10)
+        try:
+            await asyncio.wait_for(self._subscribed.wait(), timeout=10)
+        except TimeoutError:
+            log.warning("hub not subscribed to Redis yet; it keeps trying")
 
     async def stop(self) -> None:
         """Stop listening."""
