@@ -53,7 +53,7 @@ async def busy_agents(redis: Redis) -> list[tuple[int, int]]:
     busy = []
     for agent_id in await state.known_agents(redis):
         current = await state.status(redis, agent_id)
-        if current.state in BUSY_STATES and current.attempt_id:
+        if current.state in BUSY_STATES and current.attempt_id is not None:
             busy.append((agent_id, current.attempt_id))
     return busy
 
