@@ -76,6 +76,18 @@ class Settings(BaseSettings):
     template_max_iterations: int = 10_000
     template_max_output_chars: int = 20_000
     template_max_seconds: float = 1.0
+    # Recovery sweep (inside `acuerdo scheduler`): what counts as stuck, and how often to look.
+    recovery_sweep_seconds: float = 15.0
+    # An attempt still pending this long after it was created has lost its dispatch job.
+    stuck_pending_seconds: int = 120
+    # A call or message with no news from the provider this long is fetched from the provider.
+    reconcile_after_seconds: int = 120
+    # Messages left `sent` are asked about only this long (some carriers never confirm delivery).
+    reconcile_max_age_hours: int = 48
+    # An agent on a call that ended this long ago (and was not released) is released.
+    agent_release_grace_seconds: int = 30
+    # `acuerdo doctor`: a queue whose oldest job waited this long is late.
+    queue_late_seconds: int = 300
 
     @property
     def resolved_database_url(self) -> str:

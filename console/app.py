@@ -11,7 +11,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp
 
 import frontend
 from campaigns.errors import AcuerdoError
@@ -26,8 +31,10 @@ from console.api.portfolios import router as portfolios_router
 from console.api.voice import router as voice_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
+from console.doctor import record_webhook
 from console.hub import Hub
 from console.pages import router as pages_router
+from console.resilience import forever
 from console.routing import Routing
 from telephony.webhooks import create_router as twilio_router
 
@@ -35,6 +42,7 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(frontend.__file__).parent / "static"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 SWEEP_SECONDS = 1.0
+OUTAGES = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
 
 class OriginCheck(BaseHTTPMiddleware):
@@ -48,6 +56,43 @@ class OriginCheck(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+class WebhookHealth(BaseHTTPMiddleware):
+    """Note Twilio webhooks' 5xx answers, and the successes after them, for `acuerdo doctor`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app)
+        self.success_noted_at = 0.0
+        self.failed_since = False
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if not request.url.path.startswith("/twilio/"):
+            return await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:
+            await self._note(request, ok=False)
+            raise
+        await self._note(request, ok=response.status_code < 500)
+        return response
+
+    async def _note(self, request: Request, *, ok: bool) -> None:
+        now = time.time()
+        note_success = ok and (self.failed_since or now - self.success_noted_at > 1)
+        if ok and not note_success:
+            return
+        try:
+            await record_webhook(
+                request.app.state.hub.redis, ok=ok, now=now, note_success=note_success
+            )
+        except (RedisError, OSError) as error:
+            log.warning("could not note a webhook result: %s", type(error).__name__)
+            return
+        if ok:
+            self.success_noted_at, self.failed_since = now, False
+        else:
+            self.failed_since = True
+
+
 async def render_error(request: Request, error: Exception) -> JSONResponse:
     """Render a domain error in the reader's language."""
     assert isinstance(error, AcuerdoError)
@@ -58,13 +103,19 @@ async def render_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _sweep_forever(hub: Hub) -> None:
     """Once a second, one web process (whichever holds the lock) expires presence and wrap-ups."""
-    while True:
-        await asyncio.sleep(SWEEP_SECONDS)
+
+    async def step() -> None:
         if await hub.redis.set("acuerdo:sweeper", 1, nx=True, px=int(SWEEP_SECONDS * 900)):
-            try:
-                await ws.sweep(hub, time.time())
-            except AcuerdoError:
-                log.exception("sweep failed")
+            await ws.sweep(hub, time.time())
+
+    await forever("presence and wrap-up sweep", step, SWEEP_SECONDS)
+
+
+async def unavailable(request: Request, error: Exception) -> JSONResponse:
+    """The database or Redis is away: 503, so Twilio and browsers try again."""
+    log.warning("%s %s: %s", request.method, request.url.path, type(error).__name__)
+    message = translate(request_locale(request), _("Service briefly unavailable; try again."))
+    return JSONResponse({"error": message}, status_code=503, headers={"Retry-After": "5"})
 
 
 def create_app() -> FastAPI:
@@ -89,7 +140,10 @@ def create_app() -> FastAPI:
 
     app = FastAPI(title="Acuerdo", version="0.1.0", lifespan=lifespan)
     app.add_middleware(OriginCheck)
+    app.add_middleware(WebhookHealth)
     app.add_exception_handler(AcuerdoError, render_error)
+    for outage in OUTAGES:
+        app.add_exception_handler(outage, unavailable)
     app.include_router(auth_router)
     app.include_router(payments_router)
     app.include_router(portfolios_router)

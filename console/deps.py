@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from campaigns.db import request_session
 from campaigns.errors import AcuerdoError, Forbidden
@@ -20,6 +21,14 @@ class NotSignedIn(AcuerdoError):
 
 
 SessionDep = Annotated[Session, Depends(request_session, scope="function")]
+
+
+async def posted_form(request: Request) -> FormData:
+    """The request's form, read on the event loop so the route itself can run in a thread."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
 def current_user(request: Request, db: SessionDep) -> User:

@@ -36,6 +36,7 @@ from campaigns.settings import get_settings
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.state import AgentState, AgentStatus
+from console.resilience import Backoff
 from telephony.dialer.allocation import CampaignDemand, allocate, processing_order
 from telephony.dialer.pacer import PacingDecision, PacingHistory, PacingSnapshot, decide
 
@@ -321,7 +322,8 @@ async def dial_callbacks(redis: Redis, now: datetime | None = None) -> list[int]
 
 
 async def dial_forever(redis: Redis, interval: float = 1.0) -> None:
-    """Run the loop every `interval` seconds until cancelled."""
+    """Run the loop every `interval` seconds until cancelled (failures back off and retry)."""
+    backoff = Backoff()
     while True:
         started = time.monotonic()
         try:
@@ -329,4 +331,7 @@ async def dial_forever(redis: Redis, interval: float = 1.0) -> None:
             await dial_once(redis)
         except Exception:
             log.exception("dialing loop iteration failed")
+            await backoff.wait()
+            continue
+        backoff.reset()
         await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))

@@ -14,10 +14,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from campaigns.settings import get_settings
 from console.agents.messages import SUPERVISORS_CHANNEL
+from console.resilience import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class Connection:
         self.websocket = websocket
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=get_settings().socket_queue_limit)
         self.writer = asyncio.create_task(self._write())
+        self.closer: asyncio.Task[None] | None = None
 
     def offer(self, text: str) -> None:
         """Queue a message; a full queue means the client is too slow: disconnect it."""
@@ -39,7 +41,7 @@ class Connection:
         except asyncio.QueueFull:
             log.warning("closing a websocket that fell %d messages behind", self.queue.maxsize)
             self.writer.cancel()
-            asyncio.create_task(self._close(SLOW_CLIENT))
+            self.closer = asyncio.create_task(self._close(SLOW_CLIENT))
 
     async def send_now(self, message: dict[str, Any]) -> None:
         """Queue a message built by this process (snapshots, acknowledgements)."""
@@ -48,7 +50,10 @@ class Connection:
     async def _write(self) -> None:
         while True:
             text = await self.queue.get()
-            await self.websocket.send_text(text)
+            try:
+                await self.websocket.send_text(text)
+            except (WebSocketDisconnect, RuntimeError, ConnectionError):
+                return
 
     async def _close(self, code: int) -> None:
         with contextlib.suppress(RuntimeError, ConnectionError):
@@ -74,9 +79,13 @@ class Hub:
         self._subscribed = asyncio.Event()
 
     async def start(self) -> None:
-        """Start listening to Redis."""
+        """Start listening to Redis (the app starts even while Redis is away; the listener
+        keeps trying in the background)."""
         self._task = asyncio.create_task(self._listen())
-        await asyncio.wait_for(self._subscribed.wait(), timeout=10)
+        try:
+            await asyncio.wait_for(self._subscribed.wait(), timeout=10)
+        except TimeoutError:
+            log.warning("hub not subscribed to Redis yet; it keeps trying")
 
     async def stop(self) -> None:
         """Stop listening."""
@@ -94,18 +103,30 @@ class Hub:
             del self.agents[agent_id]
 
     async def _listen(self) -> None:
+        backoff = Backoff(first=0.2, ceiling=5.0)
         while True:
             try:
                 async with self.redis.pubsub() as pubsub:
                     await pubsub.psubscribe("agent:*")
                     await pubsub.subscribe(SUPERVISORS_CHANNEL)
                     self._subscribed.set()
+                    backoff.reset()
                     async for message in pubsub.listen():
                         if message["type"] in ("message", "pmessage"):
-                            self._deliver(message["channel"].decode(), message["data"].decode())
+                            self._deliver_safely(message)
             except (RedisConnectionError, OSError) as error:
                 log.warning("hub lost Redis (%s); resubscribing", type(error).__name__)
-                await asyncio.sleep(0.5)
+                await backoff.wait()
+            except Exception:
+                log.exception("hub listener failed; resubscribing")
+                await backoff.wait()
+
+    def _deliver_safely(self, message: dict[str, Any]) -> None:
+        """Hand one message to its sockets; a bad message is logged and skipped."""
+        try:
+            self._deliver(message["channel"].decode(), message["data"].decode())
+        except Exception:
+            log.exception("hub could not deliver a message on %r", message.get("channel"))
 
     def _deliver(self, channel: str, text: str) -> None:
         if channel == SUPERVISORS_CHANNEL:

@@ -15,6 +15,7 @@ from campaigns.tenancy import scope_session, viewer_for
 from console.agents import state
 from console.agents.messages import PROTOCOL_VERSION
 from console.hub import Connection
+from console.resilience import forever
 
 LIVE = (AttemptStatus.QUEUED, AttemptStatus.RINGING, AttemptStatus.IN_PROGRESS)
 
@@ -51,10 +52,13 @@ LIVE_SECONDS = 3.0
 
 async def push_live_figures(connection: Connection, user_id: int) -> None:
     """Every few seconds, push this supervisor's calls and campaign figures (tenant-scoped)."""
-    while True:
-        await asyncio.sleep(LIVE_SECONDS)
+
+    async def push() -> None:
         view = await asyncio.to_thread(_database_view, user_id)
         await connection.send_now({"v": PROTOCOL_VERSION, "type": "live", **view})
+
+    await asyncio.sleep(LIVE_SECONDS)
+    await forever("supervisor live figures", push, LIVE_SECONDS)
 
 
 async def supervisor_snapshot(redis: Redis, user_id: int) -> dict[str, Any]:

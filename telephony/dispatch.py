@@ -9,9 +9,8 @@
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns import contact_points, whatsapp_policy
@@ -210,18 +209,6 @@ def record_provider_error(
         )
     attempt.error_code = code
     _finish(session, attempt, AttemptStatus.FAILED, now, message=message)
-
-
-def stuck_attempt_ids(session: Session, *, now: datetime) -> list[int]:
-    """Attempts left dispatching longer than a dispatch may take (their worker died)."""
-    cutoff = now - timedelta(seconds=get_settings().dispatch_lock_seconds)
-    return list(
-        session.scalars(
-            select(Attempt.id).where(
-                Attempt.status == AttemptStatus.DISPATCHING, Attempt.dispatching_at < cutoff
-            )
-        )
-    )
 
 
 def _finish(

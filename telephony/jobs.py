@@ -6,10 +6,13 @@ asks the provider whether that run's request went through, and only sends when i
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from redis.exceptions import LockNotOwnedError
 from rq import Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client as TwilioClient
 
@@ -18,7 +21,7 @@ from campaigns.events import DISPATCH_QUEUE, get_queue
 from campaigns.models import Channel, utcnow
 from campaigns.redis_conn import get_redis
 from campaigns.settings import get_settings
-from telephony import dispatch
+from telephony import dispatch, recovery
 from telephony.client import twilio_client
 from telephony.ratelimit import wait_for_slot
 
@@ -154,10 +157,44 @@ def _handle_refusal(attempt_id: int, error: TwilioRestException) -> str:
     return f"refused {error.code}"
 
 
+WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+OVERDUE = timedelta(minutes=2)
+
+
+def _job_waits(attempt_id: int) -> bool:
+    """Whether the attempt's job will run or is running: queued, scheduled (a retry with backoff,
+    not overdue), or started within the dispatch lock's time (a run that outlived it died)."""
+    redis = get_redis()
+    try:
+        job = Job.fetch(job_id(attempt_id), connection=redis)
+    except NoSuchJobError:
+        return False
+    status = job.get_status(refresh=False)
+    if status == JobStatus.FAILED:
+        FailedJobRegistry(job.origin, connection=redis).remove(job.id)
+    if status == JobStatus.SCHEDULED:
+        try:
+            due = ScheduledJobRegistry(job.origin, connection=redis).get_scheduled_time(job)  # type: ignore[no-untyped-call]
+        except NoSuchJobError:
+            return False
+        return due.replace(tzinfo=due.tzinfo or UTC) > utcnow() - OVERDUE
+    if status == JobStatus.STARTED and job.started_at is not None:
+        started = job.started_at.replace(tzinfo=job.started_at.tzinfo or UTC)
+        running_for = utcnow() - started
+        return running_for < timedelta(seconds=get_settings().dispatch_lock_seconds)
+    return status in WAITING
+
+
+def requeue(attempt_id: int) -> bool:
+    """Dispatch a stuck attempt again unless its job already waits to run; True if enqueued."""
+    if _job_waits(attempt_id):
+        return False
+    enqueue_dispatch(attempt_id)
+    return True
+
+
 def requeue_stuck(now: datetime | None = None) -> int:
-    """Re-enqueue attempts whose dispatch died mid-way; their retry reconciles first."""
+    """Re-enqueue attempts whose dispatch job was lost or died; their retry reconciles first."""
     with session_scope() as session:
-        ids = dispatch.stuck_attempt_ids(session, now=now or utcnow())
-    for attempt_id in ids:
-        enqueue_dispatch(attempt_id)
-    return len(ids)
+        ids = recovery.undispatched_ids(session, now=now or utcnow())
+    return sum(requeue(attempt_id) for attempt_id in ids)

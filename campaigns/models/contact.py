@@ -17,6 +17,7 @@ class Attempt(TenantOwned, Timestamped, Base):
     __table_args__ = (
         Index(None, "account_id", "created_at"),
         Index(None, "campaign_id", "status"),
+        Index(None, "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

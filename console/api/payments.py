@@ -12,14 +12,14 @@ router = APIRouter(prefix="/api/payments", tags=["payments"])
 
 
 @router.post("/import")
-async def import_payments_file(
+def import_payments_file(
     db: SessionDep,
     user: ManagerUser,
     client_id: Annotated[int, Form()],
     file: UploadFile,
 ) -> dict[str, Any]:
     """Record a creditor's payments file (CSV or XLSX) and return the counts and rejects."""
-    content = await file.read()
+    content = file.file.read()
     summary = import_payments(
         db,
         client_id=client_id,

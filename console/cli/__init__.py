@@ -3,7 +3,7 @@
 import typer
 
 from campaigns.log_privacy import install_log_privacy
-from console.cli import admin, demo, imports, run
+from console.cli import admin, demo, doctor, imports, run
 from console.cli import campaigns as campaigns_cli
 from console.cli import payments as payments_cli
 from console.cli import sandbox as sandbox_cli
@@ -25,6 +25,7 @@ simulate_cli.register(app)
 payments_cli.register(app)
 campaigns_cli.register(app)
 zones_cli.register(app)
+doctor.register(app)
 
 
 def main() -> None:

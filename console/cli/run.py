@@ -2,13 +2,15 @@
 
 import asyncio
 import logging
+import signal
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 import uvicorn
 from redis.asyncio import Redis
-from rq import Worker
+from redis.exceptions import RedisError
+from rq import Retry, Worker
 
 from campaigns.db import session_scope
 from campaigns.events import DEFAULT_QUEUE, DISPATCH_QUEUE, get_queue
@@ -18,9 +20,13 @@ from campaigns.redis_conn import get_redis, redis_url
 from campaigns.scheduler import run_tick
 from console.agents.activity import record_activity
 from console.dialer import dial_forever
-from telephony.jobs import requeue_stuck
+from console.resilience import Backoff, TaskSet, forever
+from console.sweeper import sweep_forever
 
 log = logging.getLogger("acuerdo.scheduler")
+worker_log = logging.getLogger("acuerdo.worker")
+# The daily agreements pass runs once a day: an outage while it runs must not skip the day.
+DAILY_RETRY = Retry(max=6, interval=[10, 30, 60, 300, 900, 1800])
 
 
 def serve(
@@ -43,12 +49,24 @@ def serve(
 def worker(
     burst: Annotated[bool, typer.Option(help="Stop when the queues are empty")] = False,
 ) -> None:
-    """Run an rq worker for the dispatch and default queues."""
+    """Run an rq worker for the dispatch and default queues (it outlives Redis restarts)."""
     logging.basicConfig(level=logging.INFO)
     install_log_privacy()
-    Worker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis()).work(
-        burst=burst, with_scheduler=True
-    )
+    backoff = Backoff()
+    while True:
+        rq_worker = None
+        try:
+            rq_worker = Worker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis())
+            if rq_worker.work(burst=burst, with_scheduler=True):
+                backoff.reset()
+        except (RedisError, OSError):
+            worker_log.exception("the rq worker lost Redis")
+        if burst or getattr(rq_worker, "_shutdown_requested_date", None) is not None:
+            return
+        worker_log.warning("the rq worker stopped on its own; starting it again")
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        backoff.sleep()
 
 
 def scheduler(
@@ -72,9 +90,6 @@ def scheduler(
 
 
 def _tick(at: datetime | None, *, paced_calls: bool) -> None:
-    requeued = requeue_stuck()
-    if requeued:
-        log.info("re-enqueued %d stuck dispatches", requeued)
     now = at or utcnow()
     with session_scope() as session:
         summary = run_tick(session, now=now, paced_calls=paced_calls)
@@ -89,19 +104,21 @@ def _tick(at: datetime | None, *, paced_calls: bool) -> None:
     if get_redis().set(
         f"acuerdo:agreements-daily:{now.date().isoformat()}", 1, nx=True, ex=2 * 86400
     ):
-        get_queue(DEFAULT_QUEUE).enqueue("campaigns.jobs.run_agreements_daily")
+        get_queue(DEFAULT_QUEUE).enqueue("campaigns.jobs.run_agreements_daily", retry=DAILY_RETRY)
 
 
 async def _run_scheduler(interval: float, dial: bool) -> None:
     redis = Redis.from_url(redis_url())
-    dialer = asyncio.create_task(dial_forever(redis)) if dial else None
+    tasks = TaskSet()
+    if dial:
+        tasks.spawn(dial_forever(redis), "dialing loop")
+    tasks.spawn(sweep_forever(redis), "recovery sweep")
     try:
-        while True:
-            await asyncio.to_thread(_tick, None, paced_calls=dial)
-            await asyncio.sleep(interval)
+        await forever(
+            "scheduler tick", lambda: asyncio.to_thread(_tick, None, paced_calls=dial), interval
+        )
     finally:
-        if dialer is not None:
-            dialer.cancel()
+        await tasks.cancel_all()
         await redis.aclose()
 
 

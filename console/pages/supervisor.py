@@ -5,16 +5,22 @@ from fastapi.responses import Response
 
 from campaigns.campaign_defs import pause_campaign, start_campaign
 from campaigns.models import utcnow
+from campaigns.redis_conn import get_redis
+from campaigns.tenancy import viewer_for
 from console.deps import SessionDep, SupervisorUser
+from console.doctor import diagnose
 from console.pages.common import PageRoute, back_to, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 @router.get("/supervisor")
-def wallboard(request: Request, user: SupervisorUser) -> Response:
-    """Agents with state and time in state, live calls, today's figures per campaign."""
-    return render(request, "supervisor.html", user=user)
+def wallboard(request: Request, db: SessionDep, user: SupervisorUser) -> Response:
+    """Agents with state and time in state, live calls, today's figures per campaign, health."""
+    health = diagnose(
+        db, client=get_redis(), now=utcnow(), client_ids=viewer_for(db, user).client_ids
+    )
+    return render(request, "supervisor.html", user=user, health=health)
 
 
 @router.post("/supervisor/campaigns/{campaign_id}/start")

@@ -23,7 +23,7 @@ from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import _
 from campaigns.models import Client, User, utcnow
 from campaigns.scheduler import preview_campaign
-from console.deps import ManagerUser, SessionDep
+from console.deps import ManagerUser, PostedForm, SessionDep
 from console.pages.common import PageRoute, back_to, page_locale, render
 
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
@@ -138,9 +138,10 @@ def error_field(error: AcuerdoError) -> str:
 
 
 @router.post("/campaigns/save")
-async def save_campaign(request: Request, db: SessionDep, user: ManagerUser) -> Response:
+def save_campaign(
+    request: Request, db: SessionDep, user: ManagerUser, form: PostedForm
+) -> Response:
     """Check and store the definition; the check's messages are shown next to their fields."""
-    form = await request.form()
     values = {
         key: str(form.get(key) or "")
         for key in (

@@ -9,7 +9,7 @@ from campaigns.clients import list_clients
 from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import _
 from campaigns.models import Role, User
-from console.deps import ManagerUser, SessionDep
+from console.deps import ManagerUser, PostedForm, SessionDep
 from console.pages.common import PageRoute, back_to, page_locale, render
 
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
@@ -44,9 +44,8 @@ def users_page(request: Request, db: SessionDep, user: ManagerUser) -> Response:
 
 
 @router.post("/users")
-async def add_user(request: Request, db: SessionDep, user: ManagerUser) -> Response:
+def add_user(request: Request, db: SessionDep, user: ManagerUser, form: PostedForm) -> Response:
     """Add a user with a role (client viewers belong to exactly one creditor)."""
-    form = await request.form()
     fields = {k: str(form.get(k) or "") for k in ("username", "full_name", "role", "locale")}
     try:
         if fields["role"] not in set(Role) or (
