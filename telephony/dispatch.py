@@ -3,7 +3,9 @@
 1. `claim` moves the attempt from pending to dispatching (committed before any provider request)
    and returns what to send. A claim of an attempt already dispatching asks for reconciliation:
    the earlier run may have reached the provider before it died.
-2. The job reconciles or sends through Twilio.
+2. The job reconciles, waits for its rate slot, runs the one contact check against the database
+   (`campaigns.compliance.send_time.check_before_send`: a message outside the debtor's window is
+   held for the next window, any other refusal ends the attempt) and only then sends.
 3. `record_sent`, `record_provider_error` or `release_for_retry` store the result.
 """
 
@@ -11,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from campaigns import contact_points, whatsapp_policy
@@ -207,13 +209,26 @@ def record_provider_error(
     _finish(session, attempt, AttemptStatus.FAILED, now, message=message)
 
 
+HELD_GRACE = timedelta(minutes=5)
+
+
 def stuck_attempt_ids(session: Session, *, now: datetime) -> list[int]:
-    """Attempts left dispatching longer than a dispatch may take (their worker died)."""
+    """Attempts left dispatching longer than a dispatch may take (their worker died), and held
+    messages still waiting well after their window opened (their scheduled job was lost)."""
     cutoff = now - timedelta(seconds=get_settings().dispatch_lock_seconds)
     return list(
         session.scalars(
             select(Attempt.id).where(
-                Attempt.status == AttemptStatus.DISPATCHING, Attempt.dispatching_at < cutoff
+                or_(
+                    and_(
+                        Attempt.status == AttemptStatus.DISPATCHING,
+                        Attempt.dispatching_at < cutoff,
+                    ),
+                    and_(
+                        Attempt.status == AttemptStatus.PENDING,
+                        Attempt.hold_until < now - HELD_GRACE,
+                    ),
+                )
             )
         )
     )

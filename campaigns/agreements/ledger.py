@@ -20,6 +20,7 @@ from campaigns.agreements.contact import (
 )
 from campaigns.agreements.messages import THANK_YOU, Courtesy, may_text, queue_sms
 from campaigns.audit import record
+from campaigns.compliance import Purpose
 from campaigns.models import (
     Account,
     AccountStatus,
@@ -134,7 +135,14 @@ def apply_money(
         )
         applied.settled = True
     if courtesy is not None:
-        queue_sms(session, courtesy=courtesy, message=THANK_YOU, dedup_key=thanks_key)
+        queue_sms(
+            session,
+            courtesy=courtesy,
+            message=THANK_YOU,
+            dedup_key=thanks_key,
+            now=now,
+            purpose=Purpose.THANKS,
+        )
         applied.thanked = True
     record(
         session,

@@ -50,8 +50,13 @@ def check_account_contact(
     context: str,
     campaign_id: int | None = None,
     purpose: Purpose = Purpose.COLLECTION,
+    sending: int | None = None,
 ) -> Decision:
-    """Whether this account may be contacted now on this channel and point; refusals are stored."""
+    """Whether this account may be contacted now on this channel and point; refusals are stored.
+
+    `sending` is the id of the attempt about to go out when the check runs at the moment of
+    sending (its own row does not count towards the caps).
+    """
     account = session.get(Account, account_id)
     if account is None:
         raise AccountNotFound(_("No account with id {id}."), id=account_id)
@@ -79,7 +84,10 @@ def check_account_contact(
         ),
         point=_point_facts(session, point, Channel(channel)) if point else None,
         history=contact_history(
-            session, debtor_id=debtor.id, since=history_since(profile, now, debtor.timezone)
+            session,
+            debtor_id=debtor.id,
+            since=history_since(profile, now, debtor.timezone),
+            sending=sending,
         ),
         do_not_contact=_on_do_not_contact(session, client.id, debtor.id, point),
         purpose=purpose,

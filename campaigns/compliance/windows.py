@@ -152,3 +152,36 @@ def cap_refusal(
         if channel in window.channels and window.exceeded_by(history):
             return window.rule
     return None
+
+
+def _at_local(day: date, moment: time, tz: str) -> datetime:
+    return datetime.combine(day, moment, tzinfo=zone(tz)).astimezone(UTC)
+
+
+def closes_at(profile: Profile, tz: str, country: str, now: datetime) -> datetime | None:
+    """When the contact window open now for this zone and country closes (None: closed now)."""
+    if closed_rule(profile, tz, country, now) is not None:
+        return None
+    local = local_time(now, tz)
+    hours = profile.hours_on(local.weekday())
+    assert hours is not None
+    return _at_local(local.date(), hours.end, tz)
+
+
+def next_open(
+    profile: Profile, tz: str, country: str, now: datetime, *, horizon_days: int = 21
+) -> datetime | None:
+    """The first moment from now on when the window is open (now itself when open; None when
+    no window opens within the horizon)."""
+    if closed_rule(profile, tz, country, now) is None:
+        return now.astimezone(UTC)
+    today = local_time(now, tz).date()
+    for offset in range(horizon_days + 1):
+        day = today + timedelta(days=offset)
+        hours = profile.hours_on(day.weekday())
+        if hours is None or (profile.holidays_block and is_holiday(country, day)):
+            continue
+        start = _at_local(day, hours.start, tz)
+        if start > now and closed_rule(profile, tz, country, start) is None:
+            return start
+    return None
