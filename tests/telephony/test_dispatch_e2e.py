@@ -220,9 +220,7 @@ def test_call_rate_is_held_across_two_workers(
     client = make_client(session)
     ids = []
     for n in range(6):
-        account = make_account(
-            session, client=client, phone=f"+52551234010{n}", **reachable_now()
-        )
+        account = make_account(session, client=client, phone=f"+52551234010{n}", **reachable_now())
         point = session.scalars(
             select(ContactPoint).where(ContactPoint.debtor_id == account.debtor_id)
         ).one()
