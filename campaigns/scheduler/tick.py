@@ -9,6 +9,9 @@ Refusals: an account excluded by a compliance rule gets a ContactRefusal row at 
 campaign and rule in any 24 hours (the campaign's own progress - in flight, waiting for a retry,
 step not due, steps done - is not a refusal and is not stored).
 
+Rates: the tick enqueues no more calls and messages than the configured rates can send before
+each debtor's window closes (send_rate.py).
+
 Calls: in preview mode the tick creates no call attempts (agents pull eligible accounts). In
 progressive and predictive modes it creates at most `max_lines` minus the campaign's calls in
 flight per tick, until the dialer's pacer replaces that number with its own answer.
@@ -37,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from campaigns.compliance import render_template
+from campaigns.compliance import effective_profile, render_template
 from campaigns.events import enqueue_after_commit
 from campaigns.models import (
     Account,
@@ -56,6 +59,7 @@ from campaigns.scheduler.eligibility.progress import IN_FLIGHT_STATUSES, PROGRES
 from campaigns.scheduler.eligibility.selection import Selection, build_selection
 from campaigns.scheduler.escalation import escalate_overdue
 from campaigns.scheduler.messages import account_fields
+from campaigns.scheduler.send_rate import fit_to_windows
 from campaigns.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -156,6 +160,9 @@ def schedule_campaign(
         selection,
         messages=get_settings().scheduler_batch_size if messages is None else messages,
         calls=call_capacity(session, campaign=campaign) if calls is None else calls,
+    )
+    picks = fit_to_windows(
+        session, client=client, profile=effective_profile(client), picks=picks, now=now
     )
     ids = _create_attempts(session, campaign, client, selection, picks)
     refused = record_refusals(session, selection) if refusals else 0
