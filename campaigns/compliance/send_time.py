@@ -5,7 +5,8 @@ callback, preview call) runs `check_before_send` immediately before the provider
 the same rules and the same data as the scheduler's selection. What follows a refusal:
 
 - the debtor's window is closed (hours, weekday, holiday) for a message: the attempt waits,
-  pending, until the window next opens (`hold_until`); the dispatch job is scheduled for then;
+  pending, until the window next opens (`hold_until`); the dispatch job is scheduled for then
+  (a payment reminder, which says "due tomorrow", is refused instead when that is another day);
 - the window is closed for a call: the attempt is refused and the account returns to its
   campaign (a call placed hours later would find no agent); a callback is due again;
 - opt-out, do-not-contact, an unusable contact point or no consent: cancelled for good;
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from campaigns.compliance.check import Purpose, Rule
 from campaigns.compliance.overrides import effective_profile
 from campaigns.compliance.service import check_account_contact
-from campaigns.compliance.windows import next_open
+from campaigns.compliance.windows import local_time, next_open
 from campaigns.events import publish_after_commit
 from campaigns.models import (
     Account,
@@ -51,6 +52,7 @@ FINAL_RULES = frozenset(
 )
 CHECKED = (AttemptStatus.PENDING, AttemptStatus.DISPATCHING)
 _CALLBACK_KEY = re.compile(r"^callback:(\d+)$")
+REMINDER_KEY_PREFIX = "reminder-"
 
 
 class Verdict(StrEnum):
@@ -101,8 +103,9 @@ def check_before_send(session: Session, *, attempt_id: int, now: datetime) -> Se
         account = session.get_one(Account, attempt.account_id)
         client = session.get_one(Client, account.client_id)
         debtor = account.debtor
-        when = next_open(effective_profile(client), debtor_zone(debtor), debtor.country, now)
-        if when is not None:
+        zone = debtor_zone(debtor)
+        when = next_open(effective_profile(client), zone, debtor.country, now)
+        if when is not None and not _reminder_for_another_day(attempt, when, zone):
             attempt.status = AttemptStatus.PENDING
             attempt.hold_until = when
             _event(session, attempt, f"held:{rule}", now, until=when.isoformat())
@@ -117,6 +120,13 @@ def check_before_send(session: Session, *, attempt_id: int, now: datetime) -> Se
     _event(session, attempt, str(status), now, rule=rule)
     _publish(session, attempt)
     return SendDecision(Verdict.CANCELED if final else Verdict.REFUSED, rule)
+
+
+def _reminder_for_another_day(attempt: Attempt, when: datetime, zone: str) -> bool:
+    """A reminder ("due tomorrow") is only sent on the local date it was queued for."""
+    if not (attempt.dedup_key or "").startswith(REMINDER_KEY_PREFIX):
+        return False
+    return local_time(when, zone).date() != local_time(attempt.created_at, zone).date()
 
 
 def _free_dedup_key(session: Session, attempt: Attempt) -> None:
