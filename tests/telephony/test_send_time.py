@@ -28,8 +28,10 @@ from campaigns.models import (
     DisputeStatus,
     DoNotContact,
 )
+from campaigns.scheduler import run_tick
 from telephony.inbound import receive
 from telephony.jobs import dispatch_attempt, requeue_stuck
+from tests.campaigns.test_scheduler_eligibility import account, make_campaign
 from tests.factories import make_account, make_client
 from tests.telephony.conftest import SandboxServer
 
@@ -257,3 +259,23 @@ def test_a_held_message_whose_scheduled_job_was_lost_is_requeued(
     assert requeue_stuck(mx(24, 7, 1).astimezone(UTC)) == 0
     assert requeue_stuck(mx(24, 7, 6).astimezone(UTC)) == 1
     assert queue.job_ids == [f"dispatch-attempt-{attempt.id}"]
+
+
+def test_the_scheduler_queues_an_sms_at_21_59_50_and_it_leaves_at_07_00_the_next_day(
+    session: Session, sandbox: SandboxServer
+) -> None:
+    # Wednesday 25 November 2026 (the scheduler tests' day): 10 seconds left at 1 message/s.
+    client = make_client(session)
+    account(session, client, "N1", phone=PHONE)
+    make_campaign(session, client)
+    run_tick(session, now=mx(25, 21, 59, 50).astimezone(UTC))
+    session.commit()
+    attempt = session.scalars(select(Attempt)).one()
+    assert attempt.created_at == mx(25, 21, 59, 50)
+
+    assert run_job(session, attempt, mx(25, 22, 0, 5)).startswith("held")
+    assert sent_to(sandbox) == 0
+    assert scheduled_at(attempt.id) == [mx(26, 7).timestamp()]
+    assert run_job(session, attempt, mx(26, 7, 0, 1)) == "sent"
+    assert sent_to(sandbox) == 1
+    assert run_tick(session, now=mx(26, 7, 0, 2).astimezone(UTC)).created == 0  # in flight
