@@ -87,6 +87,7 @@ def claim(session: Session, *, attempt_id: int, now: datetime) -> Outbound | Non
     if outbound is None:
         return None
     attempt.status = AttemptStatus.DISPATCHING
+    attempt.hold_until = None
     attempt.dispatch_tries += 1
     if reconcile_since is None:
         attempt.dispatching_at = now

@@ -17,8 +17,8 @@ from rq import Retry
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client as TwilioClient
 
-from campaigns.compliance.send_time import SendDecision, Verdict, check_before_send
-from campaigns.db import session_scope
+from campaigns.compliance.send_time import SendDecision, Verdict, check_before_send, may_send
+from campaigns.db import read_scope, session_scope
 from campaigns.events import DISPATCH_QUEUE, get_queue
 from campaigns.models import Channel, utcnow
 from campaigns.redis_conn import get_redis
@@ -99,10 +99,14 @@ def _dispatch(attempt_id: int, clock: Callable[[], datetime]) -> str:
                 )
             return "reconciled"
     wait_for_slot(get_redis(), key=outbound.rate_key, per_second=outbound.per_second)
-    with session_scope() as session:
-        decision = check_before_send(session, attempt_id=attempt_id, now=clock())
-    if decision.verdict != Verdict.SEND:
-        return _not_sent(attempt_id, decision)
+    now = clock()
+    with read_scope() as session:
+        allowed = may_send(session, attempt_id=attempt_id, now=now)
+    if not allowed:
+        with session_scope() as session:
+            decision = check_before_send(session, attempt_id=attempt_id, now=now)
+        if decision.verdict != Verdict.SEND:
+            return _not_sent(attempt_id, decision)
     try:
         sid, status = _send(client, outbound)
     except TwilioRestException as error:

@@ -79,6 +79,29 @@ def debtor_zone(debtor: Debtor) -> str:
     return debtor.timezone
 
 
+def may_send(session: Session, *, attempt_id: int, now: datetime) -> bool:
+    """Read-only: whether the check allows the attempt now (nothing is written).
+
+    The common case, an allowed contact, then needs no write transaction; a refusal is decided
+    again and applied by `check_before_send`.
+    """
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.status not in CHECKED:
+        return False
+    return check_account_contact(
+        session,
+        account_id=attempt.account_id,
+        channel=Channel(attempt.channel),
+        contact_point_id=attempt.contact_point_id,
+        now=now,
+        context="dispatch",
+        campaign_id=attempt.campaign_id,
+        purpose=Purpose(attempt.purpose),
+        sending=attempt.id,
+        record=False,
+    ).allowed
+
+
 def check_before_send(session: Session, *, attempt_id: int, now: datetime) -> SendDecision:
     """Run the one contact check for an attempt about to go out; apply a refusal to it."""
     attempt = session.get(Attempt, attempt_id, with_for_update=True)

@@ -51,11 +51,13 @@ def check_account_contact(
     campaign_id: int | None = None,
     purpose: Purpose = Purpose.COLLECTION,
     sending: int | None = None,
+    record: bool = True,
 ) -> Decision:
     """Whether this account may be contacted now on this channel and point; refusals are stored.
 
     `sending` is the id of the attempt about to go out when the check runs at the moment of
-    sending (its own row does not count towards the caps).
+    sending (its own row does not count towards the caps). With `record=False` nothing is
+    written (a read-only look before the check that records).
     """
     account = session.get(Account, account_id)
     if account is None:
@@ -93,7 +95,7 @@ def check_account_contact(
         purpose=purpose,
     )
     decision = check_contact(ctx)
-    if not decision.allowed:
+    if not decision.allowed and record:
         record_refusal(
             session,
             account=account,

@@ -10,6 +10,7 @@ import uvicorn
 from redis.asyncio import Redis
 from rq import Worker
 
+from campaigns.compliance.windows import warm_calendars
 from campaigns.db import session_scope
 from campaigns.events import DEFAULT_QUEUE, DISPATCH_QUEUE, get_queue
 from campaigns.models import utcnow
@@ -44,6 +45,7 @@ def worker(
 ) -> None:
     """Run an rq worker for the dispatch and default queues."""
     logging.basicConfig(level=logging.INFO)
+    warm_calendars(utcnow().year)
     Worker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis()).work(
         burst=burst, with_scheduler=True
     )
