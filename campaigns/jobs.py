@@ -1,6 +1,6 @@
 """rq jobs of the campaigns package (enqueued by dotted path, e.g. by the scheduler)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from campaigns.agreements.reminders import run_daily
@@ -8,10 +8,12 @@ from campaigns.db import session_scope
 from campaigns.models import utcnow
 
 
-def run_agreements_daily(today: str | None = None) -> dict[str, Any]:
-    """The daily agreements pass: reminders for tomorrow, kept and broken promises for today."""
+def run_agreements_daily(today: str | None = None, now: str | None = None) -> dict[str, Any]:
+    """The agreements pass: due reminders and kept and broken promises, on each debtor's date.
+
+    `now` (ISO 8601 with offset) fixes the moment; `today` forces one date for every debtor.
+    """
+    moment = datetime.fromisoformat(now).astimezone(UTC) if now else utcnow()
     with session_scope() as session:
-        summary = run_daily(
-            session, now=utcnow(), today=date.fromisoformat(today) if today else None
-        )
+        summary = run_daily(session, now=moment, today=date.fromisoformat(today) if today else None)
     return summary.as_json()

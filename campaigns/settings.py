@@ -63,6 +63,9 @@ class Settings(BaseSettings):
 
     # Scheduler: message attempts created per campaign per tick (calls are bounded by max_lines).
     scheduler_batch_size: int = 500
+    # The agreements pass (reminders, kept and broken promises) runs this often, all day long, so
+    # each debtor is reminded inside their own window on their own local date.
+    agreements_pass_minutes: int = 15
 
     # Files creditors send (portfolios, payments): what a reader accepts before it refuses a file.
     import_max_rows: int = 2_000_000

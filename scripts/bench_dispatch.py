@@ -14,10 +14,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from local_ports import free_port, wait_http
+
+
+def midday_zone() -> str:
+    """A fixed-offset zone where it is about midday now: jobs check the contact rules when they
+    send, so the benchmark's debtors must be inside their window whenever it runs."""
+    offset = (12 - datetime.now(UTC).hour + 12) % 24 - 12
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
 
 
 def main() -> None:
@@ -96,7 +103,7 @@ def main() -> None:
                         client_id=client_id,
                         name="Bench",
                         country="MX",
-                        timezone="America/Mexico_City",
+                        timezone=midday_zone(),
                     )
                     session.add(debtor)
                     session.flush()
@@ -113,7 +120,7 @@ def main() -> None:
                         original_balance=100,
                         balance=100,
                         currency="MXN",
-                        due_date=datetime.now().date(),
+                        due_date=datetime.now(UTC).date() - timedelta(days=30),
                     )
                     session.add_all([point, account])
                     session.flush()

@@ -3,7 +3,9 @@
 1. `claim` moves the attempt from pending to dispatching (committed before any provider request)
    and returns what to send. A claim of an attempt already dispatching asks for reconciliation:
    the earlier run may have reached the provider before it died.
-2. The job reconciles or sends through Twilio.
+2. The job reconciles, waits for its rate slot, runs the one contact check against the database
+   (`campaigns.compliance.send_time.check_before_send`: a message outside the debtor's window is
+   held for the next window, any other refusal ends the attempt) and only then sends.
 3. `record_sent`, `record_provider_error` or `release_for_retry` store the result.
 """
 
@@ -85,6 +87,7 @@ def claim(session: Session, *, attempt_id: int, now: datetime) -> Outbound | Non
     if outbound is None:
         return None
     attempt.status = AttemptStatus.DISPATCHING
+    attempt.hold_until = None
     attempt.dispatch_tries += 1
     if reconcile_since is None:
         attempt.dispatching_at = now

@@ -3,9 +3,13 @@
 The Attempt row is the truth, not rq's job status. A Redis lock keeps two runs of the same attempt
 from overlapping; a run that finds the attempt already dispatching (its earlier run died) first
 asks the provider whether that run's request went through, and only sends when it did not.
+Immediately before the provider request the job runs the one contact check against the database;
+a message that finds the debtor's window closed is scheduled again for when it opens (workers run
+with rq's scheduler, `acuerdo worker`), any other refusal ends the attempt with its rule.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from redis.exceptions import LockNotOwnedError
@@ -16,7 +20,8 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client as TwilioClient
 
-from campaigns.db import session_scope
+from campaigns.compliance.send_time import SendDecision, Verdict, check_before_send, may_send
+from campaigns.db import read_scope, session_scope
 from campaigns.events import DISPATCH_QUEUE, get_queue
 from campaigns.models import Channel, utcnow
 from campaigns.redis_conn import get_redis
@@ -47,15 +52,30 @@ def enqueue_dispatch(attempt_id: int) -> None:
     )
 
 
-def dispatch_attempt(attempt_id: int) -> str:
-    """Place the call or send the message of one attempt, exactly once."""
+def schedule_dispatch(attempt_id: int, at: datetime) -> None:
+    """Enqueue the dispatch of a held attempt for the moment its debtor's window opens."""
+    get_queue(DISPATCH_QUEUE).enqueue_at(
+        at,
+        "telephony.jobs.dispatch_attempt",
+        attempt_id,
+        job_id=f"{job_id(attempt_id)}-at-{int(at.timestamp())}",
+        retry=RETRY,
+    )
+
+
+def dispatch_attempt(attempt_id: int, now: str | None = None) -> str:
+    """Place the call or send the message of one attempt, exactly once, if the rules allow it.
+
+    `now` (ISO 8601, with offset) fixes the moment the job takes as now; by default the clock.
+    """
     lock = get_redis().lock(
         f"acuerdo:dispatch-lock:{attempt_id}", timeout=get_settings().dispatch_lock_seconds
     )
     if not lock.acquire(blocking=False):
         return "in flight elsewhere"
+    fixed = datetime.fromisoformat(now).astimezone(UTC) if now else None
     try:
-        return _dispatch(attempt_id)
+        return _dispatch(attempt_id, lambda: fixed or utcnow())
     finally:
         try:
             lock.release()
@@ -63,9 +83,9 @@ def dispatch_attempt(attempt_id: int) -> str:
             log.warning("dispatch of attempt %s outlived its lock", attempt_id)
 
 
-def _dispatch(attempt_id: int) -> str:
+def _dispatch(attempt_id: int, clock: Callable[[], datetime]) -> str:
     with session_scope() as session:
-        outbound = dispatch.claim(session, attempt_id=attempt_id, now=utcnow())
+        outbound = dispatch.claim(session, attempt_id=attempt_id, now=clock())
     if outbound is None:
         return "nothing to do"
     client = twilio_client()
@@ -78,19 +98,36 @@ def _dispatch(attempt_id: int) -> str:
                     attempt_id=attempt_id,
                     sid=found[0],
                     provider_status=found[1],
-                    now=utcnow(),
+                    now=clock(),
                 )
             return "reconciled"
     wait_for_slot(get_redis(), key=outbound.rate_key, per_second=outbound.per_second)
+    now = clock()
+    with read_scope() as session:
+        allowed = may_send(session, attempt_id=attempt_id, now=now)
+    if not allowed:
+        with session_scope() as session:
+            decision = check_before_send(session, attempt_id=attempt_id, now=now)
+        if decision.verdict != Verdict.SEND:
+            return _not_sent(attempt_id, decision)
     try:
         sid, status = _send(client, outbound)
     except TwilioRestException as error:
-        return _handle_refusal(attempt_id, error)
+        return _handle_refusal(attempt_id, error, clock())
     with session_scope() as session:
         dispatch.record_sent(
-            session, attempt_id=attempt_id, sid=sid, provider_status=status, now=utcnow()
+            session, attempt_id=attempt_id, sid=sid, provider_status=status, now=clock()
         )
     return "sent"
+
+
+def _not_sent(attempt_id: int, decision: SendDecision) -> str:
+    if decision.verdict == Verdict.HELD and decision.hold_until is not None:
+        schedule_dispatch(attempt_id, decision.hold_until)
+        return f"held until {decision.hold_until.isoformat()} ({decision.rule})"
+    if decision.rule:
+        return f"{decision.verdict} ({decision.rule})"
+    return str(decision.verdict)
 
 
 def _send(client: TwilioClient, outbound: dispatch.Outbound) -> tuple[str, str]:
@@ -138,8 +175,7 @@ def _find_existing(client: TwilioClient, outbound: dispatch.Outbound) -> tuple[s
     return None
 
 
-def _handle_refusal(attempt_id: int, error: TwilioRestException) -> str:
-    now = utcnow()
+def _handle_refusal(attempt_id: int, error: TwilioRestException, now: datetime) -> str:
     if error.code == dispatch.TOO_MANY_REQUESTS or error.status >= 500:
         with session_scope() as session:
             dispatch.release_for_retry(

@@ -1,8 +1,9 @@
 """Attempts a lost job, a Redis restart or a lost callback left behind, and how they are mended.
 
-- An attempt still `pending` past `stuck_pending_seconds`, or `dispatching` past the dispatch
-  lock, has lost its job: it is dispatched again (the deterministic job id and the dispatch lock
-  make that idempotent; a `dispatching` one asks the provider before sending).
+- An attempt still `pending` past `stuck_pending_seconds` (a held message: 5 minutes past the
+  moment its debtor's window opened), or `dispatching` past the dispatch lock, has lost its job:
+  it is dispatched again (the deterministic job id and the dispatch lock make that idempotent;
+  a `dispatching` one asks the provider before sending).
 - A call or message the provider has (queued, ringing, in progress, sent) with no news past
   `reconcile_after_seconds` is fetched from the provider, and its status applied through the same
   forward-only path as the webhooks (`status_updates.apply_status`).
@@ -29,6 +30,7 @@ UNCONFIRMED = (
     AttemptStatus.SENT,
 )
 UNKNOWN_TO_PROVIDER = "unknown to the provider"
+HELD_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,13 @@ def undispatched_condition(now: datetime) -> ColumnElement[bool]:
     pending_cutoff = now - timedelta(seconds=settings.stuck_pending_seconds)
     dispatching_cutoff = now - timedelta(seconds=settings.dispatch_lock_seconds)
     return or_(
-        and_(Attempt.status == AttemptStatus.PENDING, Attempt.created_at < pending_cutoff),
+        and_(
+            Attempt.status == AttemptStatus.PENDING,
+            Attempt.hold_until.is_(None),
+            Attempt.created_at < pending_cutoff,
+        ),
+        # A message held for its debtor's window whose scheduled job was lost with Redis.
+        and_(Attempt.status == AttemptStatus.PENDING, Attempt.hold_until < now - HELD_GRACE),
         and_(
             Attempt.status == AttemptStatus.DISPATCHING,
             Attempt.dispatching_at < dispatching_cutoff,

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -166,3 +167,10 @@ def zone_where_it_is_midday() -> str:
     offset = 12 - now.hour
     offset = (offset + 12) % 24 - 12
     return "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
+def reachable_now() -> dict[str, Any]:
+    """`make_account` arguments for a debtor that processes reading the real clock may contact:
+    midday in the debtor's zone and 30 days overdue on today's date (their jobs check the
+    contact rules at the moment of sending)."""
+    return {"timezone": zone_where_it_is_midday(), "today": datetime.now(UTC).date()}

@@ -6,7 +6,7 @@ for the balance less the early-payment discount, which is then written off.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,11 @@ from campaigns.agreements.contact import (
 )
 from campaigns.agreements.messages import THANK_YOU, Courtesy, may_text, queue_sms
 from campaigns.audit import record
+from campaigns.compliance import Purpose
+from campaigns.compliance.send_time import debtor_zone
 from campaigns.models import (
     Account,
     AccountStatus,
-    Client,
     Installment,
     InstallmentStatus,
     Payment,
@@ -70,7 +71,7 @@ def active_plan(session: Session, account_id: int) -> PaymentPlan | None:
 
 
 def paid_toward(session: Session, promise: PromiseToPay, timezone: str) -> Decimal:
-    """What the account paid from the day the promise was made (creditor's calendar)."""
+    """What the account paid from the day the promise was made (on the debtor's calendar)."""
     since = promise.created_at.astimezone(ZoneInfo(timezone)).date()
     total = session.scalar(
         select(func.coalesce(func.sum(Payment.amount), 0)).where(
@@ -106,10 +107,10 @@ def apply_money(
     thanks_key: str,
 ) -> Applied:
     """Apply money received (already stored as Payment rows) to the account's agreements."""
-    client = session.get_one(Client, account.client_id)
     applied = Applied()
     promise = pending_promise(session, account.id)
-    kept = promise is not None and paid_toward(session, promise, client.timezone) >= promise.amount
+    zone = debtor_zone(account.debtor)
+    kept = promise is not None and paid_toward(session, promise, zone) >= promise.amount
     plan = active_plan(session, account.id)
     newly_paid = _allocate(plan, amount) if plan is not None else []
     courtesy: Courtesy | None = None
@@ -134,7 +135,14 @@ def apply_money(
         )
         applied.settled = True
     if courtesy is not None:
-        queue_sms(session, courtesy=courtesy, message=THANK_YOU, dedup_key=thanks_key)
+        queue_sms(
+            session,
+            courtesy=courtesy,
+            message=THANK_YOU,
+            dedup_key=thanks_key,
+            now=now,
+            purpose=Purpose.THANKS,
+        )
         applied.thanked = True
     record(
         session,
@@ -209,8 +217,3 @@ def _back_to_work(account: Account, now: datetime) -> None:
     if account.status in (AccountStatus.PROMISED, AccountStatus.PLAN):
         set_status(account, AccountStatus.ACTIVE, now)
     account.priority_boost = BROKEN_PROMISE_BOOST
-
-
-def due_day(now: datetime, timezone: str, today: date | None) -> date:
-    """Today on the creditor's calendar (or the day given)."""
-    return today or now.astimezone(ZoneInfo(timezone)).date()

@@ -120,9 +120,19 @@ def message_fields(session: Session, account: Account) -> dict[str, Any]:
 
 
 def queue_sms(
-    session: Session, *, courtesy: Courtesy, message: str, dedup_key: str, **params: Any
+    session: Session,
+    *,
+    courtesy: Courtesy,
+    message: str,
+    dedup_key: str,
+    now: datetime,
+    purpose: Purpose = Purpose.REMINDER,
+    **params: Any,
 ) -> Attempt:
-    """Store the SMS as a pending Attempt and dispatch it after commit (once per dedup key)."""
+    """Store the SMS as a pending Attempt and dispatch it after commit (once per dedup key).
+
+    The purpose goes with the attempt: the send-time check applies that purpose's rules.
+    """
     existing = session.scalar(select(Attempt).where(Attempt.dedup_key == dedup_key))
     if existing is not None:
         return existing
@@ -137,7 +147,9 @@ def queue_sms(
         channel=Channel.SMS,
         status=AttemptStatus.PENDING,
         dedup_key=dedup_key,
+        purpose=purpose,
         body=translate(client.locale, message, **fields),
+        created_at=now,
     )
     session.add(attempt)
     session.flush()

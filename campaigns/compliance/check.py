@@ -50,10 +50,16 @@ class Rule(StrEnum):
 
 
 class Purpose(StrEnum):
-    """Why we contact: collecting, or reminding of a promise or instalment the debtor agreed."""
+    """Why we contact: collecting, reminding of (or confirming) an agreement, or thanking.
+
+    A reminder is not held by the agreement it reminds of, nor by the 90-day scope while that
+    agreement is in good standing; thanks follow a payment, so the account's own state (paid,
+    settled) does not hold them. Every purpose obeys the contact point, time and cap rules.
+    """
 
     COLLECTION = "collection"
     REMINDER = "reminder"
+    THANKS = "thanks"
 
 
 MESSAGES: dict[str, str] = {
@@ -176,12 +182,15 @@ def check_contact(ctx: ContactContext) -> Decision:
 
 def _account_rule(ctx: ContactContext) -> Decision | None:
     account = ctx.account
+    if ctx.purpose == Purpose.THANKS:
+        return None
     if account.status in CLOSED_STATUSES:
         return refuse(Rule.ACCOUNT_STATUS, status=account.status)
     if account.balance <= 0:
         return refuse(Rule.ZERO_BALANCE, balance=account.balance)
     fewest, most = days_overdue_range(account.due_date, ctx.now, ctx.candidate_zones)
-    if most > MAX_DAYS_OVERDUE:
+    kept_agreement = ctx.purpose == Purpose.REMINDER and account.promise_in_force
+    if most > MAX_DAYS_OVERDUE and not kept_agreement:
         return refuse(Rule.OVER_90_DAYS, days=most)
     if fewest < MIN_DAYS_OVERDUE:
         return refuse(Rule.NOT_YET_DUE, days=fewest)

@@ -52,14 +52,26 @@ def history_since(profile: Profile, now: datetime, tz: str | Sequence[str]) -> d
     return min((w.since for w in windows), default=now.astimezone(UTC))
 
 
-def contact_history(session: Session, *, debtor_id: int, since: datetime) -> list[ContactEvent]:
-    """Every counted contact with a debtor since a moment, across all accounts and campaigns."""
-    rows = session.execute(
+def contact_history(
+    session: Session, *, debtor_id: int, since: datetime, sending: int | None = None
+) -> list[ContactEvent]:
+    """Every counted contact with a debtor since a moment, across all accounts and campaigns.
+
+    `sending` is the attempt about to go out: it does not count against itself, nor do attempts
+    queued after it that have not gone out yet (they wait their turn behind it).
+    """
+    query = (
         select(Attempt.channel, EVENT_TIME, case((CONNECTED, True), else_=False))
         .join(Account, Account.id == Attempt.account_id)
         .where(Account.debtor_id == debtor_id, COUNTS, since <= EVENT_TIME)
         .order_by(EVENT_TIME)
-    ).all()
+    )
+    if sending is not None:
+        query = query.where(
+            Attempt.id != sending,
+            not_(and_(Attempt.status == AttemptStatus.PENDING, Attempt.id > sending)),
+        )
+    rows = session.execute(query).all()
     return [ContactEvent(at, Channel(channel), bool(connected)) for channel, at, connected in rows]
 
 

@@ -51,10 +51,15 @@ def check_account_contact(
     context: str,
     campaign_id: int | None = None,
     purpose: Purpose = Purpose.COLLECTION,
+    sending: int | None = None,
+    record: bool = True,
 ) -> Decision:
     """Whether this account may be contacted now on this channel and point; refusals are stored.
 
     The debtor's stored candidate zones are read here, so every caller checks all of them.
+    `sending` is the id of the attempt about to go out when the check runs at the moment of
+    sending (its own row does not count towards the caps). With `record=False` nothing is
+    written (a read-only look before the check that records).
     """
     account = session.get(Account, account_id)
     if account is None:
@@ -85,13 +90,16 @@ def check_account_contact(
         ),
         point=_point_facts(session, point, Channel(channel)) if point else None,
         history=contact_history(
-            session, debtor_id=debtor.id, since=history_since(profile, now, zones)
+            session,
+            debtor_id=debtor.id,
+            since=history_since(profile, now, zones),
+            sending=sending,
         ),
         do_not_contact=_on_do_not_contact(session, client.id, debtor.id, point),
         purpose=purpose,
     )
     decision = check_contact(ctx)
-    if not decision.allowed:
+    if not decision.allowed and record:
         record_refusal(
             session,
             account=account,

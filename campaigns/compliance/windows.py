@@ -67,6 +67,14 @@ def _holiday_calendar(country: str, year: int) -> frozenset[date]:
         return frozenset()
 
 
+def warm_calendars(year: int, countries: Iterable[str] = ("MX", "CO", "CL", "PE", "US")) -> None:
+    """Load the holiday calendars once in a process that forks per job (an rq worker), so each
+    job's contact check does not pay for loading them (~0.35 s) again."""
+    for country in countries:
+        for each in (year - 1, year, year + 1):
+            _holiday_calendar(country, each)
+
+
 def is_holiday(country: str, day: date) -> bool:
     """Whether a date is a public holiday in the country (no calendar known: never)."""
     return day in _holiday_calendar(country, day.year)

@@ -43,6 +43,12 @@ class Attempt(TenantOwned, Timestamped, Base):
     dispatched_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+    # Why we contact ("collection", "reminder", "thanks"): the send-time check applies the rules
+    # of that purpose. A message that found the debtor's window closed waits until `hold_until`.
+    purpose: Mapped[str] = mapped_column(
+        String(16), default="collection", server_default="collection"
+    )
+    hold_until: Mapped[datetime | None]
 
 
 class AttemptEvent(TenantOwned, Base):

@@ -9,6 +9,9 @@ Refusals: an account excluded by a compliance rule gets a ContactRefusal row at 
 campaign and rule in any 24 hours (the campaign's own progress - in flight, waiting for a retry,
 step not due, steps done - is not a refusal and is not stored).
 
+Rates: the tick enqueues no more calls and messages than the configured rates can send before
+each debtor's window closes (send_rate.py).
+
 Calls: in preview mode the tick creates no call attempts (agents pull eligible accounts). In
 progressive and predictive modes it creates at most `max_lines` minus the campaign's calls in
 flight per tick, until the dialer's pacer replaces that number with its own answer.
@@ -37,7 +40,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from campaigns.compliance import render_template
+from campaigns.compliance import effective_profile, render_template
+from campaigns.debtor_zones import decode_zones
 from campaigns.events import enqueue_after_commit
 from campaigns.models import (
     Account,
@@ -57,6 +61,7 @@ from campaigns.scheduler.eligibility.selection import Selection, build_selection
 from campaigns.scheduler.eligibility.zones import ZoneCache
 from campaigns.scheduler.escalation import escalate_overdue
 from campaigns.scheduler.messages import account_fields
+from campaigns.scheduler.send_rate import fit_to_windows
 from campaigns.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -89,6 +94,7 @@ class Pick:
     account_id: int
     debtor_id: int
     tz: str
+    zones: tuple[str, ...]
     step: int
     try_number: int
     channel: str
@@ -165,6 +171,9 @@ def schedule_campaign(
         messages=get_settings().scheduler_batch_size if messages is None else messages,
         calls=call_capacity(session, campaign=campaign) if calls is None else calls,
     )
+    picks = fit_to_windows(
+        session, client=client, profile=effective_profile(client), picks=picks, now=now
+    )
     ids = _create_attempts(session, campaign, client, selection, picks)
     refused = record_refusals(session, selection) if refusals else 0
     return ids, refused
@@ -223,7 +232,14 @@ def pick_eligible(
         session.connection()
         .execute(
             select(
-                c.account_id, c.debtor_id, c.tz, c.step, c.try_number, c.channel, c.contact_point_id
+                c.account_id,
+                c.debtor_id,
+                c.tz,
+                c.zones,
+                c.step,
+                c.try_number,
+                c.channel,
+                c.contact_point_id,
             )
             .where(
                 or_(
@@ -240,6 +256,7 @@ def pick_eligible(
             int(r.account_id),
             int(r.debtor_id),
             str(r.tz),
+            decode_zones(str(r.zones)),
             int(r.step),
             int(r.try_number),
             str(r.channel),

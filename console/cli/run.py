@@ -12,12 +12,14 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from rq import Retry, Worker
 
+from campaigns.compliance.windows import warm_calendars
 from campaigns.db import session_scope
 from campaigns.events import DEFAULT_QUEUE, DISPATCH_QUEUE, get_queue
 from campaigns.log_privacy import install_log_privacy
 from campaigns.models import utcnow
 from campaigns.redis_conn import get_redis, redis_url
 from campaigns.scheduler import run_tick
+from campaigns.settings import get_settings
 from console.agents.activity import record_activity
 from console.dialer import dial_forever
 from console.resilience import Backoff, TaskSet, forever
@@ -52,6 +54,7 @@ def worker(
     """Run an rq worker for the dispatch and default queues (it outlives Redis restarts)."""
     logging.basicConfig(level=logging.INFO)
     install_log_privacy()
+    warm_calendars(utcnow().year)
     backoff = Backoff()
     while True:
         rq_worker = None
@@ -101,10 +104,25 @@ def _tick(at: datetime | None, *, paced_calls: bool) -> None:
         len(summary.failed),
     )
     record_activity(get_redis())
-    if get_redis().set(
-        f"acuerdo:agreements-daily:{now.date().isoformat()}", 1, nx=True, ex=2 * 86400
-    ):
-        get_queue(DEFAULT_QUEUE).enqueue("campaigns.jobs.run_agreements_daily", retry=DAILY_RETRY)
+    enqueue_agreements_pass(now, fixed=at is not None)
+
+
+def enqueue_agreements_pass(now: datetime, *, fixed: bool = False) -> bool:
+    """Enqueue the agreements pass once per period (every 15 minutes by default), whoever ticks.
+
+    It runs through the day so every debtor is reminded inside their own window; a tick run
+    `--at` a moment passes that moment to the pass.
+    """
+    period = max(1, get_settings().agreements_pass_minutes) * 60
+    slot = int(now.timestamp()) // period
+    if not get_redis().set(f"acuerdo:agreements-pass:{slot}", 1, nx=True, ex=2 * period):
+        return False
+    get_queue(DEFAULT_QUEUE).enqueue(
+        "campaigns.jobs.run_agreements_daily",
+        now=now.isoformat() if fixed else None,
+        job_id=f"agreements-pass-{slot}",
+    )
+    return True
 
 
 async def _run_scheduler(interval: float, dial: bool) -> None:

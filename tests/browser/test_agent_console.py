@@ -20,6 +20,7 @@ from tests.factories import (
     make_campaign,
     make_client,
     make_user,
+    reachable_now,
     zone_where_it_is_midday,
 )
 from tests.processes import eventually, run_worker, web_server
@@ -42,6 +43,7 @@ def agent_setup(session: Session) -> Iterator[tuple[User, Campaign, list[Account
             balance="1500.00",
             ref="CV-0001",
             name="Juana Pérez López",
+            **reachable_now(),
         ),
         make_account(
             session,
@@ -50,6 +52,7 @@ def agent_setup(session: Session) -> Iterator[tuple[User, Campaign, list[Account
             balance="820.00",
             ref="CV-0002",
             name="Pedro Ramírez",
+            **reachable_now(),
         ),
     ]
     session.commit()

@@ -18,6 +18,7 @@ from campaigns.models import (
     Attempt,
     AttemptStatus,
     Channel,
+    ContactRefusal,
     Installment,
     InstallmentStatus,
     Payment,
@@ -100,9 +101,10 @@ def test_a_reminder_outside_contact_hours_waits_for_a_later_run(session: Session
     promise = _promise(session, account)
     late = run_daily(session, now=at(DUE - timedelta(days=1), hour=22))  # 22:00 closes MX hours
     session.commit()
-    assert (late.reminders_sent, late.reminders_refused) == (0, 1)
+    assert (late.reminders_sent, late.reminders_refused, late.reminders_waiting) == (0, 0, 1)
     assert promise.reminder_sent_at is None
     assert _reminders(session, account) == []
+    assert session.scalars(select(ContactRefusal)).all() == []  # waiting is not a refusal
 
     # The next morning is the due date: the reminder is no longer for "tomorrow".
     assert run_daily(session, now=at(DUE, hour=9)).reminders_sent == 0
@@ -254,6 +256,7 @@ def test_the_daily_rq_job_runs_in_a_worker(session: Session) -> None:
     assert job.return_value() == {
         "reminders_sent": 0,
         "reminders_refused": 0,
+        "reminders_waiting": 0,
         "promises_kept": 0,
         "promises_broken": 1,
         "installments_missed": 0,

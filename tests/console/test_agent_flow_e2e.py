@@ -24,7 +24,13 @@ from campaigns.models import (
     Role,
 )
 from telephony.jobs import enqueue_dispatch
-from tests.factories import make_account, make_campaign, make_client, make_user
+from tests.factories import (
+    make_account,
+    make_campaign,
+    make_client,
+    make_user,
+    reachable_now,
+)
 from tests.processes import run_worker, web_server
 from tests.telephony.conftest import SandboxServer
 
@@ -75,7 +81,9 @@ def test_answered_call_pops_on_the_agents_process_and_a_promise_is_recorded(
     client = make_client(session)
     agent = make_user(session, username="agente1", role=Role.AGENT, access=[client])
     campaign = make_campaign(session, client=client, agents=[agent])
-    account = make_account(session, client=client, phone=PHONE, balance="1500.00")
+    account = make_account(
+        session, client=client, phone=PHONE, balance="1500.00", **reachable_now()
+    )
     point = session.scalars(select(ContactPoint)).one()
     attempt = Attempt(
         client_id=client.id,
@@ -184,7 +192,7 @@ def test_wrap_up_that_runs_out_records_unrecorded_and_frees_the_agent(
     client = make_client(session)
     agent = make_user(session, username="agente3", role=Role.AGENT, access=[client])
     campaign = make_campaign(session, client=client, agents=[agent])
-    account = make_account(session, client=client, phone=PHONE)
+    account = make_account(session, client=client, phone=PHONE, **reachable_now())
     point = session.scalars(select(ContactPoint)).one()
     attempt = Attempt(
         client_id=client.id,

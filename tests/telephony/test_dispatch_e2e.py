@@ -18,7 +18,7 @@ from campaigns.models import (
 )
 from telephony.client import twilio_client
 from telephony.jobs import enqueue_dispatch, requeue_stuck
-from tests.factories import make_account, make_client
+from tests.factories import make_account, make_client, reachable_now
 from tests.processes import (
     eventually,
     kill_worker,
@@ -42,7 +42,7 @@ def attempt_for(
     session: Session, phone: str, channel: Channel = Channel.VOICE, body: str | None = None
 ) -> int:
     client = session.scalars(select(Client)).first() or make_client(session)
-    account = make_account(session, client=client, phone=phone)
+    account = make_account(session, client=client, phone=phone, **reachable_now())
     point = session.scalars(select(ContactPoint).where(ContactPoint.value == phone)).one()
     attempt = Attempt(
         client_id=account.client_id,
@@ -220,7 +220,7 @@ def test_call_rate_is_held_across_two_workers(
     client = make_client(session)
     ids = []
     for n in range(6):
-        account = make_account(session, client=client, phone=f"+52551234010{n}")
+        account = make_account(session, client=client, phone=f"+52551234010{n}", **reachable_now())
         point = session.scalars(
             select(ContactPoint).where(ContactPoint.debtor_id == account.debtor_id)
         ).one()

@@ -2,6 +2,7 @@
 contact, sets the account's status and queues a confirmation SMS."""
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -171,7 +172,7 @@ class AgreementEffects:
             ],
         }
 
-    def _confirm(self, message: str, /, **params: object) -> None:
+    def _confirm(self, message: str, /, **params: Any) -> None:
         courtesy = may_text(
             self.session,
             account=self.account,
@@ -185,5 +186,6 @@ class AgreementEffects:
                 courtesy=courtesy,
                 message=message,
                 dedup_key=f"confirm-outcome-{self.outcome.id}",
+                now=self.now,
                 **params,
             )
