@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from campaigns.call_history import CallHistory, call_history
 from campaigns.db import read_scope, session_scope
+from campaigns.dispatch_queue import enqueue_attempts_after_commit
 from campaigns.models import (
     Campaign,
     CampaignAgent,
@@ -25,7 +26,7 @@ from campaigns.models import (
     utcnow,
 )
 from campaigns.scheduler.callbacks import DueCallback, due_callbacks, start_callback
-from campaigns.scheduler.tick import enqueue_dispatches, schedule_campaign
+from campaigns.scheduler.tick import schedule_campaign
 from campaigns.settings import get_settings
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
@@ -127,7 +128,7 @@ def _launch(campaign_id: int, calls: int, now: datetime) -> int:
         ids, _ = schedule_campaign(
             session, campaign=campaign, now=now, calls=calls, messages=0, refusals=False
         )
-        enqueue_dispatches(session, ids)
+        enqueue_attempts_after_commit(session, ids)
         return len(ids)
 
 

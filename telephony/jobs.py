@@ -9,12 +9,11 @@ import logging
 from datetime import datetime, timedelta
 
 from redis.exceptions import LockNotOwnedError
-from rq import Retry
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client as TwilioClient
 
 from campaigns.db import session_scope
-from campaigns.events import DISPATCH_QUEUE, get_queue
+from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.models import Channel, utcnow
 from campaigns.redis_conn import get_redis
 from campaigns.settings import get_settings
@@ -24,24 +23,11 @@ from telephony.ratelimit import wait_for_slot
 
 log = logging.getLogger(__name__)
 
-RETRY = Retry(max=5, interval=[5, 15, 60, 180, 600])
 RECONCILE_MARGIN = timedelta(seconds=5)
 
 
 class ProviderBusy(Exception):
     """Twilio throttled us or failed on its side; rq retries the job with backoff."""
-
-
-def job_id(attempt_id: int) -> str:
-    """The deterministic rq job id of an attempt's dispatch."""
-    return f"dispatch-attempt-{attempt_id}"
-
-
-def enqueue_dispatch(attempt_id: int) -> None:
-    """Enqueue (or re-enqueue) the dispatch job of an attempt."""
-    get_queue(DISPATCH_QUEUE).enqueue(
-        "telephony.jobs.dispatch_attempt", attempt_id, job_id=job_id(attempt_id), retry=RETRY
-    )
 
 
 def dispatch_attempt(attempt_id: int) -> str:
@@ -159,5 +145,5 @@ def requeue_stuck(now: datetime | None = None) -> int:
     with session_scope() as session:
         ids = dispatch.stuck_attempt_ids(session, now=now or utcnow())
     for attempt_id in ids:
-        enqueue_dispatch(attempt_id)
+        enqueue_attempt(attempt_id)
     return len(ids)
