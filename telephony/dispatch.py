@@ -174,13 +174,29 @@ def record_sent(
     _publish(session, attempt)
 
 
-def release_for_retry(session: Session, *, attempt_id: int, reason: str, now: datetime) -> None:
-    """The provider refused for now (throttled, down): the attempt waits for the next try."""
+def release_for_retry(
+    session: Session, *, attempt_id: int, reason: str, now: datetime, reconcile: bool = False
+) -> None:
+    """The provider refused for now (throttled, down): the attempt waits for the next try.
+
+    With `reconcile` (a 5xx or a lost answer: the request may have gone through) it stays
+    dispatching, so the next try asks the provider first; else it goes back to pending.
+    """
     attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
     if attempt.status == AttemptStatus.DISPATCHING:
-        attempt.status = AttemptStatus.PENDING
+        if not reconcile:
+            attempt.status = AttemptStatus.PENDING
         attempt.error_message = reason[:300]
         _event(session, attempt, "retry", now)
+
+
+def give_up(session: Session, *, attempt_id: int, reason: str, now: datetime) -> bool:
+    """The last try failed for a passing reason: the attempt ends failed with it; whether it did."""
+    attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
+    if attempt.status not in (AttemptStatus.PENDING, AttemptStatus.DISPATCHING):
+        return False
+    _finish(session, attempt, AttemptStatus.FAILED, now, message=reason)
+    return True
 
 
 def record_provider_error(

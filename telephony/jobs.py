@@ -9,6 +9,7 @@ import logging
 from datetime import datetime, timedelta
 
 from redis.exceptions import LockNotOwnedError
+from rq import get_current_job
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client as TwilioClient
 
@@ -27,7 +28,13 @@ RECONCILE_MARGIN = timedelta(seconds=5)
 
 
 class ProviderBusy(Exception):
-    """Twilio throttled us or failed on its side; rq retries the job with backoff."""
+    """Twilio throttled us, failed on its side or could not be reached; rq retries the job."""
+
+
+def last_try() -> bool:
+    """Whether rq will not retry the running job if it fails (its retries are used up)."""
+    job = get_current_job()
+    return job is None or not job.retries_left
 
 
 def dispatch_attempt(attempt_id: int) -> str:
@@ -52,23 +59,27 @@ def _dispatch(attempt_id: int) -> str:
     if outbound is None:
         return "nothing to do"
     client = twilio_client()
-    if outbound.reconcile_since is not None:
-        found = _find_existing(client, outbound)
-        if found is not None:
-            with session_scope() as session:
-                dispatch.record_sent(
-                    session,
-                    attempt_id=attempt_id,
-                    sid=found[0],
-                    provider_status=found[1],
-                    now=utcnow(),
-                )
-            return "reconciled"
-    wait_for_slot(get_redis(), key=outbound.rate_key, per_second=outbound.per_second)
     try:
+        if outbound.reconcile_since is not None:
+            found = _find_existing(client, outbound)
+            if found is not None:
+                with session_scope() as session:
+                    dispatch.record_sent(
+                        session,
+                        attempt_id=attempt_id,
+                        sid=found[0],
+                        provider_status=found[1],
+                        now=utcnow(),
+                    )
+                return "reconciled"
+        wait_for_slot(get_redis(), key=outbound.rate_key, per_second=outbound.per_second)
         sid, status = _send(client, outbound)
     except TwilioRestException as error:
         return _handle_refusal(attempt_id, error)
+    except OSError as error:  # requests' connection errors and timeouts
+        return _retry_or_give_up(
+            attempt_id, f"provider unreachable: {type(error).__name__}", reconcile=True
+        )
     with session_scope() as session:
         dispatch.record_sent(
             session, attempt_id=attempt_id, sid=sid, provider_status=status, now=utcnow()
@@ -121,17 +132,29 @@ def _find_existing(client: TwilioClient, outbound: dispatch.Outbound) -> tuple[s
     return None
 
 
+def _retry_or_give_up(attempt_id: int, reason: str, *, reconcile: bool) -> str:
+    """Raise for rq to retry; on the last try end the attempt failed with the reason instead."""
+    now = utcnow()
+    with session_scope() as session:
+        if last_try():
+            dispatch.give_up(session, attempt_id=attempt_id, reason=f"gave up: {reason}", now=now)
+            log.warning("attempt %s failed for good: %s", attempt_id, reason)
+            return f"failed: {reason}"
+        dispatch.release_for_retry(
+            session, attempt_id=attempt_id, reason=reason, now=now, reconcile=reconcile
+        )
+    raise ProviderBusy(f"attempt {attempt_id}: {reason}")
+
+
 def _handle_refusal(attempt_id: int, error: TwilioRestException) -> str:
     now = utcnow()
-    if error.code == dispatch.TOO_MANY_REQUESTS or error.status >= 500:
-        with session_scope() as session:
-            dispatch.release_for_retry(
-                session,
-                attempt_id=attempt_id,
-                reason=f"twilio {error.status} {error.code}",
-                now=now,
-            )
-        raise ProviderBusy(f"attempt {attempt_id}: twilio {error.status} code {error.code}")
+    throttled = error.status == 429 or error.code == dispatch.TOO_MANY_REQUESTS
+    if throttled or error.status >= 500:
+        return _retry_or_give_up(
+            attempt_id,
+            f"twilio {error.status} code {error.code}",
+            reconcile=not throttled,
+        )
     with session_scope() as session:
         dispatch.record_provider_error(
             session, attempt_id=attempt_id, code=error.code, message=str(error.msg), now=now
