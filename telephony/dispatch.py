@@ -48,6 +48,7 @@ class Outbound:
     status_callback: str
     answer_url: str | None
     reconcile_since: datetime | None
+    provider_sid: str | None = None
 
     @property
     def rate_key(self) -> str:
@@ -117,6 +118,7 @@ def _outbound(
             status_callback=f"{base}/twilio/voice/status?attempt={attempt.id}",
             answer_url=f"{base}/twilio/voice/answer?attempt={attempt.id}",
             reconcile_since=reconcile_since,
+            provider_sid=attempt.provider_sid,
         )
     content_sid = None
     sender = client.sms_sender or settings.default_sms_sender
@@ -146,6 +148,7 @@ def _outbound(
         status_callback=f"{base}/twilio/messages/status?attempt={attempt.id}",
         answer_url=None,
         reconcile_since=reconcile_since,
+        provider_sid=attempt.provider_sid,
     )
 
 
@@ -221,6 +224,19 @@ def record_provider_error(
         )
     attempt.error_code = code
     _finish(session, attempt, AttemptStatus.FAILED, now, message=message)
+
+
+def sids_of_other_attempts(session: Session, *, attempt_id: int, sids: list[str]) -> set[str]:
+    """Which of these provider ids already belong to another attempt."""
+    if not sids:
+        return set()
+    return set(
+        session.scalars(
+            select(Attempt.provider_sid).where(
+                Attempt.provider_sid.in_(sids), Attempt.id != attempt_id
+            )
+        )
+    )
 
 
 def stuck_attempt_ids(session: Session, *, now: datetime) -> list[int]:

@@ -6,7 +6,8 @@ asks the provider whether that run's request went through, and only sends when i
 """
 
 import logging
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 
 from redis.exceptions import LockNotOwnedError
 from rq import get_current_job
@@ -21,10 +22,9 @@ from campaigns.settings import get_settings
 from telephony import dispatch
 from telephony.client import twilio_client
 from telephony.ratelimit import wait_for_slot
+from telephony.reconcile import Taken, find_own
 
 log = logging.getLogger(__name__)
-
-RECONCILE_MARGIN = timedelta(seconds=5)
 
 
 class ProviderBusy(Exception):
@@ -61,7 +61,7 @@ def _dispatch(attempt_id: int) -> str:
     client = twilio_client()
     try:
         if outbound.reconcile_since is not None:
-            found = _find_existing(client, outbound)
+            found = find_own(client, outbound, _taken_elsewhere(attempt_id))
             if found is not None:
                 with session_scope() as session:
                     dispatch.record_sent(
@@ -117,19 +117,12 @@ def _send(client: TwilioClient, outbound: dispatch.Outbound) -> tuple[str, str]:
     return str(message.sid), str(message.status)
 
 
-def _find_existing(client: TwilioClient, outbound: dispatch.Outbound) -> tuple[str, str] | None:
-    """The call or message an earlier run of this attempt created, if the provider has one."""
-    assert outbound.reconcile_since is not None
-    since = outbound.reconcile_since - RECONCILE_MARGIN
-    if outbound.channel == Channel.VOICE:
-        for call in client.calls.list(to=outbound.to, limit=50):
-            if call.date_created is None or call.date_created >= since:
-                return str(call.sid), str(call.status)
-        return None
-    for message in client.messages.list(to=outbound.to, limit=50):
-        if message.date_created is None or message.date_created >= since:
-            return str(message.sid), str(message.status)
-    return None
+def _taken_elsewhere(attempt_id: int) -> Taken:
+    def taken(sids: Iterable[str]) -> set[str]:
+        with session_scope() as session:
+            return dispatch.sids_of_other_attempts(session, attempt_id=attempt_id, sids=list(sids))
+
+    return taken
 
 
 def _retry_or_give_up(attempt_id: int, reason: str, *, reconcile: bool) -> str:
