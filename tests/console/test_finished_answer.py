@@ -37,6 +37,7 @@ async def make_ready(agent_id: int, campaign_id: int) -> None:
     redis = Redis.from_url(redis_url())
     try:
         await state.register(redis, agent_id=agent_id, name="A", campaign_ids=[campaign_id])
+        await state.touch(redis, agent_id)  # present, so the presence sweep keeps it ready
         await state.set_state(redis, agent_id, AgentState.READY)
     finally:
         await redis.aclose()
