@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     whatsapp_per_second: float = 10.0
     ring_timeout_seconds: int = 25
     dispatch_lock_seconds: int = 30
+    # rq retries of a dispatch the provider throttled (429), failed (5xx) or never answered:
+    # seconds to wait before each retry; after the last one the attempt ends failed.
+    dispatch_retry_seconds: list[int] = [5, 15, 60, 180, 600]
 
     route_wait_seconds: float = 2.0
     wrap_up_seconds: int = 60

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from campaigns.call_history import CallHistory, call_history
 from campaigns.campaign_defs.lifecycle import pause_over_abandon_cap
 from campaigns.db import read_scope, session_scope
+from campaigns.dispatch_queue import enqueue_attempts_after_commit
 from campaigns.models import (
     Attempt,
     Campaign,
@@ -31,7 +32,7 @@ from campaigns.models import (
 )
 from campaigns.scheduler.callbacks import DueCallback, due_callbacks, start_callback
 from campaigns.scheduler.eligibility.zones import ZoneCache
-from campaigns.scheduler.tick import enqueue_dispatches, schedule_campaign
+from campaigns.scheduler.tick import schedule_campaign
 from campaigns.settings import get_settings
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
@@ -196,7 +197,7 @@ def _launch(campaign_id: int, calls: int, now: datetime, zones: ZoneCache) -> in
             refusals=False,
             zones=zones,
         )
-        enqueue_dispatches(session, ids)
+        enqueue_attempts_after_commit(session, ids)
         return len(ids)
 
 

@@ -29,7 +29,7 @@ from campaigns.events import DEFAULT_QUEUE, DISPATCH_QUEUE
 from campaigns.i18n import _, translate
 from campaigns.models import Attempt, AttemptStatus
 from campaigns.settings import get_settings
-from telephony.reconcile import recently_checked
+from telephony.provider_status import recently_checked
 from telephony.recovery import finished_attempts, unconfirmed_condition, undispatched_condition
 from telephony.statuses import TERMINAL
 

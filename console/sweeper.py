@@ -5,7 +5,8 @@ idempotent):
 1. dispatches again attempts left pending or dispatching past their bound
    (`telephony.jobs.requeue_stuck`);
 2. fetches from the provider calls and messages whose last callback never came and applies
-   their status forward (`telephony.reconcile`); an agent on a call found over goes to wrap-up;
+   their status forward (`telephony.provider_status`); an agent on a call found over goes to
+   wrap-up;
 3. releases agents `on_call` or `reserved` for a call that is over (wrap-up when the call was
    theirs to record, ready otherwise).
 """
@@ -26,7 +27,7 @@ from console.agents.state import AgentState
 from console.resilience import forever
 from console.routing import Routing
 from telephony.jobs import requeue_stuck
-from telephony.reconcile import reconcile_unconfirmed
+from telephony.provider_status import reconcile_unconfirmed
 from telephony.recovery import finished_attempts
 
 log = logging.getLogger(__name__)

@@ -54,10 +54,10 @@ def main() -> None:
 
     from campaigns import migrate
     from campaigns.db import get_engine, session_scope
+    from campaigns.dispatch_queue import enqueue_attempt
     from campaigns.models import Account, Attempt, Channel, ContactKind, ContactPoint, Debtor
     from campaigns.redis_conn import get_redis, redis_url, stop_embedded_redis
     from console.demo.seed import ensure_creditors
-    from telephony.jobs import enqueue_dispatch
 
     if get_engine().dialect.name == "postgresql":
         with get_engine().begin() as conn:
@@ -154,7 +154,7 @@ def main() -> None:
         for workers in (1, 2):
             ids = make_attempts(args.messages, Channel.SMS, f"55{workers}1")
             for attempt_id in ids:
-                enqueue_dispatch(attempt_id)
+                enqueue_attempt(attempt_id)
             elapsed = run_workers(workers, {})
             rows.append(("SMS", workers, len(ids), elapsed, len(ids) / elapsed, "-", "-"))
         for cps in ("1", "5"):
@@ -162,7 +162,7 @@ def main() -> None:
                 httpx.post(f"http://127.0.0.1:{sandbox_port}/sandbox/reset", json={})
                 ids = make_attempts(args.calls, Channel.VOICE, f"56{cps}{workers}")
                 for attempt_id in ids:
-                    enqueue_dispatch(attempt_id)
+                    enqueue_attempt(attempt_id)
                 elapsed = run_workers(workers, {"ACUERDO_CALLS_PER_SECOND": cps})
                 created = sorted(
                     datetime.fromisoformat(c["created_at"])

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns import contact_points, whatsapp_policy
@@ -50,6 +51,7 @@ class Outbound:
     status_callback: str
     answer_url: str | None
     reconcile_since: datetime | None
+    provider_sid: str | None = None
 
     @property
     def rate_key(self) -> str:
@@ -120,6 +122,7 @@ def _outbound(
             status_callback=f"{base}/twilio/voice/status?attempt={attempt.id}",
             answer_url=f"{base}/twilio/voice/answer?attempt={attempt.id}",
             reconcile_since=reconcile_since,
+            provider_sid=attempt.provider_sid,
         )
     content_sid = None
     sender = client.sms_sender or settings.default_sms_sender
@@ -149,6 +152,7 @@ def _outbound(
         status_callback=f"{base}/twilio/messages/status?attempt={attempt.id}",
         answer_url=None,
         reconcile_since=reconcile_since,
+        provider_sid=attempt.provider_sid,
     )
 
 
@@ -181,13 +185,29 @@ def record_sent(
     _publish(session, attempt)
 
 
-def release_for_retry(session: Session, *, attempt_id: int, reason: str, now: datetime) -> None:
-    """The provider refused for now (throttled, down): the attempt waits for the next try."""
+def release_for_retry(
+    session: Session, *, attempt_id: int, reason: str, now: datetime, reconcile: bool = False
+) -> None:
+    """The provider refused for now (throttled, down): the attempt waits for the next try.
+
+    With `reconcile` (a 5xx or a lost answer: the request may have gone through) it stays
+    dispatching, so the next try asks the provider first; else it goes back to pending.
+    """
     attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
     if attempt.status == AttemptStatus.DISPATCHING:
-        attempt.status = AttemptStatus.PENDING
+        if not reconcile:
+            attempt.status = AttemptStatus.PENDING
         attempt.error_message = reason[:300]
         _event(session, attempt, "retry", now)
+
+
+def give_up(session: Session, *, attempt_id: int, reason: str, now: datetime) -> bool:
+    """The last try failed for a passing reason: the attempt ends failed with it; whether it did."""
+    attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
+    if attempt.status not in (AttemptStatus.PENDING, AttemptStatus.DISPATCHING):
+        return False
+    _finish(session, attempt, AttemptStatus.FAILED, now, message=reason)
+    return True
 
 
 def record_provider_error(
@@ -212,6 +232,19 @@ def record_provider_error(
         )
     attempt.error_code = code
     _finish(session, attempt, AttemptStatus.FAILED, now, message=message)
+
+
+def sids_of_other_attempts(session: Session, *, attempt_id: int, sids: list[str]) -> set[str]:
+    """Which of these provider ids already belong to another attempt."""
+    if not sids:
+        return set()
+    return set(
+        session.scalars(
+            select(Attempt.provider_sid).where(
+                Attempt.provider_sid.in_(sids), Attempt.id != attempt_id
+            )
+        )
+    )
 
 
 def _finish(

@@ -2,18 +2,20 @@
 
 The Attempt row is the truth, not rq's job status. A Redis lock keeps two runs of the same attempt
 from overlapping; a run that finds the attempt already dispatching (its earlier run died) first
-asks the provider whether that run's request went through, and only sends when it did not.
-Immediately before the provider request the job runs the one contact check against the database;
-a message that finds the debtor's window closed is scheduled again for when it opens (workers run
-with rq's scheduler, `acuerdo worker`), any other refusal ends the attempt with its rule.
+asks the provider whether that run's request went through (its own record only), and only sends
+when it did not. Immediately before the provider request the job runs the one contact check
+against the database; a message that finds the debtor's window closed is scheduled again for when
+it opens (workers run with rq's scheduler, `acuerdo worker`), any other refusal ends the attempt
+with its rule. A throttled, failing or unreachable provider makes the job raise so rq retries it
+with backoff; on the last try the attempt ends failed with its reason.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from redis.exceptions import LockNotOwnedError
-from rq import Retry
+from rq import get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
@@ -22,45 +24,26 @@ from twilio.rest import Client as TwilioClient
 
 from campaigns.compliance.send_time import SendDecision, Verdict, check_before_send, may_send
 from campaigns.db import read_scope, session_scope
-from campaigns.events import DISPATCH_QUEUE, get_queue
+from campaigns.dispatch_queue import dispatch_job_id, enqueue_attempt, schedule_attempt
 from campaigns.models import Channel, utcnow
 from campaigns.redis_conn import get_redis
 from campaigns.settings import get_settings
 from telephony import dispatch, recovery
 from telephony.client import twilio_client
 from telephony.ratelimit import wait_for_slot
+from telephony.reconcile import Taken, find_own
 
 log = logging.getLogger(__name__)
 
-RETRY = Retry(max=5, interval=[5, 15, 60, 180, 600])
-RECONCILE_MARGIN = timedelta(seconds=5)
-
 
 class ProviderBusy(Exception):
-    """Twilio throttled us or failed on its side; rq retries the job with backoff."""
+    """Twilio throttled us, failed on its side or could not be reached; rq retries the job."""
 
 
-def job_id(attempt_id: int) -> str:
-    """The deterministic rq job id of an attempt's dispatch."""
-    return f"dispatch-attempt-{attempt_id}"
-
-
-def enqueue_dispatch(attempt_id: int) -> None:
-    """Enqueue (or re-enqueue) the dispatch job of an attempt."""
-    get_queue(DISPATCH_QUEUE).enqueue(
-        "telephony.jobs.dispatch_attempt", attempt_id, job_id=job_id(attempt_id), retry=RETRY
-    )
-
-
-def schedule_dispatch(attempt_id: int, at: datetime) -> None:
-    """Enqueue the dispatch of a held attempt for the moment its debtor's window opens."""
-    get_queue(DISPATCH_QUEUE).enqueue_at(
-        at,
-        "telephony.jobs.dispatch_attempt",
-        attempt_id,
-        job_id=f"{job_id(attempt_id)}-at-{int(at.timestamp())}",
-        retry=RETRY,
-    )
+def last_try() -> bool:
+    """Whether rq will not retry the running job if it fails (its retries are used up)."""
+    job = get_current_job()
+    return job is None or not job.retries_left
 
 
 def dispatch_attempt(attempt_id: int, now: str | None = None) -> str:
@@ -89,31 +72,35 @@ def _dispatch(attempt_id: int, clock: Callable[[], datetime]) -> str:
     if outbound is None:
         return "nothing to do"
     client = twilio_client()
-    if outbound.reconcile_since is not None:
-        found = _find_existing(client, outbound)
-        if found is not None:
-            with session_scope() as session:
-                dispatch.record_sent(
-                    session,
-                    attempt_id=attempt_id,
-                    sid=found[0],
-                    provider_status=found[1],
-                    now=clock(),
-                )
-            return "reconciled"
-    wait_for_slot(get_redis(), key=outbound.rate_key, per_second=outbound.per_second)
-    now = clock()
-    with read_scope() as session:
-        allowed = may_send(session, attempt_id=attempt_id, now=now)
-    if not allowed:
-        with session_scope() as session:
-            decision = check_before_send(session, attempt_id=attempt_id, now=now)
-        if decision.verdict != Verdict.SEND:
-            return _not_sent(attempt_id, decision)
     try:
+        if outbound.reconcile_since is not None:
+            found = find_own(client, outbound, _taken_elsewhere(attempt_id))
+            if found is not None:
+                with session_scope() as session:
+                    dispatch.record_sent(
+                        session,
+                        attempt_id=attempt_id,
+                        sid=found[0],
+                        provider_status=found[1],
+                        now=clock(),
+                    )
+                return "reconciled"
+        wait_for_slot(get_redis(), key=outbound.rate_key, per_second=outbound.per_second)
+        now = clock()
+        with read_scope() as session:
+            allowed = may_send(session, attempt_id=attempt_id, now=now)
+        if not allowed:
+            with session_scope() as session:
+                decision = check_before_send(session, attempt_id=attempt_id, now=now)
+            if decision.verdict != Verdict.SEND:
+                return _not_sent(attempt_id, decision)
         sid, status = _send(client, outbound)
     except TwilioRestException as error:
         return _handle_refusal(attempt_id, error, clock())
+    except OSError as error:  # requests' connection errors and timeouts
+        return _retry_or_give_up(
+            attempt_id, f"provider unreachable: {type(error).__name__}", clock(), reconcile=True
+        )
     with session_scope() as session:
         dispatch.record_sent(
             session, attempt_id=attempt_id, sid=sid, provider_status=status, now=clock()
@@ -123,7 +110,7 @@ def _dispatch(attempt_id: int, clock: Callable[[], datetime]) -> str:
 
 def _not_sent(attempt_id: int, decision: SendDecision) -> str:
     if decision.verdict == Verdict.HELD and decision.hold_until is not None:
-        schedule_dispatch(attempt_id, decision.hold_until)
+        schedule_attempt(attempt_id, decision.hold_until)
         return f"held until {decision.hold_until.isoformat()} ({decision.rule})"
     if decision.rule:
         return f"{decision.verdict} ({decision.rule})"
@@ -160,31 +147,36 @@ def _send(client: TwilioClient, outbound: dispatch.Outbound) -> tuple[str, str]:
     return str(message.sid), str(message.status)
 
 
-def _find_existing(client: TwilioClient, outbound: dispatch.Outbound) -> tuple[str, str] | None:
-    """The call or message an earlier run of this attempt created, if the provider has one."""
-    assert outbound.reconcile_since is not None
-    since = outbound.reconcile_since - RECONCILE_MARGIN
-    if outbound.channel == Channel.VOICE:
-        for call in client.calls.list(to=outbound.to, limit=50):
-            if call.date_created is None or call.date_created >= since:
-                return str(call.sid), str(call.status)
-        return None
-    for message in client.messages.list(to=outbound.to, limit=50):
-        if message.date_created is None or message.date_created >= since:
-            return str(message.sid), str(message.status)
-    return None
+def _taken_elsewhere(attempt_id: int) -> Taken:
+    def taken(sids: Iterable[str]) -> set[str]:
+        with session_scope() as session:
+            return dispatch.sids_of_other_attempts(session, attempt_id=attempt_id, sids=list(sids))
+
+    return taken
+
+
+def _retry_or_give_up(attempt_id: int, reason: str, now: datetime, *, reconcile: bool) -> str:
+    """Raise for rq to retry; on the last try end the attempt failed with the reason instead."""
+    with session_scope() as session:
+        if last_try():
+            dispatch.give_up(session, attempt_id=attempt_id, reason=f"gave up: {reason}", now=now)
+            log.warning("attempt %s failed for good: %s", attempt_id, reason)
+            return f"failed: {reason}"
+        dispatch.release_for_retry(
+            session, attempt_id=attempt_id, reason=reason, now=now, reconcile=reconcile
+        )
+    raise ProviderBusy(f"attempt {attempt_id}: {reason}")
 
 
 def _handle_refusal(attempt_id: int, error: TwilioRestException, now: datetime) -> str:
-    if error.code == dispatch.TOO_MANY_REQUESTS or error.status >= 500:
-        with session_scope() as session:
-            dispatch.release_for_retry(
-                session,
-                attempt_id=attempt_id,
-                reason=f"twilio {error.status} {error.code}",
-                now=now,
-            )
-        raise ProviderBusy(f"attempt {attempt_id}: twilio {error.status} code {error.code}")
+    throttled = error.status == 429 or error.code == dispatch.TOO_MANY_REQUESTS
+    if throttled or error.status >= 500:
+        return _retry_or_give_up(
+            attempt_id,
+            f"twilio {error.status} code {error.code}",
+            now,
+            reconcile=not throttled,
+        )
     with session_scope() as session:
         dispatch.record_provider_error(
             session, attempt_id=attempt_id, code=error.code, message=str(error.msg), now=now
@@ -193,7 +185,6 @@ def _handle_refusal(attempt_id: int, error: TwilioRestException, now: datetime) 
     return f"refused {error.code}"
 
 
-WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
 OVERDUE = timedelta(minutes=2)
 
 
@@ -202,7 +193,7 @@ def _job_waits(attempt_id: int) -> bool:
     not overdue), or started within the dispatch lock's time (a run that outlived it died)."""
     redis = get_redis()
     try:
-        job = Job.fetch(job_id(attempt_id), connection=redis)
+        job = Job.fetch(dispatch_job_id(attempt_id), connection=redis)
     except NoSuchJobError:
         return False
     status = job.get_status(refresh=False)
@@ -218,15 +209,14 @@ def _job_waits(attempt_id: int) -> bool:
         started = job.started_at.replace(tzinfo=job.started_at.tzinfo or UTC)
         running_for = utcnow() - started
         return running_for < timedelta(seconds=get_settings().dispatch_lock_seconds)
-    return status in WAITING
+    return status in (JobStatus.QUEUED, JobStatus.DEFERRED)
 
 
 def requeue(attempt_id: int) -> bool:
     """Dispatch a stuck attempt again unless its job already waits to run; True if enqueued."""
     if _job_waits(attempt_id):
         return False
-    enqueue_dispatch(attempt_id)
-    return True
+    return enqueue_attempt(attempt_id)
 
 
 def requeue_stuck(now: datetime | None = None) -> int:

@@ -1,96 +1,55 @@
-"""Ask the provider about calls and messages whose last status callback never arrived.
+"""Finding the call or message an earlier, interrupted run of an attempt created at the provider.
 
-Each fetched status goes through the webhooks' own forward-only path, so a callback that
-arrives later is stored once and changes nothing. An attempt asked about is not asked again
-until `reconcile_after_seconds` pass (a long call in progress is fetched once per bound).
+A run that died (or lost the provider's answer) after committing `dispatching` may or may not have
+reached Twilio. The retry asks Twilio for the records its request would have created and adopts
+one only if it is this attempt's: same recipient and sender, created after the attempt was marked
+dispatching, the same text for a message, and not already the record of another attempt (another
+creditor may text or call the same debtor from the same number at the same time). The status
+callbacks carry the attempt id, so a record they already tied to the attempt is taken as is.
 """
 
-import logging
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
-import requests
-from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client as TwilioClient
 
-from campaigns.db import read_scope, session_scope
-from campaigns.models import Channel, utcnow
-from campaigns.redis_conn import get_redis
-from campaigns.settings import get_settings
-from telephony import recovery
-from telephony.client import twilio_client
-from telephony.recovery import ProviderState, Unconfirmed
-from telephony.status_updates import StatusChange
+from campaigns.models import Channel
+from telephony.dispatch import Outbound
 
-log = logging.getLogger(__name__)
-NOT_FOUND = 404
+RECONCILE_MARGIN = timedelta(seconds=5)
+LOOKUP_LIMIT = 50
+
+Taken = Callable[[Iterable[str]], set[str]]
 
 
-def _checked_key(attempt_id: int) -> str:
-    return f"acuerdo:reconciled:{attempt_id}"
-
-
-def recently_checked(attempt_ids: list[int]) -> set[int]:
-    """Attempts the sweep asked the provider about within the bound."""
-    if not attempt_ids:
-        return set()
-    pipe = get_redis().pipeline(transaction=False)
-    for attempt_id in attempt_ids:
-        pipe.exists(_checked_key(attempt_id))
-    return {a for a, seen in zip(attempt_ids, pipe.execute(), strict=True) if seen}
-
-
-def _fetch(client: TwilioClient, item: Unconfirmed) -> ProviderState:
-    if item.channel == Channel.VOICE:
-        call = client.calls(item.sid).fetch()
-        duration = str(call.duration or "")
-        return ProviderState(
-            status=str(call.status),
-            ended_at=call.end_time,
-            duration_seconds=int(duration) if duration.isdigit() else None,
-            answered_by=str(call.answered_by) if call.answered_by else None,
-        )
-    message = client.messages(item.sid).fetch()
-    return ProviderState(
-        status=str(message.status),
-        error_code=int(message.error_code) if message.error_code else None,
-    )
-
-
-def reconcile_one(client: TwilioClient, item: Unconfirmed, now: datetime) -> StatusChange | None:
-    """Fetch one attempt's call or message and apply what the provider says."""
-    try:
-        found = _fetch(client, item)
-    except TwilioRestException as error:
-        if error.status != NOT_FOUND:
-            raise
-        with session_scope() as session:
-            recovery.forget_unknown(session, item=item, now=now)
+def find_own(client: TwilioClient, outbound: Outbound, taken: Taken) -> tuple[str, str] | None:
+    """This attempt's call or message at the provider (sid, status), if its request went through."""
+    assert outbound.reconcile_since is not None
+    if outbound.provider_sid:
+        return outbound.provider_sid, "reconciled"
+    since = outbound.reconcile_since - RECONCILE_MARGIN
+    records: list[Any]
+    if outbound.channel == Channel.VOICE:
+        records = client.calls.list(to=outbound.to, from_=outbound.sender, limit=LOOKUP_LIMIT)
+    else:
+        records = client.messages.list(to=outbound.to, from_=outbound.sender, limit=LOOKUP_LIMIT)
+    candidates = [r for r in records if _matches(r, outbound, since)]
+    owned = taken(str(r.sid) for r in candidates)
+    mine = [r for r in candidates if str(r.sid) not in owned]
+    if not mine:
         return None
-    with session_scope() as session:
-        change = recovery.apply_provider_state(session, item=item, found=found, now=now)
-    get_redis().set(
-        _checked_key(item.attempt_id), 1, ex=max(1, get_settings().reconcile_after_seconds)
-    )
-    return change
+    first = min(mine, key=lambda r: r.date_created)
+    return str(first.sid), str(first.status)
 
 
-def reconcile_unconfirmed(now: datetime | None = None) -> list[StatusChange]:
-    """Reconcile every unconfirmed attempt not asked about recently; the changes applied."""
-    now = now or utcnow()
-    with read_scope() as session:
-        items = recovery.unconfirmed(session, now=now, limit=1000)
-    checked = recently_checked([item.attempt_id for item in items])
-    client = twilio_client()
-    changes = []
-    for item in items:
-        if item.attempt_id in checked:
-            continue
-        try:
-            change = reconcile_one(client, item, now)
-        except (TwilioException, requests.RequestException) as error:
-            log.warning("could not reconcile attempt %s: %s", item.attempt_id, error)
-            continue
-        if change is not None:
-            log.info("attempt %s reconciled to %s", change.attempt_id, change.status)
-            changes.append(change)
-    return changes
+def _matches(record: Any, outbound: Outbound, since: datetime) -> bool:
+    created = record.date_created
+    if created is None or created < since:
+        return False
+    sender = getattr(record, "from_", None) or getattr(record, "_from", None)
+    if str(record.to) != outbound.to or str(sender) != outbound.sender:
+        return False
+    if outbound.channel != Channel.VOICE and outbound.body is not None:
+        return str(record.body) == outbound.body
+    return True

@@ -1,5 +1,6 @@
 """What a debtor hears when a call is answered: an agent, a courteous voicemail, or an apology."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -13,6 +14,9 @@ from campaigns.local_formats import greeting
 from campaigns.models import Account, Attempt, AttemptEvent, Client
 from campaigns.settings import get_settings
 from telephony.status_updates import is_machine
+from telephony.statuses import TERMINAL
+
+log = logging.getLogger(__name__)
 
 
 class CallRouting(Protocol):
@@ -50,11 +54,28 @@ class Answered:
 
 
 def answered(
-    session: Session, *, attempt_id: int, answered_by: str | None, now: datetime
+    session: Session,
+    *,
+    attempt_id: int,
+    answered_by: str | None,
+    now: datetime,
+    call_sid: str = "",
 ) -> Answered | None:
-    """Record who answered; None for an unknown attempt."""
+    """Record who answered; None for an unknown attempt or one this answer cannot be about.
+
+    An answer for an attempt that already ended (a replayed or late webhook) or for another call
+    than the attempt's is refused and logged: it must never route a call to an agent.
+    """
     attempt = session.get(Attempt, attempt_id, with_for_update=True)
     if attempt is None:
+        return None
+    if attempt.status in TERMINAL or attempt.ended_at is not None:
+        log.warning(
+            "answer webhook refused: attempt %s already ended (%s)", attempt.id, attempt.status
+        )
+        return None
+    if call_sid and attempt.provider_sid not in (None, call_sid):
+        log.warning("answer webhook refused: call %s is not attempt %s's", call_sid, attempt.id)
         return None
     routed = session.scalar(
         select(AttemptEvent.id).where(
@@ -161,6 +182,8 @@ def _spoken_number(number: str) -> str:
     return " ".join(digits[-10:]) if len(digits) >= 10 else " ".join(digits)
 
 
-def empty_twiml() -> str:
-    """A TwiML document that does nothing."""
-    return str(VoiceResponse())
+def hang_up_twiml() -> str:
+    """A TwiML document that ends the call at once."""
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)

@@ -23,9 +23,11 @@ def create_router(routing: voice.CallRouting | None) -> APIRouter:
     @router.post("/voice/answer")
     async def voice_answer(params: TwilioRequest, attempt: Annotated[int, Query()]) -> Response:
         """Twilio asks what to do with an answered call."""
-        call = await asyncio.to_thread(_answered, attempt, params.get("AnsweredBy"))
+        call = await asyncio.to_thread(
+            _answered, attempt, params.get("AnsweredBy"), params.get("CallSid", "")
+        )
         if call is None:
-            return Response(voice.empty_twiml(), media_type=TWIML)
+            return Response(voice.hang_up_twiml(), media_type=TWIML)
         if call.machine:
             return Response(voice.voicemail(call), media_type=TWIML)
         if call.already_routed:
@@ -71,9 +73,15 @@ def create_router(routing: voice.CallRouting | None) -> APIRouter:
     return router
 
 
-def _answered(attempt_id: int, answered_by: str | None) -> voice.Answered | None:
+def _answered(attempt_id: int, answered_by: str | None, call_sid: str) -> voice.Answered | None:
     with session_scope() as session:
-        return voice.answered(session, attempt_id=attempt_id, answered_by=answered_by, now=utcnow())
+        return voice.answered(
+            session,
+            attempt_id=attempt_id,
+            answered_by=answered_by,
+            now=utcnow(),
+            call_sid=call_sid,
+        )
 
 
 def _apply_call_status(

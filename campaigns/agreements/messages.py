@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.compliance import Purpose, can_receive, check_account_contact
-from campaigns.events import enqueue_after_commit
+from campaigns.dispatch_queue import enqueue_attempt_after_commit
 from campaigns.i18n import _, translate
 from campaigns.local_formats import greeting
 from campaigns.local_formats import long_date as long_date
@@ -32,7 +32,6 @@ from campaigns.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-DISPATCH_JOB = "telephony.jobs.dispatch_attempt"
 OPT_OUT = _("Reply BAJA to stop these messages.")
 
 PROMISE_CONFIRMATION = _(
@@ -153,5 +152,5 @@ def queue_sms(
     )
     session.add(attempt)
     session.flush()
-    enqueue_after_commit(session, DISPATCH_JOB, attempt.id, job_id=f"dispatch-attempt-{attempt.id}")
+    enqueue_attempt_after_commit(session, attempt.id)
     return attempt

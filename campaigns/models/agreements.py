@@ -18,13 +18,16 @@ from campaigns.models.enums import (
 
 
 class Outcome(TenantOwned, Timestamped, Base):
-    """What an agent recorded about a contact; one per client-generated submission key."""
+    """What an agent recorded about a contact; one per submission key and one per attempt."""
 
     __tablename__ = "outcomes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), index=True)
+    # One outcome per attempt (a unique index; accounts worked without a call have none).
+    attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attempts.id"), index=True, unique=True
+    )
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     disposition: Mapped[Disposition] = mapped_column(String(20))
     right_party: Mapped[bool] = mapped_column(Boolean, default=False)

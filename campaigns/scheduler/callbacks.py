@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.compliance import check_account_contact
+from campaigns.dispatch_queue import enqueue_attempt_after_commit
 from campaigns.models import (
     Account,
     AccountStatus,
@@ -19,7 +20,6 @@ from campaigns.models import (
     ContactPoint,
     Outcome,
 )
-from campaigns.scheduler.tick import enqueue_dispatches
 
 CLOSED = (AccountStatus.PAID, AccountStatus.CLOSED, AccountStatus.ESCALATED)
 
@@ -92,5 +92,5 @@ def start_callback(
     session.add(attempt)
     session.flush()
     row.status = CallbackStatus.DONE
-    enqueue_dispatches(session, [attempt.id])
+    enqueue_attempt_after_commit(session, attempt.id)
     return attempt.id

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.audit import record
 from campaigns.compliance import check_account_contact
+from campaigns.dispatch_queue import enqueue_attempt_after_commit
 from campaigns.errors import Conflict
 from campaigns.i18n import _
 from campaigns.models import (
@@ -28,7 +29,7 @@ from campaigns.models import (
     DialingMode,
 )
 from campaigns.scheduler.eligibility.selection import build_selection
-from campaigns.scheduler.tick import enqueue_dispatches, pick_eligible
+from campaigns.scheduler.tick import pick_eligible
 
 CANDIDATES = 20
 
@@ -134,7 +135,7 @@ def start_preview_call(
         actor_id=agent_id,
         data={"attempt_id": attempt.id},
     )
-    enqueue_dispatches(session, [attempt.id])
+    enqueue_attempt_after_commit(session, attempt.id)
     return attempt.id
 
 

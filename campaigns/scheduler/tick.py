@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import rq
 from sqlalchemy import (
     Insert,
     and_,
@@ -42,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.compliance import effective_profile, render_template
 from campaigns.debtor_zones import decode_zones
-from campaigns.events import enqueue_after_commit
+from campaigns.dispatch_queue import enqueue_attempts_after_commit
 from campaigns.models import (
     Account,
     Attempt,
@@ -66,8 +65,6 @@ from campaigns.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-DISPATCH_JOB = "telephony.jobs.dispatch_attempt"
-DISPATCH_RETRY_INTERVALS = [5, 15, 60, 180, 600]
 REFUSAL_EVERY = timedelta(hours=24)
 INSERT_CHUNK = 500
 
@@ -101,18 +98,6 @@ class Pick:
     contact_point_id: int
 
 
-def enqueue_dispatches(session: Session, attempt_ids: list[int]) -> None:
-    """Enqueue the dispatch job of each new attempt once the session commits."""
-    for attempt_id in attempt_ids:
-        enqueue_after_commit(
-            session,
-            DISPATCH_JOB,
-            attempt_id,
-            job_id=f"dispatch-attempt-{attempt_id}",
-            retry=rq.Retry(max=5, interval=DISPATCH_RETRY_INTERVALS),
-        )
-
-
 def run_tick(session: Session, *, now: datetime, paced_calls: bool = False) -> TickSummary:
     """Escalate accounts past 90 days, then schedule every active campaign (highest priority first).
 
@@ -141,7 +126,7 @@ def run_tick(session: Session, *, now: datetime, paced_calls: bool = False) -> T
             log.exception("campaign %s could not be scheduled", campaign.id)
             summary.failed[campaign.id] = str(error)[:300]
             continue
-        enqueue_dispatches(session, ids)
+        enqueue_attempts_after_commit(session, ids)
         summary.attempts[campaign.id] = len(ids)
         summary.refusals[campaign.id] = refused
     return summary

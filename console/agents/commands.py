@@ -13,7 +13,7 @@ from campaigns.i18n import _
 from campaigns.settings import get_settings
 from console.agents import preview, state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
-from console.agents.outcomes import recorded_with_key, submit_outcome
+from console.agents.outcomes import recorded_for_attempt, recorded_with_key, submit_outcome
 from console.agents.state import PAUSE_REASONS, AgentState
 from console.screen import screen_for_attempt
 
@@ -108,7 +108,20 @@ async def _submit(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     if already is not None:
         await send_to_agent(redis, agent_id, {"type": "outcome_ack", "key": key, **already})
         return
-    saved = await _current_work(redis, agent_id, message)
+    try:
+        saved = await _current_work(redis, agent_id, message)
+    except Forbidden:
+        # Another tab of this agent recorded the call's outcome first: answer with that one.
+        attempt_id = message.get("attempt_id")
+        first = (
+            await asyncio.to_thread(recorded_for_attempt, agent_id=agent_id, attempt_id=attempt_id)
+            if isinstance(attempt_id, int)
+            else None
+        )
+        if first is None:
+            raise
+        await send_to_agent(redis, agent_id, {"type": "outcome_ack", "key": key, **first})
+        return
     recorded = await asyncio.to_thread(
         submit_outcome,
         attempt_id=saved.attempt_id or 0,

@@ -47,6 +47,17 @@ def submit_outcome(
         return {"outcome_id": outcome.id, "disposition": str(outcome.disposition)}
 
 
+def recorded_for_attempt(*, agent_id: int, attempt_id: int) -> dict[str, Any] | None:
+    """The outcome this agent already recorded for this call (from another tab), if any."""
+    with read_scope() as session:
+        outcome = session.scalar(
+            select(Outcome).where(Outcome.attempt_id == attempt_id, Outcome.agent_id == agent_id)
+        )
+        if outcome is None:
+            return None
+        return {"outcome_id": outcome.id, "disposition": str(outcome.disposition)}
+
+
 def recorded_with_key(*, agent_id: int, key: str) -> dict[str, Any] | None:
     """The outcome this agent already recorded with this submission key, if any."""
     with read_scope() as session:

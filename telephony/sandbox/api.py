@@ -77,6 +77,33 @@ def _filters(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     return {n: request.query_params[n] for n in names if request.query_params.get(n)}
 
 
+API_ERRORS = {
+    429: (20429, "Too Many Requests"),
+    500: (20500, "Internal Server Error"),
+    502: (20502, "Bad Gateway"),
+    503: (20503, "Service Unavailable"),
+}
+
+
+def _injected_failure(net: Network, to: str | None) -> None:
+    """Answer an API error the world's rule for this number asks for (nothing is created)."""
+    rule = net.world.rule_for(to) if to else None
+    if rule is None or not rule.api_errors:
+        return
+    with net.store.lock:
+        key = to.removeprefix("whatsapp:") if to else ""
+        count = net.store.api_error_counts.get(key, 0)
+        net.store.api_error_counts[key] = count + 1
+    if count < len(rule.api_errors):
+        status = rule.api_errors[count]
+    elif rule.api_errors_repeat:
+        status = rule.api_errors[-1]
+    else:
+        return
+    code, message = API_ERRORS[status]
+    raise TwilioError(status, code, message)
+
+
 async def _slow_answer(net: Network) -> None:
     """Hold a create's answer `api_delay_seconds` (wall clock) after the resource exists."""
     if net.world.api_delay_seconds:
@@ -114,6 +141,7 @@ def create_app(net: Network) -> FastAPI:
         """Place an outbound call."""
         _authenticate(net, request, account_sid)
         form, events = await _form(request)
+        _injected_failure(net, form.get("To"))
         call = calls.create_call(net, form, events)
         await _slow_answer(net)
         with net.store.lock:
@@ -165,6 +193,7 @@ def create_app(net: Network) -> FastAPI:
         """Send an SMS or WhatsApp message."""
         _authenticate(net, request, account_sid)
         form, _ = await _form(request)
+        _injected_failure(net, form.get("To"))
         message = messages.create_message(net, form)
         await _slow_answer(net)
         with net.store.lock:

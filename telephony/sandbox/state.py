@@ -151,6 +151,7 @@ class Store:
     conferences: dict[str, SimConference] = field(default_factory=dict)
     call_attempts: dict[str, int] = field(default_factory=dict)
     message_attempts: dict[str, int] = field(default_factory=dict)
+    api_error_counts: dict[str, int] = field(default_factory=dict)
     sms_opted_out: set[str] = field(default_factory=set)
     last_inbound: dict[str, datetime] = field(default_factory=dict)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -80,6 +80,11 @@ class NumberRule(BaseModel):
     ring_seconds: Seconds | None = None
     talk_seconds: Seconds | None = None
     digits: str | None = None
+    # Failures of Twilio's API itself: the HTTP statuses (429, 500, 503) answered to the first
+    # creates of a call or message to this number, one per request, before it is served again;
+    # with `api_errors_repeat` the last one is answered to every later create too.
+    api_errors: list[Literal[429, 500, 502, 503]] = []
+    api_errors_repeat: bool = False
 
     @model_validator(mode="after")
     def _one_selector(self) -> "NumberRule":

@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, e
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.models import Account, Attempt, Campaign, ContactPoint, PromiseToPay, Role, User
-from telephony.jobs import enqueue_dispatch
 from tests.browser.conftest import shot, sign_in
 from tests.factories import (
     make_account,
@@ -75,7 +75,7 @@ def dial(session: Session, app_url: str, campaign: Campaign, account: Account) -
     )
     session.add(attempt)
     session.commit()
-    enqueue_dispatch(attempt.id)
+    enqueue_attempt(attempt.id)
     run_worker(app_url)
     return attempt.id
 

@@ -274,12 +274,21 @@ def test_same_submission_key_returns_the_first_outcome_and_changes_nothing(
     assert len(dispatch_jobs()) == 1
 
 
-def test_a_second_outcome_for_the_same_call_is_a_conflict(session: Session) -> None:
+def test_another_agents_outcome_for_the_same_call_is_a_conflict(session: Session) -> None:
     account = make_account(session)
     attempt = answered_call(session, account)
-    _record(session, account, _promise(), key="one", attempt=attempt)
+    first = make_user(session, username="agente1", role=Role.AGENT)
+    other = make_user(session, username="agente2", role=Role.AGENT)
+    _record(session, account, _promise(), key="one", attempt=attempt, agent_id=first.id)
     with pytest.raises(OutcomeAlreadyRecorded) as raised:
-        _record(session, account, {"disposition": "refuses"}, key="two", attempt=attempt)
+        _record(
+            session,
+            account,
+            {"disposition": "refuses"},
+            key="two",
+            attempt=attempt,
+            agent_id=other.id,
+        )
     assert raised.value.status_code == 409
     assert str(raised.value) == (
         "This contact already has an outcome (promise_to_pay); it cannot be changed."

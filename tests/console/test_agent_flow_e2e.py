@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.models import (
     Account,
     AccountStatus,
@@ -23,7 +24,6 @@ from campaigns.models import (
     PromiseToPay,
     Role,
 )
-from telephony.jobs import enqueue_dispatch
 from tests.factories import (
     make_account,
     make_campaign,
@@ -102,7 +102,7 @@ def test_answered_call_pops_on_the_agents_process_and_a_promise_is_recorded(
         socket.send(json.dumps({"type": "set_state", "state": "ready"}))
         assert receive(socket, "state")["state"] == "ready"
 
-        enqueue_dispatch(attempt.id)
+        enqueue_attempt(attempt.id)
         run_worker(webhook_server)
         offer = receive(socket, "offer", timeout=30)
         assert offer["attempt_id"] == attempt.id and offer["seq"] > snapshot["seq"]
@@ -209,7 +209,7 @@ def test_wrap_up_that_runs_out_records_unrecorded_and_frees_the_agent(
             receive(socket, "snapshot")
             socket.send(json.dumps({"type": "set_state", "state": "ready"}))
             receive(socket, "state")
-            enqueue_dispatch(attempt.id)
+            enqueue_attempt(attempt.id)
             run_worker(url)
             receive(socket, "offer", timeout=30)
             wrap_up = receive(socket, "wrap_up", timeout=30)

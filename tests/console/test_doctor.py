@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from rq import Queue, SimpleWorker
 from sqlalchemy.orm import Session
 
+from campaigns.dispatch_queue import dispatch_job_id as job_id
 from campaigns.events import DISPATCH_QUEUE
 from campaigns.models import Attempt, AttemptStatus, Channel, Client, Role, utcnow
 from campaigns.redis_conn import get_redis
 from console.doctor import diagnose
-from telephony.jobs import job_id
 from tests.console.conftest import sign_in
 from tests.factories import make_account, make_client, make_user
 

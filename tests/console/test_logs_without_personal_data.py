@@ -19,10 +19,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from campaigns.db import create_db_engine
+from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.log_privacy import mask_personal_data
 from campaigns.models import Account, Attempt, AttemptStatus, Channel, ContactPoint, utcnow
 from campaigns.settings import get_settings
-from telephony.jobs import enqueue_dispatch
 from tests.factories import make_client
 from tests.processes import eventually, process_env, run_worker, web_server
 from tests.telephony.conftest import SandboxServer, free_port, wait_until
@@ -198,7 +198,7 @@ def _full_run(
             attempt.status, attempt.dispatching_at = AttemptStatus.DISPATCHING, utcnow()
         session.add(attempt)
         session.commit()
-        enqueue_dispatch(attempt.id)
+        enqueue_attempt(attempt.id)
     with (logs / "worker.log").open("ab") as worker_log:
         run_worker(url, output=worker_log, timeout=120, ACUERDO_SANDBOX_URL=sandbox)
 

@@ -33,6 +33,8 @@ def free_port() -> int:
 
 _SANDBOX_PORT = free_port()
 os.environ["ACUERDO_SANDBOX_URL"] = f"http://127.0.0.1:{_SANDBOX_PORT}"
+# Dispatch retries without waiting, so a burst worker runs every retry of a job before it stops.
+os.environ.setdefault("ACUERDO_DISPATCH_RETRY_SECONDS", "[0, 0, 0, 0, 0]")
 
 # Fast by default: a test day passes 60 times faster; tests that measure time reset the world.
 TEST_WORLD: dict[str, Any] = {"speed": 60.0, "seed": 7}

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.models import (
     Attempt,
     AttemptStatus,
@@ -17,7 +18,7 @@ from campaigns.models import (
     utcnow,
 )
 from telephony.client import twilio_client
-from telephony.jobs import enqueue_dispatch, requeue_stuck
+from telephony.jobs import requeue_stuck
 from tests.factories import make_account, make_client, reachable_now
 from tests.processes import (
     eventually,
@@ -74,7 +75,7 @@ def test_human_answer_with_no_agent_hears_the_abandon_message(
 ) -> None:
     sandbox.reset(world({"number": "+525512340001", "call": "human", "ring_seconds": 2}))
     attempt_id = attempt_for(session, "+525512340001")
-    enqueue_dispatch(attempt_id)
+    enqueue_attempt(attempt_id)
     run_worker(app_url)
     attempt = final(session, attempt_id)
     assert attempt.status == AttemptStatus.COMPLETED
@@ -101,7 +102,7 @@ def test_machine_busy_and_no_answer(
 ) -> None:
     sandbox.reset(world({"number": "+525512340002", "call": outcome}))
     attempt_id = attempt_for(session, "+525512340002")
-    enqueue_dispatch(attempt_id)
+    enqueue_attempt(attempt_id)
     run_worker(app_url)
     attempt = final(session, attempt_id)
     assert attempt.status == status
@@ -114,7 +115,7 @@ def test_invalid_number_marks_the_contact_point(
 ) -> None:
     sandbox.reset(world({"number": "+525512340003", "call": "invalid"}))
     attempt_id = attempt_for(session, "+525512340003")
-    enqueue_dispatch(attempt_id)
+    enqueue_attempt(attempt_id)
     run_worker(app_url)
     session.rollback()
     attempt = session.get_one(Attempt, attempt_id)
@@ -134,8 +135,8 @@ def test_sms_delivered_and_failed(session: Session, sandbox: SandboxServer, app_
     )
     ok = attempt_for(session, "+525512340004", Channel.SMS, body="Recordatorio de pago")
     bad = attempt_for(session, "+525512340005", Channel.SMS, body="Recordatorio de pago")
-    enqueue_dispatch(ok)
-    enqueue_dispatch(bad)
+    enqueue_attempt(ok)
+    enqueue_attempt(bad)
     run_worker(app_url)
     assert final(session, ok).status == AttemptStatus.DELIVERED
     assert final(session, bad).status == AttemptStatus.FAILED
@@ -165,7 +166,7 @@ def test_opted_out_recipient_21610_opts_the_channel_out(
 ) -> None:
     sandbox.reset(world({"number": "+525512340007", "call": "opted-out"}))
     attempt_id = attempt_for(session, "+525512340007", Channel.SMS, body="Hola")
-    enqueue_dispatch(attempt_id)
+    enqueue_attempt(attempt_id)
     run_worker(app_url)
     session.rollback()
     attempt = session.get_one(Attempt, attempt_id)
@@ -179,13 +180,13 @@ def test_worker_killed_mid_request_places_exactly_one_call(
 ) -> None:
     sandbox.reset(world({"number": "+525512340008", "call": "busy"}, api_delay_seconds=3))
     attempt_id = attempt_for(session, "+525512340008")
-    enqueue_dispatch(attempt_id)
+    enqueue_attempt(attempt_id)
     worker = start_worker(app_url, burst=False, ACUERDO_DISPATCH_LOCK_SECONDS="2")
     eventually(lambda: len(sandbox.calls()) == 1, timeout=30)
     kill_worker(worker)
     wait_seconds(2.5)
     requeue_stuck()
-    enqueue_dispatch(attempt_id)
+    enqueue_attempt(attempt_id)
     run_worker(app_url, ACUERDO_DISPATCH_LOCK_SECONDS="2")
     attempt = final(session, attempt_id)
     calls = sandbox.calls()
@@ -206,7 +207,7 @@ def test_retry_after_a_lost_response_reconciles_instead_of_calling_again(
     attempt.status = AttemptStatus.DISPATCHING
     attempt.dispatching_at = utcnow()
     session.commit()
-    enqueue_dispatch(attempt_id)
+    enqueue_attempt(attempt_id)
     run_worker(app_url)
     session.rollback()
     assert session.get_one(Attempt, attempt_id).provider_sid == lost.sid
@@ -235,7 +236,7 @@ def test_call_rate_is_held_across_two_workers(
         ids.append(attempt.id)
     session.commit()
     for attempt_id in ids:
-        enqueue_dispatch(attempt_id)
+        enqueue_attempt(attempt_id)
     workers = [start_worker(app_url, ACUERDO_CALLS_PER_SECOND="2") for _ in range(2)]
     for worker in workers:
         assert worker.wait(timeout=60) == 0

@@ -8,11 +8,12 @@ import pytest
 from rq.job import Job
 from sqlalchemy.orm import Session
 
+from campaigns.dispatch_queue import dispatch_job_id as job_id
 from campaigns.models import Attempt, AttemptEvent, AttemptStatus, Channel, utcnow
 from campaigns.redis_conn import get_redis
 from telephony.client import twilio_client
-from telephony.jobs import job_id, requeue_stuck
-from telephony.reconcile import reconcile_unconfirmed
+from telephony.jobs import requeue_stuck
+from telephony.provider_status import reconcile_unconfirmed
 from telephony.recovery import UNKNOWN_TO_PROVIDER
 from tests.processes import eventually, run_worker, web_server
 from tests.telephony.conftest import SandboxServer

@@ -46,7 +46,11 @@ def record_outcome(
     now: datetime,
     today: date | None = None,
 ) -> Outcome:
-    """Record an outcome and its effects; the same submission key twice records it once."""
+    """Record an outcome and its effects, once per submission key and once per attempt.
+
+    A second submission for an attempt that already has an outcome (the same agent in two tabs)
+    gets the first outcome back, even when both race; another agent's is a conflict.
+    """
     existing = session.scalar(select(Outcome).where(Outcome.submission_key == submission_key))
     if existing is not None:
         return existing
@@ -56,6 +60,9 @@ def record_outcome(
     client = session.get_one(Client, account.client_id)
     today = today or now.astimezone(ZoneInfo(client.timezone)).date()
     attempt = _attempt(session, account, attempt_id)
+    first = _first_outcome(session, attempt_id, agent_id)
+    if first is not None:
+        return first
     if agent_id is not None and session.get(User, agent_id) is None:
         raise AgreementNotFound(_("No agent with id {id}."), id=agent_id)
     notes = check_notes(outcome.notes)
@@ -85,7 +92,9 @@ def record_outcome(
         with session.begin_nested():
             session.add(row)
     except IntegrityError:
-        first = session.scalar(select(Outcome).where(Outcome.submission_key == submission_key))
+        first = session.scalar(
+            select(Outcome).where(Outcome.submission_key == submission_key)
+        ) or _first_outcome(session, attempt_id, agent_id)
         if first is None:
             raise
         return first
@@ -116,13 +125,22 @@ def _attempt(session: Session, account: Account, attempt_id: int | None) -> Atte
             attempt=attempt_id,
             account=account.id,
         )
-    other = session.scalar(select(Outcome).where(Outcome.attempt_id == attempt_id).limit(1))
-    if other is not None:
-        raise OutcomeAlreadyRecorded(
-            _("This contact already has an outcome ({disposition}); it cannot be changed."),
-            disposition=other.disposition,
-        )
     return attempt
+
+
+def _first_outcome(
+    session: Session, attempt_id: int | None, agent_id: int | None
+) -> Outcome | None:
+    """The attempt's outcome if it has one and this agent recorded it; another's is a conflict."""
+    if attempt_id is None:
+        return None
+    first = session.scalar(select(Outcome).where(Outcome.attempt_id == attempt_id))
+    if first is None or first.agent_id == agent_id:
+        return first
+    raise OutcomeAlreadyRecorded(
+        _("This contact already has an outcome ({disposition}); it cannot be changed."),
+        disposition=first.disposition,
+    )
 
 
 def _contact_point(
