@@ -8,7 +8,7 @@ from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.models import Attempt, AttemptStatus, Channel, Client, ContactPoint, utcnow
 from campaigns.settings import get_settings
 from telephony.client import twilio_client
-from tests.factories import make_account, make_client
+from tests.factories import make_account, make_client, reachable_now
 from tests.processes import run_worker
 from tests.telephony.conftest import Receiver, SandboxServer
 
@@ -18,7 +18,9 @@ DEBTOR = "+525512340077"
 
 
 def sms_attempt(session: Session, client: Client, body: str) -> Attempt:
-    account = make_account(session, client=client, phone=DEBTOR, ref=f"{client.id}-1")
+    account = make_account(
+        session, client=client, phone=DEBTOR, ref=f"{client.id}-1", **reachable_now()
+    )
     point = session.scalars(
         select(ContactPoint).where(ContactPoint.debtor_id == account.debtor_id)
     ).one()

@@ -1,7 +1,7 @@
 """Jobs that reach a debtor retry on Twilio 429/5xx and network errors, send once, and end failed
 with their reason when the retries are used up: a real rq worker and the real sandbox."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,8 +11,8 @@ from campaigns.agreements import parse_outcome, record_outcome
 from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.models import Attempt, AttemptStatus, Channel, ContactPoint
 from campaigns.settings import get_settings
-from tests.campaigns.agreements_helpers import NOW, TODAY, answered_call, sms_attempts
-from tests.factories import make_account
+from tests.campaigns.agreements_helpers import answered_call, sms_attempts
+from tests.factories import make_account, reachable_now
 from tests.processes import run_worker
 from tests.telephony.conftest import Receiver, SandboxServer, free_port
 
@@ -23,18 +23,19 @@ PHONE = "+525512345678"
 
 def promise_confirmation(session: Session) -> Attempt:
     """A promise recorded on a call; its confirmation SMS is enqueued when the outcome commits."""
-    account = make_account(session, phone=PHONE)
-    due = (TODAY + timedelta(days=7)).isoformat()
+    account = make_account(session, phone=PHONE, **reachable_now())
+    now = datetime.now(UTC)  # the worker sends on the real clock
+    due = (now.date() + timedelta(days=7)).isoformat()
     record_outcome(
         session,
         account_id=account.id,
-        attempt_id=answered_call(session, account).id,
+        attempt_id=answered_call(session, account, now=now).id,
         agent_id=None,
         outcome=parse_outcome(
             {"disposition": "promise_to_pay", "amount": "1200.00", "due_date": due}
         ),
         submission_key="k1",
-        now=NOW,
+        now=now,
     )
     session.commit()
     [sms] = sms_attempts(session, account)
@@ -68,7 +69,7 @@ def test_a_call_throttled_once_is_placed_exactly_once(
     session: Session, sandbox: SandboxServer, receiver: Receiver
 ) -> None:
     sandbox.reset({"numbers": [{"number": PHONE, "call": "busy", "api_errors": [429]}]})
-    account = make_account(session, phone=PHONE)
+    account = make_account(session, phone=PHONE, **reachable_now())
     point = session.scalars(select(ContactPoint)).one()
     call = Attempt(
         client_id=account.client_id,
