@@ -54,6 +54,7 @@ def opt_out(
         action="contact_point.opted_out",
         entity=contact_point,
         actor_label=source,
+        at=at,
         data={"channel": str(channel)},
     )
     return True
@@ -73,6 +74,7 @@ def opt_in(
         action="contact_point.opted_in",
         entity=contact_point,
         actor_label=source,
+        at=at,
         data={"channel": str(channel)},
     )
     return True
@@ -90,5 +92,6 @@ def mark_invalid(
         action="contact_point.invalidated",
         entity=contact_point,
         actor_label=source,
+        at=at,
         data={"reason": reason},
     )

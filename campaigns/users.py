@@ -1,5 +1,7 @@
 """Users: creating them and checking their passwords."""
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,7 @@ def create_user(
     full_name: str,
     client_names: list[str],
     locale: str = "es_MX",
+    now: datetime,
 ) -> User:
     """Add a user; client_viewers name exactly one creditor, staff any they may work."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -37,6 +40,7 @@ def create_user(
         role=role,
         locale=locale,
         client_id=clients[0].id if role == Role.CLIENT_VIEWER else None,
+        created_at=now,
     )
     session.add(user)
     session.flush()

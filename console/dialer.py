@@ -131,9 +131,8 @@ def _launch(campaign_id: int, calls: int, now: datetime) -> int:
         return len(ids)
 
 
-async def dial_once(redis: Redis, now: datetime | None = None) -> dict[int, PacingDecision]:
+async def dial_once(redis: Redis, now: datetime) -> dict[int, PacingDecision]:
     """One second of the loop: ask the pacer for every paced campaign and launch its calls."""
-    now = now or utcnow()
     decisions = {}
     for campaign in await asyncio.to_thread(_paced_campaigns):
         decision = decide(await snapshot(redis, campaign, now))
@@ -178,9 +177,8 @@ async def _reserve_owner(redis: Redis, callback: DueCallback, owner: int) -> boo
     return reserved is not None
 
 
-async def dial_callbacks(redis: Redis, now: datetime | None = None) -> list[int]:
+async def dial_callbacks(redis: Redis, now: datetime) -> list[int]:
     """Dial due callbacks: a personal one only while its agent is ready, reserving that agent."""
-    now = now or utcnow()
     placed = []
     for callback in await asyncio.to_thread(_due_callbacks, now):
         owner = callback.owner_agent_id
@@ -207,8 +205,9 @@ async def dial_forever(redis: Redis, interval: float = 1.0) -> None:
     while True:
         started = time.monotonic()
         try:
-            await dial_callbacks(redis)
-            await dial_once(redis)
+            now = utcnow()
+            await dial_callbacks(redis, now)
+            await dial_once(redis, now)
         except Exception:
             log.exception("dialing loop iteration failed")
         await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))

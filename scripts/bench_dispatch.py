@@ -47,7 +47,15 @@ def main() -> None:
 
     from campaigns import migrate
     from campaigns.db import get_engine, session_scope
-    from campaigns.models import Account, Attempt, Channel, ContactKind, ContactPoint, Debtor
+    from campaigns.models import (
+        Account,
+        Attempt,
+        Channel,
+        ContactKind,
+        ContactPoint,
+        Debtor,
+        utcnow,
+    )
     from campaigns.redis_conn import get_redis, redis_url, stop_embedded_redis
     from console.demo.seed import ensure_creditors
     from telephony.jobs import enqueue_dispatch
@@ -85,7 +93,7 @@ def main() -> None:
         wait_http(f"http://127.0.0.1:{sandbox_port}/sandbox/health")
         wait_http(f"http://127.0.0.1:{web_port}/auth/me")
         with session_scope() as session:
-            client = ensure_creditors(session)[0][0]
+            client = ensure_creditors(session, now=utcnow())[0][0]
             client_id = client.id
 
         def make_attempts(n: int, channel: Channel, prefix: str) -> list[int]:
@@ -97,6 +105,7 @@ def main() -> None:
                         name="Bench",
                         country="MX",
                         timezone="America/Mexico_City",
+                        created_at=utcnow(),
                     )
                     session.add(debtor)
                     session.flush()
@@ -105,6 +114,7 @@ def main() -> None:
                         debtor_id=debtor.id,
                         kind=ContactKind.PHONE,
                         value=f"+52{prefix}{i:06d}",
+                        created_at=utcnow(),
                     )
                     account = Account(
                         client_id=client_id,
@@ -114,6 +124,7 @@ def main() -> None:
                         balance=100,
                         currency="MXN",
                         due_date=datetime.now().date(),
+                        created_at=utcnow(),
                     )
                     session.add_all([point, account])
                     session.flush()
@@ -123,6 +134,7 @@ def main() -> None:
                         contact_point_id=point.id,
                         channel=channel,
                         body="Recordatorio de pago" if channel == Channel.SMS else None,
+                        created_at=utcnow(),
                     )
                     session.add(attempt)
                     session.flush()

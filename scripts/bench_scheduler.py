@@ -76,6 +76,7 @@ def _generate(size: int) -> None:
             currency="MXN",
             compliance_profile="MX",
             callback_number="+525555550100",
+            created_at=NOW,
         )
         session.add(client)
         session.flush()
@@ -90,7 +91,9 @@ def _generate(size: int) -> None:
                 "templates": {"r": "Hola {{ first_name }}, su saldo es {{ balance }}."},
             }
         )
-        campaign = create_campaign(session, definition=definition, by_id=None, by_label="bench")
+        campaign = create_campaign(
+            session, definition=definition, by_id=None, by_label="bench", now=NOW
+        )
         start_campaign(session, campaign_id=campaign.id, by_id=None, by_label="bench", now=NOW)
         client_id = client.id
     with session_scope() as session:

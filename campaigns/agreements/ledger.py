@@ -134,13 +134,14 @@ def apply_money(
         )
         applied.settled = True
     if courtesy is not None:
-        queue_sms(session, courtesy=courtesy, message=THANK_YOU, dedup_key=thanks_key)
+        queue_sms(session, courtesy=courtesy, message=THANK_YOU, dedup_key=thanks_key, now=now)
         applied.thanked = True
     record(
         session,
         action="account.payment_applied",
         entity=account,
         actor_label="payments",
+        at=now,
         data={
             "amount": str(amount),
             "kept_promises": applied.kept_promises,
@@ -181,6 +182,7 @@ def break_promise(session: Session, *, promise: PromiseToPay, now: datetime) -> 
         action="promise.broken",
         entity=promise,
         actor_label="agreements",
+        at=now,
         data={"amount": str(promise.amount), "due_date": promise.due_date.isoformat()},
     )
 
@@ -197,6 +199,7 @@ def break_installment(session: Session, *, installment: Installment, now: dateti
         action="plan.broken",
         entity=plan,
         actor_label="agreements",
+        at=now,
         data={
             "installment": installment.number,
             "amount": str(installment.amount),

@@ -129,9 +129,16 @@ def message_fields(session: Session, account: Account) -> dict[str, Any]:
 
 
 def queue_sms(
-    session: Session, *, courtesy: Courtesy, message: str, dedup_key: str, **params: Any
+    session: Session,
+    *,
+    courtesy: Courtesy,
+    message: str,
+    dedup_key: str,
+    now: datetime,
+    **params: Any,
 ) -> Attempt:
-    """Store the SMS as a pending Attempt and dispatch it after commit (once per dedup key)."""
+    """Store the SMS as a pending Attempt made at `now` and dispatch it after commit (once per
+    dedup key)."""
     existing = session.scalar(select(Attempt).where(Attempt.dedup_key == dedup_key))
     if existing is not None:
         return existing
@@ -146,6 +153,7 @@ def queue_sms(
         status=AttemptStatus.PENDING,
         dedup_key=dedup_key,
         body=translate(client.locale, message, **fields),
+        created_at=now,
     )
     session.add(attempt)
     session.flush()

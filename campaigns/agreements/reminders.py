@@ -94,6 +94,7 @@ def _remind(
             courtesy=courtesy,
             message=PROMISE_REMINDER,
             dedup_key=f"reminder-promise-{promise.id}",
+            now=now,
             amount=money(promise.amount, account.currency, client.locale),
             date=long_date(promise.due_date, client.locale),
         )
@@ -121,6 +122,7 @@ def _remind(
             courtesy=courtesy,
             message=INSTALLMENT_REMINDER,
             dedup_key=f"reminder-installment-{installment.id}",
+            now=now,
             number=installment.number + 1,
             amount=money(
                 installment.amount - installment.paid_amount, account.currency, client.locale

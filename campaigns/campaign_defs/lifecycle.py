@@ -45,6 +45,7 @@ def _transition(
         entity=campaign,
         actor_id=by_id,
         actor_label=by_label,
+        at=now,
         data={"from": str(before), "at": now.isoformat()},
     )
     return campaign

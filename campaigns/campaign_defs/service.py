@@ -1,6 +1,7 @@
 """Campaign definitions: store (validated on save), find, list and show."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -77,12 +78,14 @@ def _flush_unique(session: Session, campaign: Campaign) -> None:
 
 
 def create_campaign(
-    session: Session, *, definition: CampaignIn, by_id: int | None, by_label: str
+    session: Session, *, definition: CampaignIn, by_id: int | None, by_label: str, now: datetime
 ) -> Campaign:
     """Store a new campaign as a draft after checking every rule."""
     client = get_client_by_name(session, definition.client)
     validate_definition(client, definition)
-    campaign = Campaign(client_id=client.id, status=CampaignStatus.DRAFT, created_by_id=by_id)
+    campaign = Campaign(
+        client_id=client.id, status=CampaignStatus.DRAFT, created_by_id=by_id, created_at=now
+    )
     _apply(campaign, definition)
     session.add(campaign)
     _flush_unique(session, campaign)
@@ -93,6 +96,7 @@ def create_campaign(
         entity=campaign,
         actor_id=by_id,
         actor_label=by_label,
+        at=now,
         data={"name": campaign.name},
     )
     return campaign
@@ -105,6 +109,7 @@ def update_campaign(
     definition: CampaignIn,
     by_id: int | None,
     by_label: str,
+    now: datetime,
 ) -> Campaign:
     """Replace the definition of a draft or paused campaign."""
     campaign = get_campaign(session, campaign_id=campaign_id)
@@ -127,6 +132,7 @@ def update_campaign(
         entity=campaign,
         actor_id=by_id,
         actor_label=by_label,
+        at=now,
         data={"name": campaign.name},
     )
     return campaign

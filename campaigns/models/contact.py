@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaigns.models.base import Base, TenantOwned, Timestamped, utcnow
+from campaigns.models.base import Base, TenantOwned, Timestamped
 from campaigns.models.enums import AttemptStatus, Channel
 
 
@@ -56,7 +56,7 @@ class AttemptEvent(TenantOwned, Base):
     source: Mapped[str] = mapped_column(String(20))
     provider_sid: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column()
 
 
 class InboundMessage(TenantOwned, Timestamped, Base):
@@ -87,4 +87,4 @@ class ContactRefusal(TenantOwned, Base):
     rule: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(String(300))
     context: Mapped[str] = mapped_column(String(20))
-    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[datetime] = mapped_column()

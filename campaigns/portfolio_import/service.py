@@ -60,13 +60,14 @@ def import_portfolio(
     client_id: int,
     filename: str,
     content: bytes,
+    now: datetime,
     uploaded_by_id: int | None = None,
     today: date | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> ImportSummary:
-    """Import a creditor's file (CSV or XLSX); rejected rows go to a rejects CSV."""
+    """Import a creditor's file (CSV or XLSX) at `now`; rejected rows go to a rejects CSV."""
     client = client_to_change(session, client_id=client_id)
-    today = today or datetime.now(ZoneInfo(client.timezone)).date()
+    today = today or now.astimezone(ZoneInfo(client.timezone)).date()
 
     table = read_table(content, filename=filename)
     columns = map_columns(table.headers, COLUMNS)
@@ -80,10 +81,11 @@ def import_portfolio(
         uploaded_by_id=uploaded_by_id,
         as_of=today,
         rows_read=len(table.rows),
+        created_at=now,
     )
     session.add(portfolio)
     session.flush()
-    writer = Writer(session, client, portfolio.id, filename, today, on_progress)
+    writer = Writer(session, client, portfolio.id, filename, today, now, on_progress)
     writer.write(accepted)
 
     rejects_text = rejects_csv(problems, client.locale) if problems else ""
@@ -107,7 +109,7 @@ def import_portfolio(
         rejects_file=rejects_path,
         unused_columns=columns.unused,
     )
-    _audit(session, client.id, uploaded_by_id, summary)
+    _audit(session, client.id, uploaded_by_id, summary, now)
     session.flush()
     log.info(
         "portfolio %s of client %s: %s rows, %s imported, %s updated, %s unchanged, "
@@ -146,7 +148,9 @@ def _write_rejects(portfolio_id: int, text: str) -> Path:
     return path
 
 
-def _audit(session: Session, client_id: int, user_id: int | None, summary: ImportSummary) -> None:
+def _audit(
+    session: Session, client_id: int, user_id: int | None, summary: ImportSummary, now: datetime
+) -> None:
     user = session.get(User, user_id) if user_id else None
     session.add(
         AuditEvent(
@@ -162,5 +166,6 @@ def _audit(session: Session, client_id: int, user_id: int | None, summary: Impor
                 "ignored_values": summary.ignored_values,
                 **{k: v for k, v in summary.as_json().items() if k != "rejects_file"},
             },
+            created_at=now,
         )
     )

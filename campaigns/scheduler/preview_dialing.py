@@ -131,6 +131,7 @@ def start_preview_call(
         action="preview.called",
         entity=account,
         actor_label=f"agent:{agent_id}",
+        at=now,
         actor_id=agent_id,
         data={"attempt_id": attempt.id},
     )
@@ -139,7 +140,7 @@ def start_preview_call(
 
 
 def skip_preview(
-    session: Session, *, candidate: PreviewCandidate, agent_id: int, reason: str
+    session: Session, *, candidate: PreviewCandidate, agent_id: int, reason: str, now: datetime
 ) -> None:
     """Record that the agent chose not to call this account now."""
     account = session.get_one(Account, candidate.account_id)
@@ -148,6 +149,7 @@ def skip_preview(
         action="preview.skipped",
         entity=account,
         actor_label=f"agent:{agent_id}",
+        at=now,
         actor_id=agent_id,
         data={"reason": reason[:200]},
     )

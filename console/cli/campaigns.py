@@ -124,7 +124,9 @@ def create(
     def action(session: Session) -> CampaignOut:
         definition = parse_definition(read_file(file))
         by_id, label = _actor(session, by)
-        campaign = create_campaign(session, definition=definition, by_id=by_id, by_label=label)
+        campaign = create_campaign(
+            session, definition=definition, by_id=by_id, by_label=label, now=utcnow()
+        )
         return campaign_out(session, campaign)
 
     out = _run(action)

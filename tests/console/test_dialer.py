@@ -3,7 +3,7 @@
 import asyncio
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -105,6 +105,7 @@ def _callback(session: Session, *, owner: User | None, due: datetime) -> tuple[C
         channel=Channel.VOICE,
         status="completed",
         agent_id=agent.id,
+        created_at=NOON_MEXICO - timedelta(days=3),
     )
     session.add(attempt)
     session.flush()
@@ -114,6 +115,7 @@ def _callback(session: Session, *, owner: User | None, due: datetime) -> tuple[C
         attempt_id=attempt.id,
         agent_id=agent.id,
         disposition="callback",
+        created_at=NOON_MEXICO - timedelta(days=3),
     )
     session.add(outcome)
     session.flush()
@@ -123,6 +125,7 @@ def _callback(session: Session, *, owner: User | None, due: datetime) -> tuple[C
         outcome_id=outcome.id,
         owner_agent_id=owner.id if owner else None,
         due_at=due,
+        created_at=NOON_MEXICO - timedelta(days=3),
     )
     session.add(callback)
     session.commit()

@@ -2,6 +2,7 @@
 and only for the creditors the supervisor works."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from redis.asyncio import Redis
@@ -76,7 +77,7 @@ async def _dial_once_and_pause(agent_id: int) -> list[int]:
     """One second of the dialing loop, then an agent change published after its messages."""
     redis = Redis.from_url(redis_url())
     try:
-        decisions = await dial_once(redis)
+        decisions = await dial_once(redis, datetime.now(UTC))
         await handle(redis, agent_id, {"type": "set_state", "state": "paused", "reason": "break"})
         return list(decisions)
     finally:

@@ -185,5 +185,6 @@ class AgreementEffects:
                 courtesy=courtesy,
                 message=message,
                 dedup_key=f"confirm-outcome-{self.outcome.id}",
+                now=self.now,
                 **params,
             )

@@ -181,7 +181,7 @@ async def save_campaign(request: Request, db: SessionDep, user: ManagerUser) -> 
             definition = parse_definition(data)
             if campaign_id is None:
                 campaign = create_campaign(
-                    db, definition=definition, by_id=user.id, by_label=user.username
+                    db, definition=definition, by_id=user.id, by_label=user.username, now=utcnow()
                 )
             else:
                 campaign = update_campaign(
@@ -190,6 +190,7 @@ async def save_campaign(request: Request, db: SessionDep, user: ManagerUser) -> 
                     definition=definition,
                     by_id=user.id,
                     by_label=user.username,
+                    now=utcnow(),
                 )
             return back_to(f"/manager/campaigns/{campaign.id}/preview")
         except AcuerdoError as error:
