@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from campaigns import clients as clients_service
-from campaigns import migrate, users
+from campaigns import users
 from campaigns.db import session_scope
 from campaigns.errors import AcuerdoError
 from campaigns.models import ComplianceProfile, Role, utcnow
@@ -19,6 +19,8 @@ users_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database schema to the newest revision."""
+    from campaigns import migrate  # alembic: loaded only by the command that needs it
+
     migrate.upgrade()
     typer.echo("database schema is up to date")
 
