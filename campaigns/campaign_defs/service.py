@@ -13,6 +13,7 @@ from campaigns.campaign_defs.errors import (
     CampaignNotFound,
     CampaignStateConflict,
 )
+from campaigns.campaign_defs.recycling import resolve as resolve_recycling
 from campaigns.campaign_defs.schemas import CampaignIn, CampaignOut, default_retry_rules
 from campaigns.campaign_defs.validation import validate_definition
 from campaigns.clients import get_client_by_name
@@ -41,6 +42,7 @@ def _apply(campaign: Campaign, definition: CampaignIn) -> None:
     campaign.account_filter = definition.filter.model_dump(mode="json")
     campaign.steps = [step.model_dump(mode="json") for step in definition.steps]
     campaign.retry_rules = {key: rule.model_dump(mode="json") for key, rule in rules.items()}
+    campaign.recycling = resolve_recycling(definition.recycling, campaign.steps)
     campaign.script = definition.script.model_dump(mode="json")
     campaign.templates = dict(definition.templates)
 
@@ -180,6 +182,7 @@ def to_definition(campaign: Campaign, client: Client) -> CampaignIn:
             "filter": campaign.account_filter,
             "steps": campaign.steps,
             "retry_rules": campaign.retry_rules,
+            "recycling": campaign.recycling,
             "script": campaign.script,
             "templates": campaign.templates,
         }
@@ -202,6 +205,7 @@ def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
         filter=campaign.account_filter,
         steps=campaign.steps,
         retry_rules=campaign.retry_rules,
+        recycling=campaign.recycling,
         script=campaign.script,
         templates=campaign.templates,
         created_at=campaign.created_at,

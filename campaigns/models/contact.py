@@ -29,6 +29,8 @@ class Attempt(TenantOwned, Timestamped, Base):
     dedup_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     step_index: Mapped[int] = mapped_column(Integer, default=0)
     try_number: Mapped[int] = mapped_column(Integer, default=1)
+    # Why the scheduler brought the account back after the campaign's steps were done (recycling).
+    recycle_reason: Mapped[str | None] = mapped_column(String(20))
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     template_key: Mapped[str | None] = mapped_column(String(60))
     body: Mapped[str | None] = mapped_column(Text)

@@ -71,4 +71,5 @@ def _account(selection: Selection, row: Any) -> PreviewAccount:
         step=row.step,
         channel=row.channel,
         rule=row.rule,
+        recycle=row.recycle,
     )

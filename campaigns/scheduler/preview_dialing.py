@@ -47,6 +47,8 @@ class PreviewCandidate:
     step: int
     try_number: int
     timezone: str
+    recycle: str | None = None
+    recycle_round: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,7 +79,16 @@ def preview_candidates(
     selection = build_selection(session, campaign=campaign, client=client, now=now)
     picks = pick_eligible(session, selection, messages=0, calls=limit)
     return [
-        PreviewCandidate(campaign.id, p.account_id, p.contact_point_id, p.step, p.try_number, p.tz)
+        PreviewCandidate(
+            campaign.id,
+            p.account_id,
+            p.contact_point_id,
+            p.step,
+            p.try_number,
+            p.tz,
+            p.recycle,
+            p.recycle_round,
+        )
         for p in picks
         if p.channel == Channel.VOICE
     ]
@@ -105,6 +116,7 @@ def start_preview_call(
     dedup = (
         f"{candidate.campaign_id}:{candidate.account_id}:{candidate.step}:"
         f"{candidate.try_number}:{local_day}"
+        + (f":r{candidate.recycle_round}" if candidate.recycle else "")
     )
     if session.scalar(select(Attempt.id).where(Attempt.dedup_key == dedup)) is not None:
         raise ContactNotAllowed(
@@ -122,6 +134,7 @@ def start_preview_call(
         dedup_key=dedup,
         step_index=candidate.step,
         try_number=candidate.try_number,
+        recycle_reason=candidate.recycle,
         created_at=now,
     )
     session.add(attempt)

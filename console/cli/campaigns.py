@@ -47,6 +47,7 @@ RULE_LABELS: dict[str, str] = {
     "retry_wait": _("Waiting before the next retry"),
     "step_not_due": _("Next step not due yet"),
     "steps_done": _("Every step of the campaign is done"),
+    "recycle_wait": _("Steps done; waiting for the recycling delay"),
     "do_not_contact": _("On the do-not-contact list"),
     "invalid_contact_point": _("No valid contact point for the channel"),
     "opted_out": _("Opted out of the channel"),

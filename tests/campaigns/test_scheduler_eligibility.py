@@ -60,6 +60,7 @@ def make_campaign(
     retry_rules: dict[str, Any] | None = None,
     start: bool = True,
     max_lines: int = 50,
+    recycling: dict[str, Any] | None = None,
 ) -> Campaign:
     definition = CampaignIn.model_validate(
         {
@@ -71,6 +72,7 @@ def make_campaign(
             "filter": account_filter or {},
             "steps": steps or [{"day": 0, "channel": "sms", "template": "recordatorio"}],
             "retry_rules": retry_rules or {},
+            "recycling": recycling or {},
             "templates": {"recordatorio": SMS_TEMPLATE},
         }
     )

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
+from campaigns.campaign_defs.recycling import recycle_plan
 from campaigns.compliance import effective_profile
 from campaigns.compliance.windows import local_time
 from campaigns.models import Campaign, Channel, Client, Debtor
@@ -23,7 +24,9 @@ class Selection:
 
     `query` yields one row per matched account with the columns: account_id, debtor_id,
     account_ref, debtor_name, balance, due_date, priority_boost, tz, step, try_number, channel,
-    contact_point_id and rule (NULL = may be contacted now).
+    contact_point_id, recycle and recycle_round (the recycling rule that brings the account back
+    and its round, or NULL) and rule (NULL = may be contacted now). `steps` ends with the
+    recycled step when the campaign recycles (index len(campaign.steps)).
     """
 
     campaign_id: int
@@ -59,9 +62,13 @@ def build_selection(
     steps = tuple(dict(step) for step in campaign.steps)
     account_filter = campaign.account_filter or {}
 
+    recycling = recycle_plan(campaign.recycling, list(steps))
     base = matched_accounts(campaign, account_filter, today, zones)
-    progress = with_progress(base, steps, retry_rules(campaign), now)
+    progress = with_progress(
+        base, steps, retry_rules(campaign), now, campaign_id=campaign.id, recycling=recycling
+    )
     channels = sorted({Channel(str(step["channel"])) for step in steps})
     chosen = with_contact_point(progress, client, profile, channels)
     query = with_rule(chosen, client, profile, pairs, today, zones, now)
-    return Selection(campaign.id, client.id, now, query, today, steps)
+    every = steps + ((steps[recycling.step],) if recycling else ())
+    return Selection(campaign.id, client.id, now, query, today, every)

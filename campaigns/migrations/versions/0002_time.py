@@ -1,0 +1,31 @@
+"""recycling: per-campaign recycling rules and the reason an attempt recycled an account
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("campaigns") as batch:
+        batch.add_column(
+            sa.Column("recycling", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
+        )
+    with op.batch_alter_table("attempts") as batch:
+        batch.add_column(sa.Column("recycle_reason", sa.String(length=20), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("attempts") as batch:
+        batch.drop_column("recycle_reason")
+    with op.batch_alter_table("campaigns") as batch:
+        batch.drop_column("recycling")
