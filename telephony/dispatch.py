@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns import contact_points, whatsapp_policy
-from campaigns.events import publish_after_commit
 from campaigns.models import (
     Account,
     Attempt,
@@ -171,7 +170,6 @@ def record_sent(
     if attempt.status == AttemptStatus.DISPATCHING:
         attempt.status = AttemptStatus.QUEUED
     _event(session, attempt, f"sent:{provider_status}", now)
-    _publish(session, attempt)
 
 
 def release_for_retry(session: Session, *, attempt_id: int, reason: str, now: datetime) -> None:
@@ -226,7 +224,6 @@ def _finish(
     attempt.error_message = message[:300]
     attempt.ended_at = now
     _event(session, attempt, str(status), now)
-    _publish(session, attempt)
 
 
 def _event(session: Session, attempt: Attempt, status: str, now: datetime) -> None:
@@ -239,15 +236,3 @@ def _event(session: Session, attempt: Attempt, status: str, now: datetime) -> No
             occurred_at=now,
         )
     )
-
-
-def _publish(session: Session, attempt: Attempt) -> None:
-    message = {
-        "type": "attempt",
-        "attempt_id": attempt.id,
-        "status": str(attempt.status),
-        "channel": str(attempt.channel),
-    }
-    if attempt.campaign_id:
-        publish_after_commit(session, f"campaign:{attempt.campaign_id}", message)
-    publish_after_commit(session, f"client:{attempt.client_id}", message)

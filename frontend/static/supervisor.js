@@ -23,6 +23,9 @@
       a.attempt_id = m.attempt_id || null;
       agents[m.agent_id] = a;
       drawAgents();
+    } else if (m.type === "campaign") {
+      campaigns.forEach(function (c) { if (c.campaign_id === m.campaign_id) { c.status = m.status; } });
+      drawCampaigns();
     } else if (m.type === "live") {
       calls = m.calls; campaigns = m.campaigns;
       $("updated").textContent = new Date().toLocaleTimeString(S.locale);
