@@ -64,20 +64,27 @@ def _load(name: str) -> Any:
 
 
 class LazyGroup(TyperGroup):
-    """The top-level group: lists commands from COMMANDS and imports a module on first use."""
+    """The top-level group: lists commands from COMMANDS and imports a module on first use.
+
+    A command registered on `app` the usual way (`module.register(app)`) works too: it is
+    loaded at start-up, listed after the lazy ones."""
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return list(COMMANDS)
+        return list(COMMANDS) + [name for name in self.commands if name not in COMMANDS]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name not in COMMANDS:
-            return None
-        if cmd_name not in self.commands:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
             self.commands[cmd_name] = _load(cmd_name)
-        return self.commands[cmd_name]
+        return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         rows = [(name, help_) for name, (_module, help_) in COMMANDS.items()]
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows += [
+            (name, command.get_short_help_str(limit))
+            for name, command in self.commands.items()
+            if name not in COMMANDS and not command.hidden
+        ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

@@ -41,6 +41,16 @@ def test_a_command_loads_its_own_module_only() -> None:
     assert sorted(m for m in loaded if m.startswith("console.cli.")) == ["console.cli.simulate"]
 
 
+def test_the_campaign_commands_help_needs_no_database_layer() -> None:
+    loaded = _modules_after(
+        "import sys; sys.argv = ['acuerdo', 'campaigns', 'preview', '--help']\n"
+        "from console.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
+    assert "console.cli.campaigns" in loaded
+    assert [m for m in loaded if m.split(".")[0] in HEAVY] == []
+
+
 def test_every_listed_help_line_is_the_commands_own() -> None:
     group = typer.main.get_command(app)
     for name, (_module, help_line) in COMMANDS.items():
