@@ -191,7 +191,7 @@ def break_installment(session: Session, *, installment: Installment, now: dateti
     """An instalment whose date passed unpaid: the plan breaks, the account is worked again."""
     installment.status = InstallmentStatus.MISSED
     plan = installment.plan
-    plan.status = PlanStatus.BROKEN
+    plan.status, plan.broken_at = PlanStatus.BROKEN, now
     account = session.get_one(Account, plan.account_id)
     _back_to_work(account, now)
     record(

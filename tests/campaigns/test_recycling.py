@@ -8,10 +8,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.agreements.ledger import break_promise
+from campaigns.agreements.ledger import break_installment, break_promise
 from campaigns.campaign_defs import CampaignInvalid, parse_definition
 from campaigns.campaign_defs.validation import validate_definition
-from campaigns.models import Account, Attempt, AttemptStatus, Campaign, PromiseToPay
+from campaigns.models import (
+    Account,
+    Attempt,
+    AttemptStatus,
+    Campaign,
+    Installment,
+    PaymentPlan,
+    PromiseToPay,
+)
 from campaigns.scheduler import preview_campaign, run_tick
 from tests.campaigns.test_scheduler_eligibility import NOW, account, make_campaign, rules
 from tests.factories import make_client
@@ -82,6 +90,41 @@ def test_a_broken_promise_brings_a_done_account_back_after_a_day_at_most_twice(
     assert rules(session, campaign, later) == {"A": "steps_done"}
     assert run_tick(session, now=later).created == 0
     assert [r for _s, _t, r in _attempts(session)] == [None, "broken_promise", "broken_promise"]
+
+
+def test_a_plan_broken_by_a_missed_instalment_recycles_like_a_broken_promise(
+    session: Session,
+) -> None:
+    client = make_client(session)
+    acc = account(session, client, "A")
+    campaign = make_campaign(session, client, steps=VOICE)
+    run_tick(session, now=NOW)
+    _finish(session, AttemptStatus.COMPLETED, NOW + timedelta(minutes=5))
+    plan = PaymentPlan(
+        client_id=acc.client_id,
+        account_id=acc.id,
+        total_amount=Decimal("900.00"),
+        down_payment=Decimal("300.00"),
+        installment_count=2,
+        created_at=NOW + timedelta(minutes=5),
+    )
+    session.add(plan)
+    session.flush()
+    first = Installment(
+        client_id=acc.client_id,
+        plan_id=plan.id,
+        number=0,
+        due_date=date(2026, 11, 27),
+        amount=Decimal("300.00"),
+    )
+    session.add(first)
+    session.flush()
+    broken = NOW + timedelta(days=5)
+    break_installment(session, installment=first, now=broken)
+    session.flush()
+    assert plan.broken_at == broken
+    assert rules(session, campaign, broken + timedelta(hours=2)) == {"A": "recycle_wait"}
+    assert rules(session, campaign, broken + timedelta(days=1, minutes=1)) == {"A": None}
 
 
 def test_no_answer_recycles_after_four_hours_up_to_three_times_one_try_each(

@@ -1,4 +1,5 @@
-"""recycling: per-campaign recycling rules and the reason an attempt recycled an account
+"""recycling: per-campaign recycling rules, the reason an attempt recycled an account, and
+when a payment plan broke
 
 Revision ID: 0002
 Revises: 0001
@@ -8,6 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import campaigns.models.base
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -22,9 +25,15 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("attempts") as batch:
         batch.add_column(sa.Column("recycle_reason", sa.String(length=20), nullable=True))
+    with op.batch_alter_table("payment_plans") as batch:
+        batch.add_column(
+            sa.Column("broken_at", campaigns.models.base.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("payment_plans") as batch:
+        batch.drop_column("broken_at")
     with op.batch_alter_table("attempts") as batch:
         batch.drop_column("recycle_reason")
     with op.batch_alter_table("campaigns") as batch:

@@ -10,7 +10,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from campaigns.campaign_defs.recycling import RecyclePlan
 from campaigns.campaign_defs.schemas import RetryRule, default_retry_rules
-from campaigns.models import Attempt, AttemptStatus, Campaign, PromiseStatus, PromiseToPay
+from campaigns.models import (
+    Attempt,
+    AttemptStatus,
+    Campaign,
+    PaymentPlan,
+    PromiseStatus,
+    PromiseToPay,
+)
 from campaigns.scheduler.eligibility.sql import DATETIME, INT, TEXT
 
 IN_FLIGHT = "in_flight"
@@ -190,8 +197,8 @@ def _recycling(
     for reason, rule in plan.rules.items():
         since = literal(now - timedelta(minutes=rule.delay_minutes), DATETIME)
         left = used(reason) < rule.max_recycles
-        if reason == BROKEN_PROMISE:
-            broken_at = (
+        if reason == BROKEN_PROMISE:  # a promise, or a plan whose instalment was missed
+            promise_broken = (
                 select(func.max(PromiseToPay.resolved_at))
                 .where(
                     PromiseToPay.account_id == c.account_id,
@@ -199,8 +206,18 @@ def _recycling(
                 )
                 .scalar_subquery()
             )
-            applies = and_(broken_at > c.last_created, left)
-            ready.append((and_(applies, broken_at <= since), literal(reason, TEXT)))
+            plan_broken = (
+                select(func.max(PaymentPlan.broken_at))
+                .where(PaymentPlan.account_id == c.account_id)
+                .scalar_subquery()
+            )
+            since_last = [promise_broken > c.last_created, plan_broken > c.last_created]
+            applies = and_(or_(*since_last), left)
+            waited = or_(
+                and_(since_last[0], promise_broken <= since),
+                and_(since_last[1], plan_broken <= since),
+            )
+            ready.append((and_(applies, waited), literal(reason, TEXT)))
         else:
             applies = and_(c.result == reason, left)
             ready.append((and_(applies, c.last_end <= since), literal(reason, TEXT)))
