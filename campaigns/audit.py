@@ -1,5 +1,6 @@
 """Writing the append-only audit trail."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,10 +14,11 @@ def record(
     action: str,
     entity: Any,
     actor_label: str,
+    at: datetime,
     actor_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append who did what to which row (and which account, when the row has one)."""
+    """Append who did what to which row (and which account, when the row has one), at `at`."""
     account_id = entity.id if isinstance(entity, Account) else getattr(entity, "account_id", None)
     event = AuditEvent(
         client_id=getattr(entity, "client_id", None),
@@ -27,6 +29,7 @@ def record(
         entity_id=entity.id,
         account_id=account_id,
         data=data or {},
+        created_at=at,
     )
     session.add(event)
     return event

@@ -1,6 +1,7 @@
 """Creditors: creating and finding them."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +33,7 @@ def create_client(
     min_down_payment_pct: Decimal = Decimal("20"),
     max_installments: int = 6,
     callback_number: str | None = None,
+    now: datetime,
 ) -> Client:
     """Add a creditor after checking its zone, locale, policy and callback number."""
     try:
@@ -68,6 +70,7 @@ def create_client(
         min_down_payment_pct=min_down_payment_pct,
         max_installments=max_installments,
         callback_number=_e164(callback_number, country) if callback_number else None,
+        created_at=now,
     )
     session.add(client)
     session.flush()

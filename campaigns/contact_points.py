@@ -64,6 +64,7 @@ def opt_out(
         action="contact_point.opted_out",
         entity=contact_point,
         actor_label=source,
+        at=at,
         data={"channel": str(channel)},
     )
     return True
@@ -83,6 +84,7 @@ def opt_in(
         action="contact_point.opted_in",
         entity=contact_point,
         actor_label=source,
+        at=at,
         data={"channel": str(channel)},
     )
     return True
@@ -100,6 +102,7 @@ def mark_invalid(
         action="contact_point.invalidated",
         entity=contact_point,
         actor_label=source,
+        at=at,
         data={"reason": reason},
     )
 

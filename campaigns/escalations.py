@@ -48,13 +48,13 @@ class EscalatedAccount:
 
 
 def escalated_accounts(
-    session: Session, *, client_id: int, today: date | None = None
+    session: Session, *, client_id: int, now: datetime, today: date | None = None
 ) -> list[EscalatedAccount]:
-    """The client's escalated accounts, oldest debt first."""
+    """The client's escalated accounts, oldest debt first, as of `now` (or `today`)."""
     client = session.get(Client, client_id)
     if client is None:
         raise NotFound(_("No creditor with id {id}."), id=client_id)
-    today = today or datetime.now(ZoneInfo(client.timezone)).date()
+    today = today or now.astimezone(ZoneInfo(client.timezone)).date()
     rows = session.execute(
         select(
             Account.account_ref,
@@ -98,12 +98,14 @@ def escalated_accounts(
     ]
 
 
-def escalations_csv(session: Session, *, client_id: int, today: date | None = None) -> str:
+def escalations_csv(
+    session: Session, *, client_id: int, now: datetime, today: date | None = None
+) -> str:
     """The hand-off file: one row per escalated account, headers the import also accepts."""
     buffer = io.StringIO()
     writer = SafeCsvWriter(buffer, lineterminator="\r\n")
     writer.writerow(HANDOFF_COLUMNS)
-    for account in escalated_accounts(session, client_id=client_id, today=today):
+    for account in escalated_accounts(session, client_id=client_id, now=now, today=today):
         writer.writerow(
             [
                 account.account_ref,

@@ -1,7 +1,7 @@
-"""Today's figures per campaign, as supervisors and creditors read them."""
+"""Today's figures per campaign, as supervisors and creditors read them (the operating day)."""
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +9,7 @@ from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
 from campaigns.models import Attempt, Campaign, Outcome, PromiseToPay
+from campaigns.operating_day import operating_day
 
 HUMAN = "human"
 
@@ -36,8 +37,18 @@ class CampaignFigures:
         return data
 
 
-def campaign_figures(session: Session, *, since: datetime) -> list[CampaignFigures]:
-    """Attempts, contacts, right-party contacts, promises and abandon rate per visible campaign."""
+def todays_figures(session: Session, *, now: datetime) -> list[CampaignFigures]:
+    """Each visible campaign's figures for the operating day `now` falls in (the BPO's zone)."""
+    day = operating_day(now)
+    return campaign_figures(session, since=day.start, until=day.end)
+
+
+def campaign_figures(
+    session: Session, *, since: datetime, until: datetime | None = None
+) -> list[CampaignFigures]:
+    """Attempts, contacts, right-party contacts, promises and abandon rate per visible campaign,
+    created in [since, until)."""
+    until = until or datetime.max.replace(tzinfo=UTC)
     attempts = (
         select(
             Attempt.campaign_id,
@@ -45,14 +56,22 @@ def campaign_figures(session: Session, *, since: datetime) -> list[CampaignFigur
             func.sum(case((Attempt.answered_by == HUMAN, 1), else_=0)).label("contacts"),
             func.sum(func.cast(Attempt.abandoned, Integer)).label("abandoned"),
         )
-        .where(Attempt.created_at >= since, Attempt.campaign_id.is_not(None))
+        .where(
+            Attempt.created_at >= since,
+            Attempt.created_at < until,
+            Attempt.campaign_id.is_not(None),
+        )
         .group_by(Attempt.campaign_id)
         .subquery()
     )
     rpc = (
         select(Attempt.campaign_id, func.count(Outcome.id).label("rpc"))
         .join(Attempt, Attempt.id == Outcome.attempt_id)
-        .where(Outcome.created_at >= since, Outcome.right_party.is_(True))
+        .where(
+            Outcome.created_at >= since,
+            Outcome.created_at < until,
+            Outcome.right_party.is_(True),
+        )
         .group_by(Attempt.campaign_id)
         .subquery()
     )
@@ -64,7 +83,7 @@ def campaign_figures(session: Session, *, since: datetime) -> list[CampaignFigur
         )
         .join(Outcome, Outcome.id == PromiseToPay.outcome_id)
         .join(Attempt, Attempt.id == Outcome.attempt_id)
-        .where(PromiseToPay.created_at >= since)
+        .where(PromiseToPay.created_at >= since, PromiseToPay.created_at < until)
         .group_by(Attempt.campaign_id)
         .subquery()
     )

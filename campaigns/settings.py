@@ -3,7 +3,9 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Fixed, documented test credentials used in sandbox mode when none are configured, so that the
@@ -51,6 +53,8 @@ class Settings(BaseSettings):
 
     default_locale: str = "es_MX"
     agency_name: str = "Acuerdo Cobranza"
+    # The BPO's own zone: where "today" starts and ends for the wallboard and creditors' pages.
+    operating_timezone: str = "America/Mexico_City"
 
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
@@ -94,6 +98,15 @@ class Settings(BaseSettings):
     agent_release_grace_seconds: int = 30
     # `acuerdo doctor`: a queue whose oldest job waited this long is late.
     queue_late_seconds: int = 300
+
+    @field_validator("operating_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from error
+        return value
 
     @property
     def resolved_database_url(self) -> str:

@@ -217,10 +217,9 @@ def _busy_by_campaign(
     return busy
 
 
-async def dial_once(redis: Redis, now: datetime | None = None) -> dict[int, PacingDecision]:
+async def dial_once(redis: Redis, now: datetime) -> dict[int, PacingDecision]:
     """One second of the loop: split the ready agents among the paced campaigns, ask each
     campaign's pacer and launch its calls."""
-    now = now or utcnow()
     campaigns = await asyncio.to_thread(_paced_campaigns)
     if not campaigns:
         return {}
@@ -298,9 +297,8 @@ async def _reserve_owner(redis: Redis, callback: DueCallback, owner: int) -> boo
     return reserved is not None
 
 
-async def dial_callbacks(redis: Redis, now: datetime | None = None) -> list[int]:
+async def dial_callbacks(redis: Redis, now: datetime) -> list[int]:
     """Dial due callbacks: a personal one only while its agent is ready, reserving that agent."""
-    now = now or utcnow()
     placed = []
     for callback in await asyncio.to_thread(_due_callbacks, now):
         owner = callback.owner_agent_id
@@ -328,8 +326,9 @@ async def dial_forever(redis: Redis, interval: float = 1.0) -> None:
     while True:
         started = time.monotonic()
         try:
-            await dial_callbacks(redis)
-            await dial_once(redis)
+            now = utcnow()
+            await dial_callbacks(redis, now)
+            await dial_once(redis, now)
         except Exception:
             log.exception("dialing loop iteration failed")
             await backoff.wait()

@@ -16,8 +16,8 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from campaigns.channels import SUPERVISORS_CHANNEL
 from campaigns.settings import get_settings
-from console.agents.messages import SUPERVISORS_CHANNEL
 from console.resilience import Backoff
 
 log = logging.getLogger(__name__)

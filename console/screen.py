@@ -51,9 +51,9 @@ def mask_tail(value: str | None, keep: int = 3) -> str | None:
     return "•" * max(0, len(value) - keep) + value[-keep:]
 
 
-def client_today(client: Client) -> date:
-    """Today's date where the creditor is."""
-    return utcnow().astimezone(ZoneInfo(client.timezone)).date()
+def client_today(client: Client, now: datetime) -> date:
+    """The date where the creditor is at `now`."""
+    return now.astimezone(ZoneInfo(client.timezone)).date()
 
 
 def script_kind(product: str | None) -> str:
@@ -139,22 +139,22 @@ def build_screen(
     *,
     account_id: int,
     verified: bool,
+    now: datetime,
     campaign_id: int | None = None,
     agent_name: str = "",
-    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Debtor, account, contact points with consent, the timeline, script and options."""
+    """Debtor, account, contact points with consent, the timeline, script and options at `now`."""
     account = session.get_one(Account, account_id)
     client = session.get_one(Client, account.client_id)
     debtor = session.get_one(Debtor, account.debtor_id)
     campaign = session.get(Campaign, campaign_id) if campaign_id else None
     zones = debtor_zones(debtor)
-    today = client_today(client)
+    today = client_today(client, now)
     options = negotiation_options(
         Policy.of(client), balance=account.balance, currency=account.currency, today=today
     )
     fields = script_fields(
-        account, client, today=today, now=utcnow(), agent_name=agent_name, options=options
+        account, client, today=today, now=now, agent_name=agent_name, options=options
     )
     points = session.scalars(
         select(ContactPoint)
@@ -191,7 +191,7 @@ def build_screen(
             "region": debtor.region,
             "timezone": debtor.timezone,
             "timezones": list(zones),
-            "local_times": [t.as_dict() for t in local_times(zones, now or utcnow())],
+            "local_times": [t.as_dict() for t in local_times(zones, now)],
         },
         "contact_points": [
             {
@@ -226,6 +226,7 @@ def screen_for_attempt(attempt_id: int, verified: bool) -> dict[str, Any]:
             session,
             account_id=attempt.account_id,
             verified=verified,
+            now=utcnow(),
             campaign_id=attempt.campaign_id,
             agent_name=agent.full_name if agent else "",
         )

@@ -2,15 +2,15 @@
 
 import asyncio
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import select
 
 from campaigns.db import read_scope
-from campaigns.kpis import campaign_figures
-from campaigns.models import Attempt, AttemptStatus, User
+from campaigns.kpis import todays_figures
+from campaigns.models import Attempt, AttemptStatus, User, utcnow
 from campaigns.tenancy import scope_session, viewer_for
 from console.agents import state
 from console.agents.messages import PROTOCOL_VERSION
@@ -20,12 +20,9 @@ from console.resilience import forever
 LIVE = (AttemptStatus.QUEUED, AttemptStatus.RINGING, AttemptStatus.IN_PROGRESS)
 
 
-def _day_start() -> datetime:
-    now = datetime.now(UTC)
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _database_view(user_id: int) -> dict[str, Any]:
+def supervisor_view(user_id: int, now: datetime) -> dict[str, Any]:
+    """Live calls and each campaign's figures for the operating day of `now`, as this user may
+    see them (tenant-scoped)."""
     with read_scope() as session:
         scope_session(session, viewer_for(session, session.get_one(User, user_id)))
         calls = session.execute(
@@ -34,7 +31,7 @@ def _database_view(user_id: int) -> dict[str, Any]:
             )
         ).all()
         return {
-            "campaigns": [f.as_dict() for f in campaign_figures(session, since=_day_start())],
+            "campaigns": [f.as_dict() for f in todays_figures(session, now=now)],
             "calls": [
                 {
                     "attempt_id": c.id,
@@ -54,7 +51,7 @@ async def push_live_figures(connection: Connection, user_id: int) -> None:
     """Every few seconds, push this supervisor's calls and campaign figures (tenant-scoped)."""
 
     async def push() -> None:
-        view = await asyncio.to_thread(_database_view, user_id)
+        view = await asyncio.to_thread(supervisor_view, user_id, utcnow())
         await connection.send_now({"v": PROTOCOL_VERSION, "type": "live", **view})
 
     await asyncio.sleep(LIVE_SECONDS)
@@ -75,5 +72,5 @@ async def supervisor_snapshot(redis: Redis, user_id: int) -> dict[str, Any]:
                 **current.as_message(),
             }
         )
-    view = await asyncio.to_thread(_database_view, user_id)
+    view = await asyncio.to_thread(supervisor_view, user_id, utcnow())
     return {"v": PROTOCOL_VERSION, "type": "snapshot", "agents": agents, **view}

@@ -55,7 +55,15 @@ def main() -> None:
     from campaigns import migrate
     from campaigns.db import get_engine, session_scope
     from campaigns.dispatch_queue import enqueue_attempt
-    from campaigns.models import Account, Attempt, Channel, ContactKind, ContactPoint, Debtor
+    from campaigns.models import (
+        Account,
+        Attempt,
+        Channel,
+        ContactKind,
+        ContactPoint,
+        Debtor,
+        utcnow,
+    )
     from campaigns.redis_conn import get_redis, redis_url, stop_embedded_redis
     from console.demo.seed import ensure_creditors
 
@@ -92,7 +100,7 @@ def main() -> None:
         wait_http(f"http://127.0.0.1:{sandbox_port}/sandbox/health")
         wait_http(f"http://127.0.0.1:{web_port}/auth/me")
         with session_scope() as session:
-            client = ensure_creditors(session)[0][0]
+            client = ensure_creditors(session, now=utcnow())[0][0]
             client_id = client.id
 
         def make_attempts(n: int, channel: Channel, prefix: str) -> list[int]:
@@ -104,6 +112,7 @@ def main() -> None:
                         name="Bench",
                         country="MX",
                         timezone=midday_zone(),
+                        created_at=utcnow(),
                     )
                     session.add(debtor)
                     session.flush()
@@ -112,6 +121,7 @@ def main() -> None:
                         debtor_id=debtor.id,
                         kind=ContactKind.PHONE,
                         value=f"+52{prefix}{i:06d}",
+                        created_at=utcnow(),
                     )
                     account = Account(
                         client_id=client_id,
@@ -121,6 +131,7 @@ def main() -> None:
                         balance=100,
                         currency="MXN",
                         due_date=datetime.now(UTC).date() - timedelta(days=30),
+                        created_at=utcnow(),
                     )
                     session.add_all([point, account])
                     session.flush()
@@ -130,6 +141,7 @@ def main() -> None:
                         contact_point_id=point.id,
                         channel=channel,
                         body="Recordatorio de pago" if channel == Channel.SMS else None,
+                        created_at=utcnow(),
                     )
                     session.add(attempt)
                     session.flush()

@@ -61,7 +61,7 @@ def main() -> None:
     from campaigns import migrate
     from campaigns.clients import create_client
     from campaigns.db import get_engine, session_scope
-    from campaigns.models import ComplianceProfile
+    from campaigns.models import ComplianceProfile, utcnow
     from campaigns.portfolio_import import import_portfolio
 
     migrate.upgrade()
@@ -82,6 +82,7 @@ def main() -> None:
                 currency="MXN",
                 timezone="America/Mexico_City",
                 profile=ComplianceProfile.MX,
+                now=utcnow(),
             ).id
         for run in ("first", "re-import"):
             started, cpu = time.perf_counter(), time.process_time()
@@ -92,6 +93,7 @@ def main() -> None:
                     filename="bench.csv",
                     content=content,
                     today=date(2026, 11, 23),
+                    now=utcnow(),
                 )
             seconds = time.perf_counter() - started
             cpu = time.process_time() - cpu

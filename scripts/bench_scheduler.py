@@ -102,6 +102,7 @@ def _generate(size: int, keys: list[str]) -> None:
             currency="MXN",
             compliance_profile="MX",
             callback_number="+525555550100",
+            created_at=NOW,
         )
         session.add(client)
         session.flush()
@@ -116,7 +117,9 @@ def _generate(size: int, keys: list[str]) -> None:
                 "templates": {"r": "Hola {{ first_name }}, su saldo es {{ balance }}."},
             }
         )
-        campaign = create_campaign(session, definition=definition, by_id=None, by_label="bench")
+        campaign = create_campaign(
+            session, definition=definition, by_id=None, by_label="bench", now=NOW
+        )
         start_campaign(session, campaign_id=campaign.id, by_id=None, by_label="bench", now=NOW)
         client_id = client.id
     with session_scope() as session:

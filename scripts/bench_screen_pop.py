@@ -47,6 +47,7 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
         Debtor,
         Role,
         User,
+        utcnow,
     )
     from campaigns.redis_conn import get_redis
     from campaigns.settings import get_settings
@@ -80,9 +81,12 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
                         await asyncio.sleep(0.2)
         stamp = time.time_ns()
         with session_scope() as session:
-            client = ensure_creditors(session)[0][0]
+            client = ensure_creditors(session, now=utcnow())[0][0]
             campaign = Campaign(
-                client_id=client.id, name=f"bench-{stamp}", status=CampaignStatus.ACTIVE
+                client_id=client.id,
+                name=f"bench-{stamp}",
+                status=CampaignStatus.ACTIVE,
+                created_at=utcnow(),
             )
             session.add(campaign)
             session.flush()
@@ -93,12 +97,14 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
                     full_name=f"Agente {n}",
                     password_hash="x",
                     role=Role.AGENT,
+                    created_at=utcnow(),
                 )
                 debtor = Debtor(
                     client_id=client.id,
                     name="Deudor Prueba",
                     country="MX",
                     timezone="America/Mexico_City",
+                    created_at=utcnow(),
                 )
                 session.add_all([user, debtor])
                 session.flush()
@@ -108,6 +114,7 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
                     debtor_id=debtor.id,
                     kind=ContactKind.PHONE,
                     value=f"+5255{stamp % 10**4:04d}{n:04d}",
+                    created_at=utcnow(),
                 )
                 account = Account(
                     client_id=client.id,
@@ -117,6 +124,7 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
                     balance=500,
                     currency="MXN",
                     due_date=date.today(),
+                    created_at=utcnow(),
                 )
                 session.add_all([point, account])
                 session.flush()
@@ -128,6 +136,7 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[float, flo
                     channel=Channel.VOICE,
                     status="queued",
                     provider_sid=f"CA{stamp:x}{n:08x}"[:34].ljust(34, "0"),
+                    created_at=utcnow(),
                 )
                 session.add(attempt)
                 session.flush()

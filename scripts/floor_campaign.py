@@ -63,6 +63,7 @@ def seed_campaign(
             locale="es_MX",
             compliance_profile=ComplianceProfile.MX,
             callback_number="+525555550100",
+            created_at=now,
         )
         session.add(client)
         session.flush()
@@ -73,21 +74,34 @@ def seed_campaign(
             dialing_mode=mode,
             max_lines=200,
             steps=[{"day": 0, "channel": "voice"}],
+            created_at=now,
         )
         session.add(campaign)
         people = [
-            User(username=f"agente{n}", full_name=f"Agente {n}", password_hash="-", role=Role.AGENT)
+            User(
+                username=f"agente{n}",
+                full_name=f"Agente {n}",
+                password_hash="-",
+                role=Role.AGENT,
+                created_at=now,
+            )
             for n in range(agents)
         ]
         supervisor = User(
-            username="supervisora", full_name="Supervisora", password_hash="-", role=Role.SUPERVISOR
+            username="supervisora",
+            full_name="Supervisora",
+            password_hash="-",
+            role=Role.SUPERVISOR,
+            created_at=now,
         )
         session.add_all([*people, supervisor])
         session.flush()
         session.add_all(CampaignAgent(campaign_id=campaign.id, user_id=u.id) for u in people)
         session.add(UserClientAccess(user_id=supervisor.id, client_id=client.id))
         debtors = [
-            Debtor(client_id=client.id, name=f"Deudor {n}", country="MX", timezone=zone)
+            Debtor(
+                client_id=client.id, name=f"Deudor {n}", country="MX", timezone=zone, created_at=now
+            )
             for n in range(ACCOUNTS)
         ]
         session.add_all(debtors)
@@ -99,6 +113,7 @@ def seed_campaign(
                 kind=ContactKind.PHONE,
                 value=f"+5255{10_000_000 + n * 97:08d}"[:-2] + "99",
                 line_type=LineType.MOBILE,
+                created_at=now,
             )
             for n, d in enumerate(debtors)
         ]
@@ -111,6 +126,7 @@ def seed_campaign(
                 balance=Decimal("850.00"),
                 currency="MXN",
                 due_date=date.today() - timedelta(days=rng.randint(5, 80)),
+                created_at=now,
             )
             for n, d in enumerate(debtors)
         ]

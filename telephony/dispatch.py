@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns import contact_points, whatsapp_policy
-from campaigns.events import publish_after_commit
 from campaigns.local_formats import long_date, money
 from campaigns.models import (
     Account,
@@ -182,7 +181,6 @@ def record_sent(
         attempt.status = AttemptStatus.QUEUED
         attempt.ended_at = None
     _event(session, attempt, f"sent:{provider_status}", now)
-    _publish(session, attempt)
 
 
 def release_for_retry(
@@ -254,7 +252,6 @@ def _finish(
     attempt.error_message = message[:300]
     attempt.ended_at = now
     _event(session, attempt, str(status), now)
-    _publish(session, attempt)
 
 
 def _event(session: Session, attempt: Attempt, status: str, now: datetime) -> None:
@@ -267,15 +264,3 @@ def _event(session: Session, attempt: Attempt, status: str, now: datetime) -> No
             occurred_at=now,
         )
     )
-
-
-def _publish(session: Session, attempt: Attempt) -> None:
-    message = {
-        "type": "attempt",
-        "attempt_id": attempt.id,
-        "status": str(attempt.status),
-        "channel": str(attempt.channel),
-    }
-    if attempt.campaign_id:
-        publish_after_commit(session, f"campaign:{attempt.campaign_id}", message)
-    publish_after_commit(session, f"client:{attempt.client_id}", message)

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from campaigns import contact_points
 from campaigns.agreements import redact_card_numbers
-from campaigns.events import publish_after_commit
 from campaigns.i18n import _, translate
 from campaigns.models import (
     Account,
@@ -74,15 +73,6 @@ def receive(
         confirmation = _apply_reading(session, point, channel, reading, client, now)
         if confirmation:
             replies.append(confirmation)
-        if account is not None:
-            note = {
-                "type": "inbound",
-                "account_id": account.id,
-                "channel": str(channel),
-                "handled_as": handled_as,
-            }
-            publish_after_commit(session, f"client:{point.client_id}", note)
-            publish_after_commit(session, f"account:{account.id}", note)
     session.flush()
     return InboundResult(handled_as=handled_as, reply=replies[0] if replies else None)
 

@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaigns import contact_points
-from campaigns.events import publish_after_commit
 from campaigns.models import Attempt, AttemptEvent, AttemptStatus, Channel, ContactPoint
 from telephony.dispatch import INVALID_NUMBER, NOT_MOBILE, OPTED_OUT
 from telephony.statuses import TERMINAL, attempt_status, moves_forward
@@ -60,16 +59,6 @@ def apply_status(
         if duration and duration.isdigit():
             attempt.duration_seconds = int(duration)
         _apply_error(session, attempt, params, now)
-    message = {
-        "type": "attempt",
-        "attempt_id": attempt.id,
-        "status": str(new),
-        "channel": str(attempt.channel),
-        "answered_by": attempt.answered_by,
-    }
-    if attempt.campaign_id:
-        publish_after_commit(session, f"campaign:{attempt.campaign_id}", message)
-    publish_after_commit(session, f"client:{attempt.client_id}", message)
     return StatusChange(attempt_id=attempt.id, status=new, agent_id=attempt.agent_id)
 
 

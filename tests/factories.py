@@ -25,6 +25,10 @@ from campaigns.models import (
 from campaigns.passwords import hash_password
 
 TODAY = date(2026, 11, 23)
+# When the rows a factory makes were created: a fixed instant before every test's `now`.
+CREATED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+# Noon in Mexico City on TODAY.
+TODAY_NOON = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
 
 def make_client(
@@ -44,6 +48,7 @@ def make_client(
         locale="es_MX",
         compliance_profile=profile,
         callback_number="+525555550100",
+        created_at=CREATED_AT,
     )
     session.add(client)
     session.flush()
@@ -68,6 +73,7 @@ def make_account(
         name=name,
         country=client.country,
         timezone=timezone or client.timezone,
+        created_at=CREATED_AT,
     )
     session.add(debtor)
     session.flush()
@@ -78,6 +84,7 @@ def make_account(
             kind=ContactKind.PHONE,
             value=phone,
             line_type=LineType.MOBILE,
+            created_at=CREATED_AT,
         )
         session.add(point)
         session.flush()
@@ -91,6 +98,7 @@ def make_account(
         balance=Decimal(balance),
         currency=client.currency,
         due_date=today - timedelta(days=days_overdue),
+        created_at=CREATED_AT,
     )
     session.add(account)
     session.flush()
@@ -125,6 +133,7 @@ def make_user(
         password_hash=hash_password(password),
         role=role,
         client_id=client.id if client and role == Role.CLIENT_VIEWER else None,
+        created_at=CREATED_AT,
     )
     session.add(user)
     session.flush()
@@ -148,6 +157,7 @@ def make_campaign(
         status=CampaignStatus.ACTIVE,
         dialing_mode=mode,
         steps=[{"day": 0, "channel": "voice"}],
+        created_at=CREATED_AT,
     )
     session.add(campaign)
     session.flush()

@@ -149,6 +149,7 @@ def apply_money(
         action="account.payment_applied",
         entity=account,
         actor_label="payments",
+        at=now,
         data={
             "amount": str(amount),
             "kept_promises": applied.kept_promises,
@@ -189,6 +190,7 @@ def break_promise(session: Session, *, promise: PromiseToPay, now: datetime) -> 
         action="promise.broken",
         entity=promise,
         actor_label="agreements",
+        at=now,
         data={"amount": str(promise.amount), "due_date": promise.due_date.isoformat()},
     )
 
@@ -197,7 +199,7 @@ def break_installment(session: Session, *, installment: Installment, now: dateti
     """An instalment whose date passed unpaid: the plan breaks, the account is worked again."""
     installment.status = InstallmentStatus.MISSED
     plan = installment.plan
-    plan.status = PlanStatus.BROKEN
+    plan.status, plan.broken_at = PlanStatus.BROKEN, now
     account = session.get_one(Account, plan.account_id)
     _back_to_work(account, now)
     record(
@@ -205,6 +207,7 @@ def break_installment(session: Session, *, installment: Installment, now: dateti
         action="plan.broken",
         entity=plan,
         actor_label="agreements",
+        at=now,
         data={
             "installment": installment.number,
             "amount": str(installment.amount),

@@ -128,7 +128,8 @@ def queue_sms(
     purpose: Purpose = Purpose.REMINDER,
     **params: Any,
 ) -> Attempt:
-    """Store the SMS as a pending Attempt and dispatch it after commit (once per dedup key).
+    """Store the SMS as a pending Attempt made at `now` and dispatch it after commit (once per
+    dedup key).
 
     The purpose goes with the attempt: the send-time check applies that purpose's rules.
     """

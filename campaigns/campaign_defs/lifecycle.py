@@ -1,4 +1,5 @@
-"""A campaign's lifecycle: start (or resume), pause and finish, each audited."""
+"""A campaign's lifecycle: start (or resume), pause and finish, each audited and announced to
+the supervisors of its creditor (a `campaign` message on their feed, after commit)."""
 
 from datetime import datetime
 
@@ -9,6 +10,8 @@ from campaigns.audit import record
 from campaigns.campaign_defs.errors import CampaignStateConflict
 from campaigns.campaign_defs.service import get_campaign, to_definition
 from campaigns.campaign_defs.validation import validate_definition
+from campaigns.channels import SUPERVISORS_CHANNEL
+from campaigns.events import publish_after_commit
 from campaigns.i18n import _
 from campaigns.models import Attempt, Campaign, CampaignStatus, Client
 
@@ -46,7 +49,22 @@ def _transition(
         entity=campaign,
         actor_id=by_id,
         actor_label=by_label,
+        at=now,
         data={"from": str(before), "at": now.isoformat()},
+    )
+    publish_after_commit(
+        session,
+        SUPERVISORS_CHANNEL,
+        {
+            "v": 1,
+            "type": "campaign",
+            "client_id": campaign.client_id,
+            "campaign_id": campaign.id,
+            "name": campaign.name,
+            "status": str(to),
+            "by": by_label,
+            "at": now.isoformat(),
+        },
     )
     return campaign
 

@@ -59,6 +59,38 @@ def default_retry_rules() -> dict[RetryResult, RetryRule]:
     }
 
 
+RecycleResult = Literal["broken_promise", "no_answer", "busy", "machine", "failed"]
+
+
+class RecycleRule(_Strict):
+    """How long after the result the account comes back, and how many times at most."""
+
+    delay_minutes: int = Field(ge=0, le=43200)
+    max_recycles: int = Field(ge=0, le=10)
+
+
+def default_recycle_rules() -> dict[RecycleResult, RecycleRule]:
+    """Recycling rules used for any result the definition leaves out (max 0: never)."""
+    return {
+        "broken_promise": RecycleRule(delay_minutes=1440, max_recycles=2),
+        "no_answer": RecycleRule(delay_minutes=240, max_recycles=3),
+        "busy": RecycleRule(delay_minutes=240, max_recycles=3),
+        "machine": RecycleRule(delay_minutes=1440, max_recycles=1),
+        "failed": RecycleRule(delay_minutes=1440, max_recycles=0),
+    }
+
+
+class Recycling(_Strict):
+    """Bringing an account back after every step is done: which step is repeated, and when."""
+
+    step: int | None = Field(
+        default=None,
+        ge=0,
+        description="Index of the step repeated (default: the last voice step, else the last)",
+    )
+    rules: dict[RecycleResult, RecycleRule] = Field(default_factory=dict)
+
+
 class ScriptBranch(_Strict):
     """An answer the agent can pick, leading to another step of the script."""
 
@@ -93,6 +125,7 @@ class CampaignIn(_Strict):
     filter: AccountFilter = Field(default_factory=AccountFilter)
     steps: list[Step] = Field(min_length=1)
     retry_rules: dict[RetryResult, RetryRule] = Field(default_factory=dict)
+    recycling: Recycling = Field(default_factory=Recycling)
     script: Script = Field(default_factory=Script)
     templates: dict[str, str] = Field(default_factory=dict)
     agents: list[str] | None = Field(
@@ -115,6 +148,7 @@ class CampaignOut(BaseModel):
     filter: dict[str, Any]
     steps: list[Any]
     retry_rules: dict[str, Any]
+    recycling: dict[str, Any]
     script: dict[str, Any]
     templates: dict[str, Any]
     created_at: datetime
@@ -139,6 +173,7 @@ class PreviewAccount(BaseModel):
     channel: str | None
     rule: str | None
     zones: list[str] = []  # the debtor's candidate time zones, primary first
+    recycle: str | None = None
 
 
 class PreviewOut(BaseModel):

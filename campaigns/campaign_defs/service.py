@@ -1,6 +1,7 @@
 """Campaign definitions: store (validated on save), find, list and show."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,7 @@ from campaigns.campaign_defs.errors import (
     CampaignNotFound,
     CampaignStateConflict,
 )
+from campaigns.campaign_defs.recycling import resolve as resolve_recycling
 from campaigns.campaign_defs.schemas import CampaignIn, CampaignOut, default_retry_rules
 from campaigns.campaign_defs.validation import validate_definition
 from campaigns.clients import get_client_by_name
@@ -40,6 +42,7 @@ def _apply(campaign: Campaign, definition: CampaignIn) -> None:
     campaign.account_filter = definition.filter.model_dump(mode="json")
     campaign.steps = [step.model_dump(mode="json") for step in definition.steps]
     campaign.retry_rules = {key: rule.model_dump(mode="json") for key, rule in rules.items()}
+    campaign.recycling = resolve_recycling(definition.recycling, campaign.steps)
     campaign.script = definition.script.model_dump(mode="json")
     campaign.templates = dict(definition.templates)
 
@@ -77,12 +80,14 @@ def _flush_unique(session: Session, campaign: Campaign) -> None:
 
 
 def create_campaign(
-    session: Session, *, definition: CampaignIn, by_id: int | None, by_label: str
+    session: Session, *, definition: CampaignIn, by_id: int | None, by_label: str, now: datetime
 ) -> Campaign:
     """Store a new campaign as a draft after checking every rule."""
     client = get_client_by_name(session, definition.client)
     validate_definition(client, definition)
-    campaign = Campaign(client_id=client.id, status=CampaignStatus.DRAFT, created_by_id=by_id)
+    campaign = Campaign(
+        client_id=client.id, status=CampaignStatus.DRAFT, created_by_id=by_id, created_at=now
+    )
     _apply(campaign, definition)
     session.add(campaign)
     _flush_unique(session, campaign)
@@ -93,6 +98,7 @@ def create_campaign(
         entity=campaign,
         actor_id=by_id,
         actor_label=by_label,
+        at=now,
         data={"name": campaign.name},
     )
     return campaign
@@ -105,6 +111,7 @@ def update_campaign(
     definition: CampaignIn,
     by_id: int | None,
     by_label: str,
+    now: datetime,
 ) -> Campaign:
     """Replace the definition of a draft or paused campaign."""
     campaign = get_campaign(session, campaign_id=campaign_id)
@@ -127,6 +134,7 @@ def update_campaign(
         entity=campaign,
         actor_id=by_id,
         actor_label=by_label,
+        at=now,
         data={"name": campaign.name},
     )
     return campaign
@@ -174,6 +182,7 @@ def to_definition(campaign: Campaign, client: Client) -> CampaignIn:
             "filter": campaign.account_filter,
             "steps": campaign.steps,
             "retry_rules": campaign.retry_rules,
+            "recycling": campaign.recycling,
             "script": campaign.script,
             "templates": campaign.templates,
         }
@@ -196,6 +205,7 @@ def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
         filter=campaign.account_filter,
         steps=campaign.steps,
         retry_rules=campaign.retry_rules,
+        recycling=campaign.recycling,
         script=campaign.script,
         templates=campaign.templates,
         created_at=campaign.created_at,

@@ -157,3 +157,11 @@ def _validate_steps(client: Client, definition: CampaignIn) -> None:
             )
         if step.channel == "whatsapp":
             whatsapp_policy.template_sid(client, step.template)
+    recycled = definition.recycling.step
+    if recycled is not None and recycled >= len(steps):
+        raise CampaignInvalid(
+            _("Recycling repeats step {index}, but the campaign has {count} steps (0 to {last})."),
+            index=recycled,
+            count=len(steps),
+            last=len(steps) - 1,
+        )

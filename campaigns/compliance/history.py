@@ -23,7 +23,6 @@ from campaigns.models import (
     AttemptStatus,
     Channel,
     ContactRefusal,
-    utcnow,
 )
 from campaigns.settings import get_settings
 
@@ -83,7 +82,7 @@ def record_refusal(
     channel: Channel | None,
     decision: Decision,
     context: str,
-    at: datetime | None = None,
+    at: datetime,
 ) -> ContactRefusal:
     """Store why a contact was refused: the rule, its explanation and where it was asked."""
     if decision.allowed or decision.rule is None:
@@ -96,7 +95,7 @@ def record_refusal(
         rule=decision.rule,
         detail=decision.detail(get_settings().default_locale)[:300],
         context=context[:20],
-        checked_at=at or utcnow(),
+        checked_at=at,
     )
     session.add(refusal)
     session.flush()

@@ -87,7 +87,7 @@ def refresh_debtor_zones(session: Session, *, debtor: Debtor) -> tuple[str, ...]
 
 
 def correct_region(
-    session: Session, *, debtor_id: int, region: str | None, actor_label: str
+    session: Session, *, debtor_id: int, region: str | None, actor_label: str, now: datetime
 ) -> tuple[str, ...]:
     """Correct a debtor's region; its candidate zones follow."""
     debtor = session.get(Debtor, debtor_id)
@@ -101,13 +101,14 @@ def correct_region(
         action="debtor.region_corrected",
         entity=debtor,
         actor_label=actor_label,
+        at=now,
         data={"region": debtor.region, "zones_before": before, "zones": debtor.timezones},
     )
     return zones
 
 
 def correct_phone(
-    session: Session, *, contact_point_id: int, value: str, actor_label: str
+    session: Session, *, contact_point_id: int, value: str, actor_label: str, now: datetime
 ) -> tuple[str, ...]:
     """Correct a phone number (any writing, read as the import reads it); the zones follow."""
     point = session.get(ContactPoint, contact_point_id)
@@ -134,6 +135,7 @@ def correct_phone(
         action="contact_point.corrected",
         entity=point,
         actor_label=actor_label,
+        at=now,
         data={"before": before[-4:], "zones": debtor.timezones},
     )
     return zones

@@ -62,6 +62,7 @@ class PaymentPlan(TenantOwned, Timestamped, Base):
     down_payment: Mapped[Decimal]
     installment_count: Mapped[int] = mapped_column(Integer)
     status: Mapped[PlanStatus] = mapped_column(String(12), default=PlanStatus.ACTIVE)
+    broken_at: Mapped[datetime | None]
 
     installments: Mapped[list["Installment"]] = relationship(
         back_populates="plan", order_by="Installment.number"

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
-from campaigns.models.base import Base, utcnow
+from campaigns.models.base import Base
 
 
 class AuditEvent(Base):
@@ -24,7 +24,7 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class AuditEventIsAppendOnly(RuntimeError):

@@ -20,7 +20,8 @@ Money = Numeric(14, 2)
 
 
 def utcnow() -> datetime:
-    """Now, timezone-aware, in UTC."""
+    """Now, timezone-aware, in UTC: the wall clock, read only at the edges (a request, a job, a
+    command) and passed down as `now`."""
     return datetime.now(UTC)
 
 
@@ -66,6 +67,6 @@ class TenantOwned:
 
 
 class Timestamped:
-    """Creation time, set by the database layer."""
+    """Creation time, given by whoever creates the row (time is an input: no wall-clock default)."""
 
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()

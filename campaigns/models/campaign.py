@@ -28,6 +28,7 @@ class Campaign(TenantOwned, Timestamped, Base):
     account_filter: Mapped[dict[str, Any]] = mapped_column(default=dict)
     steps: Mapped[list[Any]] = mapped_column(default=list)
     retry_rules: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    recycling: Mapped[dict[str, Any]] = mapped_column(default=dict)
     script: Mapped[dict[str, Any]] = mapped_column(default=dict)
     templates: Mapped[dict[str, Any]] = mapped_column(default=dict)
 

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaigns.models.base import Base, TenantOwned, Timestamped, utcnow
+from campaigns.models.base import Base, TenantOwned, Timestamped
 from campaigns.models.enums import AttemptStatus, Channel
 
 
@@ -30,6 +30,8 @@ class Attempt(TenantOwned, Timestamped, Base):
     dedup_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     step_index: Mapped[int] = mapped_column(Integer, default=0)
     try_number: Mapped[int] = mapped_column(Integer, default=1)
+    # Why the scheduler brought the account back after the campaign's steps were done (recycling).
+    recycle_reason: Mapped[str | None] = mapped_column(String(20))
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     template_key: Mapped[str | None] = mapped_column(String(60))
     body: Mapped[str | None] = mapped_column(Text)
@@ -63,7 +65,7 @@ class AttemptEvent(TenantOwned, Base):
     source: Mapped[str] = mapped_column(String(20))
     provider_sid: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column()
 
 
 class InboundMessage(TenantOwned, Timestamped, Base):
@@ -94,4 +96,4 @@ class ContactRefusal(TenantOwned, Base):
     rule: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(String(300))
     context: Mapped[str] = mapped_column(String(20))
-    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[datetime] = mapped_column()

@@ -66,13 +66,14 @@ def import_portfolio(
     client_id: int,
     filename: str,
     content: bytes,
+    now: datetime,
     uploaded_by_id: int | None = None,
     today: date | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> ImportSummary:
-    """Import a creditor's file (CSV or XLSX); rejected rows go to a rejects CSV."""
+    """Import a creditor's file (CSV or XLSX) at `now`; rejected rows go to a rejects CSV."""
     client = client_to_change(session, client_id=client_id)
-    today = today or datetime.now(ZoneInfo(client.timezone)).date()
+    today = today or now.astimezone(ZoneInfo(client.timezone)).date()
 
     context = FileContext(client.country, client.currency, client.timezone, today)
     with open_table(content, filename=filename) as table:
@@ -84,10 +85,11 @@ def import_portfolio(
             uploaded_by_id=uploaded_by_id,
             as_of=today,
             rows_read=0,
+            created_at=now,
         )
         session.add(portfolio)
         session.flush()
-        writer = Writer(session, client, portfolio.id, filename, today, on_progress)
+        writer = Writer(session, client, portfolio.id, filename, today, now, on_progress)
         writer.expected_rows = table.expected_rows
         parser = RowParser(columns, context)
         for batch in _batches(table.rows, IMPORT_BATCH):
@@ -117,7 +119,7 @@ def import_portfolio(
         rejects_file=rejects_path,
         unused_columns=columns.unused,
     )
-    _audit(session, client.id, uploaded_by_id, summary)
+    _audit(session, client.id, uploaded_by_id, summary, now)
     session.flush()
     log.info(
         "portfolio %s of client %s: %s rows, %s imported, %s updated, %s unchanged, "
@@ -162,7 +164,9 @@ def _write_rejects(portfolio_id: int, text: str) -> Path:
     return path
 
 
-def _audit(session: Session, client_id: int, user_id: int | None, summary: ImportSummary) -> None:
+def _audit(
+    session: Session, client_id: int, user_id: int | None, summary: ImportSummary, now: datetime
+) -> None:
     user = session.get(User, user_id) if user_id else None
     session.add(
         AuditEvent(
@@ -178,5 +182,6 @@ def _audit(session: Session, client_id: int, user_id: int | None, summary: Impor
                 "ignored_values": summary.ignored_values,
                 **{k: v for k, v in summary.as_json().items() if k != "rejects_file"},
             },
+            created_at=now,
         )
     )

@@ -3,7 +3,7 @@ few bulk statements (a 100k-row file takes seconds, not one query per row)."""
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, func, insert, select, update
@@ -19,7 +19,6 @@ from campaigns.models import (
     ContactKind,
     ContactPoint,
     Debtor,
-    utcnow,
 )
 from campaigns.portfolio_import.rows import ParsedRow, Point
 
@@ -73,6 +72,7 @@ class Writer:
         portfolio_id: int,
         filename: str,
         today: date,
+        now: datetime,
         on_progress: ProgressCallback | None,
     ) -> None:
         self.session = session
@@ -80,7 +80,7 @@ class Writer:
         self.portfolio_id = portfolio_id
         self.opt_in_source = f"import:{filename}"[:80]
         self.today = today
-        self.now = utcnow()
+        self.now = now
         self.on_progress = on_progress
         self.imported = self.updated = self.unchanged = self.escalated = 0
         self.written = self.batch_read = 0

@@ -73,4 +73,5 @@ def _account(selection: Selection, row: Any) -> PreviewAccount:
         channel=row.channel,
         rule=row.rule,
         zones=list(decode_zones(row.zones)),
+        recycle=row.recycle,
     )

@@ -48,6 +48,8 @@ class PreviewCandidate:
     step: int
     try_number: int
     timezone: str
+    recycle: str | None = None
+    recycle_round: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,7 +80,16 @@ def preview_candidates(
     selection = build_selection(session, campaign=campaign, client=client, now=now)
     picks = pick_eligible(session, selection, messages=0, calls=limit)
     return [
-        PreviewCandidate(campaign.id, p.account_id, p.contact_point_id, p.step, p.try_number, p.tz)
+        PreviewCandidate(
+            campaign.id,
+            p.account_id,
+            p.contact_point_id,
+            p.step,
+            p.try_number,
+            p.tz,
+            p.recycle,
+            p.recycle_round,
+        )
         for p in picks
         if p.channel == Channel.VOICE
     ]
@@ -106,6 +117,7 @@ def start_preview_call(
     dedup = (
         f"{candidate.campaign_id}:{candidate.account_id}:{candidate.step}:"
         f"{candidate.try_number}:{local_day}"
+        + (f":r{candidate.recycle_round}" if candidate.recycle else "")
     )
     if session.scalar(select(Attempt.id).where(Attempt.dedup_key == dedup)) is not None:
         raise ContactNotAllowed(
@@ -123,6 +135,7 @@ def start_preview_call(
         dedup_key=dedup,
         step_index=candidate.step,
         try_number=candidate.try_number,
+        recycle_reason=candidate.recycle,
         created_at=now,
     )
     session.add(attempt)
@@ -132,6 +145,7 @@ def start_preview_call(
         action="preview.called",
         entity=account,
         actor_label=f"agent:{agent_id}",
+        at=now,
         actor_id=agent_id,
         data={"attempt_id": attempt.id},
     )
@@ -140,7 +154,7 @@ def start_preview_call(
 
 
 def skip_preview(
-    session: Session, *, candidate: PreviewCandidate, agent_id: int, reason: str
+    session: Session, *, candidate: PreviewCandidate, agent_id: int, reason: str, now: datetime
 ) -> None:
     """Record that the agent chose not to call this account now."""
     account = session.get_one(Account, candidate.account_id)
@@ -149,6 +163,7 @@ def skip_preview(
         action="preview.skipped",
         entity=account,
         actor_label=f"agent:{agent_id}",
+        at=now,
         actor_id=agent_id,
         data={"reason": reason[:200]},
     )

@@ -96,6 +96,8 @@ class Pick:
     try_number: int
     channel: str
     contact_point_id: int
+    recycle: str | None = None
+    recycle_round: int | None = None
 
 
 def run_tick(session: Session, *, now: datetime, paced_calls: bool = False) -> TickSummary:
@@ -225,6 +227,8 @@ def pick_eligible(
                 c.try_number,
                 c.channel,
                 c.contact_point_id,
+                c.recycle,
+                c.recycle_round,
             )
             .where(
                 or_(
@@ -246,6 +250,8 @@ def pick_eligible(
             int(r.try_number),
             str(r.channel),
             int(r.contact_point_id),
+            str(r.recycle) if r.recycle else None,
+            int(r.recycle_round) if r.recycle_round is not None else None,
         )
         for r in rows
     ]
@@ -283,9 +289,10 @@ def _create_attempts(
                 "channel": pick.channel,
                 "status": AttemptStatus.PENDING,
                 "dedup_key": f"{campaign.id}:{pick.account_id}:{pick.step}:{pick.try_number}:"
-                f"{local_day}",
+                f"{local_day}" + (f":r{pick.recycle_round}" if pick.recycle else ""),
                 "step_index": pick.step,
                 "try_number": pick.try_number,
+                "recycle_reason": pick.recycle,
                 "template_key": step.get("template") if pick.channel == Channel.WHATSAPP else None,
                 "body": bodies.get(pick.account_id),
                 "created_at": selection.now,

@@ -47,6 +47,7 @@ def preview_screen(candidate: PreviewCandidate) -> dict[str, Any]:
             session,
             account_id=candidate.account_id,
             verified=False,
+            now=utcnow(),
             campaign_id=candidate.campaign_id,
         )
 
@@ -149,7 +150,9 @@ async def skip(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
 
     def record() -> None:
         with session_scope() as session:
-            skip_preview(session, candidate=candidate, agent_id=agent_id, reason=reason)
+            skip_preview(
+                session, candidate=candidate, agent_id=agent_id, reason=reason, now=utcnow()
+            )
 
     await asyncio.to_thread(record)
     await _forget(redis, agent_id, candidate)

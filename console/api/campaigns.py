@@ -27,7 +27,9 @@ router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
 @router.post("", status_code=201)
 def create(db: SessionDep, user: ManagerUser, definition: CampaignIn) -> CampaignOut:
     """Create a draft campaign (checked against the 1-90 day cap, templates and compliance)."""
-    campaign = create_campaign(db, definition=definition, by_id=user.id, by_label=user.username)
+    campaign = create_campaign(
+        db, definition=definition, by_id=user.id, by_label=user.username, now=utcnow()
+    )
     return campaign_out(db, campaign)
 
 
@@ -51,7 +53,12 @@ def update(
 ) -> CampaignOut:
     """Replace the definition of a draft or paused campaign."""
     campaign = update_campaign(
-        db, campaign_id=campaign_id, definition=definition, by_id=user.id, by_label=user.username
+        db,
+        campaign_id=campaign_id,
+        definition=definition,
+        by_id=user.id,
+        by_label=user.username,
+        now=utcnow(),
     )
     return campaign_out(db, campaign)
 

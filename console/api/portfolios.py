@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from campaigns.escalations import escalations_csv
+from campaigns.models import utcnow
 from campaigns.portfolio_import.service import import_portfolio
 from campaigns.portfolios import get_portfolio, list_portfolios
 from console.deps import ManagerUser, SessionDep
@@ -40,6 +41,7 @@ def upload_portfolio(
         filename=file.filename or "cartera.csv",
         content=file.file.read(),
         uploaded_by_id=user.id,
+        now=utcnow(),
     )
     return {
         "portfolio_id": summary.portfolio_id,
@@ -76,7 +78,7 @@ def rejects_file(db: SessionDep, user: ManagerUser, portfolio_id: int) -> Respon
 def escalations(db: SessionDep, user: ManagerUser, client_id: int) -> Response:
     """Accounts past 90 days overdue, for hand-off to extrajudicial collection."""
     return Response(
-        escalations_csv(db, client_id=client_id),
+        escalations_csv(db, client_id=client_id, now=utcnow()),
         media_type=CSV,
         headers={"Content-Disposition": f'attachment; filename="escalaciones-{client_id}.csv"'},
     )

@@ -6,10 +6,10 @@ from typing import Annotated
 import typer
 
 from campaigns import clients as clients_service
-from campaigns import migrate, users
+from campaigns import users
 from campaigns.db import session_scope
 from campaigns.errors import AcuerdoError
-from campaigns.models import ComplianceProfile, Role
+from campaigns.models import ComplianceProfile, Role, utcnow
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 clients_app = typer.Typer(help="Creditors whose portfolios are collected.", no_args_is_help=True)
@@ -19,6 +19,8 @@ users_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database schema to the newest revision."""
+    from campaigns import migrate  # alembic: loaded only by the command that needs it
+
     migrate.upgrade()
     typer.echo("database schema is up to date")
 
@@ -59,6 +61,7 @@ def clients_add(
                 min_down_payment_pct=Decimal(min_down_payment),
                 max_installments=max_installments,
                 callback_number=callback_number,
+                now=utcnow(),
             )
             typer.echo(f"client {client.id} {client.name} added")
     except AcuerdoError as error:
@@ -96,6 +99,7 @@ def users_add(
                 role=role,
                 full_name=full_name or username,
                 client_names=client or [],
+                now=utcnow(),
             )
             typer.echo(f"user {user.id} {user.username} ({user.role}) added")
     except AcuerdoError as error:

@@ -1,33 +1,27 @@
-"""Campaign commands for managers: create from a file, list, start, pause, finish and preview."""
+"""Campaign commands for managers: create from a file, list, start, pause, finish and preview.
+
+The domain (SQLAlchemy, the scheduler, YAML) is imported inside the commands, so listing or
+asking for help costs nothing.
+"""
+
+from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-import yaml
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from campaigns.campaign_defs import (
-    CampaignOut,
-    PreviewOut,
-    campaign_out,
-    create_campaign,
-    find_campaign,
-    finish_campaign,
-    list_campaigns,
-    parse_definition,
-    pause_campaign,
-    start_campaign,
-)
-from campaigns.db import session_scope
 from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import DEFAULT_LOCALE, _, translate
-from campaigns.models import Campaign, User, utcnow
-from campaigns.scheduler import preview_campaign
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from campaigns.campaign_defs import CampaignOut, PreviewOut
+    from campaigns.models import Campaign
 
 campaigns_app = typer.Typer(
     help="Contact strategies over a creditor's portfolio (see docs/campaigns.md).",
@@ -47,6 +41,7 @@ RULE_LABELS: dict[str, str] = {
     "retry_wait": _("Waiting before the next retry"),
     "step_not_due": _("Next step not due yet"),
     "steps_done": _("Every step of the campaign is done"),
+    "recycle_wait": _("Steps done; waiting for the recycling delay"),
     "do_not_contact": _("On the do-not-contact list"),
     "invalid_contact_point": _("No valid contact point for the channel"),
     "opted_out": _("Opted out of the channel"),
@@ -70,6 +65,8 @@ T = TypeVar("T")
 
 
 def _run(action: Callable[[Session], T]) -> T:
+    from campaigns.db import session_scope
+
     try:
         with session_scope() as session:
             return action(session)
@@ -79,6 +76,10 @@ def _run(action: Callable[[Session], T]) -> T:
 
 
 def _actor(session: Session, username: str | None) -> tuple[int | None, str]:
+    from sqlalchemy import select
+
+    from campaigns.models import User
+
     if username is None:
         return None, "cli"
     user = session.scalar(select(User).where(User.username == username))
@@ -89,6 +90,8 @@ def _actor(session: Session, username: str | None) -> tuple[int | None, str]:
 
 def read_file(path: Path) -> Any:
     """A campaign file's content: JSON when it ends in .json, else YAML (a superset of JSON)."""
+    import yaml
+
     text = path.read_text(encoding="utf-8")
     try:
         return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
@@ -120,11 +123,14 @@ def create(
     json_output: Annotated[bool, typer.Option("--json", help="Print the campaign as JSON")] = False,
 ) -> None:
     """Create a draft campaign from a JSON or YAML definition (checked before it is stored)."""
+    from campaigns.campaign_defs import campaign_out, create_campaign, parse_definition
 
     def action(session: Session) -> CampaignOut:
         definition = parse_definition(read_file(file))
         by_id, label = _actor(session, by)
-        campaign = create_campaign(session, definition=definition, by_id=by_id, by_label=label)
+        campaign = create_campaign(
+            session, definition=definition, by_id=by_id, by_label=label, now=datetime.now(UTC)
+        )
         return campaign_out(session, campaign)
 
     out = _run(action)
@@ -143,6 +149,8 @@ def list_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """List campaigns, highest priority first."""
+    from campaigns.campaign_defs import campaign_out, list_campaigns
+
     outs = _run(lambda s: [campaign_out(s, c) for c in list_campaigns(s)])
     if json_output:
         typer.echo(json.dumps([o.model_dump(mode="json") for o in outs]))
@@ -154,11 +162,13 @@ def list_command(
 
 
 def _lifecycle(change: Callable[..., Campaign], ref: str, by: str | None) -> None:
+    from campaigns.campaign_defs import campaign_out, find_campaign
+
     def action(session: Session) -> CampaignOut:
         campaign = find_campaign(session, ref=ref)
         by_id, label = _actor(session, by)
         changed = change(
-            session, campaign_id=campaign.id, by_id=by_id, by_label=label, now=utcnow()
+            session, campaign_id=campaign.id, by_id=by_id, by_label=label, now=datetime.now(UTC)
         )
         return campaign_out(session, changed)
 
@@ -168,18 +178,24 @@ def _lifecycle(change: Callable[..., Campaign], ref: str, by: str | None) -> Non
 @campaigns_app.command("start")
 def start(campaign: Ref, by: By = None) -> None:
     """Activate a draft or paused campaign: the scheduler works it from its next tick."""
+    from campaigns.campaign_defs import start_campaign
+
     _lifecycle(start_campaign, campaign, by)
 
 
 @campaigns_app.command("pause")
 def pause(campaign: Ref, by: By = None) -> None:
     """Pause an active campaign: no new attempts; attempts in flight finish."""
+    from campaigns.campaign_defs import pause_campaign
+
     _lifecycle(pause_campaign, campaign, by)
 
 
 @campaigns_app.command("finish")
 def finish(campaign: Ref, by: By = None) -> None:
     """Finish a campaign for good."""
+    from campaigns.campaign_defs import finish_campaign
+
     _lifecycle(finish_campaign, campaign, by)
 
 
@@ -194,7 +210,10 @@ def preview(
     limit: Annotated[int, typer.Option(help="Accounts listed per section")] = 20,
 ) -> None:
     """Who the campaign would contact at a moment, and the rule that excludes everyone else."""
-    moment = utcnow()
+    from campaigns.campaign_defs import find_campaign
+    from campaigns.scheduler import preview_campaign
+
+    moment = datetime.now(UTC)
     if at is not None:
         try:
             moment = datetime.fromisoformat(at)

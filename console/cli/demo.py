@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -31,10 +30,11 @@ def demo(
     """Migrate, seed a demo creditor portfolio and users, and run every process until Ctrl-C."""
     settings = get_settings()
     migrate.upgrade()
-    today = datetime.now(ZoneInfo("America/Mexico_City")).date()
+    now = utcnow()
+    today = now.astimezone(ZoneInfo("America/Mexico_City")).date()
     with session_scope() as session:
-        creditors = seed.ensure_creditors(session)
-        seed.ensure_users(session)
+        creditors = seed.ensure_creditors(session, now=now)
+        seed.ensure_users(session, now=now)
     files = seed.portfolio_files(today)
     for client, _kind in creditors:
         name = f"cartera-{client.name.lower().replace(' ', '-')}.csv"
@@ -49,10 +49,11 @@ def demo(
                 content=files[client.name],
                 uploaded_by_id=None,
                 today=today,
+                now=now,
             )
         typer.echo(f"{client.name}: {json.dumps(summary.as_json(), ensure_ascii=False)}")
     with session_scope() as session:
-        for campaign in seed.ensure_campaigns(session, now=utcnow()):
+        for campaign in seed.ensure_campaigns(session, now=now):
             typer.echo(f"campaign {campaign.name!r}: {campaign.dialing_mode}, {campaign.status}")
     typer.echo("\nDemo users (username / password / role):")
     for user in seed.DEMO_USERS:

@@ -13,6 +13,7 @@ from campaigns.db import session_scope
 from campaigns.errors import AcuerdoError
 from campaigns.escalations import escalations_csv
 from campaigns.i18n import DEFAULT_LOCALE, _, translate
+from campaigns.models import utcnow
 from campaigns.portfolio_import import ImportSummary, import_portfolio
 
 escalations_app = typer.Typer(
@@ -66,6 +67,7 @@ def import_command(
                 client_id=creditor.id,
                 filename=file.name,
                 content=file.read_bytes(),
+                now=utcnow(),
                 today=as_of.date() if as_of else None,
                 on_progress=report if show_progress else None,
             )
@@ -142,7 +144,10 @@ def escalations_export(
             creditor = get_client_by_name(session, client)
             locale = creditor.locale
             text = escalations_csv(
-                session, client_id=creditor.id, today=as_of.date() if as_of else None
+                session,
+                client_id=creditor.id,
+                now=utcnow(),
+                today=as_of.date() if as_of else None,
             )
     except AcuerdoError as error:
         typer.echo(error.render(locale), err=True)

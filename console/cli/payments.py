@@ -36,7 +36,11 @@ def import_command(
             creditor = get_client_by_name(session, client)
             locale = creditor.locale
             summary = import_payments(
-                session, client_id=creditor.id, filename=file.name, content=file.read_bytes()
+                session,
+                client_id=creditor.id,
+                filename=file.name,
+                content=file.read_bytes(),
+                now=utcnow(),
             )
     except AcuerdoError as error:
         typer.echo(error.render(locale), err=True)

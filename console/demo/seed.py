@@ -38,7 +38,7 @@ DEMO_USERS = [
 ]
 
 
-def ensure_creditors(session: Session) -> list[tuple[Client, str]]:
+def ensure_creditors(session: Session, *, now: datetime) -> list[tuple[Client, str]]:
     """The three demo creditors (cable, internet, phone), created when missing."""
     result = []
     for name, kind, callback in CREDITORS:
@@ -56,6 +56,7 @@ def ensure_creditors(session: Session) -> list[tuple[Client, str]]:
                 min_down_payment_pct=Decimal("20"),
                 max_installments=6,
                 callback_number=callback,
+                now=now,
             )
             client.whatsapp_sender = callback
             client.whatsapp_templates = {"recordatorio_pago": "HX" + "0" * 31 + str(client.id)}
@@ -63,7 +64,7 @@ def ensure_creditors(session: Session) -> list[tuple[Client, str]]:
     return result
 
 
-def ensure_users(session: Session) -> None:
+def ensure_users(session: Session, *, now: datetime) -> None:
     """The demo users, created when missing."""
     for demo in DEMO_USERS:
         if session.scalar(select(User.id).where(User.username == demo.username)) is None:
@@ -74,6 +75,7 @@ def ensure_users(session: Session) -> None:
                 role=demo.role,
                 full_name=demo.username.capitalize(),
                 client_names=list(demo.creditors),
+                now=now,
             )
 
 
@@ -117,7 +119,9 @@ def ensure_campaigns(session: Session, *, now: datetime) -> list[Campaign]:
                 "agents": agents,
             }
         )
-        campaign = create_campaign(session, definition=definition, by_id=None, by_label="demo")
+        campaign = create_campaign(
+            session, definition=definition, by_id=None, by_label="demo", now=now
+        )
         result.append(
             start_campaign(session, campaign_id=campaign.id, by_id=None, by_label="demo", now=now)
         )

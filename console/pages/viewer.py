@@ -1,6 +1,5 @@
 """The client viewer: one creditor's portfolio status and today's results, nothing else."""
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -11,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from campaigns.errors import Forbidden, NotFound
 from campaigns.i18n import _
-from campaigns.kpis import campaign_figures
-from campaigns.models import Account, Campaign, Client, Role, User
+from campaigns.kpis import todays_figures
+from campaigns.models import Account, Campaign, Client, Role, User, utcnow
+from campaigns.operating_day import operating_day
 from console.deps import SessionDep, require_roles
-from console.i18n_templates import zone
 from console.pages.common import PageRoute, back_to, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -48,10 +47,9 @@ def creditor_page(request: Request, db: SessionDep, user: ViewerUser, client_id:
     client = db.scalar(select(Client).where(Client.id == client_id))
     if client is None:
         raise NotFound(_("No such creditor."))
-    local = datetime.now(zone(client.timezone))
-    since = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    now = utcnow()
     campaign_ids = set(db.scalars(select(Campaign.id).where(Campaign.client_id == client.id)))
-    figures = [f for f in campaign_figures(db, since=since) if f.campaign_id in campaign_ids]
+    figures = [f for f in todays_figures(db, now=now) if f.campaign_id in campaign_ids]
     status = portfolio_status(db, client_id=client.id)
     return render(
         request,
@@ -60,7 +58,7 @@ def creditor_page(request: Request, db: SessionDep, user: ViewerUser, client_id:
         client=client,
         status=status,
         figures=figures,
-        today=local.date(),
+        today=operating_day(now).date,
         total_accounts=sum(s["accounts"] for s in status),
         total_balance=sum((s["balance"] for s in status), Decimal(0)),
     )

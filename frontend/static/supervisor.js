@@ -25,6 +25,9 @@
       drawAgents();
     } else if (m.type === "campaign_paused") {
       notice(m);
+    } else if (m.type === "campaign") {
+      campaigns.forEach(function (c) { if (c.campaign_id === m.campaign_id) { c.status = m.status; } });
+      drawCampaigns();
     } else if (m.type === "live") {
       calls = m.calls; campaigns = m.campaigns;
       $("updated").textContent = new Date().toLocaleTimeString(S.locale);

@@ -72,6 +72,7 @@ def dial(session: Session, app_url: str, campaign: Campaign, account: Account) -
         campaign_id=campaign.id,
         contact_point_id=point.id,
         channel="voice",
+        created_at=datetime.now(UTC),
     )
     session.add(attempt)
     session.commit()

@@ -41,7 +41,9 @@ def definition(**changes: Any) -> dict[str, Any]:
 
 def refused(session: Session, data: dict[str, Any]) -> str:
     with pytest.raises(AcuerdoError) as caught:
-        create_campaign(session, definition=parse_definition(data), by_id=None, by_label="t")
+        create_campaign(
+            session, definition=parse_definition(data), by_id=None, by_label="t", now=NOW
+        )
     assert caught.value.status_code == 422
     return caught.value.render("en")
 
@@ -103,6 +105,7 @@ def test_lifecycle_records_who_and_when_and_edits_only_while_draft_or_paused(
         definition=CampaignIn.model_validate(definition()),
         by_id=manager.id,
         by_label="gerente",
+        now=NOW,
     )
     assert created.status == CampaignStatus.DRAFT and created.created_by_id == manager.id
 
@@ -119,6 +122,7 @@ def test_lifecycle_records_who_and_when_and_edits_only_while_draft_or_paused(
             definition=CampaignIn.model_validate(definition(priority=5)),
             by_id=manager.id,
             by_label="gerente",
+            now=NOW,
         )
     assert caught.value.status_code == 409
     pause_campaign(session, campaign_id=created.id, by_id=manager.id, by_label="gerente", now=NOW)
@@ -128,6 +132,7 @@ def test_lifecycle_records_who_and_when_and_edits_only_while_draft_or_paused(
         definition=CampaignIn.model_validate(definition(priority=5)),
         by_id=manager.id,
         by_label="gerente",
+        now=NOW,
     )
     finish_campaign(session, campaign_id=created.id, by_id=manager.id, by_label="gerente", now=NOW)
     with pytest.raises(AcuerdoError):

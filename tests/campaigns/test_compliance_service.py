@@ -155,9 +155,10 @@ def test_caps_count_across_accounts_and_campaigns_of_the_same_debtor(session: Se
         balance=Decimal("300"),
         currency="COP",
         due_date=date(2026, 11, 1),
+        created_at=NOW,
     )
     other = account_for(session, client, phone="+573001112233", name="Otra Persona")
-    campaign = Campaign(client_id=client.id, name="Temprana")
+    campaign = Campaign(client_id=client.id, name="Temprana", created_at=NOW)
     session.add_all([second, campaign])
     session.flush()
     attempt(session, first, at=NOW - timedelta(hours=2), campaign_id=campaign.id)
@@ -182,7 +183,9 @@ def test_allowed_contacts_store_nothing(session: Session) -> None:
 def test_account_facts_come_from_the_database(session: Session) -> None:
     client = colombian(session)
     account = account_for(session, client)
-    session.add(Dispute(client_id=client.id, account_id=account.id, reason="no reconozco"))
+    session.add(
+        Dispute(client_id=client.id, account_id=account.id, reason="no reconozco", created_at=NOW)
+    )
     session.flush()
     assert check(session, account) == "open_dispute"
 
@@ -192,6 +195,7 @@ def test_account_facts_come_from_the_database(session: Session) -> None:
         account_id=promised.id,
         amount=Decimal("100"),
         due_date=date(2026, 11, 25),
+        created_at=NOW,
     )
     session.add(promise)
     session.flush()
@@ -209,6 +213,7 @@ def test_account_facts_come_from_the_database(session: Session) -> None:
             total_amount=Decimal("1200"),
             down_payment=Decimal("240"),
             installment_count=4,
+            created_at=NOW,
         )
     )
     session.flush()
@@ -266,6 +271,7 @@ def test_contact_point_facts_come_from_the_database(session: Session) -> None:
         kind=ContactKind.PHONE,
         value="+5716015555",
         line_type=LineType.FIXED_LINE,
+        created_at=NOW,
     )
     session.add(landline)
     session.flush()
@@ -286,12 +292,30 @@ def test_do_not_contact_by_value_debtor_or_for_every_client(session: Session) ->
     other_client = make_client(session, name="Otro")
     session.add_all(
         [
-            DoNotContact(client_id=client.id, value="+573001110001", reason="ley", source="manual"),
             DoNotContact(
-                client_id=client.id, debtor_id=by_debtor.debtor_id, reason="x", source="m"
+                client_id=client.id,
+                value="+573001110001",
+                reason="ley",
+                source="manual",
+                created_at=NOW,
             ),
-            DoNotContact(client_id=None, value="+573001110003", reason="x", source="m"),
-            DoNotContact(client_id=other_client.id, value="+573001110004", reason="x", source="m"),
+            DoNotContact(
+                client_id=client.id,
+                debtor_id=by_debtor.debtor_id,
+                reason="x",
+                source="m",
+                created_at=NOW,
+            ),
+            DoNotContact(
+                client_id=None, value="+573001110003", reason="x", source="m", created_at=NOW
+            ),
+            DoNotContact(
+                client_id=other_client.id,
+                value="+573001110004",
+                reason="x",
+                source="m",
+                created_at=NOW,
+            ),
         ]
     )
     unaffected = account_for(session, client, phone="+573001110004")

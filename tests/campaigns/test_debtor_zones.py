@@ -36,7 +36,7 @@ from campaigns.portfolio_import import import_portfolio
 from campaigns.timeline import account_timeline
 from console.screen import build_screen
 from tests.campaigns.agreements_helpers import NOW, answered_call
-from tests.factories import TODAY, make_account, make_client
+from tests.factories import CREATED_AT, TODAY, make_account, make_client
 
 NY, CHI, DEN, LA = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
 
@@ -183,26 +183,36 @@ def test_correcting_a_region_or_a_phone_recomputes_the_zones(session: Session) -
     client = make_client(session, country="US", timezone=NY, profile=ComplianceProfile.US)
     account = make_account(session, client=client, phone="+12126391234")
     debtor = account.debtor
-    assert correct_region(session, debtor_id=debtor.id, region="Texas", actor_label="t") == (
+    assert correct_region(
+        session, debtor_id=debtor.id, region="Texas", actor_label="t", now=CREATED_AT
+    ) == (
         CHI,
         DEN,
         NY,
     )
     point = session.scalars(select(ContactPoint).where(ContactPoint.debtor_id == debtor.id)).one()
     zones = correct_phone(
-        session, contact_point_id=point.id, value="(310) 206-1234", actor_label="t"
+        session,
+        contact_point_id=point.id,
+        value="(310) 206-1234",
+        actor_label="t",
+        now=CREATED_AT,
     )
     assert zones == (CHI, DEN, LA)
     assert point.value == "+13102061234"
     with pytest.raises(PhoneNotValid):
-        correct_phone(session, contact_point_id=point.id, value="123", actor_label="t")
+        correct_phone(
+            session, contact_point_id=point.id, value="123", actor_label="t", now=CREATED_AT
+        )
     assert (debtor.timezone, debtor.timezones) == (CHI, f"{CHI} {DEN} {LA}")
 
 
 def test_a_wrong_number_no_longer_places_the_debtor(session: Session) -> None:
     client = make_client(session, country="US", timezone=NY, profile=ComplianceProfile.US)
     account = make_account(session, client=client, phone="+13102061234")
-    correct_region(session, debtor_id=account.debtor_id, region="Illinois", actor_label="t")
+    correct_region(
+        session, debtor_id=account.debtor_id, region="Illinois", actor_label="t", now=CREATED_AT
+    )
     assert account.debtor.timezones == f"{CHI} {LA}"
     record_outcome(
         session,
@@ -258,7 +268,9 @@ def test_the_cli_recomputes_one_creditors_debtors(
 def test_the_account_screen_and_timeline_show_the_debtors_local_times(session: Session) -> None:
     client = make_client(session, country="US", timezone=NY, profile=ComplianceProfile.US)
     account = make_account(session, client=client, phone="+13102061234")
-    correct_region(session, debtor_id=account.debtor_id, region="Illinois", actor_label="t")
+    correct_region(
+        session, debtor_id=account.debtor_id, region="Illinois", actor_label="t", now=CREATED_AT
+    )
     now = datetime(2026, 3, 8, 13, 12, tzinfo=UTC)
 
     screen = build_screen(session, account_id=account.id, verified=False, now=now)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from campaigns.escalations import HANDOFF_COLUMNS, escalated_accounts, escalations_csv
 from campaigns.models import Account, ContactPoint
 from campaigns.portfolio_import import import_portfolio
-from tests.factories import TODAY, make_client
+from tests.factories import TODAY, TODAY_NOON, make_client
 
 ACUERDO = str(Path(sys.executable).parent / "acuerdo")  # the installed console script
 
@@ -38,13 +38,16 @@ def test_the_handoff_file_lists_only_escalated_accounts_oldest_first(session: Se
             filename=MESSY.name,
             content=MESSY.read_bytes(),
             today=TODAY,
+            now=TODAY_NOON,
         )
     session.commit()
 
-    text = escalations_csv(session, client_id=client.id, today=TODAY)
+    text = escalations_csv(session, client_id=client.id, today=TODAY, now=TODAY_NOON)
 
     assert list(csv.reader(io.StringIO(text))) == EXPECTED
-    later = escalated_accounts(session, client_id=client.id, today=TODAY + timedelta(days=10))
+    later = escalated_accounts(
+        session, client_id=client.id, today=TODAY + timedelta(days=10), now=TODAY_NOON
+    )
     assert [a.days_overdue for a in later] == [141, 124, 120]
     assert later[0].balance == Decimal("3200.00") and later[0].due_date == date(2026, 7, 15)
 
@@ -57,7 +60,7 @@ def test_the_phone_is_the_best_valid_one(session: Session) -> None:
         b"Z2,Sin Telefono,,,100,120,\n"
     )
     summary = import_portfolio(
-        session, client_id=client.id, filename="z.csv", content=content, today=TODAY
+        session, client_id=client.id, filename="z.csv", content=content, today=TODAY, now=TODAY_NOON
     )
     session.commit()
     assert (summary.imported, summary.rejected, summary.escalated) == (1, 1, 1)
@@ -65,7 +68,7 @@ def test_the_phone_is_the_best_valid_one(session: Session) -> None:
     first.invalid = True
     session.commit()
 
-    [account] = escalated_accounts(session, client_id=client.id, today=TODAY)
+    [account] = escalated_accounts(session, client_id=client.id, today=TODAY, now=TODAY_NOON)
 
     assert (account.account_ref, account.national_id, account.phone) == (
         "Z1",
@@ -80,7 +83,12 @@ def test_cli_writes_the_handoff_file(
 ) -> None:
     client = make_client(session, name="Cable Norte")
     import_portfolio(
-        session, client_id=client.id, filename=MESSY.name, content=MESSY.read_bytes(), today=TODAY
+        session,
+        client_id=client.id,
+        filename=MESSY.name,
+        content=MESSY.read_bytes(),
+        today=TODAY,
+        now=TODAY_NOON,
     )
     session.commit()
     output = tmp_path / "escaladas.csv"

@@ -59,7 +59,12 @@ def test_times_come_back_timezone_aware(session: Session) -> None:
 
 
 def test_audit_events_cannot_be_changed_or_deleted(session: Session) -> None:
-    event = AuditEvent(actor_label="t", action="a", entity_type="account")
+    event = AuditEvent(
+        actor_label="t",
+        action="a",
+        entity_type="account",
+        created_at=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+    )
     session.add(event)
     session.commit()
     event.action = "changed"

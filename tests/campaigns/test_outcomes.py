@@ -346,6 +346,7 @@ def test_dispute_holds_contact_and_cancels_what_was_pending(session: Session) ->
         channel=Channel.SMS,
         status=AttemptStatus.PENDING,
         body="recordatorio",
+        created_at=NOW,
     )
     session.add(pending)
     _record(session, account, {"disposition": "dispute", "reason": "No contraté ese paquete"})

@@ -120,6 +120,7 @@ def test_a_settled_account_stops_all_contact_at_once(session: Session) -> None:
             channel=channel,
             status=status,
             body="x" if channel == Channel.SMS else None,
+            created_at=NOW,
         )
         for channel, status in [
             (Channel.VOICE, AttemptStatus.PENDING),
@@ -133,6 +134,7 @@ def test_a_settled_account_stops_all_contact_at_once(session: Session) -> None:
         account_id=first.id,
         contact_point_id=point.id,
         due_at=NOW + timedelta(hours=3),
+        created_at=NOW,
     )
     session.add(callback)
     session.commit()

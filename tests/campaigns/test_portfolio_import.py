@@ -41,7 +41,7 @@ from campaigns.portfolio_import.values import (
 )
 from campaigns.tabular import MissingColumn, UnreadableFile, read_table
 from campaigns.tenancy import TenantViolation, scope_session, viewer_for
-from tests.factories import TODAY, make_client, make_user
+from tests.factories import TODAY, TODAY_NOON, make_client, make_user
 
 ACUERDO = str(Path(sys.executable).parent / "acuerdo")  # the installed console script
 
@@ -57,6 +57,7 @@ def _import(session: Session, client: Client, path: Path, **kwargs: Any) -> Any:
         content=path.read_bytes(),
         today=TODAY,
         **kwargs,
+        now=TODAY_NOON,
     )
 
 
@@ -350,7 +351,12 @@ def test_a_missing_required_column_is_one_clear_error_and_writes_nothing(
     content = "cuenta;nombre;telefono;fecha_vencimiento\nA1;Ana;5512345678;01/10/2026\n"
     with pytest.raises(MissingColumn) as caught:
         import_portfolio(
-            session, client_id=client.id, filename="f.csv", content=content.encode(), today=TODAY
+            session,
+            client_id=client.id,
+            filename="f.csv",
+            content=content.encode(),
+            today=TODAY,
+            now=TODAY_NOON,
         )
     message = caught.value.render("es_MX")
     assert message.startswith("El archivo no tiene la columna balance; nómbrela con uno de: saldo")
@@ -362,12 +368,22 @@ def test_a_file_without_due_dates_or_contact_columns_is_refused(session: Session
     content = b"cuenta,nombre,saldo,telefono\nA1,Ana,100,5512345678\n"
     with pytest.raises(MissingColumn, match="due_date / days_overdue"):
         import_portfolio(
-            session, client_id=client.id, filename="f.csv", content=content, today=TODAY
+            session,
+            client_id=client.id,
+            filename="f.csv",
+            content=content,
+            today=TODAY,
+            now=TODAY_NOON,
         )
     content = b"cuenta,nombre,saldo,dias_mora\nA1,Ana,100,10\n"
     with pytest.raises(MissingColumn, match="phone / email"):
         import_portfolio(
-            session, client_id=client.id, filename="f.csv", content=content, today=TODAY
+            session,
+            client_id=client.id,
+            filename="f.csv",
+            content=content,
+            today=TODAY,
+            now=TODAY_NOON,
         )
 
 
@@ -379,9 +395,11 @@ def test_debtors_are_matched_by_national_id_across_imports(session: Session) -> 
     second = (
         b"cuenta,nombre,celular,saldo,dias_mora,documento\nB7,Ana Ruiz,5587654321,200,9,ruaa1\n"
     )
-    import_portfolio(session, client_id=client.id, filename="a.csv", content=first, today=TODAY)
+    import_portfolio(
+        session, client_id=client.id, filename="a.csv", content=first, today=TODAY, now=TODAY_NOON
+    )
     summary = import_portfolio(
-        session, client_id=client.id, filename="b.csv", content=second, today=TODAY
+        session, client_id=client.id, filename="b.csv", content=second, today=TODAY, now=TODAY_NOON
     )
     session.commit()
     assert summary.imported == 1
@@ -398,7 +416,9 @@ def test_an_import_never_overrides_a_whatsapp_opt_out_nor_an_agreement(session: 
         b"cuenta,nombre,celular,saldo,fecha_vencimiento,whatsapp_opt_in\n"
         b"A1,Ana Ruiz,044 55 1234 5678,100,2026-10-01,si\n"
     )
-    import_portfolio(session, client_id=client.id, filename="a.csv", content=content, today=TODAY)
+    import_portfolio(
+        session, client_id=client.id, filename="a.csv", content=content, today=TODAY, now=TODAY_NOON
+    )
     session.commit()
     permission = session.scalars(select(ChannelPermission)).one()
     permission.opted_out_at = datetime(2026, 11, 1, tzinfo=UTC)
@@ -408,7 +428,7 @@ def test_an_import_never_overrides_a_whatsapp_opt_out_nor_an_agreement(session: 
 
     later = TODAY + timedelta(days=60)
     summary = import_portfolio(
-        session, client_id=client.id, filename="a.csv", content=content, today=later
+        session, client_id=client.id, filename="a.csv", content=content, today=later, now=TODAY_NOON
     )
     session.commit()
     session.expire_all()
@@ -480,6 +500,7 @@ def test_an_error_raised_mid_import_rolls_everything_back(session: Session) -> N
             content=_generated_file(12_000),
             today=TODAY,
             on_progress=fail,
+            now=TODAY_NOON,
         )
     session.rollback()
     assert session.scalar(select(func.count(Account.id))) == 0
@@ -670,6 +691,7 @@ def test_a_manager_scoped_session_can_reimport_with_changes(session: Session) ->
         content=content,
         today=TODAY,
         uploaded_by_id=manager.id,
+        now=TODAY_NOON,
     )
     changed = content.replace(b",100,5,no", b",150,95,si")
     summary = import_portfolio(
@@ -679,6 +701,7 @@ def test_a_manager_scoped_session_can_reimport_with_changes(session: Session) ->
         content=changed,
         today=TODAY,
         uploaded_by_id=manager.id,
+        now=TODAY_NOON,
     )
     session.commit()
     assert (summary.updated, summary.escalated) == (1, 1)
@@ -698,6 +721,11 @@ def test_old_excel_files_and_empty_files_are_refused_with_a_clear_message(
     ):
         with pytest.raises(UnreadableFile) as caught:
             import_portfolio(
-                session, client_id=client.id, filename="cartera.xls", content=content, today=TODAY
+                session,
+                client_id=client.id,
+                filename="cartera.xls",
+                content=content,
+                today=TODAY,
+                now=TODAY_NOON,
             )
         assert words in caught.value.render("es_MX")

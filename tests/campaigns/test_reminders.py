@@ -123,6 +123,7 @@ def test_a_promise_paid_by_the_due_date_is_kept_thanked_and_the_account_closes(
             paid_on=DUE - timedelta(days=1),
             reference="R-1",
             source="test",
+            created_at=NOW,
         )
     )
     account.balance = Decimal("120.00")

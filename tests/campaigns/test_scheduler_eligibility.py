@@ -60,6 +60,7 @@ def make_campaign(
     retry_rules: dict[str, Any] | None = None,
     start: bool = True,
     max_lines: int = 50,
+    recycling: dict[str, Any] | None = None,
 ) -> Campaign:
     definition = CampaignIn.model_validate(
         {
@@ -71,10 +72,11 @@ def make_campaign(
             "filter": account_filter or {},
             "steps": steps or [{"day": 0, "channel": "sms", "template": "recordatorio"}],
             "retry_rules": retry_rules or {},
+            "recycling": recycling or {},
             "templates": {"recordatorio": SMS_TEMPLATE},
         }
     )
-    campaign = create_campaign(session, definition=definition, by_id=None, by_label="test")
+    campaign = create_campaign(session, definition=definition, by_id=None, by_label="test", now=NOW)
     if start:
         start_campaign(session, campaign_id=campaign.id, by_id=None, by_label="test", now=NOW)
     return campaign
@@ -170,7 +172,11 @@ def test_every_account_rule_is_reported_in_order(session: Session) -> None:
     ):
         refs[ref] = account(session, client, ref, balance="0.00" if ref == "ZERO" else "900.00")
     account(session, other, "FOREIGN")
-    session.add(Dispute(client_id=client.id, account_id=refs["DISPUTE"].id, reason="no reconoce"))
+    session.add(
+        Dispute(
+            client_id=client.id, account_id=refs["DISPUTE"].id, reason="no reconoce", created_at=NOW
+        )
+    )
     for ref, status, due in (
         ("PROMISE", PromiseStatus.PENDING, TODAY),
         ("BROKEN", PromiseStatus.BROKEN, TODAY - timedelta(days=1)),
@@ -182,6 +188,7 @@ def test_every_account_rule_is_reported_in_order(session: Session) -> None:
                 amount=Decimal("100"),
                 due_date=due,
                 status=status,
+                created_at=NOW,
             )
         )
     refs["BROKEN"].priority_boost = 10
@@ -192,6 +199,7 @@ def test_every_account_rule_is_reported_in_order(session: Session) -> None:
             total_amount=Decimal("900"),
             down_payment=Decimal("100"),
             installment_count=4,
+            created_at=NOW,
         )
     )
     session.add(
@@ -200,6 +208,7 @@ def test_every_account_rule_is_reported_in_order(session: Session) -> None:
             debtor_id=refs["DNC_DEBTOR"].debtor_id,
             reason="pidió no ser contactado",
             source="test",
+            created_at=NOW,
         )
     )
     session.add(
@@ -208,6 +217,7 @@ def test_every_account_rule_is_reported_in_order(session: Session) -> None:
             value=point_of(session, refs["DNC_NUMBER"]).value,
             reason="lista nacional",
             source="test",
+            created_at=NOW,
         )
     )
     session.add(
@@ -216,6 +226,7 @@ def test_every_account_rule_is_reported_in_order(session: Session) -> None:
             value=point_of(session, refs["DNC_OTHER_CLIENT"]).value,
             reason="otro acreedor",
             source="test",
+            created_at=NOW,
         )
     )
     point_of(session, refs["INVALID"]).invalid = True

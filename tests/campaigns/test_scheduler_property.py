@@ -153,13 +153,23 @@ def _check(
                     )
                 )
             if spec["dnc"] == "value":
-                session.add(DoNotContact(client_id=None, value=point.value, reason="t", source="t"))
+                session.add(
+                    DoNotContact(
+                        client_id=None, value=point.value, reason="t", source="t", created_at=now
+                    )
+                )
         if spec["dnc"] == "debtor":
             session.add(
-                DoNotContact(client_id=client.id, debtor_id=acc.debtor_id, reason="t", source="t")
+                DoNotContact(
+                    client_id=client.id,
+                    debtor_id=acc.debtor_id,
+                    reason="t",
+                    source="t",
+                    created_at=now,
+                )
             )
         if spec["dispute"]:
-            session.add(Dispute(client_id=client.id, account_id=acc.id, reason="t"))
+            session.add(Dispute(client_id=client.id, account_id=acc.id, reason="t", created_at=now))
         if spec["promise"]:
             session.add(
                 PromiseToPay(
@@ -168,6 +178,7 @@ def _check(
                     amount=Decimal("10"),
                     due_date=today + timedelta(days=2),
                     status=PromiseStatus(str(spec["promise"])),
+                    created_at=now,
                 )
             )
         for past_channel, minutes, connected in spec["history"]:  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from campaigns.db import session_factory
 from campaigns.models import Account, AuditEvent, Client, ContactPoint, Debtor, Role
 from campaigns.tenancy import TenantViolation, Viewer, scope_session, viewer_for
-from tests.factories import make_account, make_client, make_user
+from tests.factories import CREATED_AT, make_account, make_client, make_user
 
 
 @pytest.fixture
@@ -16,7 +16,15 @@ def two_creditors(session: Session) -> tuple[Client, Client]:
     phone = make_client(session, name="Telefonía Sur")
     make_account(session, client=cable, ref="C-1")
     make_account(session, client=phone, ref="T-1")
-    session.add(AuditEvent(client_id=phone.id, actor_label="test", action="x", entity_type="y"))
+    session.add(
+        AuditEvent(
+            client_id=phone.id,
+            actor_label="test",
+            action="x",
+            entity_type="y",
+            created_at=CREATED_AT,
+        )
+    )
     session.commit()
     return cable, phone
 
@@ -63,6 +71,14 @@ def test_writing_another_creditors_row_is_refused(two_creditors: tuple[Client, C
     cable, phone = two_creditors
     with session_factory()() as s:
         scope_session(s, Viewer(None, Role.MANAGER, frozenset({cable.id})))
-        s.add(Debtor(client_id=phone.id, name="Intruso", country="MX", timezone="UTC"))
+        s.add(
+            Debtor(
+                client_id=phone.id,
+                name="Intruso",
+                country="MX",
+                timezone="UTC",
+                created_at=CREATED_AT,
+            )
+        )
         with pytest.raises(TenantViolation):
             s.flush()

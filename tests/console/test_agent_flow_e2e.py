@@ -4,7 +4,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -91,6 +91,7 @@ def test_answered_call_pops_on_the_agents_process_and_a_promise_is_recorded(
         campaign_id=campaign.id,
         contact_point_id=point.id,
         channel="voice",
+        created_at=datetime.now(UTC),
     )
     session.add(attempt)
     session.commit()
@@ -200,6 +201,7 @@ def test_wrap_up_that_runs_out_records_unrecorded_and_frees_the_agent(
         campaign_id=campaign.id,
         contact_point_id=point.id,
         channel="voice",
+        created_at=datetime.now(UTC),
     )
     session.add(attempt)
     session.commit()

@@ -119,6 +119,7 @@ def _callback(session: Session, *, owner: User | None, due: datetime) -> tuple[C
         channel=Channel.VOICE,
         status="completed",
         agent_id=agent.id,
+        created_at=NOON_MEXICO - timedelta(days=3),
     )
     session.add(attempt)
     session.flush()
@@ -128,6 +129,7 @@ def _callback(session: Session, *, owner: User | None, due: datetime) -> tuple[C
         attempt_id=attempt.id,
         agent_id=agent.id,
         disposition="callback",
+        created_at=NOON_MEXICO - timedelta(days=3),
     )
     session.add(outcome)
     session.flush()
@@ -137,6 +139,7 @@ def _callback(session: Session, *, owner: User | None, due: datetime) -> tuple[C
         outcome_id=outcome.id,
         owner_agent_id=owner.id if owner else None,
         due_at=due,
+        created_at=NOON_MEXICO - timedelta(days=3),
     )
     session.add(callback)
     session.commit()

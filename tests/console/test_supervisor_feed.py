@@ -2,12 +2,14 @@
 and only for the creditors the supervisor works."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy.orm import Session
 from websockets.sync.client import connect
 
+from campaigns.campaign_defs import pause_campaign
 from campaigns.models import Role
 from campaigns.redis_conn import redis_url
 from console.agents.commands import handle
@@ -76,8 +78,38 @@ async def _dial_once_and_pause(agent_id: int) -> list[int]:
     """One second of the dialing loop, then an agent change published after its messages."""
     redis = Redis.from_url(redis_url())
     try:
-        decisions = await dial_once(redis)
+        decisions = await dial_once(redis, datetime.now(UTC))
         await handle(redis, agent_id, {"type": "set_state", "state": "paused", "reason": "break"})
         return list(decisions)
     finally:
         await redis.aclose()
+
+
+def test_campaign_status_changes_reach_only_supervisors_of_that_creditor(
+    session: Session,
+) -> None:
+    """Pausing a campaign shows at once on the wallboards of its creditor's supervisors."""
+    cable = make_client(session, name="Cable Norte")
+    phone = make_client(session, name="Telefonía Sur")
+    make_user(session, username="supervisora", role=Role.SUPERVISOR, access=[cable])
+    own = make_campaign(session, client=cable, name="Cable temprana")
+    other = make_campaign(session, client=phone, name="Telefonía temprana")
+    session.commit()
+    with web_server() as url:
+        ws_url = url.replace("http://", "ws://") + "/ws/supervisor"
+        headers = {"Cookie": f"acuerdo_session={sign_in(url, 'supervisora')}"}
+        with connect(ws_url, additional_headers=headers, origin=url) as feed:  # type: ignore[arg-type]
+            receive(feed, "snapshot")
+            moment = datetime.now(UTC)
+            for campaign in (other, own):
+                pause_campaign(
+                    session, campaign_id=campaign.id, by_id=None, by_label="cli", now=moment
+                )
+                session.commit()
+            pushed = receive(feed, "campaign", timeout=10)
+            assert (pushed["campaign_id"], pushed["client_id"]) == (own.id, cable.id)
+            assert (pushed["status"], pushed["by"], pushed["name"]) == (
+                "paused",
+                "cli",
+                "Cable temprana",
+            )

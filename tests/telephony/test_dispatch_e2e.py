@@ -1,7 +1,7 @@
 """Calls and messages end to end: rq workers, the sandbox over HTTP, the app under uvicorn."""
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -51,6 +51,7 @@ def attempt_for(
         contact_point_id=point.id,
         channel=channel,
         body=body,
+        created_at=datetime.now(UTC),
     )
     session.add(attempt)
     session.commit()
@@ -230,6 +231,7 @@ def test_call_rate_is_held_across_two_workers(
             account_id=account.id,
             contact_point_id=point.id,
             channel=Channel.VOICE,
+            created_at=datetime.now(UTC),
         )
         session.add(attempt)
         session.flush()

@@ -60,6 +60,7 @@ def make_attempt(
         channel=channel,
         status=AttemptStatus.QUEUED,
         provider_sid=sid,
+        created_at=datetime.now(UTC),
     )
     session.add(attempt)
     session.commit()

@@ -70,6 +70,7 @@ class OutcomeEffects(AgreementEffects):
             account_id=self.account.id,
             outcome_id=self.outcome.id,
             reason=outcome.reason.strip(),
+            created_at=self.now,
         )
         self.session.add(dispute)
         set_status(self.account, AccountStatus.DISPUTED, self.now)
@@ -117,6 +118,7 @@ class OutcomeEffects(AgreementEffects):
             contact_point_id=self.point.id if self.point else None,
             owner_agent_id=self.agent_id if outcome.personal else None,
             due_at=due_at,
+            created_at=self.now,
         )
         self.session.add(callback)
         self.session.flush()
@@ -171,6 +173,7 @@ class OutcomeEffects(AgreementEffects):
                     value=point.value,
                     reason="the person asked not to be contacted",
                     source=self.source,
+                    created_at=self.now,
                 )
             )
         cancel_pending_contact(
@@ -191,6 +194,7 @@ class OutcomeEffects(AgreementEffects):
                 debtor_id=self.account.debtor_id,
                 reason="debtor deceased",
                 source=self.source,
+                created_at=self.now,
             )
         )
         set_status(self.account, AccountStatus.CLOSED, self.now)

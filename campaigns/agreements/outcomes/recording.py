@@ -87,6 +87,7 @@ def record_outcome(
         right_party=is_right_party(outcome),
         notes=notes,
         submission_key=submission_key,
+        created_at=now,
     )
     try:
         with session.begin_nested():
@@ -107,6 +108,7 @@ def record_outcome(
         entity=row,
         actor_id=agent_id,
         actor_label=f"agent:{agent_id}" if agent_id else "system",
+        at=now,
         data={"disposition": str(disposition), "attempt_id": row.attempt_id, **data},
     )
     session.flush()

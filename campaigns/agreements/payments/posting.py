@@ -28,7 +28,7 @@ CHUNK = 500
 
 
 def record_payments(
-    session: Session, client: Client, rows: list[PaymentRow], filename: str
+    session: Session, client: Client, rows: list[PaymentRow], filename: str, now: datetime
 ) -> dict[int, tuple[Decimal, int]]:
     """Store one payment a row; each account's total and first payment id."""
     totals: dict[int, Decimal] = defaultdict(Decimal)
@@ -41,6 +41,7 @@ def record_payments(
             paid_on=row.paid_on,
             reference=row.reference,
             source=filename[:40] or "file",
+            created_at=now,
         )
         for row in rows
     ]

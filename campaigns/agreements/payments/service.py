@@ -23,7 +23,7 @@ from campaigns.agreements.payments.rows import (
 )
 from campaigns.clients import client_to_change
 from campaigns.i18n import _
-from campaigns.models import AuditEvent, utcnow
+from campaigns.models import AuditEvent
 from campaigns.portfolio_import.rows import Problem, rejects_csv
 from campaigns.settings import get_settings
 from campaigns.tabular import map_columns, read_table, require_columns
@@ -71,13 +71,12 @@ def import_payments(
     client_id: int,
     filename: str,
     content: bytes,
+    now: datetime,
     today: date | None = None,
-    now: datetime | None = None,
     uploaded_by_id: int | None = None,
 ) -> PaymentImportSummary:
     """Record a creditor's payments file; bad rows go to a rejects CSV, the rest apply at once."""
     client = client_to_change(session, client_id=client_id)
-    now = now or utcnow()
     today = today or now.astimezone(ZoneInfo(client.timezone)).date()
 
     table = read_table(content, filename=filename)
@@ -146,7 +145,7 @@ def import_payments(
         seen[reference] = number
         good.append(PaymentRow(number, account_id, amount, paid_on, reference))
 
-    by_account = record_payments(session, client, good, filename)
+    by_account = record_payments(session, client, good, filename, now)
     counts = apply_payments(session, by_account, now)
     settled, kept, installments, cancelled = counts
 
@@ -177,6 +176,7 @@ def import_payments(
             entity_type="payments",
             entity_id=None,
             data={"filename": filename, **summary.as_json()},
+            created_at=now,
         )
     )
     session.flush()

@@ -10,7 +10,9 @@ to SQL as CASE expressions on `Debtor.timezone`.
 Rules, in the order they are checked (the first one that applies is reported):
 
 1. zero_balance, open_dispute, promise_in_force          -- the account (compliance order)
-2. in_flight, retry_wait, step_not_due, steps_done        -- the campaign's own progress
+2. in_flight, retry_wait, step_not_due, recycle_wait,
+   steps_done                                             -- the campaign's own progress
+   (recycling brings a done account back: progress.py)
 3. do_not_contact, invalid_contact_point, opted_out,
    no_consent_whatsapp / no_consent                       -- a contact point for the step's channel
 4. day_not_allowed, holiday, outside_hours                -- the debtor's local time

@@ -93,6 +93,8 @@ def with_rule(
         c.try_number,
         c.channel,
         c.contact_point_id,
+        c.recycle,
+        c.recycle_round,
         rule.label("rule"),
     )
 

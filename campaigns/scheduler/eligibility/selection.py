@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, text
 from sqlalchemy.orm import Session
 
+from campaigns.campaign_defs.recycling import recycle_plan
 from campaigns.compliance import effective_profile
 from campaigns.models import Campaign, Channel, Client
 from campaigns.scheduler.eligibility.contact_point import with_contact_point
@@ -23,8 +24,11 @@ class Selection:
 
     `query` yields one row per matched account with the columns: account_id, debtor_id,
     account_ref, debtor_name, balance, due_date, priority_boost, tz (the primary zone), zones
-    (every candidate zone, space-separated), step, try_number, channel, contact_point_id and rule
-    (NULL = may be contacted now). `today_by_zone` has the local date of every candidate zone.
+    (every candidate zone, space-separated), step, try_number, channel, contact_point_id, recycle
+    and recycle_round (the recycling rule that brings the account back and its round, or NULL)
+    and rule (NULL = may be contacted now). `today_by_zone` has the local date of every candidate
+    zone. `steps` ends with the recycled step when the campaign recycles (index
+    len(campaign.steps)).
     """
 
     campaign_id: int
@@ -58,9 +62,13 @@ def build_selection(
     steps = tuple(dict(step) for step in campaign.steps)
     account_filter = campaign.account_filter or {}
 
+    recycling = recycle_plan(campaign.recycling, list(steps))
     base = matched_accounts(campaign, account_filter, facts)
-    progress = with_progress(base, steps, retry_rules(campaign), now)
+    progress = with_progress(
+        base, steps, retry_rules(campaign), now, campaign_id=campaign.id, recycling=recycling
+    )
     channels = sorted({Channel(str(step["channel"])) for step in steps})
     chosen = with_contact_point(progress, client, profile, channels)
     query = with_rule(chosen, client, profile, facts, now)
-    return Selection(campaign.id, client.id, now, query, facts.today, steps)
+    every = steps + ((steps[recycling.step],) if recycling else ())
+    return Selection(campaign.id, client.id, now, query, facts.today, every)

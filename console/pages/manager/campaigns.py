@@ -182,7 +182,7 @@ def save_campaign(
             definition = parse_definition(data)
             if campaign_id is None:
                 campaign = create_campaign(
-                    db, definition=definition, by_id=user.id, by_label=user.username
+                    db, definition=definition, by_id=user.id, by_label=user.username, now=utcnow()
                 )
             else:
                 campaign = update_campaign(
@@ -191,6 +191,7 @@ def save_campaign(
                     definition=definition,
                     by_id=user.id,
                     by_label=user.username,
+                    now=utcnow(),
                 )
             return back_to(f"/manager/campaigns/{campaign.id}/preview")
         except AcuerdoError as error:

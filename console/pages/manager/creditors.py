@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from campaigns.clients import create_client, list_clients
 from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import LOCALE_NAMES, _
-from campaigns.models import ComplianceProfile, User
+from campaigns.models import ComplianceProfile, User, utcnow
 from console.deps import ManagerUser, SessionDep
 from console.pages.common import PageRoute, back_to, page_locale, render
 
@@ -76,6 +76,7 @@ def add_creditor(
             early_payment_discount_pct=_percent(discount),
             min_down_payment_pct=_percent(down_payment),
             max_installments=max_installments,
+            now=utcnow(),
         )
     except AcuerdoError as error:
         db.rollback()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.clients import list_clients
 from campaigns.errors import AcuerdoError
-from campaigns.models import User
+from campaigns.models import User, utcnow
 from campaigns.portfolio_import.service import import_portfolio
 from campaigns.portfolios import get_portfolio, list_portfolios
 from console.deps import ManagerUser, SessionDep
@@ -64,6 +64,7 @@ def upload(
             filename=file.filename or "cartera.csv",
             content=file.file.read(),
             uploaded_by_id=user.id,
+            now=utcnow(),
         )
     except AcuerdoError as error:
         db.rollback()

@@ -8,7 +8,7 @@ from campaigns import users
 from campaigns.clients import list_clients
 from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import _
-from campaigns.models import Role, User
+from campaigns.models import Role, User, utcnow
 from console.deps import ManagerUser, PostedForm, SessionDep
 from console.pages.common import PageRoute, back_to, page_locale, render
 
@@ -60,6 +60,7 @@ def add_user(request: Request, db: SessionDep, user: ManagerUser, form: PostedFo
             full_name=fields["full_name"].strip(),
             client_names=[str(c) for c in form.getlist("clients")],
             locale=fields["locale"] or "es_MX",
+            now=utcnow(),
         )
     except AcuerdoError as error:
         db.rollback()

@@ -1,0 +1,9 @@
+"""The Redis pub/sub channels the domain publishes on; the console's websocket hub subscribes.
+
+Only channels with a subscriber exist: `agent:{id}` (one agent's console; published by the
+console itself) and `supervisors` (the supervisors' feed, each message filtered by its
+`client_id` against the creditors a supervisor works for). docs/websocket-protocol.md lists
+the messages.
+"""
+
+SUPERVISORS_CHANNEL = "supervisors"

@@ -1,0 +1,83 @@
+"""One "today": the BPO's operating day in its zone, for the wallboard and the creditors' pages."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from campaigns.kpis import todays_figures
+from campaigns.models import Attempt, AttemptStatus, Channel, Outcome, PromiseToPay
+from campaigns.operating_day import operating_day
+from campaigns.settings import get_settings
+from tests.factories import make_account, make_campaign, make_client
+
+# 01:00 UTC on 1 December is 19:00 on 30 November in Mexico City (UTC-6, no DST).
+EVENING_MEXICO = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+def test_the_operating_zone_is_mexico_city_by_default() -> None:
+    assert get_settings().operating_timezone == "America/Mexico_City"
+
+
+def test_at_seven_in_the_evening_the_day_is_the_local_one() -> None:
+    day = operating_day(EVENING_MEXICO)
+    assert day.date == date(2026, 11, 30)
+    assert day.start == datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+    assert day.end == datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    assert day.start <= EVENING_MEXICO < day.end
+
+
+def test_a_day_with_a_clock_change_is_23_or_25_hours_long() -> None:
+    spring = operating_day(datetime(2027, 3, 14, 15, 0, tzinfo=UTC), timezone="America/New_York")
+    autumn = operating_day(datetime(2027, 11, 7, 15, 0, tzinfo=UTC), timezone="America/New_York")
+    assert spring.end - spring.start == timedelta(hours=23)
+    assert autumn.end - autumn.start == timedelta(hours=25)
+
+
+def test_the_days_figures_at_one_utc_include_the_afternoons_contacts(session: Session) -> None:
+    client = make_client(session)
+    campaign = make_campaign(session, client=client)
+    account = make_account(session, client=client)
+    afternoon = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)  # 14:00 in Mexico City
+    last_night = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)  # 23:00 on the 29th there
+    for at in (afternoon, afternoon + timedelta(hours=2), last_night):
+        attempt = Attempt(
+            client_id=client.id,
+            account_id=account.id,
+            campaign_id=campaign.id,
+            channel=Channel.VOICE,
+            status=AttemptStatus.COMPLETED,
+            answered_by="human",
+            created_at=at,
+        )
+        session.add(attempt)
+        session.flush()
+        outcome = Outcome(
+            client_id=client.id,
+            account_id=account.id,
+            attempt_id=attempt.id,
+            disposition="promise_to_pay",
+            right_party=True,
+            created_at=at,
+        )
+        session.add(outcome)
+        session.flush()
+        session.add(
+            PromiseToPay(
+                client_id=client.id,
+                account_id=account.id,
+                outcome_id=outcome.id,
+                amount=Decimal("100.00"),
+                due_date=date(2026, 12, 5),
+                created_at=at,
+            )
+        )
+    session.flush()
+
+    [figures] = todays_figures(session, now=EVENING_MEXICO)
+    assert (figures.attempts, figures.contacts, figures.right_party_contacts) == (2, 2, 2)
+    assert (figures.promises, figures.amount_promised) == (2, Decimal("200.00"))
+
+    # The next morning in Mexico City (still the 1st in UTC) is a new day with nothing in it.
+    [morning] = todays_figures(session, now=datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+    assert (morning.attempts, morning.promises) == (0, 0)
