@@ -13,7 +13,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client as TwilioClient
 
 from campaigns.db import read_scope, session_scope
-from campaigns.models import Channel, utcnow
+from campaigns.models import Channel
 from campaigns.redis_conn import get_redis
 from campaigns.settings import get_settings
 from telephony import recovery
@@ -74,9 +74,8 @@ def reconcile_one(client: TwilioClient, item: Unconfirmed, now: datetime) -> Sta
     return change
 
 
-def reconcile_unconfirmed(now: datetime | None = None) -> list[StatusChange]:
+def reconcile_unconfirmed(now: datetime) -> list[StatusChange]:
     """Reconcile every unconfirmed attempt not asked about recently; the changes applied."""
-    now = now or utcnow()
     with read_scope() as session:
         items = recovery.unconfirmed(session, now=now, limit=1000)
     checked = recently_checked([item.attempt_id for item in items])

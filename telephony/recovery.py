@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from campaigns.events import publish_after_commit
 from campaigns.models import Attempt, AttemptEvent, AttemptStatus, Channel
 from campaigns.settings import get_settings
 from telephony import status_updates
@@ -146,15 +145,6 @@ def forget_unknown(session: Session, *, item: Unconfirmed, now: datetime) -> boo
             occurred_at=now,
         )
     )
-    message = {
-        "type": "attempt",
-        "attempt_id": attempt.id,
-        "status": str(attempt.status),
-        "channel": str(attempt.channel),
-    }
-    if attempt.campaign_id:
-        publish_after_commit(session, f"campaign:{attempt.campaign_id}", message)
-    publish_after_commit(session, f"client:{attempt.client_id}", message)
     return True
 
 

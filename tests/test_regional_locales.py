@@ -226,6 +226,7 @@ def test_the_service_refuses_an_unknown_locale(session: Session) -> None:
             currency="ARS",
             timezone="America/Argentina/Buenos_Aires",
             locale="es_AR",
+            now=datetime(2026, 11, 23, 15, tzinfo=UTC),
             profile=ComplianceProfile.MX,
         )
     assert raised.value.render("es_CO") == (
@@ -272,6 +273,7 @@ def test_a_whatsapp_template_gets_money_and_date_written_the_creditors_way(
         contact_point_id=point.id,
         channel=Channel.WHATSAPP,
         template_key="recordatorio",
+        created_at=datetime(2026, 11, 23, 15, tzinfo=UTC),
     )
     session.add(attempt)
     session.flush()

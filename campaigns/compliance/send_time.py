@@ -28,7 +28,6 @@ from campaigns.compliance.overrides import effective_profile
 from campaigns.compliance.service import check_account_contact
 from campaigns.compliance.windows import local_time, next_open
 from campaigns.debtor_zones import debtor_zones
-from campaigns.events import publish_after_commit
 from campaigns.models import (
     Account,
     Attempt,
@@ -143,7 +142,6 @@ def check_before_send(session: Session, *, attempt_id: int, now: datetime) -> Se
     attempt.error_message = f"{rule}: {decision.detail()}"[:300]
     _free_dedup_key(session, attempt)
     _event(session, attempt, str(status), now, rule=rule)
-    _publish(session, attempt)
     return SendDecision(Verdict.CANCELED if final else Verdict.REFUSED, rule)
 
 
@@ -177,15 +175,3 @@ def _event(session: Session, attempt: Attempt, status: str, now: datetime, **dat
             occurred_at=now,
         )
     )
-
-
-def _publish(session: Session, attempt: Attempt) -> None:
-    message = {
-        "type": "attempt",
-        "attempt_id": attempt.id,
-        "status": str(attempt.status),
-        "channel": str(attempt.channel),
-    }
-    if attempt.campaign_id:
-        publish_after_commit(session, f"campaign:{attempt.campaign_id}", message)
-    publish_after_commit(session, f"client:{attempt.client_id}", message)

@@ -21,7 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "console.cli.run",
         "Run the web app (console, APIs and Twilio webhooks) under uvicorn.",
     ),
-    "worker": ("console.cli.run", "Run an rq worker for the dispatch and default queues."),
+    "worker": (
+        "console.cli.run",
+        "Run an rq worker for the dispatch and default queues (it outlives Redis restarts).",
+    ),
     "scheduler": (
         "console.cli.run",
         "Run the scheduler: ticks schedule campaigns; the dialing loop paces calls every second.",

@@ -141,7 +141,12 @@ def test_the_import_stores_every_candidate_zone_and_reports_a_bad_zone_name(
 ) -> None:
     client_id = _us_client(session)
     summary = import_portfolio(
-        session, client_id=client_id, filename="us.csv", content=US_FILE.encode(), today=TODAY
+        session,
+        client_id=client_id,
+        filename="us.csv",
+        content=US_FILE.encode(),
+        today=TODAY,
+        now=CREATED_AT,
     )
     assert (summary.imported, summary.rejected) == (5, 0)
     assert {ref: _zones(session, ref) for ref in ("US-1", "US-2", "US-3", "US-4", "US-5")} == {
@@ -167,13 +172,23 @@ def test_the_import_stores_every_candidate_zone_and_reports_a_bad_zone_name(
     ]
 
     again = import_portfolio(
-        session, client_id=client_id, filename="us.csv", content=US_FILE.encode(), today=TODAY
+        session,
+        client_id=client_id,
+        filename="us.csv",
+        content=US_FILE.encode(),
+        today=TODAY,
+        now=CREATED_AT,
     )
     assert (again.updated, again.unchanged) == (0, 5)
 
     moved = US_FILE.replace("310 206 1234,Texas", "310 206 1234,California")
     third = import_portfolio(
-        session, client_id=client_id, filename="us.csv", content=moved.encode(), today=TODAY
+        session,
+        client_id=client_id,
+        filename="us.csv",
+        content=moved.encode(),
+        today=TODAY,
+        now=CREATED_AT,
     )
     assert third.updated == 1
     assert _zones(session, "US-2") == LA

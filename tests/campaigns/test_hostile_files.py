@@ -17,7 +17,7 @@ from campaigns.agreements import import_payments
 from campaigns.models import Account
 from campaigns.tabular import FileLimits, UnreadableFile, read_table
 from tests import hostile_files
-from tests.factories import TODAY, make_account, make_client
+from tests.factories import CREATED_AT, TODAY, make_account, make_client
 
 ACUERDO = str(Path(sys.executable).parent / "acuerdo")
 
@@ -76,7 +76,12 @@ def test_payments_with_a_nul_byte_are_refused_and_nothing_is_recorded(session: S
     content = b"Cuenta,Monto,Fecha de pago,Folio\r\nACC-00001,10.00,2026-11-20,F\x001\r\n"
     with pytest.raises(UnreadableFile) as refused:
         import_payments(
-            session, client_id=client.id, filename="p.csv", content=content, today=TODAY
+            session,
+            client_id=client.id,
+            filename="p.csv",
+            content=content,
+            today=TODAY,
+            now=CREATED_AT,
         )
     assert "carácter NUL" in refused.value.render("es_MX")
 

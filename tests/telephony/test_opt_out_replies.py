@@ -141,6 +141,7 @@ def _queue(session: Session) -> dict[str, Attempt]:
         balance=account.balance,
         currency=account.currency,
         due_date=account.due_date,
+        created_at=NOW,
     )
     session.add(second)
     other_point = ContactPoint(
@@ -149,6 +150,7 @@ def _queue(session: Session) -> dict[str, Attempt]:
         kind=point.kind,
         value="+525512340000",
         line_type=point.line_type,
+        created_at=NOW,
     )
     session.add_all([second, other_point])
     session.flush()
@@ -169,6 +171,7 @@ def _queue(session: Session) -> dict[str, Attempt]:
             account_id=account.id,
             contact_point_id=point.id,
             due_at=NOW,
+            created_at=NOW,
         )
     )
     session.commit()

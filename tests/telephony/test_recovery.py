@@ -77,7 +77,7 @@ def test_a_lost_final_call_callback_is_fetched_from_the_provider(
     )
     eventually(lambda: sandbox.call(str(call.sid))["status"] == "busy", timeout=30)
 
-    changes = reconcile_unconfirmed()
+    changes = reconcile_unconfirmed(utcnow())
 
     assert [(c.attempt_id, c.status, c.final) for c in changes] == [
         (attempt_id, AttemptStatus.BUSY, True)
@@ -87,7 +87,7 @@ def test_a_lost_final_call_callback_is_fetched_from_the_provider(
     assert attempt.status == AttemptStatus.BUSY and attempt.ended_at is not None
     events = session.query(AttemptEvent).filter_by(attempt_id=attempt_id, status="busy").all()
     assert len(events) == 1, "stored once, as the webhook would have stored it"
-    assert reconcile_unconfirmed() == []
+    assert reconcile_unconfirmed(utcnow()) == []
 
 
 def test_a_message_left_sent_is_reconciled_and_an_unknown_one_ends_failed(
@@ -120,7 +120,7 @@ def test_a_message_left_sent_is_reconciled_and_an_unknown_one_ends_failed(
         timeout=30,
     )
 
-    reconcile_unconfirmed()
+    reconcile_unconfirmed(utcnow())
 
     session.rollback()
     assert session.get_one(Attempt, delivered).status == AttemptStatus.DELIVERED

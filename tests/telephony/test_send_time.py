@@ -199,6 +199,7 @@ def test_what_changed_since_queueing_stops_the_attempt_with_its_rule(
                 debtor_id=account.debtor_id,
                 reason="test",
                 source="test",
+                created_at=mx(23, 20).astimezone(UTC),
             )
         )
     session.commit()
