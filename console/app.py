@@ -34,7 +34,7 @@ from console.deps import request_locale
 from console.doctor import record_webhook
 from console.hub import Hub
 from console.pages import router as pages_router
-from console.resilience import forever
+from console.resilience import forever, stop_task
 from console.routing import Routing
 from telephony.webhooks import create_router as twilio_router
 
@@ -132,9 +132,7 @@ def create_app() -> FastAPI:
         app.state.hub = hub
         sweeper = asyncio.create_task(_sweep_forever(hub))
         yield
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
+        await stop_task(sweeper, "presence and wrap-up sweep")
         await hub.stop()
         await redis.aclose()
 

@@ -37,7 +37,7 @@ from campaigns.settings import get_settings
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.state import AgentState, AgentStatus
-from console.resilience import Backoff
+from console.resilience import Backoff, raise_if_cancelling
 from telephony.dialer.allocation import CampaignDemand, allocate, processing_order
 from telephony.dialer.pacer import PacingDecision, PacingHistory, PacingSnapshot, decide
 
@@ -330,6 +330,7 @@ async def dial_forever(redis: Redis, interval: float = 1.0) -> None:
             await dial_callbacks(redis, now)
             await dial_once(redis, now)
         except Exception:
+            raise_if_cancelling()
             log.exception("dialing loop iteration failed")
             await backoff.wait()
             continue

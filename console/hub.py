@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from campaigns.channels import SUPERVISORS_CHANNEL
 from campaigns.settings import get_settings
-from console.resilience import Backoff
+from console.resilience import Backoff, raise_if_cancelling, stop_task
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +90,7 @@ class Hub:
     async def stop(self) -> None:
         """Stop listening."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task, "hub listener")
 
     def attach_agent(self, agent_id: int, connection: Connection) -> None:
         self.agents[agent_id].add(connection)
@@ -115,9 +113,11 @@ class Hub:
                         if message["type"] in ("message", "pmessage"):
                             self._deliver_safely(message)
             except (RedisConnectionError, OSError) as error:
+                raise_if_cancelling()
                 log.warning("hub lost Redis (%s); resubscribing", type(error).__name__)
                 await backoff.wait()
             except Exception:
+                raise_if_cancelling()
                 log.exception("hub listener failed; resubscribing")
                 await backoff.wait()
 

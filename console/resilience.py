@@ -40,6 +40,24 @@ class Backoff:
         time.sleep(self.next_delay())
 
 
+def raise_if_cancelling() -> None:
+    """Re-raise a cancellation that a library turned into another error on its way out (e.g. a
+    Redis connection torn down mid-command), so a loop that catches errors still ends when its
+    task is cancelled instead of looping forever and hanging whoever awaits it."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+async def stop_task(task: "asyncio.Task[Any]", name: str, timeout: float = 5.0) -> None:
+    """Cancel a task and wait for it to end, at most `timeout` seconds (a task that will not end
+    is logged and left behind rather than hanging the shutdown)."""
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=timeout)
+    if not done:
+        log.error("%s did not stop within %s s of being cancelled", name, timeout)
+
+
 async def forever(
     name: str, step: Callable[[], Awaitable[Any]], interval: float, backoff: Backoff | None = None
 ) -> None:
@@ -49,6 +67,7 @@ async def forever(
         try:
             await step()
         except Exception:
+            raise_if_cancelling()
             log.exception("%s failed; retrying", name)
             await backoff.wait()
             continue
@@ -82,7 +101,7 @@ class TaskSet:
 
     async def cancel_all(self) -> None:
         """Cancel every task still running and wait for them."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(
+            *(stop_task(task, task.get_name()) for task in list(self._tasks)),
+            return_exceptions=True,
+        )
