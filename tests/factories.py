@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -184,3 +185,24 @@ def reachable_now() -> dict[str, Any]:
     midday in the debtor's zone and 30 days overdue on today's date (their jobs check the
     contact rules at the moment of sending)."""
     return {"timezone": zone_where_it_is_midday(), "today": datetime.now(UTC).date()}
+
+
+MIDDAY_CANDIDATES = (
+    "Pacific/Kiritimati", "Pacific/Auckland", "Australia/Sydney", "Asia/Tokyo", "Asia/Shanghai",
+    "Asia/Bangkok", "Asia/Dhaka", "Asia/Karachi", "Asia/Dubai", "Europe/Moscow", "Europe/Athens",
+    "Europe/Berlin", "Europe/London", "Atlantic/Azores", "Atlantic/South_Georgia",
+    "America/Sao_Paulo", "America/New_York", "America/Chicago", "America/Denver",
+    "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "Pacific/Pago_Pago",
+)  # fmt: skip
+
+
+def iana_zone_where_it_is_midday() -> str:
+    """A named zone (one a portfolio file may state) where it is now between 10:00 and 14:00.
+
+    For end-to-end tests that import a file through the real CLI and send on the real clock.
+    """
+    now = datetime.now(UTC)
+    for name in MIDDAY_CANDIDATES:
+        if 10 <= now.astimezone(ZoneInfo(name)).hour < 14:
+            return name
+    raise AssertionError("no candidate zone is at midday now")

@@ -94,7 +94,9 @@ def sms_campaign(session: Session, client: Client) -> None:
             "templates": {"recordatorio": TEMPLATE},
         }
     )
-    campaign = create_campaign(session, definition=definition, by_id=None, by_label="test")
+    campaign = create_campaign(
+        session, definition=definition, by_id=None, by_label="test", now=datetime.now(UTC)
+    )
     start_campaign(session, campaign_id=campaign.id, by_id=None, by_label="test", now=utcnow())
 
 

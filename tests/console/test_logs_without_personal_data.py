@@ -23,7 +23,7 @@ from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.log_privacy import mask_personal_data
 from campaigns.models import Account, Attempt, AttemptStatus, Channel, ContactPoint, utcnow
 from campaigns.settings import get_settings
-from tests.factories import make_client
+from tests.factories import iana_zone_where_it_is_midday, make_client
 from tests.processes import eventually, process_env, run_worker, web_server
 from tests.telephony.conftest import SandboxServer, free_port, wait_until
 
@@ -68,9 +68,11 @@ TEMPLATE = "Hola {{ name }}, su saldo con {{ creditor }} es {{ balance }}. {{ op
 
 
 def _portfolio() -> bytes:
-    lines = ["Cuenta,Nombre,Teléfono,Saldo,Días de atraso,Documento,Correo"]
+    # The debtors live where it is midday now: the worker checks the contact rules on the clock.
+    zone = iana_zone_where_it_is_midday()
+    lines = ["Cuenta,Nombre,Teléfono,Saldo,Días de atraso,Documento,Correo,Zona horaria"]
     for n, (name, phone, _e164, curp, email, _call) in enumerate(DEBTORS, start=1):
-        lines.append(f'PRV-{n:04d},{name},"{phone}",1500.00,20,{curp},{email}')
+        lines.append(f'PRV-{n:04d},{name},"{phone}",1500.00,20,{curp},{email},{zone}')
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
@@ -181,7 +183,7 @@ def _full_run(
     )
     _run(logs / "cli.log", env, "campaigns", "create", str(campaign))
     _run(logs / "cli.log", env, "campaigns", "start", "Privacidad")
-    at = "2026-11-25T17:00:00+00:00"  # 11:00 in Mexico City
+    at = utcnow().isoformat()  # the worker sends on the clock: the tick runs on it too
     _run(logs / "scheduler.log", env, "scheduler", "--once", "--at", at, "--no-dial")
 
     session.rollback()  # see what the CLI processes committed
@@ -193,6 +195,7 @@ def _full_run(
             account_id=account.id,
             contact_point_id=point.id,
             channel=Channel.VOICE,
+            created_at=utcnow(),
         )
         if e164 == DEBTORS[2][2]:  # a response lost before: the worker reconciles by number
             attempt.status, attempt.dispatching_at = AttemptStatus.DISPATCHING, utcnow()

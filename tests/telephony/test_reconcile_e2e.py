@@ -1,5 +1,7 @@
 """A crash-retried dispatch adopts its own record at the provider, never another creditor's."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +32,7 @@ def sms_attempt(session: Session, client: Client, body: str) -> Attempt:
         contact_point_id=point.id,
         channel=Channel.SMS,
         body=body,
+        created_at=datetime.now(UTC),
     )
     session.add(attempt)
     session.flush()

@@ -76,6 +76,7 @@ def test_a_call_throttled_once_is_placed_exactly_once(
         account_id=account.id,
         contact_point_id=point.id,
         channel=Channel.VOICE,
+        created_at=datetime.now(UTC),
     )
     session.add(call)
     session.commit()
