@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     cookie_secure: bool = True
     allowed_origins: list[str] = []
     login_max_failures: int = 5
+
+    # The edge: request bodies (JSON, forms) and file uploads (multipart) past these sizes get
+    # 413; an agent's websocket message past its limit, or a draft past its own, an error frame.
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 100_000_000
+    ws_message_max_bytes: int = 64_000
+    draft_max_bytes: int = 16_000
     login_lockout_minutes: int = 15
 
     # Carrier sandbox: where it posts debtors' inbound SMS / WhatsApp (like a number's SmsUrl);

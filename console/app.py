@@ -7,7 +7,8 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
@@ -25,6 +26,9 @@ from console.api.portfolios import router as portfolios_router
 from console.api.voice import router as voice_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
+from console.edge.errors import EDGE_ERRORS, validation_refusal
+from console.edge.limits import BodyLimit
+from console.edge.text import clean_input
 from console.hub import Hub
 from console.pages import router as pages_router
 from console.routing import Routing
@@ -49,6 +53,8 @@ class OriginCheck(BaseHTTPMiddleware):
 
 async def render_error(request: Request, error: Exception) -> JSONResponse:
     """Render a domain error in the reader's language."""
+    if isinstance(error, RequestValidationError):
+        error = validation_refusal(error)
     assert isinstance(error, AcuerdoError)
     return JSONResponse(
         {"error": error.render(request_locale(request))}, status_code=error.status_code
@@ -87,14 +93,14 @@ def create_app() -> FastAPI:
 
     app = FastAPI(title="Acuerdo", version="0.1.0", lifespan=lifespan)
     app.add_middleware(OriginCheck)
+    app.add_middleware(BodyLimit)
     app.add_exception_handler(AcuerdoError, render_error)
-    app.include_router(auth_router)
-    app.include_router(payments_router)
-    app.include_router(portfolios_router)
-    app.include_router(voice_router)
-    app.include_router(campaigns_router)
+    app.add_exception_handler(RequestValidationError, render_error)
+    checked = [Depends(clean_input)]
+    for router in (auth_router, payments_router, portfolios_router, voice_router, campaigns_router):
+        app.include_router(router, dependencies=checked, responses=EDGE_ERRORS)
     app.include_router(ws.router)
-    app.include_router(pages_router)
+    app.include_router(pages_router, dependencies=checked)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(twilio_router(routing))
     return app

@@ -1,13 +1,16 @@
 """Request dependencies of the web layer: the database session, the signed-in user, roles."""
 
 from collections.abc import Callable
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
+import annotated_types
 from fastapi import Depends, Request
+from pydantic import AfterValidator, BeforeValidator, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from campaigns.db import request_session
-from campaigns.errors import AcuerdoError, Forbidden
+from campaigns.errors import AcuerdoError, Forbidden, Invalid
 from campaigns.i18n import _, normalise_locale
 from campaigns.models import Role, User
 from campaigns.redis_conn import get_redis
@@ -17,6 +20,52 @@ from console.auth.sessions import COOKIE_NAME, load_session
 
 class NotSignedIn(AcuerdoError):
     status_code = 401
+
+
+INT32_MAX = 2**31 - 1
+# A row id as the database stores it (INTEGER): 1 .. 2^31-1. Use it for every id a request
+# carries, in the path, the query or a form: `campaign_id: DbId`, `Annotated[DbId, Form()]`.
+DbId = Annotated[int, annotated_types.Ge(1), annotated_types.Le(INT32_MAX)]
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _iso_text(value: Any) -> Any:
+    if not isinstance(value, str | datetime):
+        raise ValueError("an ISO 8601 date-time is required, e.g. 2026-11-30T15:00:00Z")
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError("an ISO 8601 date-time is required, e.g. 2026-11-30T15:00:00Z") from (
+                error
+            )
+    return value
+
+
+def _sane_moment(value: datetime) -> datetime:
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError("the date-time must be between 2000 and 2099")
+    return moment.astimezone(UTC)
+
+
+_DB_ID = TypeAdapter(DbId)
+
+
+def form_id(text: str, *, field: str) -> int | None:
+    """An optional id typed into a form field: empty is None, anything but a row id is a 422."""
+    if not text.strip():
+        return None
+    try:
+        return _DB_ID.validate_python(text.strip(), strict=False)
+    except ValidationError as error:
+        raise Invalid(_("Check these values and try again: {fields}."), fields=field) from error
+
+
+# A moment a request asks about: an ISO 8601 date-time (UTC when it has no zone), 2000-2099.
+IsoMoment = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_sane_moment)]
 
 
 SessionDep = Annotated[Session, Depends(request_session, scope="function")]

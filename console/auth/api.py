@@ -13,8 +13,9 @@ from campaigns.settings import get_settings
 from console.auth import throttle
 from console.auth.sessions import COOKIE_NAME, create_session, destroy_session
 from console.deps import CurrentUser, SessionDep
+from console.edge.errors import documented
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], responses=documented(401, 429))
 
 
 class TooManyAttempts(AcuerdoError):

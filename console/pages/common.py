@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
@@ -15,6 +16,7 @@ from campaigns.errors import AcuerdoError
 from campaigns.i18n import normalise_locale
 from campaigns.models import Role, User
 from console.deps import NotSignedIn
+from console.edge.errors import validation_refusal
 from console.i18n_templates import DEFAULT_ZONE, render_template, zone
 
 LANG_COOKIE = "acuerdo_lang"
@@ -84,6 +86,8 @@ class PageRoute(APIRoute):
                 return RedirectResponse("/login", status_code=303)
             except AcuerdoError as error:
                 return error_page(request, error)
+            except RequestValidationError as error:
+                return error_page(request, validation_refusal(error))
 
         return page_handler
 
