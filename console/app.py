@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
+from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 import frontend
@@ -26,7 +27,7 @@ from console.api.portfolios import router as portfolios_router
 from console.api.voice import router as voice_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
-from console.edge.errors import EDGE_ERRORS, validation_refusal
+from console.edge.errors import EDGE_ERRORS, http_refusal, validation_refusal
 from console.edge.limits import BodyLimit
 from console.edge.text import clean_input
 from console.hub import Hub
@@ -53,11 +54,17 @@ class OriginCheck(BaseHTTPMiddleware):
 
 async def render_error(request: Request, error: Exception) -> JSONResponse:
     """Render a domain error in the reader's language."""
+    headers = None
     if isinstance(error, RequestValidationError):
         error = validation_refusal(error)
+    elif isinstance(error, HTTPException):
+        headers = error.headers
+        error = http_refusal(error)
     assert isinstance(error, AcuerdoError)
     return JSONResponse(
-        {"error": error.render(request_locale(request))}, status_code=error.status_code
+        {"error": error.render(request_locale(request))},
+        status_code=error.status_code,
+        headers=headers,
     )
 
 
@@ -96,6 +103,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_exception_handler(AcuerdoError, render_error)
     app.add_exception_handler(RequestValidationError, render_error)
+    app.add_exception_handler(HTTPException, render_error)
     checked = [Depends(clean_input)]
     for router in (auth_router, payments_router, portfolios_router, voice_router, campaigns_router):
         app.include_router(router, dependencies=checked, responses=EDGE_ERRORS)

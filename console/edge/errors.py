@@ -9,8 +9,9 @@ from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
-from campaigns.errors import Invalid
+from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import _
 
 DESCRIPTIONS = {
@@ -56,3 +57,17 @@ def validation_refusal(error: RequestValidationError) -> RequestInvalid:
         names.append(".".join(location) or "body")
     fields = ", ".join(sorted(set(names)))
     return RequestInvalid(_("Check these values and try again: {fields}."), fields=fields)
+
+
+HTTP_MESSAGES = {
+    400: _("The request could not be read; check its format and try again."),
+    403: _("Not allowed."),
+    404: _("There is nothing at this address."),
+    405: _("This address does not take that method."),
+}
+
+
+def http_refusal(error: HTTPException) -> AcuerdoError:
+    """A framework refusal (unreadable body, unknown address, wrong method) in our words."""
+    message = HTTP_MESSAGES.get(error.status_code, _("The request could not be served."))
+    return AcuerdoError(message, status_code=error.status_code)
