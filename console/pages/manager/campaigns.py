@@ -193,6 +193,8 @@ async def save_campaign(request: Request, db: SessionDep, user: ManagerUser) -> 
                 )
             return back_to(f"/manager/campaigns/{campaign.id}/preview")
         except AcuerdoError as error:
+            if error.status_code in (403, 404):
+                raise
             db.rollback()
             errors[error_field(error)] = error.render(locale)
     return _editor(
