@@ -53,7 +53,20 @@ class Settings(BaseSettings):
     session_absolute_hours: int = 12
     cookie_secure: bool = True
     allowed_origins: list[str] = []
+    # Sign-in throttling (console/auth/throttle.py): after `login_max_failures` failures for a
+    # username, each further attempt waits login_delay_seconds * 2^(failures - max), up to the
+    # cap; failures are forgotten after `login_failure_memory_hours` without one. An address
+    # (the peer, or X-Forwarded-For when the peer is a trusted proxy) may fail
+    # `login_address_max_failures` times per window. A browser that signed in as the user
+    # before (device cookie) is not held by either limit.
     login_max_failures: int = 5
+    login_delay_seconds: float = 2.0
+    login_delay_max_seconds: float = 300.0
+    login_failure_memory_hours: int = 24
+    login_address_max_failures: int = 50
+    login_address_window_minutes: int = 15
+    login_device_days: int = 90
+    trusted_proxies: list[str] = []
 
     # The edge: request bodies (JSON, forms) and file uploads (multipart) past these sizes get
     # 413; an agent's websocket message past its limit, or a draft past its own, an error frame.
@@ -61,7 +74,6 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 100_000_000
     ws_message_max_bytes: int = 64_000
     draft_max_bytes: int = 16_000
-    login_lockout_minutes: int = 15
 
     # Carrier sandbox: where it posts debtors' inbound SMS / WhatsApp (like a number's SmsUrl);
     # empty means {public_base_url}/twilio/sms/inbound and /twilio/whatsapp/inbound.

@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -54,7 +54,7 @@ class OriginCheck(BaseHTTPMiddleware):
 
 async def render_error(request: Request, error: Exception) -> JSONResponse:
     """Render a domain error in the reader's language."""
-    headers = None
+    headers: Mapping[str, str] | None = getattr(error, "headers", None)
     if isinstance(error, RequestValidationError):
         error = validation_refusal(error)
     elif isinstance(error, HTTPException):

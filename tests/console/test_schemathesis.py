@@ -5,6 +5,8 @@ fails on any 5xx, any status the schema does not document, and any response body
 match its documented schema.
 """
 
+from typing import Any
+
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -76,5 +78,7 @@ def cookie(request: pytest.FixtureRequest, session: Session) -> dict[str, str]:
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_5xx_and_no_undocumented_status(case: schemathesis.Case, cookie: dict[str, str]) -> None:
+def test_no_5xx_and_no_undocumented_status(
+    case: schemathesis.Case[Any], cookie: dict[str, str]
+) -> None:
     case.call_and_validate(headers=cookie, checks=CHECKS)
