@@ -30,11 +30,18 @@ def body_limit(scope: Scope) -> int:
     return settings.max_body_bytes
 
 
+def readable_size(size: int) -> str:
+    """A byte count as people write it: 100 MB, 1.5 MB, 64 KB."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f}".removesuffix(".0") + " MB"
+    return f"{max(size // 1000, 1)} KB"
+
+
 def too_large(limit: int) -> BodyTooLarge:
-    """The refusal of a body past the limit, saying the limit in MB."""
+    """The refusal of a body past the limit, saying the limit."""
     return BodyTooLarge(
-        _("The request is too large: the limit is {mb} MB. Send a smaller file or text."),
-        mb=f"{limit / 1_000_000:.1f}".rstrip("0").rstrip("."),
+        _("The request is too large: the limit is {size}. Send a smaller file or text."),
+        size=readable_size(limit),
     )
 
 
