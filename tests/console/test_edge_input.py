@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import Outcome, Role
 from campaigns.settings import get_settings
+from console.agents.outcomes import FormInvalid, submit_outcome
 from console.auth.sessions import COOKIE_NAME
 from tests.console.conftest import sign_in
 from tests.factories import make_campaign, make_client, make_user
@@ -182,3 +183,18 @@ def test_a_nul_in_outcome_notes_gets_an_error_frame_and_the_socket_stays_open(
     assert oversized["code"] == "MessageTooLarge"
     assert ack["type"] == "heartbeat_ack"
     assert session.scalars(select(Outcome)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"disposition": "callback", "callback_at": "0001-01-01T00:00:00"}, "callback_at"),
+        ({"disposition": "promise_to_pay", "amount": "10", "due_date": "9999-12-31"}, "due_date"),
+    ],
+)
+def test_outcome_dates_out_of_range_are_refused_naming_the_field(
+    form: dict[str, str], field: str
+) -> None:
+    with pytest.raises(FormInvalid) as refused:
+        submit_outcome(attempt_id=1, agent_id=1, key="k", form=form)
+    assert field in refused.value.render("es_MX")

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 
 APP: FastAPI = create_app()
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 10
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
