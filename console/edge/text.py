@@ -16,13 +16,13 @@ FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-class TextRefused(Invalid):
+class ForbiddenCharacters(Invalid):
     """A value holds a character that is never typed by a person (NUL, a control character)."""
 
 
-def refused_text() -> TextRefused:
+def refused_text() -> ForbiddenCharacters:
     """The refusal for a value with a forbidden character."""
-    return TextRefused(
+    return ForbiddenCharacters(
         _(
             "The request holds characters that are not allowed (such as NUL or control "
             "characters). Remove them and try again."

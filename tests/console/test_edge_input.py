@@ -177,7 +177,7 @@ def test_a_nul_in_outcome_notes_gets_an_error_frame_and_the_socket_stays_open(
         ],
     )
     refused, draft, oversized, ack = frames
-    assert refused["type"] == "error" and refused["code"] == "TextRefused"
+    assert refused["type"] == "error" and refused["code"] == "ForbiddenCharacters"
     assert refused["message"].startswith(REFUSED_TEXT) and refused["ref"] == "submit_outcome"
     assert draft["code"] == "MessageTooLarge" and "borrador" in draft["message"]
     assert oversized["code"] == "MessageTooLarge"
