@@ -17,6 +17,8 @@ from campaigns.redis_conn import get_redis
 from campaigns.tenancy import scope_session, viewer_for
 from console.auth.sessions import COOKIE_NAME, load_session
 
+LANG_COOKIE = "acuerdo_lang"
+
 
 class NotSignedIn(AcuerdoError):
     status_code = 401
@@ -103,10 +105,14 @@ AgentUser = Annotated[User, Depends(require_roles(Role.AGENT))]
 
 
 def request_locale(request: Request) -> str:
-    """The reader's language: the signed-in user's, else the browser's, else Spanish."""
+    """The reader's language: the signed-in user's, else the one chosen on the sign-in page,
+    else the browser's, else Spanish."""
     locale: str | None = getattr(request.state, "locale", None)
     if locale is not None:
         return locale
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen:
+        return normalise_locale(chosen)
     header = request.headers.get("accept-language", "")
     first = header.split(",")[0].split(";")[0].strip()
     return normalise_locale(first or None)

@@ -15,11 +15,10 @@ from fastapi.routing import APIRoute
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import normalise_locale
 from campaigns.models import Role, User
-from console.deps import NotSignedIn
+from console.deps import LANG_COOKIE, NotSignedIn
 from console.edge.errors import validation_refusal
 from console.i18n_templates import DEFAULT_ZONE, render_template, zone
 
-LANG_COOKIE = "acuerdo_lang"
 ZONE_COOKIE = "acuerdo_tz"
 HOME_BY_ROLE = {
     Role.AGENT: "/agent",

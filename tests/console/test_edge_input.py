@@ -198,3 +198,13 @@ def test_outcome_dates_out_of_range_are_refused_naming_the_field(
     with pytest.raises(FormInvalid) as refused:
         submit_outcome(attempt_id=1, agent_id=1, key="k", form=form)
     assert field in refused.value.render("es_MX")
+
+
+def test_refusals_follow_the_language_chosen_on_the_sign_in_page(web: TestClient) -> None:
+    web.cookies.set("acuerdo_lang", "en")
+    response = web.post(
+        "/auth/login",
+        content=b"username=a%00b&password=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.json()["error"].startswith("The request holds characters that are not allowed")
