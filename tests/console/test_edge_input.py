@@ -172,14 +172,16 @@ def test_a_nul_in_outcome_notes_gets_an_error_frame_and_the_socket_stays_open(
         [
             {"type": "submit_outcome", "attempt_id": 1, "key": "k1", "outcome": outcome},
             {"type": "draft", "attempt_id": 1, "form": {"notes": "x" * 20_000}},
+            {"type": "preview_call", "account_id": 1716005372727},
             "x" * (get_settings().ws_message_max_bytes + 1),
             {"type": "heartbeat"},
         ],
     )
-    refused, draft, oversized, ack = frames
+    refused, draft, big_id, oversized, ack = frames
     assert refused["type"] == "error" and refused["code"] == "ForbiddenCharacters"
     assert refused["message"].startswith(REFUSED_TEXT) and refused["ref"] == "submit_outcome"
     assert draft["code"] == "MessageTooLarge" and "borrador" in draft["message"]
+    assert big_id["type"] == "error" and "account_id" in big_id["message"]
     assert oversized["code"] == "MessageTooLarge"
     assert ack["type"] == "heartbeat_ack"
     assert session.scalars(select(Outcome)).all() == []
