@@ -5,9 +5,10 @@ from typing import Any
 
 from campaigns.errors import Invalid
 from campaigns.i18n import _
+from campaigns.safe_text import has_forbidden
 from campaigns.settings import get_settings
 from console.deps import INT32_MAX
-from console.edge.text import has_forbidden, refused_text
+from console.edge.text import refused_text
 
 
 class MessageTooLarge(Invalid):

@@ -2,7 +2,6 @@
 surrogates (PostgreSQL cannot store them, and no person types them)."""
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,8 +10,8 @@ from starlette.requests import HTTPConnection, Request
 
 from campaigns.errors import Invalid
 from campaigns.i18n import _
+from campaigns.safe_text import has_forbidden
 
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -28,17 +27,6 @@ def refused_text() -> ForbiddenCharacters:
             "characters). Remove them and try again."
         )
     )
-
-
-def has_forbidden(value: Any) -> bool:
-    """Whether a value, or any string inside it (keys included), holds a forbidden character."""
-    if isinstance(value, str):
-        return FORBIDDEN.search(value) is not None
-    if isinstance(value, dict):
-        return any(has_forbidden(k) or has_forbidden(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_forbidden(item) for item in value)
-    return False
 
 
 def _any_forbidden(values: Iterable[Any]) -> bool:
