@@ -60,8 +60,28 @@ class Settings(BaseSettings):
     session_absolute_hours: int = 12
     cookie_secure: bool = True
     allowed_origins: list[str] = []
+    # Sign-in throttling (console/auth/throttle.py): after `login_max_failures` failures for a
+    # username, each further attempt waits login_delay_seconds * 2^(failures - max), up to the
+    # cap; failures are forgotten after `login_failure_memory_hours` without one. An address
+    # (the peer, or X-Forwarded-For when the peer is a trusted proxy) may fail
+    # `login_address_max_failures` times per window. A browser that signed in as the user
+    # before (device cookie) is not held by either limit.
     login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    login_delay_seconds: float = 2.0
+    login_delay_max_seconds: float = 300.0
+    login_failure_memory_hours: int = 24
+    login_address_max_failures: int = 50
+    login_address_window_minutes: int = 15
+    login_device_days: int = 90
+    trusted_proxies: list[str] = []
+
+    # The edge: request bodies (JSON, forms) and file uploads (multipart) past these sizes get
+    # 413; an agent's websocket message past its limit, or a draft past its own, an error frame.
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 100_000_000
+    ws_message_max_bytes: int = 64_000
+    # An agent's unsaved outcome form, kept in Redis and replayed on every reconnect.
+    draft_max_bytes: int = 16_384
 
     # Carrier sandbox: where it posts debtors' inbound SMS / WhatsApp (like a number's SmsUrl);
     # empty means {public_base_url}/twilio/sms/inbound and /twilio/whatsapp/inbound.
@@ -80,8 +100,6 @@ class Settings(BaseSettings):
     import_max_line_chars: int = 65_536
     import_max_uncompressed_mb: int = 1024
     import_max_compression_ratio: int = 100
-    # An agent's unsaved outcome form, kept in Redis and replayed on every reconnect.
-    draft_max_bytes: int = 16_384
     # Message templates and scripts (rendered in jinja2's sandbox on save and at send time).
     template_max_iterations: int = 10_000
     template_max_output_chars: int = 20_000

@@ -3,7 +3,7 @@
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from campaigns.clients import get_client_by_name
@@ -11,6 +11,7 @@ from campaigns.errors import Conflict, Invalid
 from campaigns.i18n import _
 from campaigns.models import Role, User, UserClientAccess
 from campaigns.passwords import hash_password, verify_password
+from campaigns.tenancy import session_viewer
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -53,8 +54,15 @@ def create_user(
 
 
 def list_users(session: Session) -> list[User]:
-    """Everyone who signs in, by role and username."""
-    return list(session.scalars(select(User).order_by(User.role, User.username)))
+    """Who signs in, by role and username: everyone for admins and the system; for anyone
+    else only the staff and client viewers of the creditors the session's viewer works."""
+    query = select(User).order_by(User.role, User.username)
+    viewer = session_viewer(session)
+    if viewer is not None and viewer.client_ids is not None:
+        ids = tuple(viewer.client_ids)
+        staff = select(UserClientAccess.user_id).where(UserClientAccess.client_id.in_(ids))
+        query = query.where(or_(User.id.in_(staff), User.client_id.in_(ids)))
+    return list(session.scalars(query))
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:

@@ -4,10 +4,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
@@ -15,6 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.types import ASGIApp
 
@@ -32,6 +34,9 @@ from console.api.voice import router as voice_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
 from console.doctor import record_webhook
+from console.edge.errors import EDGE_ERRORS, http_refusal, validation_refusal
+from console.edge.limits import BodyLimit
+from console.edge.text import clean_input
 from console.hub import Hub
 from console.pages import router as pages_router
 from console.resilience import forever, stop_task
@@ -95,9 +100,17 @@ class WebhookHealth(BaseHTTPMiddleware):
 
 async def render_error(request: Request, error: Exception) -> JSONResponse:
     """Render a domain error in the reader's language."""
+    headers: Mapping[str, str] | None = getattr(error, "headers", None)
+    if isinstance(error, RequestValidationError):
+        error = validation_refusal(error)
+    elif isinstance(error, HTTPException):
+        headers = error.headers
+        error = http_refusal(error)
     assert isinstance(error, AcuerdoError)
     return JSONResponse(
-        {"error": error.render(request_locale(request))}, status_code=error.status_code
+        {"error": error.render(request_locale(request))},
+        status_code=error.status_code,
+        headers=headers,
     )
 
 
@@ -139,16 +152,17 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Acuerdo", version="0.1.0", lifespan=lifespan)
     app.add_middleware(OriginCheck)
     app.add_middleware(WebhookHealth)
+    app.add_middleware(BodyLimit)
     app.add_exception_handler(AcuerdoError, render_error)
+    app.add_exception_handler(RequestValidationError, render_error)
+    app.add_exception_handler(HTTPException, render_error)
     for outage in OUTAGES:
         app.add_exception_handler(outage, unavailable)
-    app.include_router(auth_router)
-    app.include_router(payments_router)
-    app.include_router(portfolios_router)
-    app.include_router(voice_router)
-    app.include_router(campaigns_router)
+    checked = [Depends(clean_input)]
+    for router in (auth_router, payments_router, portfolios_router, voice_router, campaigns_router):
+        app.include_router(router, dependencies=checked, responses=EDGE_ERRORS)
     app.include_router(ws.router)
-    app.include_router(pages_router)
+    app.include_router(pages_router, dependencies=checked)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(twilio_router(routing))
     return app

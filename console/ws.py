@@ -22,6 +22,7 @@ from console.agents.messages import PROTOCOL_VERSION
 from console.agents.preview import preview_screen
 from console.agents.state import AgentState
 from console.auth.sessions import COOKIE_NAME, load_session
+from console.edge.messages import check_agent_message, check_message_size
 from console.hub import Connection, Hub
 from console.screen import personal_callbacks, screen_for_attempt
 from console.supervision import push_live_figures, supervisor_snapshot
@@ -148,29 +149,44 @@ async def _agent_loop(
             await websocket.close(NOT_SIGNED_IN)
             return
         try:
+            check_message_size(text)
             message = json.loads(text)
             if not isinstance(message, dict):
                 raise ValueError("not an object")
+        except AcuerdoError as error:
+            await connection.send_now(_refusal(error, locale, None))
+            continue
         except ValueError:
             await connection.send_now(
                 _error("bad_message", locale, _("The message could not be read."), None)
             )
             continue
-        if message.get("type") == "resync":
-            await connection.send_now(await agent_snapshot(hub, agent_id))
-            continue
+        ref = message.get("type") if isinstance(message.get("type"), str) else None
         try:
+            check_agent_message(message)
+            if message.get("type") == "resync":
+                await connection.send_now(await agent_snapshot(hub, agent_id))
+                continue
             await commands.handle(hub.redis, agent_id, message)
         except AcuerdoError as error:
+            await connection.send_now(_refusal(error, locale, ref))
+        except WebSocketDisconnect:
+            raise
+        except Exception:
+            log.exception("agent %s: message %s failed", agent_id, ref)
             await connection.send_now(
-                {
-                    "v": PROTOCOL_VERSION,
-                    "type": "error",
-                    "code": type(error).__name__,
-                    "message": error.render(locale),
-                    "ref": message.get("type"),
-                }
+                _error("failed", locale, _("That could not be done; try again."), ref)
             )
+
+
+def _refusal(error: AcuerdoError, locale: str, ref: object) -> dict[str, Any]:
+    return {
+        "v": PROTOCOL_VERSION,
+        "type": "error",
+        "code": type(error).__name__,
+        "message": error.render(locale),
+        "ref": ref,
+    }
 
 
 def _error(code: str, locale: str, text: str, ref: object) -> dict[str, Any]:

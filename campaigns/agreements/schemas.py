@@ -7,15 +7,29 @@ disposition needs. Shapes and types are checked here; the creditor's policy is c
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 from campaigns.agreements.negotiation import Frequency
 from campaigns.models import Disposition
 
 Money = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
 Notes = Annotated[str, Field(max_length=2000)]
+
+
+SomeDate = TypeVar("SomeDate", date, datetime)
+
+
+def _sane_year(value: SomeDate) -> SomeDate:
+    if not 2000 <= value.year <= 2099:
+        raise ValueError("the date must be between 2000 and 2099")
+    return value
+
+
+# Dates an agent types: within 2000-2099, so no zone or day arithmetic can overflow.
+SaneDate = Annotated[date, AfterValidator(_sane_year)]
+SaneMoment = Annotated[datetime, AfterValidator(_sane_year)]
 
 
 class _Outcome(BaseModel):
@@ -30,7 +44,7 @@ class PromiseToPayIn(_Outcome):
 
     disposition: Literal[Disposition.PROMISE_TO_PAY]
     amount: Money
-    due_date: date
+    due_date: SaneDate
 
 
 class PaymentPlanIn(_Outcome):
@@ -39,7 +53,7 @@ class PaymentPlanIn(_Outcome):
     disposition: Literal[Disposition.PAYMENT_PLAN]
     down_payment: Money
     installments: Annotated[int, Field(ge=1, le=36)]
-    first_due_date: date
+    first_due_date: SaneDate
     frequency: Frequency = Frequency.MONTHLY
 
 
@@ -47,7 +61,7 @@ class PaidAlreadyIn(_Outcome):
     """The debtor says the debt is already paid."""
 
     disposition: Literal[Disposition.PAID_ALREADY]
-    paid_on: date | None = None
+    paid_on: SaneDate | None = None
     amount: Money | None = None
     reference: Annotated[str, Field(max_length=80)] = ""
 
@@ -63,7 +77,7 @@ class CallbackIn(_Outcome):
     """The debtor asks to be called back; personal callbacks go to the same agent."""
 
     disposition: Literal[Disposition.CALLBACK]
-    callback_at: datetime = Field(
+    callback_at: SaneMoment = Field(
         description="When to call back; a time without zone is the debtor's local time."
     )
     personal: bool = False

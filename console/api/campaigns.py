@@ -1,7 +1,5 @@
 """Campaigns API for managers: define, edit while draft or paused, start, pause, finish, preview."""
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
 
 from campaigns.campaign_defs import (
@@ -19,9 +17,10 @@ from campaigns.campaign_defs import (
 )
 from campaigns.models import CampaignStatus, utcnow
 from campaigns.scheduler import preview_campaign
-from console.deps import ManagerUser, SessionDep
+from console.deps import DbId, IsoMoment, ManagerUser, SessionDep
+from console.edge.errors import SIGNED_IN_ERRORS
 
-router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
+router = APIRouter(prefix="/api/campaigns", tags=["campaigns"], responses=SIGNED_IN_ERRORS)
 
 
 @router.post("", status_code=201)
@@ -42,14 +41,14 @@ def list_(
 
 
 @router.get("/{campaign_id}")
-def get(db: SessionDep, user: ManagerUser, campaign_id: int) -> CampaignOut:
+def get(db: SessionDep, user: ManagerUser, campaign_id: DbId) -> CampaignOut:
     """One campaign with its definition and lifecycle."""
     return campaign_out(db, get_campaign(db, campaign_id=campaign_id))
 
 
 @router.put("/{campaign_id}")
 def update(
-    db: SessionDep, user: ManagerUser, campaign_id: int, definition: CampaignIn
+    db: SessionDep, user: ManagerUser, campaign_id: DbId, definition: CampaignIn
 ) -> CampaignOut:
     """Replace the definition of a draft or paused campaign."""
     campaign = update_campaign(
@@ -64,7 +63,7 @@ def update(
 
 
 @router.post("/{campaign_id}/start")
-def start(db: SessionDep, user: ManagerUser, campaign_id: int) -> CampaignOut:
+def start(db: SessionDep, user: ManagerUser, campaign_id: DbId) -> CampaignOut:
     """Activate a draft or paused campaign."""
     campaign = start_campaign(
         db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow()
@@ -73,7 +72,7 @@ def start(db: SessionDep, user: ManagerUser, campaign_id: int) -> CampaignOut:
 
 
 @router.post("/{campaign_id}/pause")
-def pause(db: SessionDep, user: ManagerUser, campaign_id: int) -> CampaignOut:
+def pause(db: SessionDep, user: ManagerUser, campaign_id: DbId) -> CampaignOut:
     """Pause an active campaign."""
     campaign = pause_campaign(
         db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow()
@@ -82,7 +81,7 @@ def pause(db: SessionDep, user: ManagerUser, campaign_id: int) -> CampaignOut:
 
 
 @router.post("/{campaign_id}/finish")
-def finish(db: SessionDep, user: ManagerUser, campaign_id: int) -> CampaignOut:
+def finish(db: SessionDep, user: ManagerUser, campaign_id: DbId) -> CampaignOut:
     """Finish a campaign for good."""
     campaign = finish_campaign(
         db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow()
@@ -94,12 +93,9 @@ def finish(db: SessionDep, user: ManagerUser, campaign_id: int) -> CampaignOut:
 def preview(
     db: SessionDep,
     user: ManagerUser,
-    campaign_id: int,
-    at: datetime | None = None,
+    campaign_id: DbId,
+    at: IsoMoment | None = None,
     limit: int = Query(default=100, ge=0, le=1000),
 ) -> PreviewOut:
     """Who the campaign would contact at `at` (default now) and why it would skip the others."""
-    moment = at or utcnow()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=utcnow().tzinfo)
-    return preview_campaign(db, campaign_id=campaign_id, at=moment, limit=limit)
+    return preview_campaign(db, campaign_id=campaign_id, at=at or utcnow(), limit=limit)

@@ -6,16 +6,17 @@ from fastapi import APIRouter, Form, UploadFile
 
 from campaigns.agreements import import_payments
 from campaigns.models import utcnow
-from console.deps import ManagerUser, SessionDep
+from console.deps import DbId, ManagerUser, SessionDep
+from console.edge.errors import SIGNED_IN_ERRORS
 
-router = APIRouter(prefix="/api/payments", tags=["payments"])
+router = APIRouter(prefix="/api/payments", tags=["payments"], responses=SIGNED_IN_ERRORS)
 
 
 @router.post("/import")
 def import_payments_file(
     db: SessionDep,
     user: ManagerUser,
-    client_id: Annotated[int, Form()],
+    client_id: Annotated[DbId, Form()],
     file: UploadFile,
 ) -> dict[str, Any]:
     """Record a creditor's payments file (CSV or XLSX) and return the counts and rejects."""

@@ -11,10 +11,14 @@ from campaigns.escalations import escalations_csv
 from campaigns.models import utcnow
 from campaigns.portfolio_import.service import import_portfolio
 from campaigns.portfolios import get_portfolio, list_portfolios
-from console.deps import ManagerUser, SessionDep
+from console.deps import DbId, ManagerUser, SessionDep
+from console.edge.errors import SIGNED_IN_ERRORS
 
-router = APIRouter(prefix="/api", tags=["portfolios"])
+router = APIRouter(prefix="/api", tags=["portfolios"], responses=SIGNED_IN_ERRORS)
 CSV = "text/csv; charset=utf-8"
+CSV_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"}
+}
 
 
 class PortfolioOut(BaseModel):
@@ -32,7 +36,7 @@ class PortfolioOut(BaseModel):
 
 @router.post("/portfolios")
 def upload_portfolio(
-    db: SessionDep, user: ManagerUser, client_id: Annotated[int, Form()], file: UploadFile
+    db: SessionDep, user: ManagerUser, client_id: Annotated[DbId, Form()], file: UploadFile
 ) -> dict[str, Any]:
     """Import a creditor's portfolio file (CSV or XLSX): counts, and the rejects to fix."""
     summary = import_portfolio(
@@ -54,7 +58,7 @@ def upload_portfolio(
 
 @router.get("/portfolios")
 def portfolios(
-    db: SessionDep, user: ManagerUser, client_id: int | None = None
+    db: SessionDep, user: ManagerUser, client_id: DbId | None = None
 ) -> list[PortfolioOut]:
     """Recent imports, newest first."""
     return [
@@ -63,8 +67,8 @@ def portfolios(
     ]
 
 
-@router.get("/portfolios/{portfolio_id}/rejects.csv")
-def rejects_file(db: SessionDep, user: ManagerUser, portfolio_id: int) -> Response:
+@router.get("/portfolios/{portfolio_id}/rejects.csv", response_class=Response, responses=CSV_FILE)
+def rejects_file(db: SessionDep, user: ManagerUser, portfolio_id: DbId) -> Response:
     """The rejects of one import: row, column, value and reason, to fix and send again."""
     portfolio = get_portfolio(db, portfolio_id=portfolio_id)
     return Response(
@@ -74,8 +78,8 @@ def rejects_file(db: SessionDep, user: ManagerUser, portfolio_id: int) -> Respon
     )
 
 
-@router.get("/escalations.csv")
-def escalations(db: SessionDep, user: ManagerUser, client_id: int) -> Response:
+@router.get("/escalations.csv", response_class=Response, responses=CSV_FILE)
+def escalations(db: SessionDep, user: ManagerUser, client_id: DbId) -> Response:
     """Accounts past 90 days overdue, for hand-off to extrajudicial collection."""
     return Response(
         escalations_csv(db, client_id=client_id, now=utcnow()),

@@ -4,9 +4,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from console.deps import AgentUser
+from console.edge.errors import documented
 from telephony.voice_tokens import TOKEN_SECONDS, agent_identity, voice_token
 
-router = APIRouter(prefix="/api/voice", tags=["voice"])
+router = APIRouter(prefix="/api/voice", tags=["voice"], responses=documented(401, 403))
 
 
 class VoiceToken(BaseModel):

@@ -44,7 +44,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
-        proxy_headers=True,
+        proxy_headers=False,
     )
 
 

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from campaigns.i18n import SUPPORTED_LOCALES, normalise_locale
 from campaigns.models import Role
 from campaigns.settings import get_settings
-from console.deps import CurrentUser, NotSignedIn, SessionDep, current_user
-from console.pages.common import HOME_BY_ROLE, LANG_COOKIE, PageRoute, back_to, render
+from console.deps import LANG_COOKIE, CurrentUser, NotSignedIn, SessionDep, current_user
+from console.pages.common import HOME_BY_ROLE, PageRoute, back_to, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 

@@ -8,16 +8,17 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import normalise_locale
 from campaigns.models import Role, User
-from console.deps import NotSignedIn
+from console.deps import LANG_COOKIE, NotSignedIn
+from console.edge.errors import validation_refusal
 from console.i18n_templates import DEFAULT_ZONE, render_template, zone
 
-LANG_COOKIE = "acuerdo_lang"
 ZONE_COOKIE = "acuerdo_tz"
 HOME_BY_ROLE = {
     Role.AGENT: "/agent",
@@ -84,6 +85,8 @@ class PageRoute(APIRoute):
                 return RedirectResponse("/login", status_code=303)
             except AcuerdoError as error:
                 return error_page(request, error)
+            except RequestValidationError as error:
+                return error_page(request, validation_refusal(error))
 
         return page_handler
 

@@ -7,7 +7,7 @@ from campaigns.campaign_defs import pause_campaign, start_campaign
 from campaigns.models import utcnow
 from campaigns.redis_conn import get_redis
 from campaigns.tenancy import viewer_for
-from console.deps import SessionDep, SupervisorUser
+from console.deps import DbId, SessionDep, SupervisorUser
 from console.doctor import diagnose
 from console.pages.common import PageRoute, back_to, render
 
@@ -24,14 +24,14 @@ def wallboard(request: Request, db: SessionDep, user: SupervisorUser) -> Respons
 
 
 @router.post("/supervisor/campaigns/{campaign_id}/start")
-def start(db: SessionDep, user: SupervisorUser, campaign_id: int) -> Response:
+def start(db: SessionDep, user: SupervisorUser, campaign_id: DbId) -> Response:
     """Start (or resume) a campaign from the wallboard."""
     start_campaign(db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow())
     return back_to("/supervisor")
 
 
 @router.post("/supervisor/campaigns/{campaign_id}/pause")
-def pause(db: SessionDep, user: SupervisorUser, campaign_id: int) -> Response:
+def pause(db: SessionDep, user: SupervisorUser, campaign_id: DbId) -> Response:
     """Pause a campaign from the wallboard."""
     pause_campaign(db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow())
     return back_to("/supervisor")

@@ -13,7 +13,7 @@ from campaigns.i18n import _
 from campaigns.kpis import todays_figures
 from campaigns.models import Account, Campaign, Client, Role, User, utcnow
 from campaigns.operating_day import operating_day
-from console.deps import SessionDep, require_roles
+from console.deps import DbId, SessionDep, require_roles
 from console.pages.common import PageRoute, back_to, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -40,7 +40,7 @@ def my_creditor(user: ViewerUser) -> Response:
 
 
 @router.get("/viewer/{client_id}")
-def creditor_page(request: Request, db: SessionDep, user: ViewerUser, client_id: int) -> Response:
+def creditor_page(request: Request, db: SessionDep, user: ViewerUser, client_id: DbId) -> Response:
     """Portfolio status and today's campaign results of one creditor the reader may see."""
     if user.role == Role.CLIENT_VIEWER and user.client_id != client_id:
         raise Forbidden(_("This page belongs to another creditor."))

@@ -217,3 +217,14 @@ def test_a_repeated_answer_for_a_bridged_call_returns_the_same_bridge(
     assert f"acuerdo-attempt-{attempt.id}</Conference>" in response.text
     session.rollback()
     assert session.get_one(Attempt, attempt.id).abandoned is False
+
+
+def test_a_reply_with_nul_and_control_characters_is_stored_without_them(
+    web: TestClient, session: Session
+) -> None:
+    make_account(session)
+    session.commit()
+    response = inbound(web, "Pago\x00 el\x1b viernes", "SM" + "8" * 32)
+    assert response.status_code == 200
+    session.rollback()
+    assert session.scalars(select(InboundMessage)).one().body == "Pago el viernes"

@@ -23,7 +23,7 @@ from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import _
 from campaigns.models import Client, User, utcnow
 from campaigns.scheduler import preview_campaign
-from console.deps import ManagerUser, PostedForm, SessionDep
+from console.deps import DbId, ManagerUser, PostedForm, SessionDep, form_id
 from console.pages.common import PageRoute, back_to, page_locale, render
 
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
@@ -106,7 +106,7 @@ def new_campaign(request: Request, db: SessionDep, user: ManagerUser) -> Respons
 
 @router.get("/campaigns/{campaign_id}")
 def edit_campaign(
-    request: Request, db: SessionDep, user: ManagerUser, campaign_id: int
+    request: Request, db: SessionDep, user: ManagerUser, campaign_id: DbId
 ) -> Response:
     """The editor of one campaign (saving is allowed while draft or paused)."""
     campaign = get_campaign(db, campaign_id=campaign_id)
@@ -155,7 +155,7 @@ def save_campaign(
         )
     }
     texts = {key: str(form.get(key) or "") for key in EDITOR_FIELDS}
-    campaign_id = int(values["campaign_id"]) if values["campaign_id"] else None
+    campaign_id = form_id(values["campaign_id"], field="campaign_id")
     locale = page_locale(request)
     data: dict[str, Any] = {
         "name": values["name"],
@@ -195,6 +195,8 @@ def save_campaign(
                 )
             return back_to(f"/manager/campaigns/{campaign.id}/preview")
         except AcuerdoError as error:
+            if error.status_code in (403, 404):
+                raise
             db.rollback()
             errors[error_field(error)] = error.render(locale)
     return _editor(
@@ -210,7 +212,7 @@ def save_campaign(
 
 
 @router.get("/campaigns/{campaign_id}/preview")
-def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: int) -> Response:
+def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: DbId) -> Response:
     """Who the campaign would contact now, and the rule that leaves out each of the others."""
     result = preview_campaign(db, campaign_id=campaign_id, at=utcnow(), limit=100)
     campaign = get_campaign(db, campaign_id=campaign_id)
@@ -226,14 +228,14 @@ def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: in
 
 
 @router.post("/campaigns/{campaign_id}/start")
-def start(db: SessionDep, user: ManagerUser, campaign_id: int) -> Response:
+def start(db: SessionDep, user: ManagerUser, campaign_id: DbId) -> Response:
     """Start or resume a campaign."""
     start_campaign(db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow())
     return back_to("/manager/campaigns")
 
 
 @router.post("/campaigns/{campaign_id}/pause")
-def pause(db: SessionDep, user: ManagerUser, campaign_id: int) -> Response:
+def pause(db: SessionDep, user: ManagerUser, campaign_id: DbId) -> Response:
     """Pause a campaign."""
     pause_campaign(db, campaign_id=campaign_id, by_id=user.id, by_label=user.username, now=utcnow())
     return back_to("/manager/campaigns")

@@ -13,7 +13,7 @@ from campaigns.errors import AcuerdoError
 from campaigns.models import User, utcnow
 from campaigns.portfolio_import.service import import_portfolio
 from campaigns.portfolios import get_portfolio, list_portfolios
-from console.deps import ManagerUser, SessionDep
+from console.deps import DbId, ManagerUser, SessionDep
 from console.pages.common import PageRoute, page_locale, render
 
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
@@ -53,7 +53,7 @@ def upload(
     request: Request,
     db: SessionDep,
     user: ManagerUser,
-    client_id: Annotated[int, Form()],
+    client_id: Annotated[DbId, Form()],
     file: UploadFile,
 ) -> Response:
     """Import the file and show its summary, the first rejects and the rejects file link."""
