@@ -22,7 +22,7 @@ def test_duplicate_outcomes_keep_their_rows_and_only_the_first_stays_on_the_atte
             "VALUES (?, 1, ?, 'refuses', 0, '', ?, 1, '2026-11-23 17:00:00')",
             [(1, 7, "a"), (2, 7, "b"), (3, None, "c"), (4, 8, "d"), (5, 7, "e")],
         )
-    command.upgrade(config, "0003")
+    command.upgrade(config, "0006")
     with sqlite3.connect(database) as connection:
         rows = connection.execute("SELECT id, attempt_id FROM outcomes ORDER BY id").fetchall()
         assert rows == [(1, 7), (2, None), (3, None), (4, 8), (5, None)]

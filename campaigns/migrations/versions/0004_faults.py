@@ -1,7 +1,7 @@
 """attempts by status and age, for the recovery sweep and `acuerdo doctor`
 
 Revision ID: 0004
-Revises: 0007
+Revises: 0003
 Create Date: 2026-11-30 05:30:00.000000
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0007"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

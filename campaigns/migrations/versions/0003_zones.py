@@ -1,7 +1,7 @@
 """debtors' candidate time zones
 
-Revision ID: 0007
-Revises: 0010
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-30 05:45:00
 
 Adds `debtors.timezones` (every candidate zone, primary first, space-separated) and
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0010"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

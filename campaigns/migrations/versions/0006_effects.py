@@ -1,7 +1,7 @@
 """one outcome per attempt
 
-Revision ID: 0003
-Revises: 0008
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 05:30:00
 
 Outcomes recorded twice for the same attempt (two tabs submitting in wrap-up) keep their rows, but
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0008"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

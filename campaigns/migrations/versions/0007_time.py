@@ -1,8 +1,8 @@
 """recycling: per-campaign recycling rules, the reason an attempt recycled an account, and
 when a payment plan broke
 
-Revision ID: 0002
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 import campaigns.models.base
 
-revision: str = "0002"
-down_revision: str | None = "0003"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """send-time check: an attempt's purpose and the moment a held message may go
 
-Revision ID: 0008
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-30 06:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import campaigns.models.base
 
-revision: str = "0008"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

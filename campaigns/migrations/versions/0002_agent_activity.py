@@ -1,6 +1,6 @@
 """agent activity history
 
-Revision ID: 0010
+Revision ID: 0002
 Revises: 0001
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import campaigns.models.base
 
-revision: str = "0010"
+revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
