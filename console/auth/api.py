@@ -2,6 +2,7 @@
 
 import math
 import time
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
@@ -78,7 +79,7 @@ def login(
     if user is None:
         events = throttle.record_failure(redis, attempt, now=now)
         if events:
-            audit_throttle(db, events)
+            audit_throttle(db, events, at=datetime.fromtimestamp(now, UTC))
             db.commit()
         raise BadCredentials(_("Wrong username or password."))
     device = throttle.record_success(redis, attempt, now=now)
@@ -117,7 +118,7 @@ def me(user: CurrentUser) -> Me:
     return _me(user)
 
 
-def audit_throttle(session: Session, events: list[throttle.ThrottleEvent]) -> None:
+def audit_throttle(session: Session, events: list[throttle.ThrottleEvent], *, at: datetime) -> None:
     """Write each delay or address limit a failed sign-in imposed to the audit trail."""
     for event in events:
         user_id = (
@@ -137,5 +138,6 @@ def audit_throttle(session: Session, events: list[throttle.ThrottleEvent]) -> No
                     "failures": event.failures,
                     "wait_seconds": event.wait_seconds,
                 },
+                created_at=at,
             )
         )

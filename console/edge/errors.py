@@ -70,4 +70,4 @@ HTTP_MESSAGES = {
 def http_refusal(error: HTTPException) -> AcuerdoError:
     """A framework refusal (unreadable body, unknown address, wrong method) in our words."""
     message = HTTP_MESSAGES.get(error.status_code, _("The request could not be served."))
-    return AcuerdoError(message, status_code=error.status_code)
+    return AcuerdoError(message, error.status_code)

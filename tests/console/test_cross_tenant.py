@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from campaigns.models import AccountStatus, Campaign, CampaignStatus, Portfolio, Role
 from console.app import create_app
 from tests.console.conftest import sign_in
-from tests.factories import make_account, make_campaign, make_client, make_user
+from tests.factories import CREATED_AT, make_account, make_campaign, make_client, make_user
 
 B_MARKERS = ("Acreedor Bravo", "Beatriz Oculta", "Campaña Bravo", "gerente_bravo", "cartera-bravo")
 ID_PARAMS = ("campaign_id", "client_id", "portfolio_id")
@@ -79,6 +79,7 @@ def bravo(session: Session) -> dict[str, int]:
         filename="cartera-bravo.csv",
         as_of=date(2026, 11, 23),
         rejects_csv="row,reason\n1,Beatriz Oculta\n",
+        created_at=CREATED_AT,
     )
     session.add(portfolio)
     for role in ROLES_OF_A:

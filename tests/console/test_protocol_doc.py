@@ -45,6 +45,10 @@ def test_the_supervisor_feed_is_the_one_sent() -> None:
     assert {r[0] for r in rows if r[1] == "server -> supervisor"} == SUPERVISOR_MESSAGES
 
 
+# A "type" key that is not a protocol message: ASGI events and JSON-schema types.
+NOT_MESSAGES = {"string", "integer", "number", "boolean", "object", "array", "null"}
+
+
 def _message_types(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -55,6 +59,8 @@ def _message_types(path: Path) -> set[str]:
                     and key.value == "type"
                     and isinstance(value, ast.Constant)
                     and isinstance(value.value, str)
+                    and value.value not in NOT_MESSAGES
+                    and not value.value.startswith(("http.", "websocket.", "lifespan."))
                 ):
                     found.add(value.value)
     return found
