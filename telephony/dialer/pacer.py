@@ -85,6 +85,9 @@ class PacingHistory:
     """Share of recently placed calls answered by a machine (detected, no agent needed)."""
     recent_calls: int = 0
     """How many placed calls the two rates above come from."""
+    recent_person_answers: tuple[bool, ...] = ()
+    """The same recent calls newest first: True where a person answered. Lets the pacer see a
+    change of the answer share in the last few dozen calls before the whole window shows it."""
     answer_rate_by_hour: tuple[float, ...] = ()
     """Person-answer share by local hour of day (24 values), from earlier days; may be empty."""
     ring_to_answer_s: tuple[float, ...] = ()
@@ -151,10 +154,20 @@ class PacerParameters:
     z_base: float = 1.0
     z_near: float = 5.0
     allowance_scale: float = 5.0
+    relaxed_fraction: float = 0.0
+    """Below this share of the target a window's rate does not raise the safety factor."""
+    day_allowance: bool = True
+    """Whether the last 24 hours' remaining allowance brakes too (not only their rate)."""
     grace_s: float = 2.0
     prior_calls: int = 200
     min_samples: int = 20
     min_answer_rate: float = 0.02
+    answer_windows: tuple[int, ...] = (25, 50, 100, 200)
+    """Newest-call windows checked for a change of the answer share."""
+    rise_z: float = 1.0
+    """A window whose share is this many standard errors above the estimate raises it."""
+    fall_z: float = 2.0
+    """A window whose share is this many standard errors below the estimate lowers it."""
 
 
 @dataclass(frozen=True)
@@ -225,8 +238,34 @@ def person_answer_rate(snapshot: PacingSnapshot, params: PacerParameters) -> flo
     curve = history.answer_rate_by_hour
     expected = curve[snapshot.hour % 24] if len(curve) == 24 else history.answer_rate
     weight = history.recent_calls / (history.recent_calls + params.prior_calls)
-    blended = weight * history.answer_rate + (1.0 - weight) * expected
-    return min(1.0, max(params.min_answer_rate, blended))
+    estimate = weight * history.answer_rate + (1.0 - weight) * expected
+    return min(1.0, max(params.min_answer_rate, _follow_change(estimate, history, params)))
+
+
+def _follow_change(estimate: float, history: PacingHistory, params: PacerParameters) -> float:
+    """Move the estimate into the confidence band of every newest-call window that disagrees.
+
+    With k newest calls and r their person-answer share, the band is
+    [r - rise_z * se, r + fall_z * se], se = sqrt(q (1 - q) / k), q = max(r, estimate). An estimate
+    below a band is raised to its lower edge (more answers than expected: bet less, now); one above
+    every band is lowered to the lowest upper edge (fewer answers: bet more, once it is clear).
+    Raising wins over lowering, since under-estimating the share is what abandons debtors.
+    """
+    latest = history.recent_person_answers
+    lowest_top, highest_bottom = math.inf, 0.0
+    answered = 0
+    counted = 0
+    for window in sorted(params.answer_windows):
+        if len(latest) < window:
+            break
+        answered += sum(latest[counted:window])
+        counted = window
+        share = answered / window
+        worst = max(share, estimate)
+        error = math.sqrt(worst * (1.0 - worst) / window)
+        highest_bottom = max(highest_bottom, share - params.rise_z * error)
+        lowest_top = min(lowest_top, share + params.fall_z * error)
+    return max(min(estimate, lowest_top), highest_bottom)
 
 
 def horizons(ring_timeout_s: float) -> tuple[float, ...]:
@@ -245,10 +284,14 @@ def _safety_factor(history: PacingHistory, fallback_rate: float, params: PacerPa
     if fallback_rate <= 0:
         return params.z_near
     worst = 0.0
-    for live, abandons in history.windows:
-        by_rate = min(1.0, (abandons / live if live else 0.0) / fallback_rate)
+    relaxed = min(params.relaxed_fraction * fallback_rate / params.fallback_fraction, fallback_rate)
+    for index, (live, abandons) in enumerate(history.windows):
+        rate = abandons / live if live else 0.0
+        by_rate = min(1.0, max(0.0, rate - relaxed) / max(fallback_rate - relaxed, 1e-9))
         allowance = fallback_rate * (live + 1) - (abandons + 1)
         by_allowance = 1.0 - min(1.0, max(0.0, allowance) / params.allowance_scale)
+        if index and not params.day_allowance:
+            by_allowance = 0.0
         worst = max(worst, by_rate, by_allowance)
     return params.z_base + (params.z_near - params.z_base) * worst
 
