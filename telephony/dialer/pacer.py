@@ -151,13 +151,15 @@ class PacerParameters:
 
     small_team_agents: int = 6
     fallback_fraction: float = 0.8
-    z_base: float = 1.0
-    z_near: float = 5.0
+    risk_base: float = 0.015
+    """Abandon probability allowed for the last call launched, with room in the windows."""
+    risk_near: float = 0.002
+    """The same at the fallback level."""
     allowance_scale: float = 5.0
-    relaxed_fraction: float = 0.0
-    """Below this share of the target a window's rate does not raise the safety factor."""
-    day_allowance: bool = True
-    """Whether the last 24 hours' remaining allowance brakes too (not only their rate)."""
+    relaxed_fraction: float = 0.5
+    """Below this share of the target a window's rate does not tighten the bet."""
+    day_prior_live: int = 100
+    """The day's rate is read as if it had this many more live answers at the rolling rate."""
     grace_s: float = 2.0
     prior_calls: int = 200
     min_samples: int = 20
@@ -213,9 +215,11 @@ def decide(snapshot: PacingSnapshot, parameters: PacerParameters | None = None) 
     fallback_rate = params.fallback_fraction * snapshot.abandon_target
     if not history.abandons and 1 / (history.live_answers + 1) >= fallback_rate:
         return _progressive(snapshot, WARM_UP_REASON, (("live", str(history.live_answers)),))
-    near = [(live, a) for live, a in history.windows if a and (a + 1) / (live + 1) >= fallback_rate]
+    near = []
+    if history.abandons and (history.abandons + 1) / (history.live_answers + 1) >= fallback_rate:
+        near.append(history.abandon_rate)
     if near:
-        rate = max(a / max(live, 1) for live, a in near)
+        rate = max(near)
         return _progressive(
             snapshot,
             NEAR_CAP_REASON,
@@ -228,8 +232,9 @@ def decide(snapshot: PacingSnapshot, parameters: PacerParameters | None = None) 
         params.min_samples
     ):
         return _progressive(snapshot, NO_HISTORY_REASON)
-    z = _safety_factor(history, fallback_rate, params)
-    return _predictive(snapshot, params, z=z)
+    strain = _strain(history, fallback_rate, params)
+    risk = params.risk_base + (params.risk_near - params.risk_base) * strain
+    return _predictive(snapshot, params, risk=risk)
 
 
 def person_answer_rate(snapshot: PacingSnapshot, params: PacerParameters) -> float:
@@ -278,22 +283,29 @@ def horizons(ring_timeout_s: float) -> tuple[float, ...]:
     return tuple(p for p in points if p <= max(1.0, ring_timeout_s))
 
 
-def _safety_factor(history: PacingHistory, fallback_rate: float, params: PacerParameters) -> float:
-    """z from z_base to z_near as a window's rate or its remaining allowance runs out; the
-    stricter of the rolling window and the last 24 hours decides."""
+def _day_rate(history: PacingHistory, params: PacerParameters) -> float:
+    """The last 24 hours' abandon rate, shrunk towards the rolling window's: a morning's first
+    abandon in 20 live answers is not a 5% day."""
+    prior = params.day_prior_live
+    if history.day_live_answers + prior <= 0:
+        return 0.0
+    return (history.day_abandons + prior * history.abandon_rate) / (
+        history.day_live_answers + prior
+    )
+
+
+def _strain(history: PacingHistory, fallback_rate: float, params: PacerParameters) -> float:
+    """0 (room in the windows) to 1 (at the fallback level): from the rolling window's or the
+    day's (shrunk) rate above the relaxed level, or from the rolling window's remaining allowance
+    running out (a young window, where one abandon weighs a lot)."""
     if fallback_rate <= 0:
-        return params.z_near
-    worst = 0.0
+        return 1.0
     relaxed = min(params.relaxed_fraction * fallback_rate / params.fallback_fraction, fallback_rate)
-    for index, (live, abandons) in enumerate(history.windows):
-        rate = abandons / live if live else 0.0
-        by_rate = min(1.0, max(0.0, rate - relaxed) / max(fallback_rate - relaxed, 1e-9))
-        allowance = fallback_rate * (live + 1) - (abandons + 1)
-        by_allowance = 1.0 - min(1.0, max(0.0, allowance) / params.allowance_scale)
-        if index and not params.day_allowance:
-            by_allowance = 0.0
-        worst = max(worst, by_rate, by_allowance)
-    return params.z_base + (params.z_near - params.z_base) * worst
+    worst = 0.0
+    for rate in (history.abandon_rate, _day_rate(history, params)):
+        worst = max(worst, min(1.0, max(0.0, rate - relaxed) / max(fallback_rate - relaxed, 1e-9)))
+    allowance = fallback_rate * (history.live_answers + 1) - (history.abandons + 1)
+    return max(worst, 1.0 - min(1.0, max(0.0, allowance) / params.allowance_scale))
 
 
 def _progressive(
@@ -314,23 +326,50 @@ def _add_rows(rows: Counter[Row], size: int) -> tuple[list[float], list[float]]:
     return means, variances
 
 
-def _largest_batch(available: float, variance: float, share: float, z: float) -> float:
-    """Largest n with n * share + z * sqrt(variance + n * share * (1 - share)) <= available."""
-    if share <= 1e-9:
-        return math.inf
-    floor = z * math.sqrt(variance)
-    if available < floor:
+def _marginal_risk(
+    calls: int, available: list[float], variance: list[float], share: tuple[float, ...]
+) -> float:
+    """P(the last of `calls` new calls finds no agent), averaged over when it is answered.
+
+    Answered at point x, it is abandoned when the other answers by x already take every agent
+    freed by x + g: Y = demand - supply + (calls - 1) q(x) >= 0, with a continuity correction."""
+    final = share[-1]
+    if final <= 1e-9:
         return 0.0
-    if share >= 1.0 - 1e-9:
-        return (available - floor) / share
-    # With y = sqrt(variance + n v), v = share (1 - share): y^2 / (1 - share) + z y - c <= 0.
-    inverse = 1.0 / (1.0 - share)
-    constant = available + variance * inverse
-    root = (-z + math.sqrt(z * z + 4.0 * inverse * constant)) / (2.0 * inverse)
-    return max(0.0, (root * root - variance) / (share * (1.0 - share)))
+    risk = 0.0
+    previous = 0.0
+    for i, q in enumerate(share):
+        weight = (q - previous) / final
+        previous = q
+        if weight <= 0.0:
+            continue
+        mean = (calls - 1) * q - available[i]
+        sd = math.sqrt(max(1e-9, variance[i] + (calls - 1) * q * (1.0 - q)))
+        risk += weight * 0.5 * math.erfc(-(mean + 0.5) / (sd * math.sqrt(2.0)))
+    return risk
 
 
-def _predictive(snapshot: PacingSnapshot, params: PacerParameters, *, z: float) -> PacingDecision:
+def _largest_safe(
+    limit: int,
+    available: list[float],
+    variance: list[float],
+    share: tuple[float, ...],
+    risk: float,
+) -> int:
+    """The largest n in 0..limit whose marginal call is abandoned with at most `risk`."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _marginal_risk(middle, available, variance, share) <= risk:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _predictive(
+    snapshot: PacingSnapshot, params: PacerParameters, *, risk: float
+) -> PacingDecision:
     history = snapshot.history
     points = horizons(snapshot.ring_timeout_s)
     size = len(points)
@@ -350,12 +389,12 @@ def _predictive(snapshot: PacingSnapshot, params: PacerParameters, *, z: float) 
         Counter(answers.ringing(t) for t in snapshot.ringing_elapsed_s), size
     )
     new_call, _variance = answers.new_call
-
-    best = math.inf
-    for i in range(size):
-        available = snapshot.agents_ready + supply[i] - snapshot.answered_waiting - demand[i]
-        best = min(best, _largest_batch(available, supply_var[i] + demand_var[i], new_call[i], z))
-    calls = int(best) if best != math.inf else snapshot.cps_limit
+    available = [
+        snapshot.agents_ready + supply[i] - snapshot.answered_waiting - demand[i]
+        for i in range(size)
+    ]
+    variance = [supply_var[i] + demand_var[i] for i in range(size)]
+    calls = _largest_safe(capacity(snapshot), available, variance, new_call, risk)
     calls = min(max(calls, progressive_calls(snapshot)), capacity(snapshot))
     live = snapshot.answered_waiting + demand[-1] + calls * new_call[-1]
     free = snapshot.agents_ready + supply[-1]

@@ -181,7 +181,10 @@ class _Floor:
         self.outcomes: deque[int] = deque(maxlen=RATE_WINDOW)
         learnt = random.Random(config.seed + 2_000_003)
         self.curve = tuple(
-            min(1.0, config.person_answer_rate(h) * (1.0 + config.curve_error * learnt.uniform(-1, 1)))
+            min(
+                1.0,
+                config.person_answer_rate(h) * (1.0 + config.curve_error * learnt.uniform(-1, 1)),
+            )
             for h in range(24)
         )
         self.samples: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] = ((), (), ())
