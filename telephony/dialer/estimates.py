@@ -1,4 +1,5 @@
-"""The probabilities the predictive pacer adds up: when busy agents free up, when calls answer.
+"""The probabilities the predictive pacer adds up: when busy agents free up, when calls answer,
+and the chance that the last call launched finds no agent (`marginal_risk`).
 
 Everything here is pure arithmetic over recent history (plain tuples of seconds). Distributions are
 empirical: no shape is assumed, so a campaign whose calls are short or long, regular or erratic is
@@ -8,6 +9,7 @@ for the same elapsed times every second; the cache keys are the history tuples t
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
@@ -161,6 +163,47 @@ class AnswerModel:
         return _row(
             [self.human * (self.ring.cdf(age + x) - done) / still_ringing for x in self.horizons]
         )
+
+
+def marginal_risk(
+    calls: int, available: list[float], variance: list[float], share: tuple[float, ...]
+) -> float:
+    """P(the last of `calls` new calls finds no agent), averaged over when it is answered.
+
+    Answered at point x, it is abandoned when the other answers by x already take every agent
+    freed by x + g: Y = demand - supply + (calls - 1) q(x) >= 0, with a continuity correction."""
+    final = share[-1]
+    if final <= 1e-9:
+        return 0.0
+    risk = 0.0
+    previous = 0.0
+    for i, q in enumerate(share):
+        weight = (q - previous) / final
+        previous = q
+        if weight <= 0.0:
+            continue
+        mean = (calls - 1) * q - available[i]
+        sd = math.sqrt(max(1e-9, variance[i] + (calls - 1) * q * (1.0 - q)))
+        risk += weight * 0.5 * math.erfc(-(mean + 0.5) / (sd * math.sqrt(2.0)))
+    return risk
+
+
+def largest_safe(
+    limit: int,
+    available: list[float],
+    variance: list[float],
+    share: tuple[float, ...],
+    risk: float,
+) -> int:
+    """The largest n in 0..limit whose marginal call is abandoned with at most `risk`."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if marginal_risk(middle, available, variance, share) <= risk:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 @lru_cache(maxsize=32)

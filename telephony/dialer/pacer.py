@@ -23,35 +23,56 @@ Look at points x = 1 .. ring timeout seconds ahead. For each x:
   + n * p_h * F_A(x), where n is the number of new calls, p_h the person-answer share for this hour,
   F_A the ring-to-answer distribution and the ringing term is the hazard view (see estimates.py).
 
-Supply and demand are sums of independent Bernoulli variables, so each has a variance
-V = sum p(1 - p). The pacer launches the largest n with, at every point x,
+Supply and demand are sums of independent Bernoulli variables (mean and variance
+V = sum p (1 - p), normal approximation). The pacer launches the largest n whose *last* call is
+abandoned with probability at most `risk`:
 
-    D(x) + z * sqrt(V_S(x) + V_D(x)) <= S(x)
+    risk(n) = sum over points x_i of w_i * Phi((m_i + 1/2) / sd_i),
+    m_i = D(x_i) + (n - 1) p_h F_A(x_i) - S(x_i),  sd_i^2 = V_S + V_D + (n - 1) v(x_i),
 
-(the cumulative constraint: a call answered at x needs an agent freed by x + g), solved in closed
-form for n at each x and minimised over x. The safety factor z grows linearly from `z_base` to
-`z_near` with s = max(r / r_f, 1 - A / `allowance_scale`): r is the rolling-window abandon rate,
-r_f = `fallback_fraction` x target the fallback level, and A = r_f (live + 1) - (abandons + 1) the
-abandons the window can still absorb before the fallback. s is the larger of its values for the
-rolling window (30 days in production) and for the last 24 hours, so a day that runs hot brakes
-even when the month has room, and each day starts cautiously. The bet shrinks as the rate nears
-the cap, and it is cautious while a window is small (one abandon weighs a lot there). Predictive
-never launches fewer calls than progressive would (those are each covered by a ready agent).
+with w_i = (F_A(x_i) - F_A(x_(i-1))) / F_A(timeout) the chance that the call is answered in that
+interval (Phi the normal CDF, 1/2 the continuity correction for counts). A call answered at x
+finds no agent when the other answers by x already take every agent freed by x + g. Weighting by
+when the call is answered means a shortfall in the next second or two (when a new call can
+hardly answer) does not stop the bet, while the seconds where new calls do answer decide it.
+risk(n) grows with n, so n is found by bisection up to the CPS and line limits.
+
+The risk allowed goes from `risk_base` (room in the windows) to `risk_near` (at the fallback
+level) with the strain s = max(by rate, by allowance):
+* by rate: (r - r_0) / (r_f - r_0) clipped to [0, 1], for the rolling window's rate and for the
+  last 24 hours' rate shrunk towards it ((day abandons + K r) / (day live + K),
+  K = `day_prior_live`: a morning's first abandon in 20 live answers is not a 5% day);
+  r_f = `fallback_fraction` x target is the fallback level, r_0 = `relaxed_fraction` x target the
+  level under which the rate does not tighten the bet (the controller keeps the rate near r_0);
+* by allowance: 1 - A / `allowance_scale`, A = r_f (live + 1) - (abandons + 1) the abandons the
+  rolling window can still absorb: a young window bets cautiously.
+Predictive never launches fewer calls than progressive would (each covered by a ready agent).
+
+The answer share p_h
+--------------------
+p_h = w * recent + (1 - w) * curve[hour], w = m / (m + `prior_calls`) with m recent calls (the
+hour-of-day curve from earlier days carries the estimate until the campaign has calls of its
+own). Then it follows a change seen in the newest calls (`recent_person_answers`): for each window
+of the k newest calls (`answer_windows`, 25 to 200) with person share r and standard error
+se = sqrt(q (1 - q) / k), q = max(r, p_h), p_h is raised to at least r - `rise_z` se and lowered
+to at most r + `fall_z` se. A rise (8% in the morning, 30% at lunch) is followed within a few
+dozen calls, since under-estimating the share is what abandons debtors; a fall only once clear.
 
 Rules that override the model
 -----------------------------
-* fewer than `small_team_agents` agents logged in (ready + talking + wrapping): progressive, because
-  a handful of agents makes the abandon rate spiky (one bad second is several percent);
+* fewer than `small_team_agents` (6) agents logged in (ready + talking + wrapping): progressive,
+  because a handful of agents makes the abandon rate spiky (one bad second is several percent);
 * the rolling window would be at or above `fallback_fraction` x target after one more abandon,
   (abandons + 1) / (live answers + 1) >= fallback_fraction x target: progressive. A fresh campaign
-  therefore runs progressively until it has earned enough live answers to afford an abandon. The
-  same test on the last 24 hours, once they hold an abandon, keeps one bad day under the cap too;
+  therefore runs progressively until it has earned enough live answers to afford an abandon. A
+  hot day (its shrunk rate at the fallback level) does not switch to progressive: it bets with
+  `risk_near`, which keeps it well under the cap without idling every agent through every ring;
 * not enough history (fewer than `min_samples` ring, talk or wrap-up times): progressive;
 * never more than the CPS limit this second, never more than max_lines calls dialing at once
   (ringing + answered and waiting for an agent).
 
-The answer share blends the recent rate with the hour-of-day curve: with m recent calls,
-p_h = w * recent + (1 - w) * curve[hour], w = m / (m + `prior_calls`).
+Ring-to-answer times are measured up to the moment a call reaches routing (after machine
+detection), which is when it needs an agent.
 """
 
 from __future__ import annotations
@@ -62,7 +83,7 @@ from dataclasses import dataclass, field
 
 from campaigns.i18n import _, translate
 from campaigns.models.enums import DialingMode
-from telephony.dialer.estimates import Row, answer_model, freeing_model
+from telephony.dialer.estimates import Row, answer_model, freeing_model, largest_safe
 
 PREVIEW_REASON = _("Preview: agents place their own calls.")
 PROGRESSIVE_REASON = _("Progressive: one call per ready agent.")
@@ -150,20 +171,27 @@ class PacerParameters:
     """Tuning of the predictive model; the defaults are the benchmarked ones (docs/pacing.md)."""
 
     small_team_agents: int = 6
+    """Below this many agents logged in, progressive."""
     fallback_fraction: float = 0.8
+    """Fall back when one more abandon brings the rolling window to this share of the target."""
     risk_base: float = 0.015
     """Abandon probability allowed for the last call launched, with room in the windows."""
     risk_near: float = 0.002
     """The same at the fallback level."""
     allowance_scale: float = 5.0
+    """Abandons of remaining allowance under which the bet tightens."""
     relaxed_fraction: float = 0.5
     """Below this share of the target a window's rate does not tighten the bet."""
     day_prior_live: int = 100
     """The day's rate is read as if it had this many more live answers at the rolling rate."""
     grace_s: float = 2.0
+    """How long an answered call may wait for an agent."""
     prior_calls: int = 200
+    """Weight, in calls, of the hour curve against the recent calls."""
     min_samples: int = 20
+    """Ring, talk and wrap-up samples needed before predicting."""
     min_answer_rate: float = 0.02
+    """Floor on the answer share used (never bet on nobody answering)."""
     answer_windows: tuple[int, ...] = (25, 50, 100, 200)
     """Newest-call windows checked for a change of the answer share."""
     rise_z: float = 1.0
@@ -326,47 +354,6 @@ def _add_rows(rows: Counter[Row], size: int) -> tuple[list[float], list[float]]:
     return means, variances
 
 
-def _marginal_risk(
-    calls: int, available: list[float], variance: list[float], share: tuple[float, ...]
-) -> float:
-    """P(the last of `calls` new calls finds no agent), averaged over when it is answered.
-
-    Answered at point x, it is abandoned when the other answers by x already take every agent
-    freed by x + g: Y = demand - supply + (calls - 1) q(x) >= 0, with a continuity correction."""
-    final = share[-1]
-    if final <= 1e-9:
-        return 0.0
-    risk = 0.0
-    previous = 0.0
-    for i, q in enumerate(share):
-        weight = (q - previous) / final
-        previous = q
-        if weight <= 0.0:
-            continue
-        mean = (calls - 1) * q - available[i]
-        sd = math.sqrt(max(1e-9, variance[i] + (calls - 1) * q * (1.0 - q)))
-        risk += weight * 0.5 * math.erfc(-(mean + 0.5) / (sd * math.sqrt(2.0)))
-    return risk
-
-
-def _largest_safe(
-    limit: int,
-    available: list[float],
-    variance: list[float],
-    share: tuple[float, ...],
-    risk: float,
-) -> int:
-    """The largest n in 0..limit whose marginal call is abandoned with at most `risk`."""
-    low, high = 0, limit
-    while low < high:
-        middle = (low + high + 1) // 2
-        if _marginal_risk(middle, available, variance, share) <= risk:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
 def _predictive(
     snapshot: PacingSnapshot, params: PacerParameters, *, risk: float
 ) -> PacingDecision:
@@ -394,7 +381,7 @@ def _predictive(
         for i in range(size)
     ]
     variance = [supply_var[i] + demand_var[i] for i in range(size)]
-    calls = _largest_safe(capacity(snapshot), available, variance, new_call, risk)
+    calls = largest_safe(capacity(snapshot), available, variance, new_call, risk)
     calls = min(max(calls, progressive_calls(snapshot)), capacity(snapshot))
     live = snapshot.answered_waiting + demand[-1] + calls * new_call[-1]
     free = snapshot.agents_ready + supply[-1]
