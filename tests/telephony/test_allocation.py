@@ -11,7 +11,9 @@ from telephony.dialer.allocation import (
 )
 
 
-def _campaign(campaign_id: int, agents: set[int], *, priority: int = 0, in_flight: int = 0):
+def _campaign(
+    campaign_id: int, agents: set[int], *, priority: int = 0, in_flight: int = 0
+) -> CampaignDemand:
     return CampaignDemand(campaign_id, priority, frozenset(agents), in_flight)
 
 

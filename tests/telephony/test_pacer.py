@@ -266,8 +266,8 @@ def test_a_fall_of_the_answer_share_is_followed_only_once_it_is_clear() -> None:
     assert person_answer_rate(unlucky, params) == 0.10
     fallen = snapshot(history=replace(base, recent_person_answers=newest(8, 200, 0.16)))
     assert 0.04 < person_answer_rate(fallen, params) < 0.10
-    wide = {"cps_limit": 1000, "max_lines": 5000}
-    assert decide(replace(fallen, **wide)).calls > decide(replace(unlucky, **wide)).calls
+    wider, narrower = (replace(s, cps_limit=1000, max_lines=5000) for s in (fallen, unlucky))
+    assert decide(wider).calls > decide(narrower).calls
 
 
 def test_the_risk_allowed_for_the_last_call_sets_the_size_of_the_bet() -> None:
