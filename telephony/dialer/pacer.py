@@ -192,6 +192,8 @@ class PacerParameters:
     """Ring, talk and wrap-up samples needed before predicting."""
     min_answer_rate: float = 0.02
     """Floor on the answer share used (never bet on nobody answering)."""
+    curve_floor: float = 0.8
+    """The share is never taken below this fraction of the hour curve's value for this hour."""
     answer_windows: tuple[int, ...] = (25, 50, 100, 200)
     """Newest-call windows checked for a change of the answer share."""
     rise_z: float = 1.0
@@ -271,8 +273,12 @@ def person_answer_rate(snapshot: PacingSnapshot, params: PacerParameters) -> flo
     curve = history.answer_rate_by_hour
     expected = curve[snapshot.hour % 24] if len(curve) == 24 else history.answer_rate
     weight = history.recent_calls / (history.recent_calls + params.prior_calls)
-    estimate = weight * history.answer_rate + (1.0 - weight) * expected
-    return min(1.0, max(params.min_answer_rate, _follow_change(estimate, history, params)))
+    estimate = _follow_change(
+        weight * history.answer_rate + (1.0 - weight) * expected, history, params
+    )
+    if len(curve) == 24:
+        estimate = max(estimate, params.curve_floor * curve[snapshot.hour % 24])
+    return min(1.0, max(params.min_answer_rate, estimate))
 
 
 def _follow_change(estimate: float, history: PacingHistory, params: PacerParameters) -> float:
