@@ -57,6 +57,9 @@ of the k newest calls (`answer_windows`, 25 to 200) with person share r and stan
 se = sqrt(q (1 - q) / k), q = max(r, p_h), p_h is raised to at least r - `rise_z` se and lowered
 to at most r + `fall_z` se. A rise (8% in the morning, 30% at lunch) is followed within a few
 dozen calls, since under-estimating the share is what abandons debtors; a fall only once clear.
+Finally p_h is never below `curve_floor` x curve[hour]: when earlier days say the share rises at
+13:00, the bet shrinks at 13:00, before the newest calls can show it (calls ring up to 25 s
+before their outcome is known, and a big team has placed hundreds of them by then).
 
 Rules that override the model
 -----------------------------

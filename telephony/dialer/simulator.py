@@ -7,10 +7,15 @@ most `abandon_after_s` for an agent, otherwise it is abandoned (the debtor hears
 message). Each call's outcome, ring, talk and wrap-up times are drawn from one random stream in
 the order calls are placed, so two modes on the same seed meet the same sequence of debtors.
 
-The pacer sees only what a real dialing loop would: counts, elapsed times, and a history refreshed
-every `history_refresh_s` from the simulated campaign's own recent calls. The simulated campaign
-starts with yesterday's history (a sample drawn from the same distributions) and an empty abandon
-window, which covers the whole simulated run.
+The pacer sees only what a real dialing loop would: counts, elapsed times, the answer shares and
+newest outcomes of the campaign's own recent calls (refreshed every `rate_refresh_s`), ring, talk
+and wrap-up samples (every `history_refresh_s`), and the hour curve learnt on earlier days, off by
+up to `curve_error` per hour. Answer shares are the rate times the hour curve, or, with an
+`answer_profile` (PROFILES: `daily` is 8% in the morning, 30% at lunch, 15% in the afternoon),
+given hour by hour. The simulated campaign starts with yesterday's duration samples (drawn from
+the same distributions) and a rolling abandon window of `prior_live_answers` and
+`prior_abandons` (0 and 0: a fresh campaign); the last-24-hours window is the run, and the abandon
+rate reported is the run's own.
 """
 
 from __future__ import annotations

@@ -282,3 +282,15 @@ def test_eight_agents_are_paced_predictively() -> None:
     eight = decide(snapshot(agents_ready=1, wrap_elapsed_s=(20.0,) * 3, talk_elapsed_s=(90.0,) * 4))
     assert eight.mode_used == DialingMode.PREDICTIVE
     assert eight.calls > 1
+
+
+def test_the_hour_curve_anticipates_the_lunch_rise_before_the_newest_calls_show_it() -> None:
+    """At 13:00 the recent calls still say 8%; earlier days say lunch answers 30%."""
+    curve = (0.08,) * 13 + (0.30,) * 2 + (0.15,) * 9
+    morning = replace(history(answer_rate=0.08), answer_rate_by_hour=curve)
+    params = PacerParameters()
+    at_noon = snapshot(history=morning, hour=12)
+    at_one = snapshot(history=morning, hour=13)
+    assert person_answer_rate(at_noon, params) == 0.08
+    assert person_answer_rate(at_one, params) >= 0.8 * 0.30
+    assert decide(at_one).calls < decide(at_noon).calls
