@@ -195,7 +195,7 @@ class PacerParameters:
     """Ring, talk and wrap-up samples needed before predicting."""
     min_answer_rate: float = 0.02
     """Floor on the answer share used (never bet on nobody answering)."""
-    curve_floor: float = 0.8
+    curve_floor: float = 0.9
     """The share is never taken below this fraction of the hour curve's value for this hour."""
     answer_windows: tuple[int, ...] = (25, 50, 100, 200)
     """Newest-call windows checked for a change of the answer share."""
