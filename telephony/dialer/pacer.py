@@ -180,6 +180,9 @@ class PacerParameters:
     risk_base: float = 0.015
     """Abandon probability allowed for the last call launched, with room in the windows."""
     risk_near: float = 0.002
+    full_risk_agents: int = 20
+    """Teams smaller than this take risk x sqrt(agents / this): each abandon weighs more in a
+    small team's day, so its rate is spikier (0: no scaling)."""
     """The same at the fallback level."""
     allowance_scale: float = 5.0
     """Abandons of remaining allowance under which the bet tightens."""
@@ -267,6 +270,8 @@ def decide(snapshot: PacingSnapshot, parameters: PacerParameters | None = None) 
         return _progressive(snapshot, NO_HISTORY_REASON)
     strain = _strain(history, fallback_rate, params)
     risk = params.risk_base + (params.risk_near - params.risk_base) * strain
+    if params.full_risk_agents > 0:
+        risk *= min(1.0, math.sqrt(snapshot.agents_logged_in / params.full_risk_agents))
     return _predictive(snapshot, params, risk=risk)
 
 

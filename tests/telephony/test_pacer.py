@@ -292,5 +292,5 @@ def test_the_hour_curve_anticipates_the_lunch_rise_before_the_newest_calls_show_
     at_noon = snapshot(history=morning, hour=12)
     at_one = snapshot(history=morning, hour=13)
     assert person_answer_rate(at_noon, params) == 0.08
-    assert person_answer_rate(at_one, params) >= 0.8 * 0.30
+    assert person_answer_rate(at_one, params) >= 0.9 * 0.30
     assert decide(at_one).calls < decide(at_noon).calls
