@@ -46,7 +46,9 @@ level) with the strain s = max(by rate, by allowance):
   level under which the rate does not tighten the bet (the controller keeps the rate near r_0);
 * by allowance: 1 - A / `allowance_scale`, A = r_f (live + 1) - (abandons + 1) the abandons the
   rolling window can still absorb: a young window bets cautiously.
-Predictive never launches fewer calls than progressive would (each covered by a ready agent).
+A team smaller than `full_risk_agents` (20) takes risk x sqrt(agents / 20): a day of 8 agents
+has few live answers, so each abandon moves its rate a lot. Predictive never launches fewer
+calls than progressive would (each covered by a ready agent).
 
 The answer share p_h
 --------------------
