@@ -206,6 +206,38 @@ def largest_safe(
     return low
 
 
+def follow_change(
+    estimate: float,
+    latest: Sequence[bool],
+    *,
+    windows: Sequence[int],
+    rise_z: float,
+    fall_z: float,
+) -> float:
+    """Move the estimate into the confidence band of every newest-call window that disagrees.
+
+    With k newest calls and r their person-answer share, the band is
+    [r - rise_z * se, r + fall_z * se], se = sqrt(q (1 - q) / k), q = max(r, estimate). An estimate
+    below a band is raised to its lower edge (more answers than expected: bet less, now); one above
+    every band is lowered to the lowest upper edge (fewer answers: bet more, once it is clear).
+    Raising wins over lowering, since under-estimating the share is what abandons debtors.
+    """
+    lowest_top, highest_bottom = math.inf, 0.0
+    answered = 0
+    counted = 0
+    for window in sorted(windows):
+        if len(latest) < window:
+            break
+        answered += sum(latest[counted:window])
+        counted = window
+        share = answered / window
+        worst = max(share, estimate)
+        error = math.sqrt(worst * (1.0 - worst) / window)
+        highest_bottom = max(highest_bottom, share - rise_z * error)
+        lowest_top = min(lowest_top, share + fall_z * error)
+    return max(min(estimate, lowest_top), highest_bottom)
+
+
 @lru_cache(maxsize=32)
 def empirical(samples: tuple[float, ...]) -> Empirical:
     """The (memoised) empirical distribution of these samples."""

@@ -88,7 +88,13 @@ from dataclasses import dataclass, field
 
 from campaigns.i18n import _, translate
 from campaigns.models.enums import DialingMode
-from telephony.dialer.estimates import Row, answer_model, freeing_model, largest_safe
+from telephony.dialer.estimates import (
+    Row,
+    answer_model,
+    follow_change,
+    freeing_model,
+    largest_safe,
+)
 
 PREVIEW_REASON = _("Preview: agents place their own calls.")
 PROGRESSIVE_REASON = _("Progressive: one call per ready agent.")
@@ -283,38 +289,16 @@ def person_answer_rate(snapshot: PacingSnapshot, params: PacerParameters) -> flo
     curve = history.answer_rate_by_hour
     expected = curve[snapshot.hour % 24] if len(curve) == 24 else history.answer_rate
     weight = history.recent_calls / (history.recent_calls + params.prior_calls)
-    estimate = _follow_change(
-        weight * history.answer_rate + (1.0 - weight) * expected, history, params
+    estimate = follow_change(
+        weight * history.answer_rate + (1.0 - weight) * expected,
+        history.recent_person_answers,
+        windows=params.answer_windows,
+        rise_z=params.rise_z,
+        fall_z=params.fall_z,
     )
     if len(curve) == 24:
         estimate = max(estimate, params.curve_floor * curve[snapshot.hour % 24])
     return min(1.0, max(params.min_answer_rate, estimate))
-
-
-def _follow_change(estimate: float, history: PacingHistory, params: PacerParameters) -> float:
-    """Move the estimate into the confidence band of every newest-call window that disagrees.
-
-    With k newest calls and r their person-answer share, the band is
-    [r - rise_z * se, r + fall_z * se], se = sqrt(q (1 - q) / k), q = max(r, estimate). An estimate
-    below a band is raised to its lower edge (more answers than expected: bet less, now); one above
-    every band is lowered to the lowest upper edge (fewer answers: bet more, once it is clear).
-    Raising wins over lowering, since under-estimating the share is what abandons debtors.
-    """
-    latest = history.recent_person_answers
-    lowest_top, highest_bottom = math.inf, 0.0
-    answered = 0
-    counted = 0
-    for window in sorted(params.answer_windows):
-        if len(latest) < window:
-            break
-        answered += sum(latest[counted:window])
-        counted = window
-        share = answered / window
-        worst = max(share, estimate)
-        error = math.sqrt(worst * (1.0 - worst) / window)
-        highest_bottom = max(highest_bottom, share - params.rise_z * error)
-        lowest_top = min(lowest_top, share + params.fall_z * error)
-    return max(min(estimate, lowest_top), highest_bottom)
 
 
 def horizons(ring_timeout_s: float) -> tuple[float, ...]:
