@@ -1,12 +1,12 @@
 """What a campaign's recent calls say, as plain numbers for the dialer's pacer."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from campaigns.models import Attempt, AttemptStatus, Channel, Outcome
+from campaigns.models import Attempt, AttemptEvent, AttemptStatus, Channel, Outcome
 
 RECENT = timedelta(hours=2)
 RATE_CALLS = 400  # the answer and machine shares come from this many recent calls
@@ -21,6 +21,7 @@ DIALING = (
     AttemptStatus.RINGING,
 )
 HUMAN = "human"
+ROUTED = "routed"  # the AttemptEvent status telephony.voice writes when a call reaches an agent
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class CallHistory:
     answer_rate: float
     machine_rate: float
     recent_calls: int
+    recent_person_answers: tuple[bool, ...]
+    """The recent calls newest first: True where a person answered."""
     ring_to_answer_s: tuple[float, ...]
     talk_s: tuple[float, ...]
     wrap_s: tuple[float, ...]
@@ -54,10 +57,19 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
     machines = sum(1 for r in recent if r.answered_by and r.answered_by != HUMAN)
     # Durations change little from day to day, so they come from the last live answers of the
     # week: at a 10% answer rate the last two hours' calls hold too few of them.
+    # The bet is timed to the moment a call reaches routing (after machine detection), so the
+    # ring-to-answer samples run to the routing of the calls an agent took.
+    routed_at = (
+        select(func.min(AttemptEvent.occurred_at))
+        .where(AttemptEvent.attempt_id == Attempt.id, AttemptEvent.status == ROUTED)
+        .correlate(Attempt)
+        .scalar_subquery()
+    )
     live = session.execute(
         select(
             Attempt.dispatched_at,
             Attempt.answered_at,
+            routed_at.label("routed_at"),
             Attempt.duration_seconds,
             Attempt.ended_at,
             Attempt.agent_id,
@@ -103,10 +115,11 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
         answer_rate=humans / len(recent) if recent else 0.0,
         machine_rate=machines / len(recent) if recent else 0.0,
         recent_calls=len(recent),
+        recent_person_answers=tuple(r.answered_by == HUMAN for r in recent),
         ring_to_answer_s=tuple(
-            (r.answered_at - r.dispatched_at).total_seconds()
+            (_aware(r.routed_at or r.answered_at) - _aware(r.dispatched_at)).total_seconds()
             for r in live
-            if r.answered_at and r.dispatched_at
+            if (r.routed_at or r.answered_at) and r.dispatched_at
         ),
         talk_s=tuple(float(r.duration_seconds) for r in talked if r.duration_seconds),
         wrap_s=tuple(
@@ -124,3 +137,8 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
         ),
         answered_waiting=int(waiting or 0),
     )
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time as UTC-aware (an aggregate over a column may come back naive on SQLite)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -38,7 +38,12 @@ from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.state import AgentState, AgentStatus
 from console.resilience import Backoff, raise_if_cancelling
-from telephony.dialer.allocation import CampaignDemand, allocate, processing_order
+from telephony.dialer.allocation import (
+    CampaignDemand,
+    allocate,
+    freeing_campaign,
+    processing_order,
+)
 from telephony.dialer.pacer import PacingDecision, PacingHistory, PacingSnapshot, decide
 
 log = logging.getLogger(__name__)
@@ -127,6 +132,7 @@ def snapshot(
             answer_rate=history.answer_rate,
             machine_rate=history.machine_rate,
             recent_calls=history.recent_calls,
+            recent_person_answers=history.recent_person_answers,
             ring_to_answer_s=history.ring_to_answer_s,
             talk_s=history.talk_s,
             wrap_s=history.wrap_s,
@@ -207,13 +213,20 @@ async def _agents(redis: Redis, campaigns: list[PacedCampaign]) -> dict[int, Age
 
 
 def _busy_by_campaign(
-    agents: dict[int, AgentStatus], campaigns_of: dict[int, int]
+    agents: dict[int, AgentStatus],
+    campaigns_of: dict[int, int],
+    demands: list[CampaignDemand],
 ) -> dict[int, list[AgentStatus]]:
-    """Talking and wrapping agents, each counted for the campaign of the call it is on."""
+    """Talking and wrapping agents, each counted for the campaign that gets it when it frees (the
+    highest-priority one it works for; the campaign of its call among equals)."""
     busy: dict[int, list[AgentStatus]] = {}
-    for agent in agents.values():
-        if agent.state in BUSY and agent.attempt_id in campaigns_of:
-            busy.setdefault(campaigns_of[agent.attempt_id], []).append(agent)
+    for agent_id, agent in agents.items():
+        if agent.state not in BUSY:
+            continue
+        call_campaign = campaigns_of.get(agent.attempt_id) if agent.attempt_id else None
+        owner = freeing_campaign(agent_id, call_campaign, demands)
+        if owner is not None:
+            busy.setdefault(owner, []).append(agent)
     return busy
 
 
@@ -226,7 +239,6 @@ async def dial_once(redis: Redis, now: datetime) -> dict[int, PacingDecision]:
     agents = await _agents(redis, campaigns)
     histories = await asyncio.to_thread(_histories, [c.campaign_id for c in campaigns], now)
     busy_attempts = [a.attempt_id for a in agents.values() if a.state in BUSY and a.attempt_id]
-    busy = _busy_by_campaign(agents, await asyncio.to_thread(_campaigns_of_attempts, busy_attempts))
     by_id = {c.campaign_id: c for c in campaigns}
     demands = [
         CampaignDemand(
@@ -234,6 +246,8 @@ async def dial_once(redis: Redis, now: datetime) -> dict[int, PacingDecision]:
         )
         for c in campaigns
     ]
+    campaigns_of = await asyncio.to_thread(_campaigns_of_attempts, busy_attempts)
+    busy = _busy_by_campaign(agents, campaigns_of, demands)
     allocation = allocate(
         demands, [a for a, status in agents.items() if status.state == AgentState.READY]
     )

@@ -1,17 +1,26 @@
-"""Pacing benchmark: progressive vs predictive over team sizes and answer rates.
+"""Pacing benchmark: progressive vs predictive over team sizes and answer profiles.
 
-For each cell (team size x person-answer rate) both modes run the same simulated shift (same seed,
-same debtors) with the default distributions of `acuerdo simulate`: talk lognormal mean 180 s
-(sd 120), wrap-up mean 30 s (sd 15), answered calls ring lognormal median 12 s, unanswered calls
-ring 25 s, machines answer 15% of calls, the default hour-of-day answer curve from 09:00, CPS 30.
-The abandon window is the whole shift, which starts empty (a fresh campaign).
+For each cell (profile x team size x person-answer rate) both modes run the same simulated shift
+(same seed, same debtors) with the default distributions of `acuerdo simulate`: talk lognormal
+mean 180 s (sd 120), wrap-up mean 30 s (sd 15), answered calls ring lognormal median 12 s,
+unanswered calls ring 25 s, machines answer 15% of calls, CPS 30. Profiles:
 
-    python scripts/bench_pacing.py                 # 3 simulated hours per cell, seed 1
-    python scripts/bench_pacing.py --hours 2 --seeds 1,2,3 --json
+- `flat`: the answer rate of the cell times the mild default hour curve, from 09:00;
+- `daily`: answer shares that change through the day (simulator.DAILY_PROFILE), from 12:00:
+  8% until 13:00, 30% at lunch (13:00-15:00), 15% in the afternoon.
 
-Prints a Markdown table: talk minutes per agent hour in each mode, predictive's gain and abandon
-rate, the share of seconds predictive actually paced (the rest fell back to progressive), and each
-mode's talk share as a fraction of the ceiling talk / (talk + wrap-up).
+The pacer knows the hour curve from earlier days with up to 20% error per hour (`curve_error`).
+The campaign has run before: its rolling (30-day) window holds 2,000 live answers with 30
+abandons (1.5%) before the shift; its last-24-hours window is the shift, which starts empty. The
+abandon rate printed is the shift's own (abandoned / live answers of the shift).
+
+    python scripts/bench_pacing.py                       # 3 simulated hours per cell, seed 1
+    python scripts/bench_pacing.py --profile daily --seeds 1,2,3
+    python scripts/bench_pacing.py --quick               # a few short cells: does it still run
+
+Prints a Markdown table: per cell, talk minutes per agent hour in each mode (progressive is the
+floor), their ratio, each mode's talk share as a fraction of the ceiling talk / (talk + wrap-up),
+predictive's abandon rate and the share of seconds it actually paced predictively.
 """
 
 from __future__ import annotations
@@ -19,74 +28,111 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import replace
 from multiprocessing import Pool
 
 from campaigns.models.enums import DialingMode
-from telephony.dialer.simulator import SimulationConfig, SimulationResult, simulate
+from telephony.dialer.simulator import PROFILES, SimulationConfig, SimulationResult, simulate
 
-TEAMS = (5, 20, 50, 150)
+TEAMS = (5, 8, 20, 30, 50, 150)
 ANSWER_RATES = (0.10, 0.25, 0.50)
+START_HOUR = {"flat": 9, "daily": 12}
+PRIOR_LIVE_ANSWERS = 2000
+PRIOR_ABANDONS = 30
+CURVE_ERROR = 0.2
+QUICK_TEAMS = (8, 30)
+QUICK_HOURS = 0.25
+
+Cell = tuple[str, int, float]
+Job = tuple[str, int, float, float, int, str]
 
 
-def _run(job: tuple[int, float, float, int, str]) -> SimulationResult:
-    agents, answer_rate, hours, seed, mode = job
-    config = SimulationConfig(agents=agents, answer_rate=answer_rate, hours=hours, seed=seed)
-    return simulate(replace(config), DialingMode(mode))
+def config_for(
+    profile: str, agents: int, answer_rate: float, hours: float, seed: int
+) -> SimulationConfig:
+    """The simulated campaign of one cell."""
+    return SimulationConfig(
+        agents=agents,
+        hours=hours,
+        answer_rate=answer_rate,
+        answer_profile=PROFILES[profile],
+        curve_error=CURVE_ERROR,
+        start_hour=START_HOUR[profile],
+        prior_live_answers=PRIOR_LIVE_ANSWERS,
+        prior_abandons=PRIOR_ABANDONS,
+        seed=seed,
+    )
+
+
+def _run(job: Job) -> tuple[Job, SimulationResult]:
+    profile, agents, answer_rate, hours, seed, mode = job
+    return job, simulate(config_for(profile, agents, answer_rate, hours, seed), DialingMode(mode))
+
+
+def cells(profiles: list[str], teams: tuple[int, ...]) -> list[Cell]:
+    """Flat cells at each answer rate; a time-varying profile is one cell per team."""
+    out: list[Cell] = []
+    for profile in profiles:
+        rates = ANSWER_RATES if profile == "flat" else (0.0,)
+        out += [(profile, agents, rate) for agents in teams for rate in rates]
+    return out
 
 
 def main() -> None:
     """Run the grid and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--hours", type=float, default=3.0, help="simulated hours per cell")
     parser.add_argument("--seeds", default="1", help="comma-separated seeds")
+    parser.add_argument("--profile", choices=["all", *PROFILES], default="all")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="teams 8 and 30, 15 minutes")
     parser.add_argument("--json", action="store_true", help="print raw results as JSON")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
-    jobs = [
-        (agents, rate, args.hours, seed, mode)
-        for agents in TEAMS
-        for rate in ANSWER_RATES
+    profiles = list(PROFILES) if args.profile == "all" else [args.profile]
+    teams = QUICK_TEAMS if args.quick else TEAMS
+    hours = QUICK_HOURS if args.quick else args.hours
+    grid = cells(profiles, teams)
+    jobs: list[Job] = [
+        (profile, agents, rate, hours, seed, mode)
+        for profile, agents, rate in grid
         for seed in seeds
         for mode in (DialingMode.PROGRESSIVE.value, DialingMode.PREDICTIVE.value)
     ]
     started = time.perf_counter()
     with Pool(args.processes) as pool:
-        results = pool.map(_run, sorted(jobs, key=lambda j: -j[0]), chunksize=1)
+        done = pool.map(_run, sorted(jobs, key=lambda j: -j[1]), chunksize=1)
     elapsed = time.perf_counter() - started
     if args.json:
-        print(json.dumps([r.as_dict() for r in results], indent=2))
+        print(json.dumps([{"profile": j[0], **r.as_dict()} for j, r in done], indent=2))
         return
-    by_key = {(r.agents, r.answer_rate, r.mode, i): r for i, r in enumerate(results)}
     print(
-        f"{args.hours:g} simulated hours per cell, seeds {args.seeds}, "
+        f"{hours:g} simulated hours per cell, seeds {args.seeds}, "
         f"{len(jobs)} runs in {elapsed:.0f} s on {args.processes} processes\n"
     )
     print(
-        "| agents | answer | progressive talk min/agent-h | predictive talk min/agent-h | gain "
-        "| predictive abandon | paced predictively | progressive / ceiling "
-        "| predictive / ceiling |"
+        "| profile | agents | answer | progressive talk min/agent-h (floor) "
+        "| predictive talk min/agent-h | ratio | progressive / ceiling | predictive / ceiling "
+        "| predictive abandon | paced predictively |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     worst = 0.0
-    for agents in TEAMS:
-        for rate in ANSWER_RATES:
-            cell = [r for (a, ar, _m, _i), r in by_key.items() if a == agents and ar == rate]
-            prog = [r for r in cell if r.mode == DialingMode.PROGRESSIVE]
-            pred = [r for r in cell if r.mode == DialingMode.PREDICTIVE]
-            talk_prog = sum(r.talk_minutes_per_agent_hour for r in prog) / len(prog)
-            talk_pred = sum(r.talk_minutes_per_agent_hour for r in pred) / len(pred)
-            abandon = max(r.abandon_rate for r in pred)
-            worst = max(worst, abandon)
-            share = sum(r.predictive_share for r in pred) / len(pred)
-            ceiling_prog = sum(r.ratio_to_ceiling for r in prog) / len(prog)
-            ceiling_pred = sum(r.ratio_to_ceiling for r in pred) / len(pred)
-            print(
-                f"| {agents} | {rate:.0%} | {talk_prog:.1f} | {talk_pred:.1f} "
-                f"| {talk_pred / talk_prog - 1:+.0%} | {abandon:.2%} | {share:.0%} "
-                f"| {ceiling_prog:.0%} | {ceiling_pred:.0%} |"
-            )
+    for profile, agents, rate in grid:
+        mine = [r for j, r in done if (j[0], j[1], j[2]) == (profile, agents, rate)]
+        prog = [r for r in mine if r.mode == DialingMode.PROGRESSIVE]
+        pred = [r for r in mine if r.mode == DialingMode.PREDICTIVE]
+        talk_prog = sum(r.talk_minutes_per_agent_hour for r in prog) / len(prog)
+        talk_pred = sum(r.talk_minutes_per_agent_hour for r in pred) / len(pred)
+        abandon = max(r.abandon_rate for r in pred)
+        worst = max(worst, abandon)
+        share = sum(r.predictive_share for r in pred) / len(pred)
+        ceiling_prog = sum(r.ratio_to_ceiling for r in prog) / len(prog)
+        ceiling_pred = sum(r.ratio_to_ceiling for r in pred) / len(pred)
+        answer = f"{rate:.0%}" if profile == "flat" else "8-30%"
+        print(
+            f"| {profile} | {agents} | {answer} | {talk_prog:.1f} | {talk_pred:.1f} "
+            f"| {talk_pred / talk_prog:.2f} | {ceiling_prog:.0%} | {ceiling_pred:.0%} "
+            f"| {abandon:.2%} | {share:.0%} |"
+        )
     print(f"\nworst predictive abandon rate over all cells and seeds: {worst:.2%}")
 
 

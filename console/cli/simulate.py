@@ -10,6 +10,7 @@ from campaigns.models.enums import DialingMode
 from campaigns.settings import get_settings
 from telephony.dialer.simulator import (
     DEFAULT_ANSWER_CURVE,
+    PROFILES,
     SimulationConfig,
     SimulationResult,
     compare,
@@ -32,6 +33,7 @@ METRICS: tuple[tuple[str, str, str], ...] = (
 MODE_LABEL = _("Mode")
 DEFAULT_CURVE_TEXT = ",".join(f"{value:g}" for value in DEFAULT_ANSWER_CURVE)
 RATES_TOO_HIGH = _("Answer rate plus machine rate must be at most 1.")
+UNKNOWN_PROFILE = _("Unknown answer profile; use one of: {names}.")
 BAD_CURVE = _("The answer curve needs 24 comma-separated multipliers, one per hour of the day.")
 
 
@@ -76,6 +78,14 @@ def simulate_command(
     answer_curve: Annotated[
         str, typer.Option(help="24 hourly multipliers, comma-separated, or 'flat'")
     ] = DEFAULT_CURVE_TEXT,
+    profile: Annotated[
+        str, typer.Option(help="flat (answer rate x curve) or daily (8% morning, 30% lunch, 15%)")
+    ] = "flat",
+    curve_error: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Error of the hour curve the pacer knows")
+    ] = 0.0,
+    prior_live: Annotated[int, typer.Option(min=0, help="Live answers in the 30-day window")] = 0,
+    prior_abandons: Annotated[int, typer.Option(min=0, help="Abandons in the 30-day window")] = 0,
     start_hour: Annotated[int, typer.Option(min=0, max=23, help="Local hour the shift starts")] = 9,
     machine_rate: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Share of calls a machine answers")
@@ -102,11 +112,17 @@ def simulate_command(
     language = locale or get_settings().default_locale
     if answer_rate + machine_rate > 1.0:
         raise typer.BadParameter(translate(language, RATES_TOO_HIGH))
+    if profile not in PROFILES:
+        raise typer.BadParameter(translate(language, UNKNOWN_PROFILE, names=", ".join(PROFILES)))
     config = SimulationConfig(
         agents=agents,
         hours=hours,
         answer_rate=answer_rate,
         answer_curve=_curve(answer_curve, language),
+        answer_profile=PROFILES[profile],
+        curve_error=curve_error,
+        prior_live_answers=prior_live,
+        prior_abandons=min(prior_abandons, prior_live),
         start_hour=start_hour,
         machine_rate=machine_rate,
         ring_median_s=ring_median,

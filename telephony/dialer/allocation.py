@@ -15,6 +15,12 @@ the ready agents before it asks the pacers:
 
 A campaign that cannot use what it was given (no account eligible right now) hands the unused
 agents on to the campaigns after it in the same second (`Allocation.hand_back`).
+
+A busy agent (talking or in wrap-up) is counted, for the pacer's bet on agents about to free, by
+the campaign that will get it when it frees (`freeing_campaign`): the highest-priority campaign it
+belongs to, preferring the campaign of its current call among equals. An agent on a call of a
+preview or progressive campaign thus feeds the bet of a predictive campaign it also works for,
+and a predictive campaign does not bet on an agent a higher-priority campaign will take back.
 """
 
 from __future__ import annotations
@@ -93,3 +99,18 @@ def allocate(campaigns: Sequence[CampaignDemand], ready: Iterable[int]) -> Alloc
         )
         agents[chosen.campaign_id].append(agent)
     return Allocation(agents)
+
+
+def freeing_campaign(
+    agent_id: int, call_campaign_id: int | None, campaigns: Sequence[CampaignDemand]
+) -> int | None:
+    """The paced campaign a busy agent will work for when it frees (see the module docstring);
+    the campaign of its call when the agent belongs to no paced campaign."""
+    mine = [c for c in campaigns if agent_id in c.agent_ids]
+    if not mine:
+        return call_campaign_id
+    top = max(c.priority for c in mine)
+    best = [c for c in mine if c.priority == top]
+    if any(c.campaign_id == call_campaign_id for c in best):
+        return call_campaign_id
+    return min(c.campaign_id for c in best)

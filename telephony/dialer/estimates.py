@@ -1,4 +1,5 @@
-"""The probabilities the predictive pacer adds up: when busy agents free up, when calls answer.
+"""The probabilities the predictive pacer adds up: when busy agents free up, when calls answer,
+and the chance that the last call launched finds no agent (`marginal_risk`).
 
 Everything here is pure arithmetic over recent history (plain tuples of seconds). Distributions are
 empirical: no shape is assumed, so a campaign whose calls are short or long, regular or erratic is
@@ -8,6 +9,7 @@ for the same elapsed times every second; the cache keys are the history tuples t
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
@@ -161,6 +163,79 @@ class AnswerModel:
         return _row(
             [self.human * (self.ring.cdf(age + x) - done) / still_ringing for x in self.horizons]
         )
+
+
+def marginal_risk(
+    calls: int, available: list[float], variance: list[float], share: tuple[float, ...]
+) -> float:
+    """P(the last of `calls` new calls finds no agent), averaged over when it is answered.
+
+    Answered at point x, it is abandoned when the other answers by x already take every agent
+    freed by x + g: Y = demand - supply + (calls - 1) q(x) >= 0, with a continuity correction."""
+    final = share[-1]
+    if final <= 1e-9:
+        return 0.0
+    risk = 0.0
+    previous = 0.0
+    for i, q in enumerate(share):
+        weight = (q - previous) / final
+        previous = q
+        if weight <= 0.0:
+            continue
+        mean = (calls - 1) * q - available[i]
+        sd = math.sqrt(max(1e-9, variance[i] + (calls - 1) * q * (1.0 - q)))
+        risk += weight * 0.5 * math.erfc(-(mean + 0.5) / (sd * math.sqrt(2.0)))
+    return risk
+
+
+def largest_safe(
+    limit: int,
+    available: list[float],
+    variance: list[float],
+    share: tuple[float, ...],
+    risk: float,
+) -> int:
+    """The largest n in 0..limit whose marginal call is abandoned with at most `risk`."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if marginal_risk(middle, available, variance, share) <= risk:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def follow_change(
+    estimate: float,
+    latest: Sequence[bool],
+    *,
+    windows: Sequence[int],
+    rise_z: float,
+    fall_z: float,
+) -> float:
+    """Move the estimate into the confidence band of every newest-call window that disagrees.
+
+    With k newest calls and r their person-answer share, the band is
+    [r - rise_z * se, r + fall_z * se], se = sqrt(q (1 - q) / k), q = max(r, estimate). An estimate
+    below a band is raised to its lower edge (more answers than expected: bet less, now); one above
+    every band is lowered to the lowest upper edge (fewer answers: bet more, once it is clear).
+    Raising wins over lowering, since under-estimating the share is what abandons debtors.
+    """
+    lowest_top, highest_bottom = math.inf, 0.0
+    answered = 0
+    counted = 0
+    for window in sorted(windows):
+        if len(latest) < window:
+            break
+        answered += sum(latest[counted:window])
+        counted = window
+        share = answered / window
+        worst = max(share, estimate)
+        error = math.sqrt(worst * (1.0 - worst) / window)
+        highest_bottom = max(highest_bottom, share - rise_z * error)
+        lowest_top = min(lowest_top, share + fall_z * error)
+    return max(min(estimate, lowest_top), highest_bottom)
 
 
 @lru_cache(maxsize=32)

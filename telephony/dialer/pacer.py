@@ -23,35 +23,61 @@ Look at points x = 1 .. ring timeout seconds ahead. For each x:
   + n * p_h * F_A(x), where n is the number of new calls, p_h the person-answer share for this hour,
   F_A the ring-to-answer distribution and the ringing term is the hazard view (see estimates.py).
 
-Supply and demand are sums of independent Bernoulli variables, so each has a variance
-V = sum p(1 - p). The pacer launches the largest n with, at every point x,
+Supply and demand are sums of independent Bernoulli variables (mean and variance
+V = sum p (1 - p), normal approximation). The pacer launches the largest n whose *last* call is
+abandoned with probability at most `risk`:
 
-    D(x) + z * sqrt(V_S(x) + V_D(x)) <= S(x)
+    risk(n) = sum over points x_i of w_i * Phi((m_i + 1/2) / sd_i),
+    m_i = D(x_i) + (n - 1) p_h F_A(x_i) - S(x_i),  sd_i^2 = V_S + V_D + (n - 1) v(x_i),
 
-(the cumulative constraint: a call answered at x needs an agent freed by x + g), solved in closed
-form for n at each x and minimised over x. The safety factor z grows linearly from `z_base` to
-`z_near` with s = max(r / r_f, 1 - A / `allowance_scale`): r is the rolling-window abandon rate,
-r_f = `fallback_fraction` x target the fallback level, and A = r_f (live + 1) - (abandons + 1) the
-abandons the window can still absorb before the fallback. s is the larger of its values for the
-rolling window (30 days in production) and for the last 24 hours, so a day that runs hot brakes
-even when the month has room, and each day starts cautiously. The bet shrinks as the rate nears
-the cap, and it is cautious while a window is small (one abandon weighs a lot there). Predictive
-never launches fewer calls than progressive would (those are each covered by a ready agent).
+with w_i = (F_A(x_i) - F_A(x_(i-1))) / F_A(timeout) the chance that the call is answered in that
+interval (Phi the normal CDF, 1/2 the continuity correction for counts). A call answered at x
+finds no agent when the other answers by x already take every agent freed by x + g. Weighting by
+when the call is answered means a shortfall in the next second or two (when a new call can
+hardly answer) does not stop the bet, while the seconds where new calls do answer decide it.
+risk(n) grows with n, so n is found by bisection up to the CPS and line limits.
+
+The risk allowed goes from `risk_base` (room in the windows) to `risk_near` (at the fallback
+level) with the strain s = max(by rate, by allowance):
+* by rate: (r - r_0) / (r_f - r_0) clipped to [0, 1], for the rolling window's rate and for the
+  last 24 hours' rate shrunk towards it ((day abandons + K r) / (day live + K),
+  K = `day_prior_live`: a morning's first abandon in 20 live answers is not a 5% day);
+  r_f = `fallback_fraction` x target is the fallback level, r_0 = `relaxed_fraction` x target the
+  level under which the rate does not tighten the bet (the controller keeps the rate near r_0);
+* by allowance: 1 - A / `allowance_scale`, A = r_f (live + 1) - (abandons + 1) the abandons the
+  rolling window can still absorb: a young window bets cautiously.
+A team smaller than `full_risk_agents` (20) takes risk x sqrt(agents / 20): a day of 8 agents
+has few live answers, so each abandon moves its rate a lot. Predictive never launches fewer
+calls than progressive would (each covered by a ready agent).
+
+The answer share p_h
+--------------------
+p_h = w * recent + (1 - w) * curve[hour], w = m / (m + `prior_calls`) with m recent calls (the
+hour-of-day curve from earlier days carries the estimate until the campaign has calls of its
+own). Then it follows a change seen in the newest calls (`recent_person_answers`): for each window
+of the k newest calls (`answer_windows`, 25 to 200) with person share r and standard error
+se = sqrt(q (1 - q) / k), q = max(r, p_h), p_h is raised to at least r - `rise_z` se and lowered
+to at most r + `fall_z` se. A rise (8% in the morning, 30% at lunch) is followed within a few
+dozen calls, since under-estimating the share is what abandons debtors; a fall only once clear.
+Finally p_h is never below `curve_floor` x curve[hour]: when earlier days say the share rises at
+13:00, the bet shrinks at 13:00, before the newest calls can show it (calls ring up to 25 s
+before their outcome is known, and a big team has placed hundreds of them by then).
 
 Rules that override the model
 -----------------------------
-* fewer than `small_team_agents` agents logged in (ready + talking + wrapping): progressive, because
-  a handful of agents makes the abandon rate spiky (one bad second is several percent);
+* fewer than `small_team_agents` (6) agents logged in (ready + talking + wrapping): progressive,
+  because a handful of agents makes the abandon rate spiky (one bad second is several percent);
 * the rolling window would be at or above `fallback_fraction` x target after one more abandon,
   (abandons + 1) / (live answers + 1) >= fallback_fraction x target: progressive. A fresh campaign
-  therefore runs progressively until it has earned enough live answers to afford an abandon. The
-  same test on the last 24 hours, once they hold an abandon, keeps one bad day under the cap too;
+  therefore runs progressively until it has earned enough live answers to afford an abandon. A
+  hot day (its shrunk rate at the fallback level) does not switch to progressive: it bets with
+  `risk_near`, which keeps it well under the cap without idling every agent through every ring;
 * not enough history (fewer than `min_samples` ring, talk or wrap-up times): progressive;
 * never more than the CPS limit this second, never more than max_lines calls dialing at once
   (ringing + answered and waiting for an agent).
 
-The answer share blends the recent rate with the hour-of-day curve: with m recent calls,
-p_h = w * recent + (1 - w) * curve[hour], w = m / (m + `prior_calls`).
+Ring-to-answer times are measured up to the moment a call reaches routing (after machine
+detection), which is when it needs an agent.
 """
 
 from __future__ import annotations
@@ -62,7 +88,13 @@ from dataclasses import dataclass, field
 
 from campaigns.i18n import _, translate
 from campaigns.models.enums import DialingMode
-from telephony.dialer.estimates import Row, answer_model, freeing_model
+from telephony.dialer.estimates import (
+    Row,
+    answer_model,
+    follow_change,
+    freeing_model,
+    largest_safe,
+)
 
 PREVIEW_REASON = _("Preview: agents place their own calls.")
 PROGRESSIVE_REASON = _("Progressive: one call per ready agent.")
@@ -85,6 +117,9 @@ class PacingHistory:
     """Share of recently placed calls answered by a machine (detected, no agent needed)."""
     recent_calls: int = 0
     """How many placed calls the two rates above come from."""
+    recent_person_answers: tuple[bool, ...] = ()
+    """The same recent calls newest first: True where a person answered. Lets the pacer see a
+    change of the answer share in the last few dozen calls before the whole window shows it."""
     answer_rate_by_hour: tuple[float, ...] = ()
     """Person-answer share by local hour of day (24 values), from earlier days; may be empty."""
     ring_to_answer_s: tuple[float, ...] = ()
@@ -147,14 +182,38 @@ class PacerParameters:
     """Tuning of the predictive model; the defaults are the benchmarked ones (docs/pacing.md)."""
 
     small_team_agents: int = 6
+    """Below this many agents logged in, progressive."""
     fallback_fraction: float = 0.8
-    z_base: float = 1.0
-    z_near: float = 5.0
+    """Fall back when one more abandon brings the rolling window to this share of the target."""
+    risk_base: float = 0.015
+    """Abandon probability allowed for the last call launched, with room in the windows."""
+    risk_near: float = 0.002
+    full_risk_agents: int = 20
+    """Teams smaller than this take risk x sqrt(agents / this): each abandon weighs more in a
+    small team's day, so its rate is spikier (0: no scaling)."""
+    """The same at the fallback level."""
     allowance_scale: float = 5.0
+    """Abandons of remaining allowance under which the bet tightens."""
+    relaxed_fraction: float = 0.5
+    """Below this share of the target a window's rate does not tighten the bet."""
+    day_prior_live: int = 100
+    """The day's rate is read as if it had this many more live answers at the rolling rate."""
     grace_s: float = 2.0
+    """How long an answered call may wait for an agent."""
     prior_calls: int = 200
+    """Weight, in calls, of the hour curve against the recent calls."""
     min_samples: int = 20
+    """Ring, talk and wrap-up samples needed before predicting."""
     min_answer_rate: float = 0.02
+    """Floor on the answer share used (never bet on nobody answering)."""
+    curve_floor: float = 0.9
+    """The share is never taken below this fraction of the hour curve's value for this hour."""
+    answer_windows: tuple[int, ...] = (25, 50, 100, 200)
+    """Newest-call windows checked for a change of the answer share."""
+    rise_z: float = 1.0
+    """A window whose share is this many standard errors above the estimate raises it."""
+    fall_z: float = 2.0
+    """A window whose share is this many standard errors below the estimate lowers it."""
 
 
 @dataclass(frozen=True)
@@ -200,9 +259,11 @@ def decide(snapshot: PacingSnapshot, parameters: PacerParameters | None = None) 
     fallback_rate = params.fallback_fraction * snapshot.abandon_target
     if not history.abandons and 1 / (history.live_answers + 1) >= fallback_rate:
         return _progressive(snapshot, WARM_UP_REASON, (("live", str(history.live_answers)),))
-    near = [(live, a) for live, a in history.windows if a and (a + 1) / (live + 1) >= fallback_rate]
+    near = []
+    if history.abandons and (history.abandons + 1) / (history.live_answers + 1) >= fallback_rate:
+        near.append(history.abandon_rate)
     if near:
-        rate = max(a / max(live, 1) for live, a in near)
+        rate = max(near)
         return _progressive(
             snapshot,
             NEAR_CAP_REASON,
@@ -215,8 +276,11 @@ def decide(snapshot: PacingSnapshot, parameters: PacerParameters | None = None) 
         params.min_samples
     ):
         return _progressive(snapshot, NO_HISTORY_REASON)
-    z = _safety_factor(history, fallback_rate, params)
-    return _predictive(snapshot, params, z=z)
+    strain = _strain(history, fallback_rate, params)
+    risk = params.risk_base + (params.risk_near - params.risk_base) * strain
+    if params.full_risk_agents > 0:
+        risk *= min(1.0, math.sqrt(snapshot.agents_logged_in / params.full_risk_agents))
+    return _predictive(snapshot, params, risk=risk)
 
 
 def person_answer_rate(snapshot: PacingSnapshot, params: PacerParameters) -> float:
@@ -225,8 +289,16 @@ def person_answer_rate(snapshot: PacingSnapshot, params: PacerParameters) -> flo
     curve = history.answer_rate_by_hour
     expected = curve[snapshot.hour % 24] if len(curve) == 24 else history.answer_rate
     weight = history.recent_calls / (history.recent_calls + params.prior_calls)
-    blended = weight * history.answer_rate + (1.0 - weight) * expected
-    return min(1.0, max(params.min_answer_rate, blended))
+    estimate = follow_change(
+        weight * history.answer_rate + (1.0 - weight) * expected,
+        history.recent_person_answers,
+        windows=params.answer_windows,
+        rise_z=params.rise_z,
+        fall_z=params.fall_z,
+    )
+    if len(curve) == 24:
+        estimate = max(estimate, params.curve_floor * curve[snapshot.hour % 24])
+    return min(1.0, max(params.min_answer_rate, estimate))
 
 
 def horizons(ring_timeout_s: float) -> tuple[float, ...]:
@@ -239,18 +311,29 @@ def horizons(ring_timeout_s: float) -> tuple[float, ...]:
     return tuple(p for p in points if p <= max(1.0, ring_timeout_s))
 
 
-def _safety_factor(history: PacingHistory, fallback_rate: float, params: PacerParameters) -> float:
-    """z from z_base to z_near as a window's rate or its remaining allowance runs out; the
-    stricter of the rolling window and the last 24 hours decides."""
+def _day_rate(history: PacingHistory, params: PacerParameters) -> float:
+    """The last 24 hours' abandon rate, shrunk towards the rolling window's: a morning's first
+    abandon in 20 live answers is not a 5% day."""
+    prior = params.day_prior_live
+    if history.day_live_answers + prior <= 0:
+        return 0.0
+    return (history.day_abandons + prior * history.abandon_rate) / (
+        history.day_live_answers + prior
+    )
+
+
+def _strain(history: PacingHistory, fallback_rate: float, params: PacerParameters) -> float:
+    """0 (room in the windows) to 1 (at the fallback level): from the rolling window's or the
+    day's (shrunk) rate above the relaxed level, or from the rolling window's remaining allowance
+    running out (a young window, where one abandon weighs a lot)."""
     if fallback_rate <= 0:
-        return params.z_near
+        return 1.0
+    relaxed = min(params.relaxed_fraction * fallback_rate / params.fallback_fraction, fallback_rate)
     worst = 0.0
-    for live, abandons in history.windows:
-        by_rate = min(1.0, (abandons / live if live else 0.0) / fallback_rate)
-        allowance = fallback_rate * (live + 1) - (abandons + 1)
-        by_allowance = 1.0 - min(1.0, max(0.0, allowance) / params.allowance_scale)
-        worst = max(worst, by_rate, by_allowance)
-    return params.z_base + (params.z_near - params.z_base) * worst
+    for rate in (history.abandon_rate, _day_rate(history, params)):
+        worst = max(worst, min(1.0, max(0.0, rate - relaxed) / max(fallback_rate - relaxed, 1e-9)))
+    allowance = fallback_rate * (history.live_answers + 1) - (history.abandons + 1)
+    return max(worst, 1.0 - min(1.0, max(0.0, allowance) / params.allowance_scale))
 
 
 def _progressive(
@@ -271,23 +354,9 @@ def _add_rows(rows: Counter[Row], size: int) -> tuple[list[float], list[float]]:
     return means, variances
 
 
-def _largest_batch(available: float, variance: float, share: float, z: float) -> float:
-    """Largest n with n * share + z * sqrt(variance + n * share * (1 - share)) <= available."""
-    if share <= 1e-9:
-        return math.inf
-    floor = z * math.sqrt(variance)
-    if available < floor:
-        return 0.0
-    if share >= 1.0 - 1e-9:
-        return (available - floor) / share
-    # With y = sqrt(variance + n v), v = share (1 - share): y^2 / (1 - share) + z y - c <= 0.
-    inverse = 1.0 / (1.0 - share)
-    constant = available + variance * inverse
-    root = (-z + math.sqrt(z * z + 4.0 * inverse * constant)) / (2.0 * inverse)
-    return max(0.0, (root * root - variance) / (share * (1.0 - share)))
-
-
-def _predictive(snapshot: PacingSnapshot, params: PacerParameters, *, z: float) -> PacingDecision:
+def _predictive(
+    snapshot: PacingSnapshot, params: PacerParameters, *, risk: float
+) -> PacingDecision:
     history = snapshot.history
     points = horizons(snapshot.ring_timeout_s)
     size = len(points)
@@ -307,12 +376,12 @@ def _predictive(snapshot: PacingSnapshot, params: PacerParameters, *, z: float) 
         Counter(answers.ringing(t) for t in snapshot.ringing_elapsed_s), size
     )
     new_call, _variance = answers.new_call
-
-    best = math.inf
-    for i in range(size):
-        available = snapshot.agents_ready + supply[i] - snapshot.answered_waiting - demand[i]
-        best = min(best, _largest_batch(available, supply_var[i] + demand_var[i], new_call[i], z))
-    calls = int(best) if best != math.inf else snapshot.cps_limit
+    available = [
+        snapshot.agents_ready + supply[i] - snapshot.answered_waiting - demand[i]
+        for i in range(size)
+    ]
+    variance = [supply_var[i] + demand_var[i] for i in range(size)]
+    calls = largest_safe(capacity(snapshot), available, variance, new_call, risk)
     calls = min(max(calls, progressive_calls(snapshot)), capacity(snapshot))
     live = snapshot.answered_waiting + demand[-1] + calls * new_call[-1]
     free = snapshot.agents_ready + supply[-1]

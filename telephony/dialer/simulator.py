@@ -7,10 +7,15 @@ most `abandon_after_s` for an agent, otherwise it is abandoned (the debtor hears
 message). Each call's outcome, ring, talk and wrap-up times are drawn from one random stream in
 the order calls are placed, so two modes on the same seed meet the same sequence of debtors.
 
-The pacer sees only what a real dialing loop would: counts, elapsed times, and a history refreshed
-every `history_refresh_s` from the simulated campaign's own recent calls. The simulated campaign
-starts with yesterday's history (a sample drawn from the same distributions) and an empty abandon
-window, which covers the whole simulated run.
+The pacer sees only what a real dialing loop would: counts, elapsed times, the answer shares and
+newest outcomes of the campaign's own recent calls (refreshed every `rate_refresh_s`), ring, talk
+and wrap-up samples (every `history_refresh_s`), and the hour curve learnt on earlier days, off by
+up to `curve_error` per hour. Answer shares are the rate times the hour curve, or, with an
+`answer_profile` (PROFILES: `daily` is 8% in the morning, 30% at lunch, 15% in the afternoon),
+given hour by hour. The simulated campaign starts with yesterday's duration samples (drawn from
+the same distributions) and a rolling abandon window of `prior_live_answers` and
+`prior_abandons` (0 and 0: a fresh campaign); the last-24-hours window is the run, and the abandon
+rate reported is the run's own.
 """
 
 from __future__ import annotations
@@ -39,6 +44,14 @@ DEFAULT_ANSWER_CURVE: tuple[float, ...] = (
 )
 """Person-answer multiplier by local hour of day: low mid-morning, best early evening."""
 
+DAILY_PROFILE: tuple[float, ...] = (0.08,) * 13 + (0.30,) * 2 + (0.15,) * 9
+"""Person-answer share by local hour that changes through the day: 8% until 13:00 (morning),
+30% from 13:00 to 15:00 (lunch at home), 15% in the afternoon and evening."""
+
+PROFILES: dict[str, tuple[float, ...]] = {"flat": (), "daily": DAILY_PROFILE}
+"""Named answer profiles: `flat` is the answer rate times the mild hour curve; the others give
+the person-answer share of every hour outright."""
+
 HISTORY_SIZE = 200
 RATE_WINDOW = 400
 
@@ -54,6 +67,11 @@ class SimulationConfig:
     answer_rate: float = 0.25
     """Share of placed calls a person answers (daily mean, before the hour curve)."""
     answer_curve: tuple[float, ...] = DEFAULT_ANSWER_CURVE
+    answer_profile: tuple[float, ...] = ()
+    """Person-answer share by local hour (24 values); when set, replaces rate times curve."""
+    curve_error: float = 0.0
+    """Relative error of the hour curve the pacer learnt from earlier days (0.2: each hour off
+    by up to 20%, drawn from the seed); the floor itself follows the true shares."""
     start_hour: int = 9
     machine_rate: float = 0.15
     """Share of placed calls a machine answers."""
@@ -70,7 +88,15 @@ class SimulationConfig:
     max_lines: int = 400
     abandon_target: float = 0.03
     abandon_after_s: float = 2.0
+    prior_live_answers: int = 0
+    prior_abandons: int = 0
+    """The campaign's rolling (30-day) window before the shift; 0 and 0 is a fresh campaign. The
+    last-24-hours window is the shift itself, and the reported abandon rate is the shift's own."""
     history_refresh_s: int = 60
+    """Ring, talk and wrap-up samples are refreshed this often (the loop reads them each second;
+    they change slowly)."""
+    rate_refresh_s: int = 5
+    """The answer and machine shares are refreshed this often."""
     seed: int = 1
     pacer: PacerParameters = field(default_factory=PacerParameters)
 
@@ -81,8 +107,12 @@ class SimulationConfig:
 
     def person_answer_rate(self, hour: int) -> float:
         """The person-answer share in a local hour, capped so shares add up to at most 1."""
-        curve = self.answer_curve[hour % 24] if len(self.answer_curve) == 24 else 1.0
-        return max(0.0, min(1.0 - self.machine_rate, self.answer_rate * curve))
+        if len(self.answer_profile) == 24:
+            share = self.answer_profile[hour % 24]
+        else:
+            curve = self.answer_curve[hour % 24] if len(self.answer_curve) == 24 else 1.0
+            share = self.answer_rate * curve
+        return max(0.0, min(1.0 - self.machine_rate, share))
 
 
 @dataclass(frozen=True)
@@ -154,9 +184,17 @@ class _Floor:
             self.talk_seen.append(_lognormal(yesterday, config.talk_mean_s, config.talk_sd_s))
             self.wrap_seen.append(_lognormal(yesterday, config.wrap_mean_s, config.wrap_sd_s))
         self.outcomes: deque[int] = deque(maxlen=RATE_WINDOW)
-        self.curve = tuple(config.person_answer_rate(h) for h in range(24))
+        learnt = random.Random(config.seed + 2_000_003)
+        self.curve = tuple(
+            min(
+                1.0,
+                config.person_answer_rate(h) * (1.0 + config.curve_error * learnt.uniform(-1, 1)),
+            )
+            for h in range(24)
+        )
         self.samples: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] = ((), (), ())
         self.rates = (0.0, 0.0, 0)
+        self.latest: tuple[bool, ...] = ()
 
     def hour(self) -> int:
         return (self.config.start_hour + int(self.env.now // 3600)) % 24
@@ -185,12 +223,15 @@ class _Floor:
         wrap = _lognormal(rng, config.wrap_mean_s, config.wrap_sd_s)
         return _Call(outcome, ring, talk, wrap)
 
-    def _refresh_history(self) -> None:
+    def _refresh_samples(self) -> None:
         self.samples = (tuple(self.ring_seen), tuple(self.talk_seen), tuple(self.wrap_seen))
+
+    def _refresh_rates(self) -> None:
         count = len(self.outcomes)
         humans = sum(1 for o in self.outcomes if o == _HUMAN)
         machines = sum(1 for o in self.outcomes if o == _MACHINE)
         self.rates = (humans / count if count else 0.0, machines / count if count else 0.0, count)
+        self.latest = tuple(o == _HUMAN for o in reversed(self.outcomes))
 
     def snapshot(self) -> PacingSnapshot:
         now = self.env.now
@@ -200,13 +241,14 @@ class _Floor:
             answer_rate=human if count else self.curve[self.hour()],
             machine_rate=machine if count else self.config.machine_rate,
             recent_calls=count,
+            recent_person_answers=self.latest,
             answer_rate_by_hour=self.curve,
             ring_to_answer_s=ring,
             talk_s=talk,
             wrap_s=wrap,
-            live_answers=self.live,
-            abandons=self.abandons,
-            # The shift is both windows: it starts empty, as a campaign's first day.
+            live_answers=self.config.prior_live_answers + self.live,
+            abandons=self.config.prior_abandons + self.abandons,
+            # The last 24 hours are the shift: each day starts with an empty day window.
             day_live_answers=self.live,
             day_abandons=self.abandons,
         )
@@ -228,7 +270,9 @@ class _Floor:
     def pacing_loop(self) -> Generator[simpy.Event, Any, None]:
         while True:
             if self.ticks % self.config.history_refresh_s == 0:
-                self._refresh_history()
+                self._refresh_samples()
+            if self.ticks % self.config.rate_refresh_s == 0:
+                self._refresh_rates()
             decision = decide(self.snapshot(), self.config.pacer)
             self.ticks += 1
             if decision.mode_used == DialingMode.PREDICTIVE:

@@ -7,7 +7,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from campaigns.call_history import call_history
-from campaigns.models import Attempt, AttemptStatus, Campaign, Channel, Outcome, Role, User
+from campaigns.models import (
+    Attempt,
+    AttemptEvent,
+    AttemptStatus,
+    Campaign,
+    Channel,
+    Outcome,
+    Role,
+    User,
+)
 from tests.factories import make_account, make_campaign, make_client, make_user
 
 NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
@@ -36,8 +45,10 @@ def _talked(
     ring: int,
     talk: int,
     wrap: int,
+    routed_after: int | None = None,
 ) -> None:
-    """A live answer an agent took, and its outcome saved after `wrap` seconds of wrap-up."""
+    """A live answer an agent took, and its outcome saved after `wrap` seconds of wrap-up;
+    routed to the agent `routed_after` seconds after the answer, when given."""
     answered = placed + timedelta(seconds=ring)
     ended = answered + timedelta(seconds=talk)
     attempt = _call(
@@ -63,6 +74,16 @@ def _talked(
             created_at=ended + timedelta(seconds=wrap),
         )
     )
+    if routed_after is not None:
+        session.add(
+            AttemptEvent(
+                client_id=campaign.client_id,
+                attempt_id=attempt.id,
+                status="routed",
+                source="acuerdo",
+                occurred_at=answered + timedelta(seconds=routed_after),
+            )
+        )
 
 
 def test_history_reads_rates_durations_lines_and_the_abandon_window(session: Session) -> None:
@@ -144,3 +165,28 @@ def test_answered_calls_not_bridged_yet_are_waiting_unless_a_machine(session: Se
     session.flush()
 
     assert call_history(session, campaign_id=campaign.id, now=NOW).answered_waiting == 2
+
+
+def test_ring_times_run_to_routing_and_the_newest_outcomes_come_first(session: Session) -> None:
+    """Machine detection held the first call 3 s after "in-progress": the pacer's bet is timed
+    to the routing. The newest outcomes list who answered, newest first."""
+    client = make_client(session)
+    agent = make_user(session, role=Role.AGENT, access=[client])
+    campaign = make_campaign(session, client=client, agents=[agent], mode="predictive")
+    account = make_account(session, client=client).id
+    early = NOW - timedelta(minutes=20)
+    _talked(session, campaign, agent, account, early, ring=9, talk=120, wrap=25, routed_after=3)
+    _call(
+        session,
+        campaign,
+        account,
+        status=AttemptStatus.NO_ANSWER,
+        created_at=NOW - timedelta(minutes=5),
+        ended_at=NOW - timedelta(minutes=4),
+    )
+    session.flush()
+
+    history = call_history(session, campaign_id=campaign.id, now=NOW)
+
+    assert history.ring_to_answer_s == (12.0,)
+    assert history.recent_person_answers == (False, True)

@@ -3,10 +3,17 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telephony.dialer.allocation import CampaignDemand, allocate, processing_order
+from telephony.dialer.allocation import (
+    CampaignDemand,
+    allocate,
+    freeing_campaign,
+    processing_order,
+)
 
 
-def _campaign(campaign_id: int, agents: set[int], *, priority: int = 0, in_flight: int = 0):
+def _campaign(
+    campaign_id: int, agents: set[int], *, priority: int = 0, in_flight: int = 0
+) -> CampaignDemand:
     return CampaignDemand(campaign_id, priority, frozenset(agents), in_flight)
 
 
@@ -30,6 +37,17 @@ def test_the_higher_priority_campaign_gets_the_shared_agents() -> None:
 def test_campaigns_of_equal_priority_share_fairly() -> None:
     allocation = allocate([_campaign(1, {1, 2, 3, 4}), _campaign(2, {1, 2, 3, 4})], range(1, 5))
     assert sorted(len(a) for a in allocation.agents.values()) == [2, 2]
+
+
+def test_a_busy_agent_feeds_the_bet_of_the_campaign_that_gets_it_when_it_frees() -> None:
+    progressive, predictive = _campaign(1, {7, 8}), _campaign(2, {7})
+    urgent = _campaign(3, {8}, priority=5)
+    campaigns = [progressive, predictive, urgent]
+    assert freeing_campaign(7, 1, campaigns) == 1, "its call's campaign among equals"
+    assert freeing_campaign(7, 99, campaigns) == 1, "a preview call: lowest id among equals"
+    assert freeing_campaign(8, 1, campaigns) == 3, "a higher-priority campaign takes it back"
+    assert freeing_campaign(9, 4, campaigns) == 4, "in no paced campaign: its call's"
+    assert freeing_campaign(7, 2, [progressive, _campaign(2, {7}, priority=1)]) == 2
 
 
 def test_agents_a_campaign_cannot_use_go_to_the_next_campaign() -> None:

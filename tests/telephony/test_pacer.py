@@ -9,11 +9,13 @@ from campaigns.models.enums import DialingMode
 from telephony.dialer.pacer import (
     NEAR_CAP_REASON,
     SMALL_TEAM_REASON,
+    PacerParameters,
     PacingDecision,
     PacingHistory,
     PacingSnapshot,
     capacity,
     decide,
+    person_answer_rate,
 )
 
 # Talk 100-140 s, wrap-up 20-30 s, answered calls ring 6-18 s: plain evenly spread samples.
@@ -103,19 +105,29 @@ def test_predictive_falls_back_to_progressive_near_the_abandon_cap() -> None:
     assert "tope" in near_cap.describe("es_MX")
 
 
-def test_a_hot_day_falls_back_even_when_the_month_has_room() -> None:
-    month_ok = history(live=3000, abandons=30, day=(60, 3))
-    hot_day = decide(snapshot(history=month_ok))
-    assert hot_day.mode_used == DialingMode.PROGRESSIVE and hot_day.reason == NEAR_CAP_REASON
-    assert "5.0%" in hot_day.describe("en")
+def test_a_hot_day_tightens_the_bet_even_when_the_month_has_room() -> None:
+    wide = {"cps_limit": 1000, "max_lines": 5000}
+    calm = decide(snapshot(history=history(live=3000, abandons=30, day=(400, 2)), **wide))
+    hot = decide(snapshot(history=history(live=3000, abandons=30, day=(400, 14)), **wide))
+    assert calm.mode_used == hot.mode_used == DialingMode.PREDICTIVE
+    assert 2 <= hot.calls < calm.calls
 
 
-def test_each_day_starts_with_a_cautious_bet() -> None:
-    """The month is clean, but the day has few live answers yet: predictive, with a smaller bet."""
-    settled = decide(snapshot(history=history(live=3000, abandons=15, day=(400, 2))))
-    morning = decide(snapshot(history=history(live=3000, abandons=15, day=(5, 0))))
-    assert morning.mode_used == settled.mode_used == DialingMode.PREDICTIVE
-    assert 2 < morning.calls < settled.calls
+def test_a_mornings_first_abandon_is_read_with_the_month_not_as_a_5_percent_day() -> None:
+    """1 abandon in 20 live answers today, 1% over the month: still predictive, a smaller bet."""
+    clean = decide(snapshot(history=history(live=3000, abandons=30, day=(20, 0))))
+    first = decide(snapshot(history=history(live=3000, abandons=30, day=(20, 1))))
+    assert first.mode_used == DialingMode.PREDICTIVE
+    assert 2 < first.calls <= clean.calls
+
+
+def test_a_young_window_bets_cautiously_until_one_abandon_weighs_little() -> None:
+    """60 live answers and no abandon yet: predictive, with a smaller bet than a settled month."""
+    wide = {"cps_limit": 1000, "max_lines": 5000}
+    settled = decide(snapshot(history=history(live=3000, abandons=15, day=(400, 2)), **wide))
+    young = decide(snapshot(history=history(live=60, abandons=0), **wide))
+    assert young.mode_used == settled.mode_used == DialingMode.PREDICTIVE
+    assert 2 < young.calls < settled.calls
 
 
 def test_fresh_campaign_paces_progressively_until_it_can_afford_an_abandon() -> None:
@@ -226,3 +238,59 @@ def test_the_pacer_never_launches_a_negative_number_or_more_than_limits_allow(
     assert decision.calls + len(ringing) + waiting <= max(max_lines, len(ringing) + waiting)
     if mode == DialingMode.PREVIEW:
         assert decision.calls == 0
+
+
+def newest(answered: int, of: int, then_rate: float, total: int = 400) -> tuple[bool, ...]:
+    """Newest-first outcomes: `answered` of the newest `of` calls, then `then_rate` evenly."""
+    head = tuple(int((i + 1) * answered / of) > int(i * answered / of) for i in range(of))
+    rest = range(total - of)
+    return head + tuple(int((i + 1) * then_rate) > int(i * then_rate) for i in rest)
+
+
+def test_a_rise_of_the_answer_share_in_the_newest_calls_shrinks_the_bet_at_once() -> None:
+    """8% all morning; at lunch 15 of the newest 50 calls were answered by a person (30%)."""
+    morning = snapshot(history=replace(history(answer_rate=0.08), recent_person_answers=()))
+    lunch = replace(
+        morning, history=replace(morning.history, recent_person_answers=newest(15, 50, 0.08))
+    )
+    params = PacerParameters()
+    assert person_answer_rate(morning, params) == 0.08
+    assert 0.15 < person_answer_rate(lunch, params) < 0.30
+    assert decide(lunch).calls < decide(morning).calls
+
+
+def test_a_fall_of_the_answer_share_is_followed_only_once_it_is_clear() -> None:
+    base = history(answer_rate=0.10)
+    params = PacerParameters()
+    unlucky = snapshot(history=replace(base, recent_person_answers=newest(0, 25, 0.11)))
+    assert person_answer_rate(unlucky, params) == 0.10
+    fallen = snapshot(history=replace(base, recent_person_answers=newest(8, 200, 0.16)))
+    assert 0.04 < person_answer_rate(fallen, params) < 0.10
+    wider, narrower = (replace(s, cps_limit=1000, max_lines=5000) for s in (fallen, unlucky))
+    assert decide(wider).calls > decide(narrower).calls
+
+
+def test_the_risk_allowed_for_the_last_call_sets_the_size_of_the_bet() -> None:
+    state = snapshot(talk_elapsed_s=(60.0,) * 10, wrap_elapsed_s=(10.0,) * 8)
+    careful = decide(state, PacerParameters(risk_base=0.002)).calls
+    default = decide(state).calls
+    bold = decide(state, PacerParameters(risk_base=0.05)).calls
+    assert 2 <= careful < default < bold
+
+
+def test_eight_agents_are_paced_predictively() -> None:
+    eight = decide(snapshot(agents_ready=1, wrap_elapsed_s=(20.0,) * 3, talk_elapsed_s=(90.0,) * 4))
+    assert eight.mode_used == DialingMode.PREDICTIVE
+    assert eight.calls > 1
+
+
+def test_the_hour_curve_anticipates_the_lunch_rise_before_the_newest_calls_show_it() -> None:
+    """At 13:00 the recent calls still say 8%; earlier days say lunch answers 30%."""
+    curve = (0.08,) * 13 + (0.30,) * 2 + (0.15,) * 9
+    morning = replace(history(answer_rate=0.08), answer_rate_by_hour=curve)
+    params = PacerParameters()
+    at_noon = snapshot(history=morning, hour=12)
+    at_one = snapshot(history=morning, hour=13)
+    assert person_answer_rate(at_noon, params) == 0.08
+    assert person_answer_rate(at_one, params) >= 0.9 * 0.30
+    assert decide(at_one).calls < decide(at_noon).calls

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from campaigns.models.enums import DialingMode
-from telephony.dialer.simulator import SimulationConfig, compare, simulate
+from telephony.dialer.simulator import DAILY_PROFILE, SimulationConfig, compare, simulate
 
 ACUERDO = str(Path(sys.executable).parent / "acuerdo")
 
@@ -39,6 +39,36 @@ def test_predictive_keeps_abandons_at_or_under_three_percent_over_a_few_hours() 
         assert result.live_answers > 200
         assert result.predictive_share > 0.5
         assert result.abandon_rate <= 0.03
+
+
+def test_abandons_stay_under_the_cap_when_the_answer_share_jumps_from_8_to_30_percent() -> None:
+    """12:00-14:00 of the daily profile: 8% answer, then 30% at 13:00. The pacer knows the hour
+    curve only roughly (20% error) and the campaign has a 30-day window at 1.5%."""
+    for agents in (8, 30):
+        config = SimulationConfig(
+            agents=agents,
+            hours=2.0,
+            answer_profile=DAILY_PROFILE,
+            curve_error=0.2,
+            start_hour=12,
+            prior_live_answers=2000,
+            prior_abandons=30,
+            seed=7,
+        )
+        progressive, predictive = compare(config)
+        assert predictive.live_answers > 20 * agents
+        assert predictive.predictive_share > 0.9
+        assert predictive.abandon_rate <= 0.03
+        assert progressive.abandons == 0
+        assert (
+            predictive.talk_minutes_per_agent_hour > 1.25 * progressive.talk_minutes_per_agent_hour
+        )
+
+
+def test_the_answer_share_of_a_profile_is_given_hour_by_hour() -> None:
+    config = SimulationConfig(answer_profile=DAILY_PROFILE, machine_rate=0.15)
+    assert [config.person_answer_rate(h) for h in (12, 13, 14, 15)] == [0.08, 0.30, 0.30, 0.15]
+    assert SimulationConfig(answer_rate=0.2).person_answer_rate(11) == 0.2
 
 
 def test_small_teams_are_paced_progressively_and_never_abandon() -> None:

@@ -1,0 +1,29 @@
+"""`scripts/bench_pacing.py --quick` still runs and prints every cell of its table."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_the_quick_bench_prints_both_profiles_for_8_and_30_agents(
+    child_env: dict[str, str],
+) -> None:
+    command = [sys.executable, str(ROOT / "scripts" / "bench_pacing.py"), "--quick"]
+    ran = subprocess.run(
+        command, env=child_env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert ran.returncode == 0, ran.stderr
+    rows = [
+        line
+        for line in ran.stdout.splitlines()
+        if line.startswith("| flat") or line.startswith("| daily")
+    ]
+    assert len(rows) == 8
+    assert {row.split("|")[2].strip() for row in rows} == {"8", "30"}
+    assert all(row.count("%") >= 4 for row in rows)
+    assert "worst predictive abandon rate" in ran.stdout
