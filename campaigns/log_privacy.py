@@ -19,6 +19,7 @@ from typing import Any
 _EMAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
 _NUMBER = re.compile(r"(?<![\w%(])(?:\+|%2B|\()?\d(?:[ \-.()]{0,2}\d){7,16}(?![\w%])")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}[-/.]\d{2}[-/.]\d{4}|\d{4}/\d{2}/\d{2}")
+_SECONDS = re.compile(r"\d{2}\.\d{6}")  # a timestamp's seconds and microseconds
 _CURP = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d\b")
 _RFC = re.compile(r"\b[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}\b")
 MASK = "***"
@@ -27,7 +28,7 @@ _installed = False
 
 def _mask_number(match: re.Match[str]) -> str:
     text = match.group()
-    if _DATE.fullmatch(text):
+    if _DATE.fullmatch(text) or _SECONDS.fullmatch(text):
         return text
     digits = re.sub(r"\D", "", text.replace("%2B", "+"))
     return f"{MASK}{digits[-2:]}"

@@ -292,3 +292,12 @@ def test_a_process_that_logs_personal_data_prints_it_masked(tmp_path: Path) -> N
     assert "sandbox down: ConnectionError" in log
     assert "twilio.http_client" not in log
     assert "+525512340101" not in log and "1234 0101" not in log and "ana.ruiz" not in log
+
+
+def test_timestamps_in_logs_are_left_readable() -> None:
+    from campaigns.log_privacy import mask_personal_data
+
+    line = "tick at 2026-11-30T07:12:03.123451+00:00: 3 attempts; call to 5512345678"
+    assert mask_personal_data(line) == (
+        "tick at 2026-11-30T07:12:03.123451+00:00: 3 attempts; call to ***78"
+    )
