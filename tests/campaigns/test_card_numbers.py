@@ -1,6 +1,5 @@
 """No card number is stored or broadcast, however it is written; ordinary text passes."""
 
-import asyncio
 import json
 from datetime import UTC, datetime, time
 
@@ -18,6 +17,7 @@ from campaigns.models import Channel, InboundMessage
 from campaigns.redis_conn import redis_url
 from console.agents import commands, work
 from telephony.inbound import receive
+from tests.event_loop import run_async
 from tests.factories import TODAY, make_account
 
 SEPARATORS = [
@@ -131,7 +131,7 @@ def _agent_work(agent_id: int, attempt_id: int) -> None:
         async with Redis.from_url(redis_url()) as redis:
             await work.save(redis, agent_id, work.Work(attempt_id=attempt_id))
 
-    asyncio.run(save())
+    run_async(save())
 
 
 def _draft(agent_id: int, form: dict[str, object]) -> work.Work:
@@ -141,7 +141,7 @@ def _draft(agent_id: int, form: dict[str, object]) -> work.Work:
             await commands.handle(redis, agent_id, message)
             return await work.load(redis, agent_id)
 
-    return asyncio.run(send())
+    return run_async(send())
 
 
 def test_a_draft_with_a_card_number_or_too_large_is_refused_and_not_kept() -> None:

@@ -1,11 +1,8 @@
 """The dialing loop asks the pacer and launches that many calls from the eligible set."""
 
-import asyncio
 import json
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -29,16 +26,10 @@ from console.agents import state
 from console.agents.messages import SUPERVISORS_CHANNEL
 from console.agents.state import AgentState
 from console.dialer import dial_callbacks, dial_once
+from tests.event_loop import run_async
 from tests.factories import make_account, make_campaign, make_client, make_user
 
-T = TypeVar("T")
 NOON_MEXICO = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
-
-
-def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine on its own loop in a thread (the browser tests keep a loop in this one)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _run(

@@ -1,6 +1,5 @@
 """One outcome per attempt: the database refuses a second, and two tabs racing get one answer."""
 
-import asyncio
 import json
 import threading
 import time
@@ -22,6 +21,7 @@ from console.agents import state, work
 from console.agents.outcomes import submit_outcome
 from console.agents.state import AgentState
 from tests.campaigns.agreements_helpers import TODAY, answered_call
+from tests.event_loop import run_async
 from tests.factories import make_account, make_campaign, make_client, make_user
 from tests.processes import web_server
 
@@ -115,7 +115,7 @@ def test_two_tabs_over_real_websockets_get_the_same_answer(
     attempt.agent_id, attempt.campaign_id = agent.id, campaign.id
     session.commit()
     agent_id, attempt_id = agent.id, attempt.id
-    asyncio.run(_wrap_up(agent_id, campaign.id, attempt_id))
+    run_async(_wrap_up(agent_id, campaign.id, attempt_id))
     due = (TODAY + timedelta(days=7)).isoformat()
     forms = {
         "tab-1": {"disposition": "promise_to_pay", "amount": "1200.00", "due_date": due},

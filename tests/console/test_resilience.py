@@ -4,6 +4,7 @@ another error (a Redis connection torn down mid-command)."""
 import asyncio
 
 from console.resilience import Backoff, forever, stop_task
+from tests.event_loop import run_async
 
 
 async def _cancel_a_loop_whose_step_turns_cancellation_into_an_error() -> tuple[bool, int]:
@@ -24,7 +25,7 @@ async def _cancel_a_loop_whose_step_turns_cancellation_into_an_error() -> tuple[
 
 
 def test_a_loop_ends_when_cancelled_even_if_its_step_raises_another_error() -> None:
-    done, steps = asyncio.run(_cancel_a_loop_whose_step_turns_cancellation_into_an_error())
+    done, steps = run_async(_cancel_a_loop_whose_step_turns_cancellation_into_an_error())
     assert done and steps == 1
 
 
@@ -49,4 +50,4 @@ async def _a_task_that_ignores_cancellation() -> bool:
 
 
 def test_stopping_a_task_that_will_not_end_does_not_hang_the_shutdown() -> None:
-    assert asyncio.run(_a_task_that_ignores_cancellation()) is False
+    assert run_async(_a_task_that_ignores_cancellation()) is False

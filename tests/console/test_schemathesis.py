@@ -24,7 +24,7 @@ from campaigns.passwords import hash_password
 from campaigns.redis_conn import get_redis
 from console.app import create_app
 from console.auth.sessions import COOKIE_NAME, create_session
-from tests.factories import make_account, make_campaign, make_client
+from tests.factories import CREATED_AT, make_account, make_campaign, make_client
 
 pytestmark = pytest.mark.slow
 
@@ -59,6 +59,7 @@ def cookie(request: pytest.FixtureRequest, session: Session) -> dict[str, str]:
             password_hash=PASSWORD_HASH,
             role=each,
             client_id=a.id if each == Role.CLIENT_VIEWER else None,
+            created_at=CREATED_AT,
         )
         session.add(user)
         session.flush()

@@ -1,6 +1,5 @@
 """The recovery sweep releases agents held by a call that is over (real Redis and database)."""
 
-import asyncio
 from datetime import timedelta
 
 from redis.asyncio import Redis
@@ -12,6 +11,7 @@ from console.agents import state, work
 from console.agents.state import AgentState
 from console.routing import Routing
 from console.sweeper import release_agents
+from tests.event_loop import run_async
 from tests.factories import make_account, make_client, make_user
 
 
@@ -58,7 +58,7 @@ def test_agents_held_by_finished_calls_are_released_and_busy_ones_kept(session: 
         finally:
             await redis.aclose()
 
-    after = asyncio.run(scenario())
+    after = run_async(scenario())
     held, reserved, busy, idle = (after[a.id] for a in agents)
     assert held.state == AgentState.WRAP_UP and held.attempt_id == over
     assert reserved.state == AgentState.READY
