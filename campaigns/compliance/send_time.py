@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from campaigns.compliance.check import Purpose, Rule
+from campaigns.compliance.check import Decision, Purpose, Rule
 from campaigns.compliance.overrides import effective_profile
 from campaigns.compliance.service import check_account_contact
 from campaigns.compliance.windows import local_time, next_open
@@ -89,6 +89,11 @@ def may_send(session: Session, *, attempt_id: int, now: datetime) -> bool:
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or attempt.status not in CHECKED:
         return False
+    return _check(session, attempt, now, record=False).allowed
+
+
+def _check(session: Session, attempt: Attempt, now: datetime, *, record: bool) -> Decision:
+    """The one contact check for this attempt as it is about to go out."""
     return check_account_contact(
         session,
         account_id=attempt.account_id,
@@ -99,8 +104,8 @@ def may_send(session: Session, *, attempt_id: int, now: datetime) -> bool:
         campaign_id=attempt.campaign_id,
         purpose=Purpose(attempt.purpose),
         sending=attempt.id,
-        record=False,
-    ).allowed
+        record=record,
+    )
 
 
 def check_before_send(session: Session, *, attempt_id: int, now: datetime) -> SendDecision:
@@ -108,17 +113,7 @@ def check_before_send(session: Session, *, attempt_id: int, now: datetime) -> Se
     attempt = session.get(Attempt, attempt_id, with_for_update=True)
     if attempt is None or attempt.status not in CHECKED:
         return SendDecision(Verdict.GONE)
-    decision = check_account_contact(
-        session,
-        account_id=attempt.account_id,
-        channel=Channel(attempt.channel),
-        contact_point_id=attempt.contact_point_id,
-        now=now,
-        context="dispatch",
-        campaign_id=attempt.campaign_id,
-        purpose=Purpose(attempt.purpose),
-        sending=attempt.id,
-    )
+    decision = _check(session, attempt, now, record=True)
     if decision.allowed:
         attempt.hold_until = None
         return SendDecision(Verdict.SEND)
