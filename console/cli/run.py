@@ -27,8 +27,8 @@ from console.sweeper import sweep_forever
 
 log = logging.getLogger("acuerdo.scheduler")
 worker_log = logging.getLogger("acuerdo.worker")
-# The daily agreements pass runs once a day: an outage while it runs must not skip the day.
-DAILY_RETRY = Retry(max=6, interval=[10, 30, 60, 300, 900, 1800])
+# The agreements pass runs every 15 minutes: an outage while it runs is retried within the period.
+PASS_RETRY = Retry(max=3, interval=[10, 60, 300])
 
 
 def serve(
@@ -121,6 +121,7 @@ def enqueue_agreements_pass(now: datetime, *, fixed: bool = False) -> bool:
         "campaigns.jobs.run_agreements_daily",
         now=now.isoformat() if fixed else None,
         job_id=f"agreements-pass-{slot}",
+        retry=PASS_RETRY,
     )
     return True
 
