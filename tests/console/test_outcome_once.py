@@ -4,7 +4,7 @@ import json
 import threading
 import time
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,7 +20,7 @@ from campaigns.redis_conn import redis_url
 from console.agents import state, work
 from console.agents.outcomes import submit_outcome
 from console.agents.state import AgentState
-from tests.campaigns.agreements_helpers import TODAY, answered_call
+from tests.campaigns.agreements_helpers import answered_call
 from tests.event_loop import run_async
 from tests.factories import make_account, make_campaign, make_client, make_user
 from tests.processes import web_server
@@ -50,7 +50,7 @@ def test_two_tabs_submitting_at_once_store_one_outcome_and_one_promise(session: 
     attempt.agent_id = agent.id
     session.commit()
     attempt_id, agent_id = attempt.id, agent.id
-    due = (TODAY + timedelta(days=7)).isoformat()
+    due = (datetime.now(UTC).date() + timedelta(days=7)).isoformat()  # the console's clock
     forms = {
         "tab-1": {"disposition": "promise_to_pay", "amount": "1200.00", "due_date": due},
         "tab-2": {"disposition": "promise_to_pay", "amount": "1100.00", "due_date": due},
@@ -116,7 +116,7 @@ def test_two_tabs_over_real_websockets_get_the_same_answer(
     session.commit()
     agent_id, attempt_id = agent.id, attempt.id
     run_async(_wrap_up(agent_id, campaign.id, attempt_id))
-    due = (TODAY + timedelta(days=7)).isoformat()
+    due = (datetime.now(UTC).date() + timedelta(days=7)).isoformat()  # the console's clock
     forms = {
         "tab-1": {"disposition": "promise_to_pay", "amount": "1200.00", "due_date": due},
         "tab-2": {"disposition": "refuses"},
