@@ -68,23 +68,6 @@ def publish_after_commit(session: Session, channel: str, message: dict[str, Any]
     after_commit(session, lambda: _publish(channel, payload))
 
 
-def enqueue_after_commit(
-    session: Session,
-    func_path: str,
-    *args: Any,
-    job_id: str | None = None,
-    queue: str = DISPATCH_QUEUE,
-    **options: Any,
-) -> None:
-    """Enqueue an rq job (by dotted path) once this transaction commits.
-
-    Attempts that reach a debtor are enqueued by `campaigns.dispatch_queue` instead.
-    """
-    after_commit(
-        session, lambda: get_queue(queue).enqueue(func_path, *args, job_id=job_id, **options)
-    )
-
-
 def get_queue(name: str = DISPATCH_QUEUE) -> Queue:
     """An rq queue on the shared Redis."""
     return Queue(name, connection=get_redis())
