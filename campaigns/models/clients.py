@@ -38,6 +38,19 @@ class Client(Timestamped, Base):
     whatsapp_sender: Mapped[str | None] = mapped_column(String(40))
     whatsapp_templates: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
+    payment_link_template: Mapped[str | None] = mapped_column(String(500))
+    """The creditor's payment page, with `{account_ref}` where the account's reference goes."""
+    product_scripts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Which negotiation script each product gets: {"products": {product: script}, "default":
+    script}."""
+    extra_forbidden_phrases: Mapped[list[Any]] = mapped_column(default=list)
+    """Phrases this creditor forbids in scripts and messages, beyond the law's."""
+    recovery_target_pct: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    kept_rate_target_pct: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    """The contract's monthly targets the creditor judges the BPO on."""
+    inbound_callback_offer_seconds: Mapped[int] = mapped_column(Integer, default=120)
+    """How long an inbound caller waits in the queue before being offered a callback."""
+
 
 class User(Timestamped, Base):
     """Someone who signs in: BPO staff, or a creditor's viewer tied to one client."""
