@@ -2,10 +2,13 @@
 
 Starts a carrier sandbox, the web app (for the webhooks) and burst rq workers as real processes on
 127.0.0.1, creates attempts, and measures:
-  * SMS jobs per second with 1 and 2 workers (message rate limit lifted, so the job path is timed);
+  * SMS jobs per second with 1 and 2 workers (message rate limit lifted, so the job path is timed),
+    beside the floor measured in the same run: the same workers running as many bare jobs
+    (`os.getpid`), so the ratio is what our job costs over rq's own work;
+  * the job function called in a loop in this process (no rq), the job's own cost;
   * calls: the achieved calls per second against the configured ACUERDO_CALLS_PER_SECOND.
 
-    python scripts/bench_dispatch.py [--messages 300] [--calls 20] [--database-url URL]
+    python scripts/bench_dispatch.py [--messages 300] [--calls 20] [--database-url URL] [--quick]
 """
 
 import argparse
@@ -33,7 +36,10 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: check it still runs")
     args = parser.parse_args()
+    if args.quick:
+        args.messages, args.calls = 20, 4
 
     var = Path(tempfile.mkdtemp(prefix="acuerdo-bench-"))
     sandbox_port, web_port = free_port(), free_port()
@@ -55,6 +61,7 @@ def main() -> None:
     from campaigns import migrate
     from campaigns.db import get_engine, session_scope
     from campaigns.dispatch_queue import enqueue_attempt
+    from campaigns.events import DISPATCH_QUEUE, get_queue
     from campaigns.models import (
         Account,
         Attempt,
@@ -163,12 +170,24 @@ def main() -> None:
             return time.perf_counter() - started
 
         rows = []
+        floors = []
         for workers in (1, 2):
+            for _ in range(args.messages):
+                get_queue(DISPATCH_QUEUE).enqueue("os.getpid")
+            floor = args.messages / run_workers(workers, {})
+            floors.append((workers, floor))
             ids = make_attempts(args.messages, Channel.SMS, f"55{workers}1")
             for attempt_id in ids:
                 enqueue_attempt(attempt_id)
             elapsed = run_workers(workers, {})
             rows.append(("SMS", workers, len(ids), elapsed, len(ids) / elapsed, "-", "-"))
+        from telephony.jobs import dispatch_attempt
+
+        ids = make_attempts(args.messages, Channel.SMS, "5599")
+        started = time.perf_counter()
+        for attempt_id in ids:
+            dispatch_attempt(attempt_id)
+        in_process = len(ids) / (time.perf_counter() - started)
         for cps in ("1", "5"):
             for workers in (1, 2):
                 httpx.post(f"http://127.0.0.1:{sandbox_port}/sandbox/reset", json={})
@@ -194,6 +213,11 @@ def main() -> None:
                     )
                 )
         print(f"\ndatabase: {get_engine().dialect.name}; redis: {redis_url()}\n")
+        print("| floor: bare rq jobs | workers | jobs/s | SMS jobs/s | ratio floor/SMS |")
+        print("|---|---|---|---|---|")
+        for (workers, floor), row in zip(floors, rows, strict=False):
+            print(f"| os.getpid | {workers} | {floor:.1f} | {row[4]:.1f} | {floor / row[4]:.1f}x |")
+        print(f"\nthe SMS job function in a loop, in one process: {in_process:.1f} jobs/s\n")
         print("| kind | workers | jobs | seconds | jobs/s | configured CPS | achieved calls/s |")
         print("|---|---|---|---|---|---|---|")
         for kind, workers, jobs, elapsed, rate, cps, achieved in rows:

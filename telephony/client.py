@@ -1,6 +1,7 @@
 """The one place that builds a Twilio REST client: live Twilio or the carrier sandbox."""
 
 import logging
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from twilio.http.http_client import TwilioHttpClient
@@ -55,12 +56,24 @@ class SandboxHttpClient(TwilioHttpClient):  # type: ignore[misc]
 
 
 def twilio_client(settings: Settings | None = None) -> Client:
-    """A Twilio REST client: the carrier sandbox, or Twilio when ACUERDO_TWILIO_MODE=live."""
+    """The process's Twilio REST client: the carrier sandbox, or Twilio when
+    ACUERDO_TWILIO_MODE=live. One per account and destination, so its HTTP connections are kept
+    between jobs."""
     settings = settings or get_settings()
-    if settings.twilio_mode == "live":
-        return Client(settings.account_sid, settings.auth_token)
-    return Client(
-        settings.account_sid,
-        settings.auth_token,
-        http_client=SandboxHttpClient(settings.sandbox_url),
+    return _client(
+        settings.twilio_mode, settings.account_sid, settings.auth_token, settings.sandbox_url
     )
+
+
+@lru_cache(maxsize=8)
+def _client(mode: str, account_sid: str, auth_token: str, sandbox_url: str) -> Client:
+    if mode == "live":
+        return Client(account_sid, auth_token)
+    return Client(account_sid, auth_token, http_client=SandboxHttpClient(sandbox_url))
+
+
+def warm_twilio_client() -> None:
+    """Import the SDK's lazily loaded call and message resources now: the first job would
+    otherwise import them between its rate-limit slot and its request, bunching two calls."""
+    client = twilio_client()
+    _ = (client.calls, client.messages)

@@ -3,8 +3,8 @@
 The Attempt row is the truth, not rq's job status. A Redis lock keeps two runs of the same attempt
 from overlapping; a run that finds the attempt already dispatching (its earlier run died) first
 asks the provider whether that run's request went through (its own record only), and only sends
-when it did not. Immediately before the provider request the job runs the one contact check
-against the database; a message that finds the debtor's window closed is scheduled again for when
+when it did not. Just before its rate-limit slot (and again after it when the slot made it wait
+more than a second) the job runs the one contact check against the database; a message that finds the debtor's window closed is scheduled again for when
 it opens (workers run with rq's scheduler, `acuerdo worker`), any other refusal ends the attempt
 with its rule. A throttled, failing or unreachable provider makes the job raise so rq retries it
 with backoff; on the last try the attempt ends failed with its reason.
@@ -34,6 +34,11 @@ from telephony.ratelimit import wait_for_slot
 from telephony.reconcile import Taken, find_own
 
 log = logging.getLogger(__name__)
+
+
+# The contact check runs before the rate-limit slot, so nothing but the request follows the slot
+# (jitter there would bunch calls over the CPS); a wait longer than this checks again.
+RECHECK_AFTER_WAIT = 1.0
 
 
 class ProviderBusy(Exception):
@@ -85,15 +90,15 @@ def _dispatch(attempt_id: int, clock: Callable[[], datetime]) -> str:
                         now=clock(),
                     )
                 return "reconciled"
-        wait_for_slot(get_redis(), key=outbound.rate_key, per_second=outbound.per_second)
-        now = clock()
-        with read_scope() as session:
-            allowed = may_send(session, attempt_id=attempt_id, now=now)
-        if not allowed:
-            with session_scope() as session:
-                decision = check_before_send(session, attempt_id=attempt_id, now=now)
-            if decision.verdict != Verdict.SEND:
-                return _not_sent(attempt_id, decision)
+        refused = _refusal(attempt_id, clock())
+        if refused is None:
+            waited = wait_for_slot(
+                get_redis(), key=outbound.rate_key, per_second=outbound.per_second
+            )
+            if waited > RECHECK_AFTER_WAIT:
+                refused = _refusal(attempt_id, clock())
+        if refused is not None:
+            return _not_sent(attempt_id, refused)
         sid, status = _send(client, outbound)
     except TwilioRestException as error:
         return _handle_refusal(attempt_id, error, clock())
@@ -106,6 +111,16 @@ def _dispatch(attempt_id: int, clock: Callable[[], datetime]) -> str:
             session, attempt_id=attempt_id, sid=sid, provider_status=status, now=clock()
         )
     return "sent"
+
+
+def _refusal(attempt_id: int, now: datetime) -> SendDecision | None:
+    """The contact check at the moment of sending: None when the rules allow it."""
+    with read_scope() as session:
+        if may_send(session, attempt_id=attempt_id, now=now):
+            return None
+    with session_scope() as session:
+        decision = check_before_send(session, attempt_id=attempt_id, now=now)
+    return None if decision.verdict == Verdict.SEND else decision
 
 
 def _not_sent(attempt_id: int, decision: SendDecision) -> str:

@@ -10,7 +10,7 @@ import typer
 import uvicorn
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from rq import Retry, Worker
+from rq import Retry, SimpleWorker
 
 from campaigns.compliance.windows import warm_calendars
 from campaigns.db import session_scope
@@ -24,6 +24,7 @@ from console.agents.activity import record_activity
 from console.dialer import dial_forever
 from console.resilience import Backoff, TaskSet, forever
 from console.sweeper import sweep_forever
+from telephony.client import warm_twilio_client
 
 log = logging.getLogger("acuerdo.scheduler")
 worker_log = logging.getLogger("acuerdo.worker")
@@ -51,15 +52,21 @@ def serve(
 def worker(
     burst: Annotated[bool, typer.Option(help="Stop when the queues are empty")] = False,
 ) -> None:
-    """Run an rq worker for the dispatch and default queues (it outlives Redis restarts)."""
+    """Run an rq worker for the dispatch and default queues (it outlives Redis restarts).
+
+    Jobs run in the worker's own process, not in a fork per job: the engine, the Redis client and
+    the Twilio client (with their connections) are kept from one job to the next. rq still
+    enforces each job's timeout (SIGALRM), and a worker killed mid-job leaves its job to the
+    recovery sweep exactly as a killed fork did."""
     logging.basicConfig(level=logging.INFO)
     install_log_privacy()
     warm_calendars(utcnow().year)
+    warm_twilio_client()
     backoff = Backoff()
     while True:
         rq_worker = None
         try:
-            rq_worker = Worker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis())
+            rq_worker = SimpleWorker([DISPATCH_QUEUE, DEFAULT_QUEUE], connection=get_redis())
             if rq_worker.work(burst=burst, with_scheduler=True):
                 backoff.reset()
         except (RedisError, OSError):
