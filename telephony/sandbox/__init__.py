@@ -28,6 +28,8 @@ def build_network(world: World, settings: Settings | None = None) -> Network:
         whatsapp_inbound_url=(
             settings.sandbox_whatsapp_inbound_url or f"{base}/twilio/whatsapp/inbound"
         ),
+        voice_inbound_url=settings.sandbox_voice_inbound_url or f"{base}/twilio/voice/inbound",
+        voice_status_url=f"{base}/twilio/voice/status",
     )
 
 
