@@ -62,6 +62,7 @@ def account_timeline(session: Session, *, account_id: int, limit: int = 100) -> 
                 str(attempt.channel),
                 {
                     "status": str(attempt.status),
+                    "direction": str(attempt.direction),
                     "answered_by": attempt.answered_by,
                     "campaign": campaign_names.get(attempt.campaign_id or 0),
                     "abandoned": attempt.abandoned,

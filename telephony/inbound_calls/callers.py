@@ -68,21 +68,20 @@ def accounts_for_digits(
     if not typed:
         return []
     if among:
-        return [
-            account
-            for account in among
-            if typed in (digits(account.account_ref), digits(account.debtor.national_id))
-        ]
-    return list(
-        session.scalars(
-            select(Account)
-            .join(Debtor, Debtor.id == Account.debtor_id)
-            .where(
-                Account.client_id == client.id,
-                Account.status.not_in(CLOSED),
-                or_(Account.account_ref == typed, Debtor.national_id == typed),
-            )
-            .order_by(Account.id)
-            .limit(2)
+        return [account for account in among if _is_typed(account, typed)]
+    candidates = session.scalars(
+        select(Account)
+        .join(Debtor, Debtor.id == Account.debtor_id)
+        .where(
+            Account.client_id == client.id,
+            Account.status.not_in(CLOSED),
+            or_(Account.account_ref.endswith(typed), Debtor.national_id.contains(typed)),
         )
+        .order_by(Account.id)
+        .limit(50)
     )
+    return [account for account in candidates if _is_typed(account, typed)][:2]
+
+
+def _is_typed(account: Account, typed: str) -> bool:
+    return typed in (digits(account.account_ref), digits(account.debtor.national_id))
