@@ -41,8 +41,12 @@ def serve(
     seed: int | None = None,
     speed: float | None = None,
     calls_per_second: float | None = None,
+    inbound_calls_per_hour: float | None = None,
 ) -> None:
     """Serve the sandbox until interrupted."""
     world = load_world(world_file, seed=seed, speed=speed, calls_per_second=calls_per_second)
+    if inbound_calls_per_hour is not None:
+        inbound = world.inbound_calls.model_copy(update={"calls_per_hour": inbound_calls_per_hour})
+        world = world.model_copy(update={"inbound_calls": inbound})
     app = create_app(build_network(world))
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

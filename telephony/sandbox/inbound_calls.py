@@ -3,7 +3,7 @@
 Like Twilio, the sandbox answers the call at once, asks the number's voice URL what to do
 (signed, with Direction=inbound), follows the TwiML with the caller's key presses, and posts the
 call's progress to the number's status callback. `calls_per_hour` in the world makes debtors
-the sandbox called or texted before call the number that reached them.
+the sandbox called before call the number that called them (its caller ID).
 """
 
 import asyncio
@@ -83,19 +83,15 @@ async def _life(net: "Network", call: SimCall, patience: float) -> None:
 
 
 def _simulated_debtors(net: "Network") -> list[tuple[str, str]]:
-    """(debtor, our number) pairs: who the sandbox called or texted, and from which number."""
+    """(debtor, our number) pairs: the debtors the sandbox called, and the number they saw."""
     with net.store.lock:
-        pairs = {
-            (c.to, c.from_)
-            for c in net.store.calls.values()
-            if c.direction != "inbound" and not c.to.startswith(("client:", "sip:"))
-        }
-        pairs |= {
-            (m.to, m.from_)
-            for m in net.store.messages.values()
-            if m.direction != "inbound" and m.from_ and not m.to.startswith("whatsapp:")
-        }
-    return sorted(pairs)
+        return sorted(
+            {
+                (c.to, c.from_)
+                for c in net.store.calls.values()
+                if c.direction != "inbound" and not c.to.startswith(("client:", "sip:"))
+            }
+        )
 
 
 async def generate(net: "Network") -> None:
