@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.compliance import effective_profile
 from campaigns.compliance.windows import next_open
+from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.models import (
     Account,
     Attempt,
@@ -27,7 +28,7 @@ from campaigns.models import (
 from campaigns.timeline import account_timeline
 from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
 from tests.factories import make_account, make_campaign, make_client, make_user
-from tests.processes import web_server
+from tests.processes import run_worker, web_server
 from tests.telephony.conftest import SandboxServer, wait_until
 
 pytestmark = pytest.mark.slow
@@ -232,3 +233,39 @@ def test_a_forged_inbound_call_webhook_is_refused(
     assert forged.status_code == 403 and unsigned.status_code == 403
     session.rollback()
     assert session.scalars(select(Attempt)).all() == []
+
+
+def test_a_callback_an_inbound_caller_left_reaches_any_ready_agent_of_the_creditor(
+    session: Session, sandbox: SandboxServer, servers: tuple[str, str]
+) -> None:
+    agent_server, webhook_server = servers
+    sandbox.reset(
+        {"numbers": [{"number": PHONE, "call": "human", "ring_seconds": 2, "talk_seconds": 900}]}
+    )
+    client = creditor(session, hour=12)
+    agent = make_user(session, username="agente-cb", role=Role.AGENT, access=[client])
+    make_campaign(session, client=client, agents=[agent])
+    account = debtor_account(session, client)
+    session.flush()
+    callback_call = Attempt(
+        client_id=client.id,
+        account_id=account.id,
+        campaign_id=None,
+        contact_point_id=account.debtor.contact_points[0].id,
+        channel="voice",
+        dedup_key="callback:test",
+        created_at=datetime.now(UTC),
+    )
+    session.add(callback_call)
+    session.commit()
+
+    cookie = sign_in(agent_server, "agente-cb")
+    with open_socket(agent_server, cookie) as socket:
+        receive(socket, "snapshot")
+        socket.send(json.dumps({"type": "set_state", "state": "ready"}))
+        assert receive(socket, "state")["state"] == "ready"
+        enqueue_attempt(callback_call.id)
+        run_worker(webhook_server)
+        offer = receive(socket, "offer", timeout=30)
+    assert offer["attempt_id"] == callback_call.id
+    assert offer["direction"] == "outbound"
