@@ -207,6 +207,7 @@
       var li = document.createElement("li");
       var what = [S.kinds[e.kind] || e.kind];
       if (e.direction === "inbound") { what.push(S.inbound_call); }
+      (e.ivr || []).forEach(function (step) { if (S.ivr[step]) { what.push(S.ivr[step]); } });
       if (e.channel) { what.push(S.channels[e.channel] || e.channel); }
       if (e.disposition) { what.push(S.dispositions[e.disposition] || e.disposition); }
       if (e.status) { what.push(S.call_statuses[e.status] || e.status); }

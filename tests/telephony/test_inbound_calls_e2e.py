@@ -214,6 +214,9 @@ def test_an_unknown_caller_types_the_account_number_then_hears_the_balance_after
         select(AttemptEvent.status).where(AttemptEvent.attempt_id == attempt.id)
     ).all()
     assert "ivr:balance" in steps and "ivr:verification_failed" in steps
+    (entry,) = [e for e in account_timeline(session, account_id=account.id) if e.kind == "attempt"]
+    assert entry.summary["direction"] == "inbound"
+    assert entry.summary["ivr"][:4] == ["identified", "verification_failed", "balance", "queued"]
 
 
 def test_a_forged_inbound_call_webhook_is_refused(
