@@ -114,6 +114,19 @@ def test_inbound_call_waits_in_line_then_reaches_a_ready_agent_with_the_account_
         assert offer["screen"]["account"]["balance"] == "1500.00"
         assert offer["screen"]["script"]["steps"]
         assert "promise_to_pay" in offer["screen"]["dispositions"]
+        promise_date = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+        outcome = {"disposition": "promise_to_pay", "amount": "1500.00", "due_date": promise_date}
+        socket.send(
+            json.dumps(
+                {
+                    "type": "submit_outcome",
+                    "attempt_id": offer["attempt_id"],
+                    "key": "inbound-outcome-1",
+                    "outcome": outcome,
+                }
+            )
+        )
+        assert receive(socket, "outcome_ack")["key"] == "inbound-outcome-1"
 
     session.rollback()
     attempt = session.get_one(Attempt, offer["attempt_id"])
@@ -121,8 +134,14 @@ def test_inbound_call_waits_in_line_then_reaches_a_ready_agent_with_the_account_
     assert attempt.account_id == account.id and attempt.agent_id == agent.id
     assert attempt.provider_sid == call["sid"]
     wait_until(lambda: sandbox.call(call["sid"])["conference"] is not None, timeout=20)
-    entry = next(e for e in account_timeline(session, account_id=account.id) if e.kind == "attempt")
-    assert entry.summary["direction"] == "inbound"
+    directions = [
+        e.summary["direction"]
+        for e in account_timeline(session, account_id=account.id)
+        if e.kind == "attempt"
+    ]
+    assert directions.count("inbound") == 1
+    recorded = session.scalars(select(Outcome).where(Outcome.attempt_id == attempt.id)).one()
+    assert recorded.disposition == Disposition.PROMISE_TO_PAY and recorded.agent_id == agent.id
 
 
 def test_the_caller_who_waits_too_long_is_offered_a_callback_and_takes_it(
