@@ -300,7 +300,8 @@ def request_callback(session: Session, *, call: CallContext, now: datetime) -> d
         account_id=account.id,
         attempt_id=attempt.id,
         disposition=Disposition.CALLBACK,
-        right_party=True,
+        # Matched by caller ID or typed digits, not verified by an agent: not a right-party contact.
+        right_party=False,
         notes=translate(client.locale, _("Callback asked for in the inbound call's menu.")),
         created_at=now,
     )
