@@ -291,3 +291,27 @@ def test_a_callback_an_inbound_caller_left_reaches_any_ready_agent_of_the_credit
         offer = receive(socket, "offer", timeout=30)
     assert offer["attempt_id"] == callback_call.id
     assert offer["direction"] == "outbound"
+
+
+def test_the_caller_asks_for_the_link_and_gets_it_by_sms(
+    session: Session, sandbox: SandboxServer, servers: tuple[str, str]
+) -> None:
+    _, webhook_server = servers
+    reset(sandbox, webhook_server)
+    client = creditor(session, hour=12)
+    client.payment_link_template = "https://pagos.example.mx/cuenta/{account_ref}"
+    account = debtor_account(session, client)
+    account.account_ref = "CV 0042"
+    session.commit()
+
+    call = sandbox.inbound_call(
+        from_number=PHONE, to="+525555550100", answers=["3"], patience_seconds=60
+    )
+    wait_until(lambda: sandbox.call(call["sid"])["status"] == "completed", timeout=30)
+    assert "Le enviamos un mensaje de texto. Gracias." in said(sandbox, call["sid"])
+    run_worker(webhook_server)
+    (sms,) = [m for m in sandbox.messages() if m["to"] == PHONE]
+    assert sms["body"] == (
+        "Cablevisión Norte: para consultar y arreglar su cuenta CV 0042, "
+        "abra https://pagos.example.mx/cuenta/CV%200042"
+    )
