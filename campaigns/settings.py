@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # empty means {public_base_url}/twilio/sms/inbound and /twilio/whatsapp/inbound.
     sandbox_sms_inbound_url: str = ""
     sandbox_whatsapp_inbound_url: str = ""
+    # ... and where it sends debtors' calls to our numbers (a number's VoiceUrl); empty means
+    # {public_base_url}/twilio/voice/inbound.
+    sandbox_voice_inbound_url: str = ""
 
     # Scheduler: message attempts created per campaign per tick (calls are bounded by max_lines).
     scheduler_batch_size: int = 500

@@ -11,10 +11,12 @@ from campaigns.debtor_zones import debtor_zones, local_times
 from campaigns.models import (
     Account,
     Attempt,
+    AttemptEvent,
     Callback,
     Campaign,
     Dispute,
     InboundMessage,
+    MessageDirection,
     Outcome,
     Payment,
     PaymentPlan,
@@ -54,6 +56,14 @@ def account_timeline(session: Session, *, account_id: int, limit: int = 100) -> 
             select(Campaign.id, Campaign.name).where(Campaign.id.in_(named))
         )
     }
+    ivr_steps: dict[int, list[str]] = {}
+    inbound = [a.id for a in attempts if a.direction == MessageDirection.INBOUND]
+    for attempt_id, status in session.execute(
+        select(AttemptEvent.attempt_id, AttemptEvent.status)
+        .where(AttemptEvent.attempt_id.in_(inbound), AttemptEvent.status.startswith("ivr:"))
+        .order_by(AttemptEvent.occurred_at, AttemptEvent.id)
+    ):
+        ivr_steps.setdefault(attempt_id, []).append(status.removeprefix("ivr:"))
     for attempt in attempts:
         entries.append(
             TimelineEntry(
@@ -62,6 +72,9 @@ def account_timeline(session: Session, *, account_id: int, limit: int = 100) -> 
                 str(attempt.channel),
                 {
                     "status": str(attempt.status),
+                    "direction": str(attempt.direction),
+                    # What a debtor who called us did in the phone menu, in order.
+                    "ivr": ivr_steps.get(attempt.id, []),
                     "answered_by": attempt.answered_by,
                     "campaign": campaign_names.get(attempt.campaign_id or 0),
                     "abandoned": attempt.abandoned,

@@ -38,6 +38,7 @@ from console.edge.errors import EDGE_ERRORS, http_refusal, validation_refusal
 from console.edge.limits import BodyLimit
 from console.edge.text import clean_input
 from console.hub import Hub
+from console.inbound_queue import InboundQueue
 from console.pages import router as pages_router
 from console.resilience import forever, stop_task
 from console.routing import Routing
@@ -164,5 +165,5 @@ def create_app() -> FastAPI:
     app.include_router(ws.router)
     app.include_router(pages_router, dependencies=checked)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(twilio_router(routing))
+    app.include_router(twilio_router(routing, InboundQueue(routing)))
     return app

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import requests
 from redis.asyncio import Redis
+from sqlalchemy import select
 from twilio.base.exceptions import TwilioException
 
 from campaigns.db import read_scope, session_scope
-from campaigns.models import Attempt, Campaign, Client, utcnow
+from campaigns.models import Attempt, Campaign, Client, MessageDirection, utcnow
 from campaigns.settings import get_settings
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
@@ -37,6 +38,8 @@ class RouteInfo:
     campaign_id: int | None
     owner_agent_id: int | None
     caller_id: str
+    client_id: int
+    inbound: bool
 
 
 def _route_info(attempt_id: int) -> RouteInfo | None:
@@ -54,7 +57,15 @@ def _route_info(attempt_id: int) -> RouteInfo | None:
             caller_id=(campaign.caller_id if campaign else None)
             or client.caller_id
             or get_settings().default_caller_id,
+            client_id=client.id,
+            inbound=attempt.direction == MessageDirection.INBOUND,
         )
+
+
+def creditor_campaigns(client_id: int) -> list[int]:
+    """The creditor's campaigns: their agents are the creditor's agents."""
+    with read_scope() as session:
+        return list(session.scalars(select(Campaign.id).where(Campaign.client_id == client_id)))
 
 
 def _assign(attempt_id: int, agent_id: int) -> None:
@@ -86,6 +97,26 @@ class Routing:
         agent_id = await self._reserve(info)
         if agent_id is None:
             return None
+        return await self._bridge(info, agent_id)
+
+    async def connect_inbound(self, attempt_id: int) -> str | None:
+        """Give a waiting inbound call to the creditor's longest-ready agent, if one is ready:
+        the same screen pop, script and form as an answered outbound call, marked inbound."""
+        info = await asyncio.to_thread(_route_info, attempt_id)
+        if info is None:
+            return None
+        agent_id = await state.reserve_longest_ready(
+            self.redis,
+            campaign_ids=await asyncio.to_thread(creditor_campaigns, info.client_id),
+            attempt_id=attempt_id,
+        )
+        if agent_id is None:
+            return None
+        return await self._bridge(info, agent_id)
+
+    async def _bridge(self, info: RouteInfo, agent_id: int) -> str:
+        """Assign the reserved agent, pop the screen on its socket, ring its leg in."""
+        attempt_id = info.attempt_id
         await asyncio.to_thread(_assign, attempt_id, agent_id)
         await state.set_state(self.redis, agent_id, AgentState.ON_CALL, attempt_id=attempt_id)
         await work.save(
@@ -93,7 +124,14 @@ class Routing:
         )
         screen = await asyncio.to_thread(screen_for_attempt, attempt_id, False)
         await send_to_agent(
-            self.redis, agent_id, {"type": "offer", "attempt_id": attempt_id, "screen": screen}
+            self.redis,
+            agent_id,
+            {
+                "type": "offer",
+                "attempt_id": attempt_id,
+                "direction": "inbound" if info.inbound else "outbound",
+                "screen": screen,
+            },
         )
         await send_to_supervisors(
             self.redis,
@@ -153,7 +191,13 @@ class Routing:
             if info.campaign_id is None:
                 return None
         if info.campaign_id is None:
-            return None
+            # A callback an inbound caller asked for belongs to no campaign: any of the
+            # creditor's ready agents takes it.
+            return await state.reserve_longest_ready(
+                self.redis,
+                campaign_ids=await asyncio.to_thread(creditor_campaigns, info.client_id),
+                attempt_id=info.attempt_id,
+            )
         return await state.reserve(
             self.redis,
             campaign_id=info.campaign_id,

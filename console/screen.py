@@ -218,11 +218,11 @@ def build_screen(
 
 
 def screen_for_attempt(attempt_id: int, verified: bool) -> dict[str, Any]:
-    """The screen pop of the account an attempt is about (opens its own session)."""
+    """The screen pop of the account an attempt is about, and whether the debtor called us."""
     with read_scope() as session:
         attempt = session.get_one(Attempt, attempt_id)
         agent = session.get(User, attempt.agent_id) if attempt.agent_id else None
-        return build_screen(
+        screen = build_screen(
             session,
             account_id=attempt.account_id,
             verified=verified,
@@ -230,6 +230,8 @@ def screen_for_attempt(attempt_id: int, verified: bool) -> dict[str, Any]:
             campaign_id=attempt.campaign_id,
             agent_name=agent.full_name if agent else "",
         )
+        screen["direction"] = str(attempt.direction)
+        return screen
 
 
 def personal_callbacks(agent_id: int) -> list[dict[str, Any]]:

@@ -12,12 +12,17 @@ from campaigns.db import session_scope
 from campaigns.models import Channel, utcnow
 from telephony import inbound, status_updates, voice
 from telephony.deps import SessionDep, TwilioRequest
+from telephony.inbound_calls.queueing import InboundQueue
+from telephony.inbound_calls.webhooks import create_router as inbound_calls_router
 
 TWIML = "application/xml"
 
 
-def create_router(routing: voice.CallRouting | None) -> APIRouter:
-    """The /twilio router; `routing` is the console's routing of answered calls to agents."""
+def create_router(
+    routing: voice.CallRouting | None, inbound_queue: InboundQueue | None = None
+) -> APIRouter:
+    """The /twilio router; `routing` is the console's routing of answered calls to agents and
+    `inbound_queue` its line of debtors who called and wait for one."""
     router = APIRouter(prefix="/twilio", tags=["twilio"], include_in_schema=False)
 
     @router.post("/voice/answer")
@@ -44,6 +49,8 @@ def create_router(routing: voice.CallRouting | None) -> APIRouter:
     ) -> Response:
         """Call progress: initiated, ringing, answered, completed (and why it ended)."""
         change = await asyncio.to_thread(_apply_call_status, attempt, params)
+        if change is not None and change.final and inbound_queue is not None:
+            await inbound_queue.leave(change.attempt_id)
         if change is not None and change.final and change.agent_id and routing is not None:
             await routing.ended(change.attempt_id, change.agent_id)
         return Response(status_code=204)
@@ -70,6 +77,7 @@ def create_router(routing: voice.CallRouting | None) -> APIRouter:
         """A debtor's WhatsApp message: keywords, or a reply (opens the 24-hour window)."""
         return _inbound(db, params, Channel.WHATSAPP)
 
+    router.include_router(inbound_calls_router(inbound_queue))
     return router
 
 

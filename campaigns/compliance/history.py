@@ -23,6 +23,7 @@ from campaigns.models import (
     AttemptStatus,
     Channel,
     ContactRefusal,
+    MessageDirection,
 )
 from campaigns.settings import get_settings
 
@@ -30,7 +31,10 @@ NOT_MADE = (AttemptStatus.REFUSED, AttemptStatus.CANCELED)
 MESSAGE_REACHED = (AttemptStatus.SENT, AttemptStatus.DELIVERED)
 
 EVENT_TIME: ColumnElement[datetime] = func.coalesce(Attempt.answered_at, Attempt.created_at)
-COUNTS: ColumnElement[bool] = Attempt.status.not_in(NOT_MADE)
+# A call the debtor made to us is not a contact the caps limit (the debtor chose it).
+COUNTS: ColumnElement[bool] = and_(
+    Attempt.status.not_in(NOT_MADE), Attempt.direction == MessageDirection.OUTBOUND
+)
 CONNECTED: ColumnElement[bool] = or_(
     and_(
         Attempt.channel == Channel.VOICE,

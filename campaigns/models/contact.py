@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaigns.models.base import Base, TenantOwned, Timestamped
-from campaigns.models.enums import AttemptStatus, Channel
+from campaigns.models.enums import AttemptStatus, Channel, MessageDirection
 
 
 class Attempt(TenantOwned, Timestamped, Base):
@@ -51,6 +51,10 @@ class Attempt(TenantOwned, Timestamped, Base):
         String(16), default="collection", server_default="collection"
     )
     hold_until: Mapped[datetime | None]
+    # Outbound (we dialed or messaged) or inbound (the debtor called the creditor's number).
+    direction: Mapped[MessageDirection] = mapped_column(
+        String(8), default=MessageDirection.OUTBOUND, server_default="outbound"
+    )
 
 
 class AttemptEvent(TenantOwned, Base):

@@ -197,6 +197,30 @@ async def reserve(
     return int(agent) if agent else None
 
 
+async def reserve_longest_ready(
+    redis: Redis, *, campaign_ids: list[int], attempt_id: int, tries: int = 3
+) -> int | None:
+    """Atomically take the agent ready the longest across campaigns (a creditor's, for a call
+    the debtor made); None when none of them has a ready agent."""
+    for _ in range(tries):
+        best: tuple[float, int, int] | None = None
+        for campaign_id in campaign_ids:
+            head = await redis.zrange(f"acuerdo:ready:{campaign_id}", 0, 0, withscores=True)
+            if head:
+                member, score = cast(tuple[bytes, float], head[0])
+                if best is None or score < best[0]:
+                    best = (score, int(_text(member)), campaign_id)
+        if best is None:
+            return None
+        _, agent_id, campaign_id = best
+        reserved = await reserve(
+            redis, campaign_id=campaign_id, attempt_id=attempt_id, preferred_agent=agent_id
+        )
+        if reserved is not None:
+            return reserved
+    return None
+
+
 async def publish_allocation(redis: Redis, owner_of: dict[int, int]) -> None:
     """Record which campaign each ready agent works for this second (the dialing loop's split),
     so an answered call takes an agent its campaign dialed for before one lent to another."""

@@ -37,6 +37,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "console.cli.sandbox",
         "Run the carrier sandbox: Twilio's REST API over a simulated network of debtors.",
     ),
+    "call-in": (
+        "console.cli.sandbox",
+        "Make a simulated debtor call one of the creditor's numbers now (the carrier sandbox).",
+    ),
     "simulate": (
         "console.cli.simulate",
         "Simulate a shift with the real pacer and print occupancy, talk minutes and abandons.",

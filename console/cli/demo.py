@@ -26,6 +26,9 @@ def demo(
         float, typer.Option(help="Sandbox time speed-up (60 = a minute a second)")
     ] = 1.0,
     setup_only: Annotated[bool, typer.Option(help="Seed the demo data and exit")] = False,
+    inbound_calls_per_hour: Annotated[
+        float, typer.Option(help="Simulated debtors calling the creditors' numbers back, per hour")
+    ] = 20.0,
 ) -> None:
     """Migrate, seed a demo creditor portfolio and users, and run every process until Ctrl-C."""
     settings = get_settings()
@@ -78,7 +81,17 @@ def demo(
     processes = [
         Process(
             "sandbox",
-            ["sandbox", "--host", "127.0.0.1", "--port", str(sandbox_port), "--speed", str(speed)],
+            [
+                "sandbox",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(sandbox_port),
+                "--speed",
+                str(speed),
+                "--inbound-calls-per-hour",
+                str(inbound_calls_per_hour),
+            ],
         ),
         Process("web", ["serve", "--host", host, "--port", str(port)]),
         Process("worker", ["worker"]),

@@ -59,6 +59,8 @@ def ensure_creditors(session: Session, *, now: datetime) -> list[tuple[Client, s
                 now=now,
             )
             client.whatsapp_sender = callback
+            # Calls show the creditor's own number, so a debtor calling it back reaches the IVR.
+            client.caller_id = callback
             client.whatsapp_templates = {"recordatorio_pago": "HX" + "0" * 31 + str(client.id)}
         result.append((client, kind))
     return result

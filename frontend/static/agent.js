@@ -29,7 +29,7 @@
       case "snapshot": applySnapshot(m); break;
       case "state": applyState(m); break;
       case "offer":
-        view.call = { attempt_id: m.attempt_id, status: "connected" };
+        view.call = { attempt_id: m.attempt_id, status: "connected", inbound: m.direction === "inbound" };
         applyState({ state: "on_call", since: Date.now() / 1000, reason: null });
         view.deadline = null; submitKey = null; pendingDraft = null; notice = "";
         clearForm(); showScreen(m.screen); view.step = null; showStep(null); drawBanner();
@@ -89,7 +89,7 @@
     drawCallbacks(m.callbacks || []);
     if (m.call && m.screen) {
       var sameCall = view.call && view.call.attempt_id === m.call.attempt_id;
-      view.call = { attempt_id: m.call.attempt_id, status: m.call.status };
+      view.call = { attempt_id: m.call.attempt_id, status: m.call.status, inbound: m.screen.direction === "inbound" };
       view.deadline = deadlineMs(m.call.wrap_up_deadline);
       showScreen(m.screen);
       if (!sameCall) { submitKey = null; }
@@ -127,6 +127,7 @@
     if (state === "reserved" && view.preview) { title = S.previewing; cls = "waiting"; }
     if (state === "reserved" && view.call && view.call.status === "dialing") { title = S.dialing; }
     if (view.call && state === "on_call") { title = S.connected; cls = "connected"; }
+    if (view.call && view.call.inbound && state === "on_call") { title = S.inbound_call; detail = S.inbound_detail; }
     if (view.call && (state === "wrap_up" || view.call.status === "ended")) {
       title = S.wrap_up; cls = "wrapup";
       if (view.deadline) {
@@ -205,6 +206,8 @@
     entries.forEach(function (e) {
       var li = document.createElement("li");
       var what = [S.kinds[e.kind] || e.kind];
+      if (e.direction === "inbound") { what.push(S.inbound_call); }
+      (e.ivr || []).forEach(function (step) { if (S.ivr[step]) { what.push(S.ivr[step]); } });
       if (e.channel) { what.push(S.channels[e.channel] || e.channel); }
       if (e.disposition) { what.push(S.dispositions[e.disposition] || e.disposition); }
       if (e.status) { what.push(S.call_statuses[e.status] || e.status); }

@@ -28,6 +28,8 @@ def build_network(world: World, settings: Settings | None = None) -> Network:
         whatsapp_inbound_url=(
             settings.sandbox_whatsapp_inbound_url or f"{base}/twilio/whatsapp/inbound"
         ),
+        voice_inbound_url=settings.sandbox_voice_inbound_url or f"{base}/twilio/voice/inbound",
+        voice_status_url=f"{base}/twilio/voice/status",
     )
 
 
@@ -39,8 +41,12 @@ def serve(
     seed: int | None = None,
     speed: float | None = None,
     calls_per_second: float | None = None,
+    inbound_calls_per_hour: float | None = None,
 ) -> None:
     """Serve the sandbox until interrupted."""
     world = load_world(world_file, seed=seed, speed=speed, calls_per_second=calls_per_second)
+    if inbound_calls_per_hour is not None:
+        inbound = world.inbound_calls.model_copy(update={"calls_per_hour": inbound_calls_per_hour})
+        world = world.model_copy(update={"inbound_calls": inbound})
     app = create_app(build_network(world))
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from telephony.sandbox import calls, conferences, messages
+from telephony.sandbox import calls, conferences, inbound_calls, messages
 from telephony.sandbox.network import Network
 from telephony.sandbox.resources import (
     account_uri,
@@ -33,6 +33,16 @@ class ResetIn(BaseModel):
     world: dict[str, Any] | None = None
     sms_inbound_url: str | None = None
     whatsapp_inbound_url: str | None = None
+    voice_inbound_url: str | None = None
+    voice_status_url: str | None = None
+
+
+class InboundCallIn(BaseModel):
+    from_number: str
+    to: str
+    # The caller's key presses, one per menu in order (the world's answers when omitted).
+    answers: list[str] | None = None
+    patience_seconds: float | None = None
 
 
 class InboundIn(BaseModel):
@@ -115,6 +125,7 @@ def create_app(net: Network) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        net.start_debtors()
         yield
         await net.close()
 
@@ -403,6 +414,8 @@ def _sandbox_routes(app: FastAPI, net: Network) -> None:
             world,
             sms_inbound_url=body.sms_inbound_url,
             whatsapp_inbound_url=body.whatsapp_inbound_url,
+            voice_inbound_url=body.voice_inbound_url,
+            voice_status_url=body.voice_status_url,
         )
         return net.world.model_dump(mode="json")
 
@@ -412,3 +425,16 @@ def _sandbox_routes(app: FastAPI, net: Network) -> None:
         message = await messages.inbound(net, from_=body.from_number, to=body.to, body=body.body)
         with net.store.lock:
             return {**message_json(message), "callbacks": list(message.callbacks)}
+
+    @app.post("/sandbox/inbound-call")
+    async def inbound_call(body: InboundCallIn) -> dict[str, Any]:
+        """A debtor calls one of our numbers now (the signed voice webhook follows)."""
+        call = inbound_calls.place(
+            net,
+            from_=body.from_number,
+            to=body.to,
+            answers=body.answers,
+            patience_seconds=body.patience_seconds,
+        )
+        with net.store.lock:
+            return call_json(call)

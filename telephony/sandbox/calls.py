@@ -120,7 +120,7 @@ def _close(net: "Network", call: SimCall, status: str) -> bool:
         return True
 
 
-async def _announce_end(net: "Network", call: SimCall) -> None:
+async def announce_end(net: "Network", call: SimCall) -> None:
     conferences.leave(net, call)
     if call.conference_target is not None:
         with net.store.lock:
@@ -129,9 +129,9 @@ async def _announce_end(net: "Network", call: SimCall) -> None:
     await status_event(net, call, "completed")
 
 
-async def _finish(net: "Network", call: SimCall, status: str) -> None:
+async def finish(net: "Network", call: SimCall, status: str) -> None:
     if _close(net, call, status):
-        await _announce_end(net, call)
+        await announce_end(net, call)
 
 
 async def status_event(net: "Network", call: SimCall, event: str) -> None:
@@ -196,7 +196,7 @@ async def run_call(net: "Network", call: SimCall) -> None:
             call.twiml_task.cancel()
         if not call.hangup_requested:
             raise
-        await _announce_end(net, call)
+        await announce_end(net, call)
 
 
 async def _life(net: "Network", call: SimCall) -> None:
@@ -212,7 +212,7 @@ async def _life(net: "Network", call: SimCall) -> None:
     await status_event(net, call, "initiated")
     if plan.outcome is CallOutcome.FAILED:
         await net.sleep(1)
-        await _finish(net, call, "failed")
+        await finish(net, call, "failed")
         return
     with net.store.lock:
         call.status = "ringing"
@@ -221,11 +221,11 @@ async def _life(net: "Network", call: SimCall) -> None:
     timeout = min(max(int(call.params.get("Timeout") or 60), 5), 600)
     if plan.outcome is CallOutcome.BUSY:
         await net.sleep(min(plan.ring_seconds, 4.0))
-        await _finish(net, call, "busy")
+        await finish(net, call, "busy")
         return
     if plan.outcome is CallOutcome.NO_ANSWER or plan.ring_seconds > timeout:
         await net.sleep(timeout)
-        await _finish(net, call, "no-answer")
+        await finish(net, call, "no-answer")
         return
     await net.sleep(plan.ring_seconds)
     with net.store.lock:
@@ -236,8 +236,8 @@ async def _life(net: "Network", call: SimCall) -> None:
     if call.conference_target is not None:
         await _participant_leg(net, call)
         return
-    await _talk(net, call, loop.time() + net.real_seconds(plan.talk_seconds))
-    await _finish(net, call, "completed")
+    await talk(net, call, loop.time() + net.real_seconds(plan.talk_seconds))
+    await finish(net, call, "completed")
 
 
 async def _participant_leg(net: "Network", call: SimCall) -> None:
@@ -261,10 +261,10 @@ async def _participant_leg(net: "Network", call: SimCall) -> None:
         label=previous.label if previous else None,
     )
     await call.left_conference.wait()
-    await _finish(net, call, "completed")
+    await finish(net, call, "completed")
 
 
-async def _talk(net: "Network", call: SimCall, deadline: float) -> None:
+async def talk(net: "Network", call: SimCall, deadline: float) -> None:
     """Answering machine detection, then TwiML until it ends or the debtor hangs up."""
     loop = asyncio.get_running_loop()
     detection = call.params.get("MachineDetection", "")

@@ -50,6 +50,8 @@ class Network:
         auth_token: str,
         sms_inbound_url: str,
         whatsapp_inbound_url: str,
+        voice_inbound_url: str = "",
+        voice_status_url: str = "",
     ) -> None:
         self.store = Store(world=world)
         self.base_world = world
@@ -57,6 +59,9 @@ class Network:
         self.auth_token = auth_token
         self.sms_inbound_url = self.default_sms_inbound_url = sms_inbound_url
         self.whatsapp_inbound_url = self.default_whatsapp_inbound_url = whatsapp_inbound_url
+        # Our numbers' VoiceUrl and StatusCallback (where debtors' calls to them go).
+        self.voice_inbound_url = self.default_voice_inbound_url = voice_inbound_url
+        self.voice_status_url = self.default_voice_status_url = voice_status_url
         self.validator = RequestValidator(auth_token)
         self._http: httpx.AsyncClient | None = None
         self._cps_gate = asyncio.Lock()
@@ -92,6 +97,8 @@ class Network:
         *,
         sms_inbound_url: str | None = None,
         whatsapp_inbound_url: str | None = None,
+        voice_inbound_url: str | None = None,
+        voice_status_url: str | None = None,
     ) -> None:
         """Start over with a world; inbound webhooks go back to the settings unless given."""
         await self.cancel_all()
@@ -99,6 +106,15 @@ class Network:
             self.store = Store(world=world)
         self.sms_inbound_url = sms_inbound_url or self.default_sms_inbound_url
         self.whatsapp_inbound_url = whatsapp_inbound_url or self.default_whatsapp_inbound_url
+        self.voice_inbound_url = voice_inbound_url or self.default_voice_inbound_url
+        self.voice_status_url = voice_status_url or self.default_voice_status_url
+        self.start_debtors()
+
+    def start_debtors(self) -> None:
+        """Start the debtors' own behaviour: calling our numbers back at the world's rate."""
+        from telephony.sandbox import inbound_calls
+
+        self.spawn(inbound_calls.generate(self))
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> "asyncio.Task[Any]":
         """Run a behaviour in the background, tracked so that a reset can cancel it."""

@@ -80,6 +80,8 @@ class SimCall:
     redirect_to: Any = None
     hangup_requested: bool = False
     left_conference: asyncio.Event = field(default_factory=asyncio.Event)
+    # An inbound caller's key presses, one per <Gather> in order (None: the world's gather).
+    menu_answers: list[str] | None = None
 
     def waited_on_webhooks(self) -> float:
         """Seconds (monotonic) spent waiting for TwiML webhooks, including one in flight."""

@@ -118,7 +118,10 @@ async def _gather(
     pressed = ""
     for child in element:
         await _say_or_play(net, call, child)
-    if call.plan.press_digits:
+    if call.menu_answers is not None:
+        pressed = call.menu_answers.pop(0) if call.menu_answers else ""
+        await net.sleep(call.plan.gather_seconds if pressed else float(element.get("timeout", "5")))
+    elif call.plan.press_digits:
         await net.sleep(call.plan.gather_seconds)
         pressed = call.plan.digits
         num_digits = element.get("numDigits")

@@ -139,6 +139,18 @@ class GatherWorld(BaseModel):
     seconds: Seconds = Seconds(min=1, max=4)
 
 
+class InboundCallsWorld(BaseModel):
+    """Debtors calling the creditors' numbers back (a debtor we called or texted before)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    calls_per_hour: float = Field(default=0.0, ge=0)
+    # What a caller presses at each menu, in order ("" lets a menu time out): "1" asks for an
+    # advisor at the main menu; a caller asked for an account number types the one given.
+    answers: list[str] = ["1"]
+    patience_seconds: Seconds = Seconds(min=120, max=600)
+
+
 def _default_rules() -> list[NumberRule]:
     return [
         NumberRule(match="*0001", call=CallOutcome.BUSY),
@@ -181,6 +193,7 @@ class World(BaseModel):
     say_words_per_second: float = Field(default=2.5, gt=0)
     play_seconds: float = Field(default=10.0, ge=0)
     gather: GatherWorld = GatherWorld()
+    inbound_calls: InboundCallsWorld = InboundCallsWorld()
     sms: SmsWorld = SmsWorld()
     numbers: list[NumberRule] = Field(default_factory=_default_rules)
     templates: dict[str, str] = {}

@@ -61,12 +61,16 @@ class SandboxServer(str):
         *,
         sms_inbound_url: str | None = None,
         whatsapp_inbound_url: str | None = None,
+        voice_inbound_url: str | None = None,
+        voice_status_url: str | None = None,
     ) -> dict[str, Any]:
         """Forget everything and start over with TEST_WORLD updated by `world`."""
         body = {
             "world": {**TEST_WORLD, **(world or {})},
             "sms_inbound_url": sms_inbound_url,
             "whatsapp_inbound_url": whatsapp_inbound_url,
+            "voice_inbound_url": voice_inbound_url,
+            "voice_status_url": voice_status_url,
         }
         response = httpx.post(f"{self}/sandbox/reset", json=body, timeout=10)
         response.raise_for_status()
@@ -84,6 +88,25 @@ class SandboxServer(str):
         """Make a debtor text one of our numbers; the sandbox posts the signed webhook."""
         payload = {"from_number": from_number, "to": to, "body": body}
         response = httpx.post(f"{self}/sandbox/inbound", json=payload, timeout=20)
+        response.raise_for_status()
+        return dict(response.json())
+
+    def inbound_call(
+        self,
+        *,
+        from_number: str,
+        to: str,
+        answers: list[str] | None = None,
+        patience_seconds: float | None = None,
+    ) -> dict[str, Any]:
+        """Make a debtor call one of our numbers now, pressing `answers` at the menus."""
+        payload = {
+            "from_number": from_number,
+            "to": to,
+            "answers": answers,
+            "patience_seconds": patience_seconds,
+        }
+        response = httpx.post(f"{self}/sandbox/inbound-call", json=payload, timeout=20)
         response.raise_for_status()
         return dict(response.json())
 
