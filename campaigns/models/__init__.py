@@ -16,6 +16,7 @@ from campaigns.models.campaign import Campaign, CampaignAgent
 from campaigns.models.clients import Client, User, UserClientAccess
 from campaigns.models.contact import Attempt, AttemptEvent, ContactRefusal, InboundMessage
 from campaigns.models.enums import *  # noqa: F403
+from campaigns.models.self_service import ContactPreference, DataSubjectRequest
 from campaigns.models.portfolio import (
     Account,
     ChannelPermission,
@@ -40,7 +41,9 @@ __all__ = [
     "ChannelPermission",
     "Client",
     "ContactPoint",
+    "ContactPreference",
     "ContactRefusal",
+    "DataSubjectRequest",
     "Debtor",
     "Dispute",
     "DoNotContact",
