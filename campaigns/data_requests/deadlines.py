@@ -1,4 +1,4 @@
-"""Statutory deadlines of data-subject requests, in business days (see docs/data-subject-requests.md).
+"""Statutory deadlines of data-subject requests in business days (docs/data-subject-requests.md).
 
 Mexico (LFPDPPP, ARCO rights): access, rectification, cancellation and opposition are answered
 within 20 business days of receipt. Colombia (Ley 1581 de 2012, habeas data): a consulta (access)

@@ -16,7 +16,6 @@ from campaigns.models.campaign import Campaign, CampaignAgent
 from campaigns.models.clients import Client, User, UserClientAccess
 from campaigns.models.contact import Attempt, AttemptEvent, ContactRefusal, InboundMessage
 from campaigns.models.enums import *  # noqa: F403
-from campaigns.models.self_service import ContactPreference, DataSubjectRequest
 from campaigns.models.portfolio import (
     Account,
     ChannelPermission,
@@ -26,6 +25,7 @@ from campaigns.models.portfolio import (
     Portfolio,
     aging_bucket,
 )
+from campaigns.models.self_service import ContactPreference, DataSubjectRequest
 
 __all__ = [
     "Account",
