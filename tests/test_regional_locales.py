@@ -24,8 +24,8 @@ from campaigns.clients import create_client
 from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import LOCALE_DIR, SUPPORTED_LOCALES, normalise_locale, translate
 from campaigns.local_formats import greeting, long_date, money
-from campaigns.settings import get_settings
 from campaigns.models import Attempt, Channel, Client, ComplianceProfile, ContactPoint
+from campaigns.settings import get_settings
 from telephony.dispatch import claim
 from telephony.voice import Answered, abandon_message, voicemail
 from tests.factories import make_account, make_client, opt_in

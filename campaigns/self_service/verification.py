@@ -65,7 +65,7 @@ def address_label(address: str) -> str:
 
 def _failures_since(session: Session, since: datetime, *where: object) -> int:
     query = select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == FAILED, AuditEvent.created_at >= since, *where
+        AuditEvent.action == FAILED, AuditEvent.created_at > since, *where
     )
     return session.scalar(query) or 0
 
