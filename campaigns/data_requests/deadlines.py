@@ -38,7 +38,7 @@ KIND_LABELS = {
 }
 LAW_LABELS = {
     Law.LFPDPPP: _("Mexico, LFPDPPP (ARCO rights)"),
-    Law.LEY_1581: _("Colombia, Ley 1581 de 2012 (habeas data)"),
+    Law.LEY_1581: _("Colombia, Law 1581 of 2012 (habeas data)"),
 }
 
 ARCO_DAYS = 20
