@@ -11,7 +11,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from campaigns.audit import record
@@ -63,9 +63,9 @@ def address_label(address: str) -> str:
     return f"debtor@{digest}"
 
 
-def _failures_since(session: Session, since: datetime, *where: object) -> int:
+def _failures_since(session: Session, since: datetime, where: ColumnElement[bool]) -> int:
     query = select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == FAILED, AuditEvent.created_at > since, *where
+        AuditEvent.action == FAILED, AuditEvent.created_at > since, where
     )
     return session.scalar(query) or 0
 

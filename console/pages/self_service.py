@@ -23,7 +23,7 @@ from campaigns.i18n import _, normalise_locale
 from campaigns.models import Account, Channel, Client, Role, utcnow
 from campaigns.self_service import LinkRefused, Purpose, actions, make_token, read_token
 from campaigns.self_service.links import REFUSED
-from campaigns.self_service.overview import overview
+from campaigns.self_service.overview import PHONE_CHANNELS, overview
 from campaigns.self_service.verification import (
     VerificationRefused,
     masked_identity,
@@ -294,7 +294,7 @@ def contact_preferences(
     latest: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Choose the channels and hours contact is accepted on (never beyond the law's)."""
-    chosen = {Channel(c) for c in channels or [] if c in actions.PHONE_CHANNELS}
+    chosen = {Channel(c) for c in channels or [] if c in PHONE_CHANNELS}
 
     def act(db: Session, account: Account, now: datetime) -> object:
         return actions.set_preference(
