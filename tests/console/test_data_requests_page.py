@@ -46,7 +46,7 @@ def test_a_manager_files_answers_and_sees_overdue_requests(
         "/manager/data-requests",
         data={"client_id": str(theirs.id), "account_ref": "RV-7", "kind": "access"},
     )
-    assert hidden.status_code == 422 and "No hay una cuenta RV-7" in hidden.text
+    assert hidden.status_code == 404 and "No hay una cuenta RV-7" in hidden.text
     page = web.get("/manager/data-requests")
     assert "Corregir domicilio" in page.text and "Quedan" in page.text
 

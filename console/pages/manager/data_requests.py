@@ -30,7 +30,7 @@ from console.pages.common import PageRoute, back_to, page_locale, render
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
 
 
-def _page(request: Request, db: Session, user: User, error: str = "") -> Response:
+def _page(request: Request, db: Session, user: User, error: AcuerdoError | None = None) -> Response:
     today = utcnow().astimezone(ZoneInfo(get_settings().operating_timezone)).date()
     return render(
         request,
@@ -40,8 +40,8 @@ def _page(request: Request, db: Session, user: User, error: str = "") -> Respons
         clients=list_clients(db),
         kinds=KIND_LABELS,
         laws=LAW_LABELS,
-        error=error,
-        status_code=422 if error else 200,
+        error=error.render(page_locale(request)) if error else "",
+        status_code=error.status_code if error else 200,
     )
 
 
@@ -83,7 +83,7 @@ def file_data_request(
         )
     except AcuerdoError as error:
         db.rollback()
-        return _page(request, db, user, error.render(page_locale(request)))
+        return _page(request, db, user, error)
     db.commit()
     return back_to("/manager/data-requests")
 
@@ -101,7 +101,7 @@ def answer_data_request(
         answer_request(db, request_id=request_id, answer=answer, user_id=user.id, now=utcnow())
     except AcuerdoError as error:
         db.rollback()
-        return _page(request, db, user, error.render(page_locale(request)))
+        return _page(request, db, user, error)
     db.commit()
     return back_to("/manager/data-requests")
 
