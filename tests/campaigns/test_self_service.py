@@ -22,6 +22,7 @@ from campaigns.compliance import (
     check_contact,
 )
 from campaigns.compliance.preferences import Preference
+from campaigns.compliance.send_time import Verdict, check_before_send
 from campaigns.errors import Invalid
 from campaigns.models import (
     Account,
@@ -389,3 +390,24 @@ def test_a_preference_never_allows_what_the_law_refuses(
         assert not with_preference.allowed
     if with_preference.allowed:
         assert without.allowed
+
+
+def test_the_send_time_check_refuses_a_queued_message_outside_the_debtors_hours(
+    session: Session,
+) -> None:
+    acc = debtor_account(session)
+    point = session.scalars(select(ContactPoint)).one()
+    queued = Attempt(
+        client_id=acc.client_id, account_id=acc.id, contact_point_id=point.id,
+        channel=Channel.SMS, status=AttemptStatus.PENDING, body="Hola",
+        created_at=NOW - timedelta(minutes=5),
+    )  # fmt: skip
+    session.add(queued)
+    session.flush()
+    actions.set_preference(
+        session, account_id=acc.id, channels={Channel.SMS}, earliest="12:00", latest="14:00",
+        now=NOW,
+    )  # fmt: skip
+    decision = check_before_send(session, attempt_id=queued.id, now=NOW)
+    assert (decision.verdict, decision.rule) == (Verdict.REFUSED, Rule.DEBTOR_PREFERENCE)
+    assert queued.status == AttemptStatus.REFUSED
