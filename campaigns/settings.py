@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     self_service_link_max_failures: int = 5
     self_service_address_max_failures: int = 20
     self_service_failure_window_minutes: int = 60
+    # Every request to /s/ from one address counts: past this many in the window, 429.
+    self_service_requests_per_window: int = 60
+    self_service_request_window_seconds: int = 600
 
     @field_validator("operating_timezone")
     @classmethod

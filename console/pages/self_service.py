@@ -11,9 +11,10 @@ import json
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from time import time as time_now
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,11 +22,13 @@ from campaigns.data_requests import KIND_LABELS, RequestKind, data_copy, file_re
 from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import _, normalise_locale
 from campaigns.models import Account, Channel, Client, Role, utcnow
+from campaigns.redis_conn import get_redis
 from campaigns.self_service import LinkRefused, Purpose, actions, make_token, read_token
 from campaigns.self_service.links import REFUSED
 from campaigns.self_service.overview import PHONE_CHANNELS, overview
 from campaigns.self_service.verification import (
     VerificationRefused,
+    address_label,
     masked_identity,
     verify,
 )
@@ -35,7 +38,35 @@ from console.auth.addresses import client_address
 from console.deps import LANG_COOKIE, SessionDep
 from console.pages.common import PageRoute, back_to, page_locale, render
 
-router = APIRouter(prefix="/s", route_class=PageRoute, include_in_schema=False)
+
+class TooManyRequests(AcuerdoError):
+    """An address past the self-service page's request limit."""
+
+    status_code = 429
+
+
+def rate_limit(request: Request) -> None:
+    """Count the request against its address's window; past the limit, 429 until it ends."""
+    settings = get_settings()
+    window = settings.self_service_request_window_seconds
+    slot = int(time_now() // window)
+    key = f"acuerdo:self_service:rate:{address_label(client_address(request))}:{slot}"
+    redis = get_redis()
+    count = int(redis.incr(key))
+    if count == 1:
+        redis.expire(key, window)
+    if count > settings.self_service_requests_per_window:
+        raise TooManyRequests(
+            _("Too many requests from your connection; try again in a few minutes.")
+        )
+
+
+router = APIRouter(
+    prefix="/s",
+    route_class=PageRoute,
+    include_in_schema=False,
+    dependencies=[Depends(rate_limit)],
+)
 SESSION_COOKIE = "acuerdo_self_service"
 DONE = {"promise", "discount", "plan", "dispute", "callback", "preferences", "opt_out", "request"}
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

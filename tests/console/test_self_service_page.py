@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.models import Account, AccountStatus, AuditEvent, DoNotContact, PromiseToPay
 from campaigns.self_service import Purpose, make_token
 from campaigns.self_service.links import link_token
+from campaigns.settings import get_settings
 from console.pages.self_service import SESSION_COOKIE
 from tests.factories import make_account, make_client, reachable_now
 
@@ -135,3 +136,15 @@ def test_one_debtors_session_does_not_open_another_debtors_link(
     assert moved.status_code == 303 and moved.headers["location"] == f"/s/{their_token}"
     session.rollback()
     assert session.get_one(Account, theirs.id).status == AccountStatus.ACTIVE
+
+
+def test_an_address_past_the_request_limit_waits(web: TestClient, session: Session) -> None:
+    acc = _account(session)
+    token = link_token(acc, datetime.now(UTC))
+    limit = get_settings().self_service_requests_per_window
+    for _request in range(limit):
+        assert web.get(f"/s/{token}").status_code == 200
+    refused = web.get(f"/s/{token}")
+    assert refused.status_code == 429
+    assert "Demasiadas solicitudes desde su conexión" in refused.text
+    assert web.get(f"/s/{token}x").status_code == 429  # forged links count too
