@@ -120,6 +120,23 @@ class Settings(BaseSettings):
     # `acuerdo doctor`: a queue whose oldest job waited this long is late.
     queue_late_seconds: int = 300
 
+    # Self-service page (campaigns/self_service): links in reminders are signed with this secret
+    # (required in live mode; a fixed sandbox secret otherwise) and expire after
+    # `self_service_link_days`; a verified debtor's session lasts `self_service_session_minutes`.
+    # Verification with the document's last digits is refused after
+    # `self_service_link_max_failures` failures per link, or `self_service_address_max_failures`
+    # per address, within `self_service_failure_window_minutes`.
+    self_service_secret: str = ""
+    self_service_link_days: int = 7
+    self_service_session_minutes: int = 15
+    self_service_digits: int = 4
+    self_service_link_max_failures: int = 5
+    self_service_address_max_failures: int = 20
+    self_service_failure_window_minutes: int = 60
+    # Every request to /s/ from one address counts: past this many in the window, 429.
+    self_service_requests_per_window: int = 60
+    self_service_request_window_seconds: int = 600
+
     @field_validator("operating_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -154,6 +171,14 @@ class Settings(BaseSettings):
         if self.twilio_mode == "live" or self.twilio_api_key_sid:
             return self.twilio_api_key_sid, self.twilio_api_key_secret, self.twilio_twiml_app_sid
         return SANDBOX_API_KEY_SID, self.auth_token, SANDBOX_TWIML_APP_SID
+
+    @property
+    def self_service_key(self) -> bytes:
+        """The key self-service links are signed with; a fixed sandbox key when unset in sandbox
+        mode (live mode without a secret signs nothing: links are refused)."""
+        if self.self_service_secret or self.twilio_mode == "live":
+            return self.self_service_secret.encode()
+        return b"acuerdo-sandbox-self-service-secret-0000"
 
     @property
     def auth_token(self) -> str:

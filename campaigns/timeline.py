@@ -12,8 +12,10 @@ from campaigns.models import (
     Account,
     Attempt,
     AttemptEvent,
+    AuditEvent,
     Callback,
     Campaign,
+    DataSubjectRequest,
     Dispute,
     InboundMessage,
     MessageDirection,
@@ -46,7 +48,8 @@ class TimelineEntry:
 
 
 def account_timeline(session: Session, *, account_id: int, limit: int = 100) -> list[TimelineEntry]:
-    """Every attempt, message, reply, outcome, promise, plan, dispute and payment of an account."""
+    """Every attempt, message, reply, outcome, promise, plan, dispute, payment, self-service
+    action and data-subject request of an account."""
     entries: list[TimelineEntry] = []
     attempts = session.scalars(select(Attempt).where(Attempt.account_id == account_id)).all()
     named = {a.campaign_id for a in attempts if a.campaign_id}
@@ -171,6 +174,36 @@ def account_timeline(session: Session, *, account_id: int, limit: int = 100) -> 
                 {
                     "amount": str(payment.amount),
                     "paid_on": payment.paid_on.isoformat(),
+                },
+            )
+        )
+    for event in session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.account_id == account_id, AuditEvent.action.startswith("self_service.")
+        )
+    ):
+        entries.append(
+            TimelineEntry(
+                event.created_at,
+                "self_service",
+                None,
+                {"action": event.action.removeprefix("self_service."), **event.data},
+            )
+        )
+    for request in session.scalars(
+        select(DataSubjectRequest).where(DataSubjectRequest.account_id == account_id)
+    ):
+        entries.append(
+            TimelineEntry(
+                request.created_at,
+                "data_request",
+                None,
+                {
+                    "request_kind": request.kind,
+                    "law": request.law,
+                    "status": request.status,
+                    "due_on": request.due_on.isoformat(),
+                    "source": request.source,
                 },
             )
         )

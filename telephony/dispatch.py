@@ -28,6 +28,7 @@ from campaigns.models import (
     Client,
     ContactPoint,
 )
+from campaigns.self_service import self_service_link
 from campaigns.settings import get_settings
 
 OPTED_OUT = 21610
@@ -147,7 +148,7 @@ def _outbound(
         sender=sender,
         body=attempt.body if content_sid is None else None,
         content_sid=content_sid,
-        content_variables=_content_variables(session, attempt) if content_sid else None,
+        content_variables=_content_variables(session, attempt, now) if content_sid else None,
         status_callback=f"{base}/twilio/messages/status?attempt={attempt.id}",
         answer_url=None,
         reconcile_since=reconcile_since,
@@ -155,7 +156,9 @@ def _outbound(
     )
 
 
-def _content_variables(session: Session, attempt: Attempt) -> str:
+def _content_variables(session: Session, attempt: Attempt, now: datetime) -> str:
+    """An approved WhatsApp template's variables: 1 first name, 2 balance, 3 due date, 4 the
+    self-service link."""
     account = session.get_one(Account, attempt.account_id)
     locale = session.get_one(Client, attempt.client_id).locale
     return json.dumps(
@@ -163,6 +166,7 @@ def _content_variables(session: Session, attempt: Attempt) -> str:
             "1": account.debtor.name.split()[0],
             "2": money(account.balance, account.currency, locale),
             "3": long_date(account.due_date, locale),
+            "4": self_service_link(account, now),
         },
         ensure_ascii=False,
     )

@@ -25,6 +25,7 @@ from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import LOCALE_DIR, SUPPORTED_LOCALES, normalise_locale, translate
 from campaigns.local_formats import greeting, long_date, money
 from campaigns.models import Attempt, Channel, Client, ComplianceProfile, ContactPoint
+from campaigns.settings import get_settings
 from telephony.dispatch import claim
 from telephony.voice import Answered, abandon_message, voicemail
 from tests.factories import make_account, make_client, opt_in
@@ -280,4 +281,6 @@ def test_a_whatsapp_template_gets_money_and_date_written_the_creditors_way(
     outbound = claim(session, attempt_id=attempt.id, now=datetime(2026, 11, 23, 15, tzinfo=UTC))
     assert outbound is not None and outbound.content_variables is not None
     variables = json.loads(outbound.content_variables)
+    link = variables.pop("4")
     assert variables == {"1": "Juana", "2": "$1.234.567", "3": "24 de octubre de 2026"}
+    assert link.startswith(f"{get_settings().public_base_url}/s/{account.id}.")

@@ -182,6 +182,7 @@ def script_fields(
         "discount_amount": fmt(options.discount_amount),
         "discounted_balance": fmt(options.discounted_balance),
         "payment_link": "",
+        "self_service_link": "",
         "opt_out_text": "",
         "latest_date": long_date(options.latest_date, locale),
         "min_down_payment": fmt(options.min_down_payment),

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from campaigns.compliance.preferences import Preference, preference_refusal
 from campaigns.compliance.profiles import Profile
 from campaigns.compliance.windows import (
     DAY_NOT_ALLOWED,
@@ -47,6 +48,7 @@ class Rule(StrEnum):
     DAY_NOT_ALLOWED = DAY_NOT_ALLOWED
     HOLIDAY = HOLIDAY
     OUTSIDE_HOURS = OUTSIDE_HOURS
+    DEBTOR_PREFERENCE = "debtor_preference"
 
 
 class Purpose(StrEnum):
@@ -87,6 +89,9 @@ MESSAGES: dict[str, str] = {
     ),
     Rule.HOLIDAY: _("{day} is a public holiday in the debtor's country ({country})."),
     Rule.OUTSIDE_HOURS: _("It is {local} for the debtor, outside the contact hours {start}-{end}."),
+    Rule.DEBTOR_PREFERENCE: _(
+        "The debtor asked not to be contacted by {channel} at this time (accepted hours: {hours})."
+    ),
 }
 CAP_MESSAGE = _("The frequency cap {cap} is reached for this debtor; try again later.")
 
@@ -130,6 +135,7 @@ class ContactContext:
     do_not_contact: bool = False
     purpose: Purpose = Purpose.COLLECTION
     zones: tuple[str, ...] = ()
+    preference: Preference | None = None
 
     @property
     def candidate_zones(self) -> tuple[str, ...]:
@@ -177,7 +183,14 @@ def days_overdue_range(due_date: date, now: datetime, zones: Sequence[str]) -> t
 
 def check_contact(ctx: ContactContext) -> Decision:
     """Whether this contact may happen now, and if not, the first rule that refuses it."""
-    return _account_rule(ctx) or _point_rule(ctx) or _time_rule(ctx) or _cap_rule(ctx) or ALLOW
+    return (
+        _account_rule(ctx)
+        or _point_rule(ctx)
+        or _time_rule(ctx)
+        or _preference_rule(ctx)
+        or _cap_rule(ctx)
+        or ALLOW
+    )
 
 
 def _account_rule(ctx: ContactContext) -> Decision | None:
@@ -236,6 +249,14 @@ def _time_rule(ctx: ContactContext) -> Decision | None:
         start=hours.start.strftime("%H:%M"),
         end=hours.end.strftime("%H:%M"),
     )
+
+
+def _preference_rule(ctx: ContactContext) -> Decision | None:
+    """The debtor's own narrower channels and hours (after the law's: stricter, never looser)."""
+    if not preference_refusal(ctx.preference, ctx.channel, ctx.now, ctx.candidate_zones):
+        return None
+    hours = ctx.preference.hours_text() if ctx.preference else ""
+    return refuse(Rule.DEBTOR_PREFERENCE, channel=ctx.channel, hours=hours or "-")
 
 
 def _cap_rule(ctx: ContactContext) -> Decision | None:

@@ -15,6 +15,7 @@ from campaigns.compliance.check import (
 )
 from campaigns.compliance.history import contact_history, history_since, record_refusal
 from campaigns.compliance.overrides import effective_profile
+from campaigns.compliance.preferences import load_preference
 from campaigns.compliance.windows import local_dates
 from campaigns.debtor_zones import debtor_zones
 from campaigns.errors import NotFound
@@ -97,6 +98,7 @@ def check_account_contact(
         ),
         do_not_contact=_on_do_not_contact(session, client.id, debtor.id, point),
         purpose=purpose,
+        preference=load_preference(session, debtor.id),
     )
     decision = check_contact(ctx)
     if not decision.allowed and record:

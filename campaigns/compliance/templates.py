@@ -49,6 +49,9 @@ TEMPLATE_FIELDS: dict[str, str] = {
     "discount_amount": _("Discount offered for early payment"),
     "discounted_balance": _("Balance after the early-payment discount"),
     "payment_link": _("Link to pay online, if the creditor has one"),
+    "self_service_link": _(
+        "Signed link to the debtor's self-service page (expires; see docs/self-service.md)"
+    ),
     "opt_out_text": _("How to stop these messages (for example: reply BAJA)"),
 }
 
@@ -74,6 +77,7 @@ SAMPLE_FIELDS: dict[str, Any] = {
     "discount_amount": Decimal("120.00"),
     "discounted_balance": Decimal("1080.00"),
     "payment_link": "https://pagos.example.com/p/0042",
+    "self_service_link": "https://acuerdo.example.com/s/42.1767225600.AAAAAAAAAAAAAAAAAAAAAA",
     "opt_out_text": "Responda BAJA para no recibir más mensajes.",
 }
 

@@ -25,6 +25,7 @@ from campaigns.models.portfolio import (
     Portfolio,
     aging_bucket,
 )
+from campaigns.models.self_service import ContactPreference, DataSubjectRequest
 
 __all__ = [
     "Account",
@@ -40,7 +41,9 @@ __all__ = [
     "ChannelPermission",
     "Client",
     "ContactPoint",
+    "ContactPreference",
     "ContactRefusal",
+    "DataSubjectRequest",
     "Debtor",
     "Dispute",
     "DoNotContact",

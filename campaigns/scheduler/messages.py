@@ -7,6 +7,8 @@ from typing import Any
 from campaigns.i18n import _, translate
 from campaigns.local_formats import greeting, long_date, money
 from campaigns.models import Account, Client, Debtor
+from campaigns.self_service.links import self_service_link
+from campaigns.self_service.overview import payment_link
 from campaigns.settings import get_settings
 
 CENT = Decimal("0.01")
@@ -46,6 +48,7 @@ def account_fields(
         "installment_amount": "",
         "discount_amount": money(discount, account.currency, locale),
         "discounted_balance": money(account.balance - discount, account.currency, locale),
-        "payment_link": "",
+        "payment_link": payment_link(client, account) or "",
+        "self_service_link": self_service_link(account, now),
         "opt_out_text": translate(locale, OPT_OUT_TEXT),
     }

@@ -59,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Contact strategies over a creditor's portfolio (see docs/campaigns.md).",
     ),
     "debtors": ("console.cli.zones", "Debtors of every creditor."),
+    "self-service": ("console.cli.self_service", "The debtors' self-service page."),
     "doctor": (
         "console.cli.doctor",
         "List attempts, jobs, agents, webhooks and queues that are stuck, late or failing.",

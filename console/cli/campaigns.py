@@ -50,6 +50,7 @@ RULE_LABELS: dict[str, str] = {
     "day_not_allowed": _("No contact on this day of the week"),
     "holiday": _("Public holiday in the debtor's country"),
     "outside_hours": _("Outside the debtor's contact hours"),
+    "debtor_preference": _("Outside the channels or hours the debtor accepts"),
 }
 CAP_LABEL = _("Frequency cap {cap} reached")
 

@@ -83,7 +83,8 @@ def ensure_users(session: Session, *, now: datetime) -> None:
 
 REMINDER = (
     "{{ greeting }}, {{ first_name }}, le recordamos su saldo de {{ balance }} con {{ creditor }}. "
-    "Para acordar una fecha de pago llámenos al {{ callback_number }}. {{ opt_out_text }}"
+    "Para acordar una fecha de pago llámenos al {{ callback_number }} o entre a "
+    "{{ self_service_link }}. {{ opt_out_text }}"
 )
 DEMO_CAMPAIGNS = [
     ("Cablevisión del Norte", "Cable: mora temprana", "progressive", ["agente1", "agente2"]),

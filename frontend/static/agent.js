@@ -210,6 +210,8 @@
       (e.ivr || []).forEach(function (step) { if (S.ivr[step]) { what.push(S.ivr[step]); } });
       if (e.channel) { what.push(S.channels[e.channel] || e.channel); }
       if (e.disposition) { what.push(S.dispositions[e.disposition] || e.disposition); }
+      if (e.action) { what.push(S.self_service_actions[e.action] || e.action); }
+      if (e.request_kind) { what.push(e.request_kind + " (" + e.law + ")"); }
       if (e.status) { what.push(S.call_statuses[e.status] || e.status); }
       if (e.campaign) { what.push(e.campaign); }
       if (e.body) { what.push("“" + e.body + "”"); }

@@ -7,10 +7,9 @@ asked for is an outcome with a callback row that the callback machinery dials wh
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from campaigns import audit
 from campaigns.compliance import effective_profile
@@ -35,6 +34,7 @@ from campaigns.models import (
     MessageDirection,
     Outcome,
 )
+from campaigns.self_service import self_service_link
 from telephony.inbound_calls.callers import caller_e164, digits
 
 VERIFY_FAILED = "inbound_call.verification_failed"
@@ -224,42 +224,20 @@ def verify_document(
     return Verification(verified=False, locked=(failures or 0) + 1 >= MAX_VERIFY_FAILURES)
 
 
-def self_service_link(account: Account, now: datetime) -> str | None:
-    """The link the debtor can act on the account from.
-
-    The seam for the self-service page (issue 16, items 3-5): until its signed, expiring link
-    lands, this is the creditor's payment link (`payment_link_template` with the reference).
-    """
-    session = object_session(account)
-    assert session is not None, "the account is loaded in a session"
-    template = session.get_one(Client, account.client_id).payment_link_template
-    if not template:
-        return None
-    return template.replace("{account_ref}", quote(account.account_ref, safe=""))
-
-
 def send_link(session: Session, *, call: CallContext, now: datetime) -> bool:
-    """Queue an SMS to the caller's number with the self-service link (or, without one, a note
-    that an advisor will call); False when the caller's number is not on file for the account."""
+    """Queue an SMS to the caller's number with the self-service link; False when the caller's
+    number is not on file for the account."""
     attempt = session.get_one(Attempt, call.attempt_id)
     if attempt.contact_point_id is None:
         return False
     account = session.get_one(Account, call.account_id)
-    link = self_service_link(account, now)
-    if link:
-        body = translate(
-            call.locale,
-            _("{creditor}: to see and settle your account {reference}, open {link}"),
-            creditor=call.creditor,
-            reference=account.account_ref,
-            link=link,
-        )
-    else:
-        body = translate(
-            call.locale,
-            _("{creditor}: thank you for calling. An advisor will call you about your account."),
-            creditor=call.creditor,
-        )
+    body = translate(
+        call.locale,
+        _("{creditor}: to see and settle your account {reference}, open {link}"),
+        creditor=call.creditor,
+        reference=account.account_ref,
+        link=self_service_link(account, now),
+    )
     message = Attempt(
         client_id=account.client_id,
         account_id=account.id,

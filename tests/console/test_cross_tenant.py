@@ -15,14 +15,17 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from campaigns.data_requests import RequestKind, file_request
 from campaigns.models import AccountStatus, Campaign, CampaignStatus, Portfolio, Role
 from console.app import create_app
 from tests.console.conftest import sign_in
 from tests.factories import CREATED_AT, make_account, make_campaign, make_client, make_user
 
 B_MARKERS = ("Acreedor Bravo", "Beatriz Oculta", "Campaña Bravo", "gerente_bravo", "cartera-bravo")
-ID_PARAMS = ("campaign_id", "client_id", "portfolio_id")
-SKIPPED_PREFIXES = ("/twilio/", "/static", "/auth/", "/ws/")
+ID_PARAMS = ("campaign_id", "client_id", "portfolio_id", "request_id")
+# /s/ is the debtors' public self-service page: the signed link is its authorisation (see
+# tests/console/test_self_service_page.py).
+SKIPPED_PREFIXES = ("/twilio/", "/static", "/auth/", "/ws/", "/s/")
 ROLES_OF_A = (Role.MANAGER, Role.SUPERVISOR, Role.AGENT, Role.CLIENT_VIEWER)
 
 
@@ -82,12 +85,21 @@ def bravo(session: Session) -> dict[str, int]:
         created_at=CREATED_AT,
     )
     session.add(portfolio)
+    request = file_request(
+        session, account=escalated, kind=RequestKind.ACCESS, details="", source="test",
+        now=CREATED_AT,
+    )  # fmt: skip
     for role in ROLES_OF_A:
         make_user(session, username=f"a_{role}", role=role, client=a, access=[a])
     make_user(session, username="gerente_bravo", role=Role.MANAGER, access=[b])
     make_user(session, username="visor_bravo", role=Role.CLIENT_VIEWER, client=b)
     session.commit()
-    return {"client_id": b.id, "campaign_id": campaign.id, "portfolio_id": portfolio.id}
+    return {
+        "client_id": b.id,
+        "campaign_id": campaign.id,
+        "portfolio_id": portfolio.id,
+        "request_id": request.id,
+    }
 
 
 def _request(web: TestClient, method: str, route: APIRoute, ids: dict[str, int]) -> Any:

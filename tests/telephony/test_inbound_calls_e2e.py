@@ -25,6 +25,7 @@ from campaigns.models import (
     Outcome,
     Role,
 )
+from campaigns.self_service import LINK_PATH, Purpose, read_token
 from campaigns.timeline import account_timeline
 from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
 from tests.factories import make_account, make_campaign, make_client, make_user
@@ -299,7 +300,6 @@ def test_the_caller_asks_for_the_link_and_gets_it_by_sms(
     _, webhook_server = servers
     reset(sandbox, webhook_server)
     client = creditor(session, hour=12)
-    client.payment_link_template = "https://pagos.example.mx/cuenta/{account_ref}"
     account = debtor_account(session, client)
     account.account_ref = "CV 0042"
     session.commit()
@@ -311,7 +311,9 @@ def test_the_caller_asks_for_the_link_and_gets_it_by_sms(
     assert "Le enviamos un mensaje de texto. Gracias." in said(sandbox, call["sid"])
     run_worker(webhook_server)
     (sms,) = [m for m in sandbox.messages() if m["to"] == PHONE]
-    assert sms["body"] == (
-        "Cablevisión Norte: para consultar y arreglar su cuenta CV 0042, "
-        "abra https://pagos.example.mx/cuenta/CV%200042"
-    )
+    opening = "Cablevisión Norte: para consultar y arreglar su cuenta CV 0042, abra "
+    assert sms["body"].startswith(opening)
+    link = sms["body"].removeprefix(opening)
+    address, token = link.rsplit(LINK_PATH, 1)
+    assert address == webhook_server.rstrip("/")
+    assert read_token(Purpose.LINK, token, datetime.now(UTC)) == account.id

@@ -45,11 +45,14 @@ def record_outcome(
     submission_key: str,
     now: datetime,
     today: date | None = None,
+    actor_label: str | None = None,
 ) -> Outcome:
     """Record an outcome and its effects, once per submission key and once per attempt.
 
     A second submission for an attempt that already has an outcome (the same agent in two tabs)
     gets the first outcome back, even when both race; another agent's is a conflict.
+    `actor_label` names who recorded it in the audit trail when it was not an agent (the debtor
+    on the self-service page).
     """
     existing = session.scalar(select(Outcome).where(Outcome.submission_key == submission_key))
     if existing is not None:
@@ -107,7 +110,7 @@ def record_outcome(
         action="outcome.recorded",
         entity=row,
         actor_id=agent_id,
-        actor_label=f"agent:{agent_id}" if agent_id else "system",
+        actor_label=actor_label or (f"agent:{agent_id}" if agent_id else "system"),
         at=now,
         data={"disposition": str(disposition), "attempt_id": row.attempt_id, **data},
     )

@@ -1,6 +1,6 @@
 """attempts.direction: inbound calls (a debtor calling the creditor's number) beside outbound
 
-Revision ID: inbound
+Revision ID: 0009
 Revises: 0008
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "inbound"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -16,6 +16,7 @@ Rules, in the order they are checked (the first one that applies is reported):
 3. do_not_contact, invalid_contact_point, opted_out,
    no_consent_whatsapp / no_consent                       -- a contact point for the step's channel
 4. day_not_allowed, holiday, outside_hours                -- the debtor's local time
+   debtor_preference                                      -- the debtor's own channels and hours
 5. cap:<name>                                             -- every frequency cap of the profile
 
 Accounts outside the filter (other creditor, status paid/escalated/closed, days overdue outside

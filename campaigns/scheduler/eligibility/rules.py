@@ -17,6 +17,7 @@ from campaigns.compliance import (
     cap_windows_in,
     closed_in_zones,
 )
+from campaigns.compliance.preferences import minutes_by_zone_key, preference_refusal_sql
 from campaigns.models import (
     Account,
     AccountStatus,
@@ -77,6 +78,7 @@ def with_rule(
         (c.contact_point_id.is_(None), point_rule(c, client, profile)),
     ]
     whens.extend(_time_whens(c, profile, zones, now))
+    whens.append(_preference_when(c, zones, now))
     whens.extend(_cap_whens(c, profile, zones, now))
     rule = case(*whens, else_=null())
     return select(
@@ -114,6 +116,18 @@ def _time_whens(
     # A pair that appeared after the pairs were read is treated as closed until the next tick.
     anywhere_else = not_(or_(*opened)) if opened else literal(1, INT) == literal(1, INT)
     return [*closed, (anywhere_else, literal(Rule.OUTSIDE_HOURS.value, TEXT))]
+
+
+def _preference_when(c: Any, zones: ZoneFacts, now: datetime) -> tuple[ColumnElement[bool], Any]:
+    """The debtor's own channels and hours (campaigns.compliance.preferences), after the law's."""
+    earliest, latest = minutes_by_zone_key(zones.zones_of, now)
+    refused = preference_refusal_sql(
+        c.debtor_id,
+        c.channel,
+        by_zone(c.zones, earliest or {"": 0}, INT),
+        by_zone(c.zones, latest or {"": 0}, INT),
+    )
+    return refused, literal(Rule.DEBTOR_PREFERENCE.value, TEXT)
 
 
 def _cap_whens(

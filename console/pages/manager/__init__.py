@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from console.pages.manager import campaigns, creditors, portfolios, users
+from console.pages.manager import campaigns, creditors, data_requests, portfolios, users
 
 router = APIRouter(include_in_schema=False)
-for module in (creditors, portfolios, campaigns, users):
+for module in (creditors, portfolios, campaigns, users, data_requests):
     router.include_router(module.router)
