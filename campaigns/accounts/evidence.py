@@ -54,6 +54,7 @@ class EvidencePack:
     """The pack's sections, ready to write, and the summary of the account."""
 
     title: str
+    account_ref: str
     summary: tuple[tuple[str, str], ...]
     sections: tuple[Section, ...]
 
@@ -83,6 +84,7 @@ def build_evidence_pack(
 
     pack = EvidencePack(
         title=t("Evidence pack of account {ref}", ref=file.account.account_ref),
+        account_ref=file.account.account_ref,
         summary=_summary(file, locale, actor, now),
         sections=(
             _contacts(session, file, locale),
@@ -136,9 +138,8 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    return dict(
-        session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).tuples()
-    )
+    rows = session.execute(select(User.id, User.full_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
 
 
 def _send_check(
@@ -338,7 +339,7 @@ def _plans(session: Session, file: AccountFile, locale: str) -> Section:
         _headers(
             locale,
             _("Agreed at (UTC)"),
-            _("Total"),
+            _("Total amount"),
             _("Down payment"),
             _("Instalments"),
             _("Status"),
