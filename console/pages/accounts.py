@@ -1,9 +1,10 @@
 """Account pages: search, the account with its whole history, actions, and the evidence pack.
 
 Staff of a creditor (agents, supervisors, managers; admins everywhere) and the creditor's own
-client viewers find and open its accounts; the identity is masked until a manager or admin reveals it, and each reveal is
-audited. Supervisors and managers act on the account; anyone who may open it can schedule a
-callback. The evidence pack is for managers, admins and the creditor's own client viewers.
+client viewers find and open its accounts; the identity is masked until a manager or admin
+reveals it, and each reveal is audited. Supervisors and managers act on the account; staff who
+may open it can schedule a callback. The evidence pack is for managers, admins and the
+creditor's own client viewers.
 """
 
 from datetime import datetime
@@ -92,7 +93,7 @@ def _account_page(
         may_pack=Role(user.role) in (Role.MANAGER, Role.ADMIN, Role.CLIENT_VIEWER),
         errors=errors or {},
         notice=notice,
-        name=file.debtor.name if revealed else mask_name(file.debtor.name),
+        debtor_name=file.debtor.name if revealed else mask_name(file.debtor.name),
         document=file.debtor.national_id if revealed else mask_tail(file.debtor.national_id),
         shown_value=(lambda v: v) if revealed else (lambda v: mask_tail(v, 4)),
         rule_name=lambda rule: rule_name(rule, locale),

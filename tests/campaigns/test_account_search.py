@@ -15,7 +15,9 @@ from tests.factories import make_account, make_client, make_user
     ["+52 55 1234 5678", "55 1234 5678", "(55) 1234-5678", "044 55 1234 5678", "5215512345678"],
 )
 def test_any_writing_of_a_phone_finds_the_account(session: Session, typed: str) -> None:
-    account = make_account(session, phone="+525512345678", ref="CV-1")
+    client = make_client(session)
+    make_account(session, client=client, phone="+525512345678", ref="CV-1")
+    make_account(session, client=client, phone="+525587654321", ref="CV-2", name="Otro Deudor")
     hits = search_accounts(session, query=typed)
     assert [(h.account_ref, h.matched_on) for h in hits] == [("CV-1", "phone")]
 
