@@ -223,7 +223,12 @@ def _contacts(session: Session, file: AccountFile, locale: str) -> Section:
                 attempt.purpose,
                 str(attempt.status),
                 _send_check(attempt, events.get(attempt.id, []), file, locale),
-                attempt.body or "",
+                attempt.body
+                or (
+                    translate(locale, _("Approved template {key}"), key=attempt.template_key)
+                    if attempt.template_key
+                    else ""
+                ),
                 agents.get(attempt.agent_id or 0, ""),
                 str(outcome.disposition) if outcome else "",
                 outcome.notes if outcome else "",

@@ -25,12 +25,20 @@ from campaigns.accounts.actions import (
     reveal_identity,
     schedule_callback,
 )
+from campaigns.accounts.conversation import (
+    conversation,
+    inbox,
+    mark_read,
+    send_answer,
+    unread_count,
+    whatsapp_window_open,
+)
 from campaigns.accounts.evidence import build_evidence_pack, evidence_zip
 from campaigns.accounts.rules import rule_name, rule_purpose
 from campaigns.accounts.search import search_accounts
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import _
-from campaigns.models import Role, User, utcnow
+from campaigns.models import Channel, Role, User, utcnow
 from console.deps import DbId, PostedForm, SessionDep, form_id, require_roles
 from console.pages.common import PageRoute, back_to, page_locale, render
 from console.screen import mask_name, mask_tail
@@ -68,6 +76,19 @@ def search_page(request: Request, db: SessionDep, user: ReaderUser, q: str = "")
     )
 
 
+@router.get("/inbox")
+def inbox_page(request: Request, db: SessionDep, user: StaffUser) -> Response:
+    """Accounts whose debtors replied and nobody has read yet, the longest waiting first."""
+    return render(
+        request,
+        "accounts/inbox.html",
+        user=user,
+        rows=inbox(db),
+        unread=unread_count(db),
+        mask_name=mask_name,
+    )
+
+
 def _account_page(
     request: Request,
     db: Any,
@@ -81,6 +102,7 @@ def _account_page(
     now = utcnow()
     file = account_file(db, account_id=account_id, now=now)
     locale = page_locale(request)
+    phones = [pf.point for pf in file.points if pf.point.kind == "phone" and not pf.point.invalid]
     return render(
         request,
         "accounts/account.html",
@@ -99,6 +121,11 @@ def _account_page(
         rule_name=lambda rule: rule_name(rule, locale),
         rule_purpose=lambda rule: rule_purpose(rule, locale),
         debtor_zone=file.zones[0],
+        lines=conversation(db, account_id=account_id),
+        window_open={
+            p.id: whatsapp_window_open(db, contact_point_id=p.id, now=now) for p in phones
+        },
+        templates=sorted((file.client.whatsapp_templates or {}).keys()),
         status_code=422 if errors else 200,
     )
 
@@ -259,6 +286,44 @@ def resolve(
             actor=_actor(user),
             now=utcnow(),
         ),
+    )
+
+
+@router.post("/{account_id}/answers")
+def answer(
+    request: Request, db: SessionDep, user: StaffUser, account_id: DbId, form: PostedForm
+) -> Response:
+    """Answer the debtor by SMS or WhatsApp; the worker sends it once the checks allow."""
+    point_id = form_id(str(form.get("contact_point_id") or ""), field="contact_point_id")
+    channel_text = str(form.get("channel") or "")
+
+    def send() -> None:
+        if point_id is None or channel_text not in (Channel.SMS, Channel.WHATSAPP):
+            raise ActionRefused(_("Choose the phone and the channel of the answer."))
+        send_answer(
+            db,
+            account_id=account_id,
+            contact_point_id=point_id,
+            channel=Channel(channel_text),
+            text=str(form.get("text") or ""),
+            template_key=str(form.get("template") or "") or None,
+            actor=_actor(user),
+            now=utcnow(),
+        )
+
+    return _acted(request, db, user, account_id, "answer", send)
+
+
+@router.post("/{account_id}/read")
+def read(request: Request, db: SessionDep, user: StaffUser, account_id: DbId) -> Response:
+    """Mark the debtor's replies read without answering."""
+    return _acted(
+        request,
+        db,
+        user,
+        account_id,
+        "read",
+        lambda: mark_read(db, account_id=account_id, actor=_actor(user), now=utcnow()),
     )
 
 
