@@ -15,6 +15,7 @@ from campaigns.models import (
     Account,
     AgingBucket,
     Attempt,
+    AuditEvent,
     Callback,
     Campaign,
     Channel,
@@ -135,7 +136,15 @@ def account_file(session: Session, *, account_id: int, now: datetime) -> Account
         )
         for r in refusals
     ]
-    merged = sorted([*timeline, *refusal_entries], key=lambda e: e.at, reverse=True)
+    action_entries = [
+        TimelineEntry(
+            e.created_at, "action", None, {"action": e.action, "actor": e.actor_label}, zones
+        )
+        for e in session.scalars(select(AuditEvent).where(AuditEvent.account_id == account.id))
+    ]
+    merged = sorted(
+        [*timeline, *refusal_entries, *action_entries], key=lambda e: e.at, reverse=True
+    )
     return AccountFile(
         account=account,
         debtor=debtor,

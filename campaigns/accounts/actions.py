@@ -34,6 +34,7 @@ from campaigns.portfolio_import.values import ValueProblem, parse_phone
 
 MAX_CALLBACK_AHEAD = timedelta(days=30)
 MAX_NOTE = 2000
+CORRECTED = "corrected"  # the invalid reason of a phone replaced by a corrected number
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def correct_phone(
     mark_invalid(
         session,
         contact_point=old,
-        reason=f"corrected to the number ending {phone.e164[-4:]}",
+        reason=CORRECTED,
         source=actor.label,
         at=now,
     )

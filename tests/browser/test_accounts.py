@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from campaigns.compliance import record_refusal
 from campaigns.compliance.check import refuse
 from campaigns.compliance.windows import is_holiday
-from campaigns.models import Account, AuditEvent, Channel, Role
+from campaigns.models import Account, AuditEvent, Channel, InboundMessage, Role
 from tests.browser.conftest import shot, sign_in
 from tests.factories import make_account, make_campaign, make_client, make_user
 
@@ -60,8 +60,30 @@ def _next_working_morning() -> str:
 
 def test_a_manager_works_an_account_in_spanish(session: Session, page: Page) -> None:
     account = _account(session)
+    session.add(
+        InboundMessage(
+            client_id=account.client_id,
+            provider_sid="SM-reply-1",
+            channel=Channel.SMS,
+            contact_point_id=account.debtor.contact_points[0].id,
+            account_id=account.id,
+            body="¿Puedo pagar el viernes?",
+            handled_as="reply",
+            created_at=datetime.now(UTC) - timedelta(minutes=10),
+        )
+    )
     session.commit()
     sign_in(page, "gerente")
+    page.get_by_role("link", name="Bandeja de entrada").click()
+    expect(page.locator("#unread-total")).to_have_text("1")
+    expect(page.locator("#inbox")).to_contain_text("¿Puedo pagar el viernes?")
+    shot(page, "accounts-inbox-es")
+    page.get_by_role("link", name="CV-501").click()
+    expect(page.locator("#messages")).to_contain_text("¿Puedo pagar el viernes?")
+    expect(page.locator("#unread")).to_have_text("1 sin leer")
+    page.get_by_role("button", name="Marcar como leídos").click()
+    expect(page.locator("#unread")).to_have_count(0)
+    shot(page, "account-conversation-es")
     page.get_by_role("link", name="Cuentas").click()
     page.get_by_label("Referencia, nombre, documento o teléfono").fill("044 55 1234-5678")
     page.get_by_role("button", name="Buscar").click()

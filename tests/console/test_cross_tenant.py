@@ -15,13 +15,20 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from campaigns.models import AccountStatus, Campaign, CampaignStatus, Portfolio, Role
+from campaigns.models import AccountStatus, Campaign, CampaignStatus, Dispute, Portfolio, Role
 from console.app import create_app
 from tests.console.conftest import sign_in
 from tests.factories import CREATED_AT, make_account, make_campaign, make_client, make_user
 
 B_MARKERS = ("Acreedor Bravo", "Beatriz Oculta", "Campaña Bravo", "gerente_bravo", "cartera-bravo")
-ID_PARAMS = ("campaign_id", "client_id", "portfolio_id")
+ID_PARAMS = (
+    "campaign_id",
+    "client_id",
+    "portfolio_id",
+    "account_id",
+    "point_id",
+    "dispute_id",
+)
 SKIPPED_PREFIXES = ("/twilio/", "/static", "/auth/", "/ws/")
 ROLES_OF_A = (Role.MANAGER, Role.SUPERVISOR, Role.AGENT, Role.CLIENT_VIEWER)
 
@@ -82,12 +89,23 @@ def bravo(session: Session) -> dict[str, int]:
         created_at=CREATED_AT,
     )
     session.add(portfolio)
+    dispute = Dispute(
+        client_id=b.id, account_id=escalated.id, reason="Beatriz Oculta", created_at=CREATED_AT
+    )
+    session.add(dispute)
     for role in ROLES_OF_A:
         make_user(session, username=f"a_{role}", role=role, client=a, access=[a])
     make_user(session, username="gerente_bravo", role=Role.MANAGER, access=[b])
     make_user(session, username="visor_bravo", role=Role.CLIENT_VIEWER, client=b)
     session.commit()
-    return {"client_id": b.id, "campaign_id": campaign.id, "portfolio_id": portfolio.id}
+    return {
+        "client_id": b.id,
+        "campaign_id": campaign.id,
+        "portfolio_id": portfolio.id,
+        "account_id": escalated.id,
+        "point_id": escalated.debtor.contact_points[0].id,
+        "dispute_id": dispute.id,
+    }
 
 
 def _request(web: TestClient, method: str, route: APIRoute, ids: dict[str, int]) -> Any:
