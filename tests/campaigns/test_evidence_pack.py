@@ -140,25 +140,26 @@ def test_the_pack_holds_the_whole_history_in_spanish(session: Session) -> None:
     assert header[:4] == ["Intento", "Enviado (UTC)", "Hora local del deudor", "Canal"]
     assert sms[1] == "2026-11-20T16:05:00+00:00"
     assert sms[2] == "2026-11-20 10:05 America/Mexico_City"
-    assert sms[3:7] == ["sms", "Mora temprana", "collection", "delivered"]
+    assert sms[3:7] == ["SMS", "Mora temprana", "Cobranza", "Entregado"]
     assert "Retenido" in sms[7] and "Fuera del horario de contacto" in sms[7]
     assert "10:05" in sms[7] and "07:00-22:00" in sms[7]
     assert sms[8] == "Hola Juana, su saldo con Cablevisión Norte es de $1,200.00."
     assert sms[-1] == "SM0001"
     assert call[2] == "2026-11-21 11:30 America/Mexico_City"
-    assert call[9:14] == ["Lucia", "promise_to_pay", "Paga el viernes", "185", "CA0002"]
-    assert _rows(archive, "replies")[1][3] == "¿Puedo pagar en dos partes?"
+    assert call[9:14] == ["Lucia", "Promesa de pago", "Paga el viernes", "185", "CA0002"]
+    assert _rows(archive, "replies")[1][2:5] == ["SMS", "¿Puedo pagar en dos partes?", "Respuesta"]
     assert _rows(archive, "promises")[1][1:3] == ["$400.00", "2026-11-27"]
     plan = _rows(archive, "plans")[1]
     assert plan[1:4] == ["$1,200.00", "$300.00", "2"]
-    assert plan[5] == "0: 2026-11-27 $300.00 (pending)"
+    assert plan[5] == "0: 2026-11-27 $300.00 (Pendiente)"
     assert _rows(archive, "disputes")[1][1:] == [
-        "Cobro duplicado", "resolved", "2026-11-25T18:00:00+00:00", "Se anuló el duplicado",
+        "Cobro duplicado", "Resuelta", "2026-11-25T18:00:00+00:00", "Se anuló el duplicado",
     ]  # fmt: skip
     assert _rows(archive, "payments")[1] == ["2026-11-24", "$250.50", "DEP-991", "bank file"]
     refusal = _rows(archive, "refusals")[1]
     assert refusal[1] == "2026-11-21 23:00 America/Mexico_City"
-    assert refusal[3] == "Fuera del horario de contacto"
+    assert refusal[2:4] == ["Llamada", "Fuera del horario de contacto"]
+    assert refusal[6] == "Programador de campañas"
     assert refusal[-1] == "Mora temprana"
     report = archive.read("report.html").decode()
     assert "Juana Pérez López" in report and "PELJ800101MDFRPN01" in report
@@ -187,5 +188,6 @@ def test_the_pack_is_written_in_the_readers_language_and_neutralises_formulas(
     )
     archive = zipfile.ZipFile(io.BytesIO(evidence_zip(pack, "en")))
     assert _rows(archive, "contacts")[0][:2] == ["Attempt", "Sent at (UTC)"]
-    assert _rows(archive, "refusals")[1][3] == "Outside contact hours"
+    assert _rows(archive, "refusals")[1][2:4] == ["Call", "Outside contact hours"]
+    assert _rows(archive, "contacts")[1][5:7] == ["Collection", "Delivered"]
     assert "'=HYPERLINK(1)" in [row[2] for row in _rows(archive, "payments")]
