@@ -8,6 +8,7 @@ are searched.
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ MIN_PHONE_DIGITS = 7
 # "_"), on both backends alike, and the candidates are then compared folded in Python.
 _MAY_BE_ACCENTED = frozenset("aeioun")
 NAME_CANDIDATES = 500
+_LAST_CHAR = "\U0010ffff"  # every reference starting with a prefix sorts below prefix + this
 
 
 @dataclass(frozen=True)
@@ -74,53 +76,72 @@ def phone_candidates(session: Session, text: str) -> set[str]:
 
 
 def search_accounts(session: Session, *, query: str, limit: int = MAX_RESULTS) -> list[AccountHit]:
-    """Accounts whose reference, debtor name, document or phone matches the query."""
+    """Accounts whose reference, debtor name, document or phone matches the query.
+
+    An exact reference, document or phone wins: the reference-prefix lookup runs only when none
+    matched, and the name scan only when the prefix found nothing either. Every lookup names the
+    reader's creditors, so the (client_id, ...) indexes serve it.
+    """
     text = " ".join(query.split())
     if not text:
         return []
+    clients = list(session.scalars(select(Client.id)))
     found: dict[int, str] = {}
 
-    def keep(ids: list[int], matched_on: str) -> None:
+    def keep(ids: Sequence[int], matched_on: str) -> None:
         for account_id in ids:
             found.setdefault(account_id, matched_on)
 
+    references = sorted({text, text.upper()})
     keep(
-        list(
-            session.scalars(
-                select(Account.id)
-                .where(func.upper(Account.account_ref) == text.upper())
-                .limit(limit)
-            )
-        ),
+        session.scalars(
+            select(Account.id)
+            .where(Account.client_id.in_(clients), Account.account_ref.in_(references))
+            .limit(limit)
+        ).all(),
         "reference",
     )
-    document = "".join(text.split()).upper()
     keep(
-        list(
-            session.scalars(
-                select(Account.id)
-                .join(Debtor, Debtor.id == Account.debtor_id)
-                .where(Debtor.national_id == document)
-                .limit(limit)
+        session.scalars(
+            select(Account.id)
+            .join(Debtor, Debtor.id == Account.debtor_id)
+            .where(
+                Debtor.client_id.in_(clients),
+                Debtor.national_id == "".join(text.split()).upper(),
             )
-        ),
+            .limit(limit)
+        ).all(),
         "document",
     )
     numbers = phone_candidates(session, text)
     if numbers:
         keep(
-            list(
-                session.scalars(
-                    select(Account.id)
-                    .join(ContactPoint, ContactPoint.debtor_id == Account.debtor_id)
-                    .where(ContactPoint.kind == ContactKind.PHONE, ContactPoint.value.in_(numbers))
-                    .limit(limit)
-                )
-            ),
+            session.scalars(
+                select(Account.id)
+                .join(ContactPoint, ContactPoint.debtor_id == Account.debtor_id)
+                .where(ContactPoint.kind == ContactKind.PHONE, ContactPoint.value.in_(numbers))
+                .limit(limit)
+            ).all(),
             "phone",
         )
+    if found or len(text) < MIN_NAME_LENGTH:
+        return _hits(session, found, limit)
+    for prefix in references:
+        keep(
+            session.scalars(
+                select(Account.id)
+                .where(
+                    Account.client_id.in_(clients),
+                    Account.account_ref >= prefix,
+                    Account.account_ref < prefix + _LAST_CHAR,
+                )
+                .order_by(Account.account_ref)
+                .limit(limit)
+            ).all(),
+            "reference",
+        )
     name = fold(text)
-    if len(name) >= MIN_NAME_LENGTH and not re.fullmatch(r"[\d\s+().-]+", name):
+    if not found and not re.fullmatch(r"[\d\s+().-]+", name):
         words = name.split()
         candidates = session.execute(
             select(Account.id, Debtor.name)
@@ -137,22 +158,10 @@ def search_accounts(session: Session, *, query: str, limit: int = MAX_RESULTS) -
             ][:limit],
             "name",
         )
-    if len(text) >= MIN_NAME_LENGTH:
-        keep(
-            list(
-                session.scalars(
-                    select(Account.id)
-                    .where(
-                        func.upper(Account.account_ref).like(
-                            f"{_like_literal(text.upper())}%", escape="\\"
-                        )
-                    )
-                    .order_by(Account.account_ref)
-                    .limit(limit)
-                )
-            ),
-            "reference",
-        )
+    return _hits(session, found, limit)
+
+
+def _hits(session: Session, found: dict[int, str], limit: int) -> list[AccountHit]:
     ids = list(found)[:limit]
     if not ids:
         return []
