@@ -99,6 +99,7 @@ class Dispute(TenantOwned, Timestamped, Base):
     status: Mapped[DisputeStatus] = mapped_column(String(10), default=DisputeStatus.OPEN)
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Callback(TenantOwned, Timestamped, Base):

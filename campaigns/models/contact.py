@@ -85,6 +85,9 @@ class InboundMessage(TenantOwned, Timestamped, Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     handled_as: Mapped[str] = mapped_column(String(20))
+    # When a person of the creditor read a reply (the inbox counts the unread ones).
+    read_at: Mapped[datetime | None]
+    read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class ContactRefusal(TenantOwned, Base):
