@@ -243,7 +243,9 @@ def send_answer(
         contact_point_id=point.id,
         now=now,
         context="answer",
-        purpose=Purpose.COLLECTION,
+        # An answer to the debtor's own message: a promise in force does not hold it (as it
+        # holds collection), while the contact point, hours, caps and opt-outs still apply.
+        purpose=Purpose.REMINDER,
         record=False,
     )
     if not decision.allowed:
@@ -257,7 +259,7 @@ def send_answer(
         status=AttemptStatus.PENDING,
         template_key=template,
         body=body,
-        purpose=Purpose.COLLECTION,
+        purpose=Purpose.REMINDER,
         created_at=now,
     )
     session.add(attempt)

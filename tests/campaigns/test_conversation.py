@@ -24,6 +24,7 @@ from campaigns.models import (
     Channel,
     Client,
     InboundMessage,
+    PromiseToPay,
     Role,
 )
 from campaigns.tenancy import scope_session, viewer_for
@@ -142,3 +143,23 @@ def test_an_sms_answer_obeys_the_contact_check_and_courtesy(session: Session) ->
     assert sent.channel == Channel.SMS and sent.agent_id is None
     assert session.scalars(select(Attempt.body)).all() == ["Claro, le llamamos mañana a las 10."]
     assert unread_count(session) == 0
+
+
+def test_a_debtor_with_a_promise_in_force_still_gets_an_answer(session: Session) -> None:
+    # The promise holds collection calls and messages, not the answer to the debtor's question.
+    account = make_account(session)
+    point = account.debtor.contact_points[0]
+    session.add(
+        PromiseToPay(
+            client_id=account.client_id, account_id=account.id, amount=account.balance,
+            due_date=NOW.date() + timedelta(days=5), created_at=NOW - timedelta(days=1),
+        )
+    )  # fmt: skip
+    _reply(session, account, "¿A qué cuenta deposito?", at=NOW, channel=Channel.SMS)
+    sent = send_answer(
+        session, account_id=account.id, contact_point_id=point.id, channel=Channel.SMS,
+        text="Le enviamos los datos de pago en un momento.", template_key=None, actor=AGENT,
+        now=NOW + timedelta(minutes=5),
+    )  # fmt: skip
+    assert sent.purpose == "reminder"
+    assert sent.status == AttemptStatus.PENDING
