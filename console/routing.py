@@ -11,20 +11,20 @@ import logging
 import time
 from dataclasses import dataclass
 
-import requests
 from redis.asyncio import Redis
-from twilio.base.exceptions import TwilioException
 
 from campaigns.db import read_scope, session_scope
-from campaigns.models import Attempt, Campaign, Client, utcnow
+from campaigns.models import Attempt, Campaign, Client, Disposition, utcnow
 from campaigns.settings import get_settings
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
+from console.agents.outcomes import submit_outcome
+from console.agents.ready import back_to_ready
 from console.agents.state import AgentState
 from console.screen import screen_for_attempt
-from telephony.client import twilio_client
-from telephony.voice import conference_name, conference_twiml, mark_routed
-from telephony.voice_tokens import agent_identity
+from telephony.conference_control import CallControlFailed, add_agent_leg
+from telephony.status_updates import is_machine
+from telephony.voice import conference_twiml, mark_routed
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
@@ -37,9 +37,12 @@ class RouteInfo:
     campaign_id: int | None
     owner_agent_id: int | None
     caller_id: str
+    debtor_call_sid: str | None = None
+    machine: bool = False
 
 
-def _route_info(attempt_id: int) -> RouteInfo | None:
+def route_info(attempt_id: int) -> RouteInfo | None:
+    """What routing and call control need to know about an attempt (None when it is gone)."""
     with read_scope() as session:
         attempt = session.get(Attempt, attempt_id)
         if attempt is None:
@@ -54,6 +57,8 @@ def _route_info(attempt_id: int) -> RouteInfo | None:
             caller_id=(campaign.caller_id if campaign else None)
             or client.caller_id
             or get_settings().default_caller_id,
+            debtor_call_sid=attempt.provider_sid,
+            machine=is_machine(attempt.answered_by),
         )
 
 
@@ -80,7 +85,7 @@ class Routing:
 
     async def connect(self, attempt_id: int, call_sid: str) -> str | None:
         """Bridge an answered call to an agent within the wait; None when nobody could take it."""
-        info = await asyncio.to_thread(_route_info, attempt_id)
+        info = await asyncio.to_thread(route_info, attempt_id)
         if info is None:
             return None
         agent_id = await self._reserve(info)
@@ -110,7 +115,8 @@ class Routing:
         return conference_twiml(attempt_id)
 
     async def ended(self, attempt_id: int, agent_id: int) -> None:
-        """The call is over: the agent goes to wrap-up with a server-enforced deadline."""
+        """The call is over: the agent goes to wrap-up with a server-enforced deadline, or
+        straight back to ready when the outcome is already saved or nobody answered."""
         current = await state.status(self.redis, agent_id)
         if current.attempt_id != attempt_id or current.state not in (
             AgentState.ON_CALL,
@@ -122,12 +128,19 @@ class Routing:
             ready = await state.set_state(self.redis, agent_id, AgentState.READY)
             await send_to_agent(self.redis, agent_id, {"type": "state", **ready.as_message()})
             return
+        if current.state == AgentState.RESERVED:
+            await self._not_bridged(attempt_id, agent_id)
+            return
+        saved.call_status, saved.on_hold, saved.muted = "ended", False, False
+        if saved.outcome_saved:
+            await send_to_agent(self.redis, agent_id, saved.call_message())
+            await work.clear(self.redis, agent_id)
+            await back_to_ready(self.redis, agent_id)
+            return
         deadline = await state.start_wrap_up(self.redis, agent_id, attempt_id)
-        saved.call_status, saved.wrap_up_deadline = "ended", deadline
+        saved.wrap_up_deadline = deadline
         await work.save(self.redis, agent_id, saved)
-        await send_to_agent(
-            self.redis, agent_id, {"type": "call", "attempt_id": attempt_id, "status": "ended"}
-        )
+        await send_to_agent(self.redis, agent_id, saved.call_message())
         await send_to_agent(
             self.redis,
             agent_id,
@@ -136,6 +149,28 @@ class Routing:
         await send_to_supervisors(
             self.redis, {"type": "agent", "agent_id": agent_id, "state": str(AgentState.WRAP_UP)}
         )
+
+    async def _not_bridged(self, attempt_id: int, agent_id: int) -> None:
+        """A call placed for this agent (preview, redial, callback) ended without reaching it:
+        the agent is told ("no contesta"), the outcome is recorded for it, and it is ready."""
+        info = await asyncio.to_thread(route_info, attempt_id)
+        disposition = Disposition.MACHINE if info and info.machine else Disposition.NO_ANSWER
+        key = f"not-bridged-{attempt_id}"
+        recorded = await asyncio.to_thread(
+            submit_outcome,
+            attempt_id=attempt_id,
+            agent_id=agent_id,
+            key=key,
+            form={"disposition": str(disposition), "notes": ""},
+        )
+        await send_to_agent(
+            self.redis,
+            agent_id,
+            {"type": "call", "attempt_id": attempt_id, "status": str(disposition)},
+        )
+        await send_to_agent(self.redis, agent_id, {"type": "outcome_ack", "key": key, **recorded})
+        await work.clear(self.redis, agent_id)
+        await back_to_ready(self.redis, agent_id)
 
     async def _reserve(self, info: RouteInfo) -> int | None:
         deadline = time.monotonic() + get_settings().route_wait_seconds
@@ -165,12 +200,6 @@ class Routing:
 def _add_agent_leg(info: RouteInfo, agent_id: int) -> None:
     """Ring the agent's browser (Twilio Voice SDK identity) into the debtor's conference."""
     try:
-        twilio_client().conferences(conference_name(info.attempt_id)).participants.create(
-            from_=info.caller_id,
-            to=f"client:{agent_identity(agent_id)}",
-            early_media=True,
-            end_conference_on_exit=True,
-            beep="false",
-        )
-    except (TwilioException, requests.RequestException):
+        add_agent_leg(attempt_id=info.attempt_id, agent_id=agent_id, caller_id=info.caller_id)
+    except CallControlFailed:
         log.exception("could not add agent %s to attempt %s", agent_id, info.attempt_id)

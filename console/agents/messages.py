@@ -22,6 +22,16 @@ AGENT_REQUESTS = frozenset(
         "submit_outcome",
         "preview_call",
         "preview_skip",
+        "hang_up",
+        "hold",
+        "resume",
+        "mute",
+        "unmute",
+        "transfer_targets",
+        "transfer",
+        "transfer_complete",
+        "transfer_cancel",
+        "redial",
     }
 )
 AGENT_MESSAGES = frozenset(
@@ -36,6 +46,7 @@ AGENT_MESSAGES = frozenset(
         "preview",
         "error",
         "heartbeat_ack",
+        "transfer_targets",
     }
 )
 SUPERVISOR_REQUESTS = frozenset({"resync"})

@@ -197,6 +197,20 @@ async def reserve(
     return int(agent) if agent else None
 
 
+async def reserve_agent(redis: Redis, *, agent_id: int, attempt_id: int) -> bool:
+    """Atomically take this ready agent for a call (a transfer); False when it is not ready."""
+    for campaign in await redis.smembers(f"acuerdo:agent:{agent_id}:campaigns"):
+        taken = await reserve(
+            redis,
+            campaign_id=int(_text(campaign)),
+            attempt_id=attempt_id,
+            preferred_agent=agent_id,
+        )
+        if taken == agent_id:
+            return True
+    return False
+
+
 async def publish_allocation(redis: Redis, owner_of: dict[int, int]) -> None:
     """Record which campaign each ready agent works for this second (the dialing loop's split),
     so an answered call takes an agent its campaign dialed for before one lent to another."""
