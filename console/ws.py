@@ -102,8 +102,7 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
         "seq": await state.current_seq(hub.redis, agent_id),
         "agent": {"id": agent_id, "name": current.name, **current.as_message()},
         "call": {
-            "attempt_id": saved.attempt_id,
-            "status": saved.call_status,
+            **{k: v for k, v in saved.call_message().items() if k != "type"},
             "wrap_up_deadline": saved.wrap_up_deadline,
         }
         if saved.attempt_id

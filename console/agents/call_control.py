@@ -200,6 +200,7 @@ async def transfer(redis: Redis, agent_id: int, message: dict[str, Any]) -> None
             "attempt_id": attempt_id,
             "screen": screen,
             "transferred_from": agent_id,
+            "transferred_from_name": (await state.status(redis, agent_id)).name,
             "warm": warm,
         },
     )
