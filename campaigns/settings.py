@@ -48,6 +48,8 @@ class Settings(BaseSettings):
 
     route_wait_seconds: float = 2.0
     wrap_up_seconds: int = 60
+    # The longest a wrap-up may be extended to by the agent, unless the campaign says otherwise.
+    wrap_up_max_seconds: int = 300
     heartbeat_grace_seconds: int = 30
     # What a debtor on hold hears (an MP3, or TwiML with <Play>), fetched by Twilio.
     hold_music_url: str = (

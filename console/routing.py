@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -39,6 +40,9 @@ class RouteInfo:
     caller_id: str
     debtor_call_sid: str | None = None
     machine: bool = False
+    wrap_up_seconds: int = 60
+    wrap_up_max_seconds: int = 300
+    wrap_up_default: str = "unrecorded"
 
 
 def route_info(attempt_id: int) -> RouteInfo | None:
@@ -59,7 +63,21 @@ def route_info(attempt_id: int) -> RouteInfo | None:
             or get_settings().default_caller_id,
             debtor_call_sid=attempt.provider_sid,
             machine=is_machine(attempt.answered_by),
+            **_wrap_up_rules(campaign),
         )
+
+
+def _wrap_up_rules(campaign: Campaign | None) -> dict[str, Any]:
+    """The campaign's wrap-up time, its most, and its default disposition (or the settings')."""
+    settings = get_settings()
+    seconds = (campaign.wrap_up_seconds if campaign else None) or settings.wrap_up_seconds
+    most = (campaign.wrap_up_max_seconds if campaign else None) or settings.wrap_up_max_seconds
+    return {
+        "wrap_up_seconds": seconds,
+        "wrap_up_max_seconds": max(seconds, most),
+        "wrap_up_default": (campaign.wrap_up_default_disposition if campaign else None)
+        or str(Disposition.UNRECORDED),
+    }
 
 
 def _assign(attempt_id: int, agent_id: int) -> None:
@@ -137,17 +155,31 @@ class Routing:
             await work.clear(self.redis, agent_id)
             await back_to_ready(self.redis, agent_id)
             return
-        deadline = await state.start_wrap_up(self.redis, agent_id, attempt_id)
-        saved.wrap_up_deadline = deadline
+        info = await asyncio.to_thread(route_info, attempt_id)
+        rules = info or RouteInfo(attempt_id, 0, None, None, "")
+        deadline = await state.start_wrap_up(
+            self.redis, agent_id, attempt_id, seconds=rules.wrap_up_seconds
+        )
+        saved.wrap_up_deadline, saved.wrap_up_seconds = deadline, rules.wrap_up_seconds
+        saved.wrap_up_most = deadline - rules.wrap_up_seconds + rules.wrap_up_max_seconds
+        saved.wrap_up_default = rules.wrap_up_default
         await work.save(self.redis, agent_id, saved)
         await send_to_agent(self.redis, agent_id, saved.call_message())
         await send_to_agent(
             self.redis,
             agent_id,
-            {"type": "wrap_up", "attempt_id": attempt_id, "deadline": deadline},
+            saved.wrap_up_message(),
         )
         await send_to_supervisors(
-            self.redis, {"type": "agent", "agent_id": agent_id, "state": str(AgentState.WRAP_UP)}
+            self.redis,
+            {
+                "type": "agent",
+                "agent_id": agent_id,
+                "state": str(AgentState.WRAP_UP),
+                "attempt_id": attempt_id,
+                "wrap_up_deadline": deadline,
+                "extended": False,
+            },
         )
 
     async def _not_bridged(self, attempt_id: int, agent_id: int) -> None:

@@ -12,8 +12,9 @@ from campaigns.db import read_scope
 from campaigns.kpis import todays_figures
 from campaigns.models import Attempt, AttemptStatus, User, utcnow
 from campaigns.tenancy import scope_session, viewer_for
-from console.agents import state
+from console.agents import state, work
 from console.agents.messages import PROTOCOL_VERSION
+from console.agents.state import AgentState
 from console.hub import Connection
 from console.resilience import forever
 
@@ -64,12 +65,20 @@ async def supervisor_snapshot(redis: Redis, user_id: int) -> dict[str, Any]:
     agents = []
     for agent_id in await state.known_agents(redis):
         current = await state.status(redis, agent_id)
+        wrap_up = {}
+        if current.state == AgentState.WRAP_UP:
+            saved = await work.load(redis, agent_id)
+            wrap_up = {
+                "wrap_up_deadline": saved.wrap_up_deadline,
+                "extended": saved.wrap_up_extended,
+            }
         agents.append(
             {
                 "agent_id": agent_id,
                 "name": current.name,
                 "seconds_in_state": round(now - current.since),
                 **current.as_message(),
+                **wrap_up,
             }
         )
     view = await asyncio.to_thread(supervisor_view, user_id, utcnow())

@@ -104,6 +104,8 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
         "call": {
             **{k: v for k, v in saved.call_message().items() if k != "type"},
             "wrap_up_deadline": saved.wrap_up_deadline,
+            "wrap_up_most": saved.wrap_up_most,
+            "wrap_up_extended": saved.wrap_up_extended,
         }
         if saved.attempt_id
         else None,

@@ -12,7 +12,7 @@ from campaigns.errors import AcuerdoError, Forbidden, Invalid
 from campaigns.i18n import _
 from campaigns.settings import get_settings
 from console.agents import call_control, preview, state, work
-from console.agents.messages import send_to_agent
+from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.outcomes import recorded_for_attempt, recorded_with_key, submit_outcome
 from console.agents.ready import announce_state, back_to_ready, next_preview
 from console.agents.state import PAUSE_REASONS, AgentState
@@ -138,6 +138,36 @@ async def after_outcome(redis: Redis, agent_id: int, saved: work.Work) -> None:
         await back_to_ready(redis, agent_id)
 
 
+async def _wrap_up_more(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    """The agent asks for more wrap-up time: once more the base time, up to the campaign's most."""
+    saved = await _current_work(redis, agent_id, message)
+    current = await state.status(redis, agent_id)
+    if current.state != AgentState.WRAP_UP or saved.wrap_up_deadline is None:
+        raise WrongState(_("More time is only for the wrap-up after a call."))
+    most = saved.wrap_up_most or saved.wrap_up_deadline
+    if saved.wrap_up_deadline >= most:
+        raise WrongState(
+            _("No more time: this campaign's wrap-up ends at the limit; save the outcome now.")
+        )
+    saved.wrap_up_deadline = min(
+        most, max(time.time(), saved.wrap_up_deadline) + saved.wrap_up_seconds
+    )
+    saved.wrap_up_extended = True
+    await work.save(redis, agent_id, saved)
+    await state.extend_wrap_up(redis, agent_id, saved.wrap_up_deadline)
+    await send_to_agent(redis, agent_id, saved.wrap_up_message())
+    await send_to_supervisors(
+        redis,
+        {
+            "type": "agent",
+            "agent_id": agent_id,
+            **current.as_message(),
+            "wrap_up_deadline": saved.wrap_up_deadline,
+            "extended": True,
+        },
+    )
+
+
 async def _heartbeat(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     await state.touch(redis, agent_id)
     await send_to_agent(redis, agent_id, {"type": "heartbeat_ack", "at": time.time()})
@@ -171,6 +201,7 @@ HANDLERS = {
     "verify_party": _verify_party,
     "submit_outcome": _submit,
     "heartbeat": _heartbeat,
+    "wrap_up_more": _wrap_up_more,
 }
 
 
@@ -181,7 +212,8 @@ async def go_offline(redis: Redis, agent_id: int) -> None:
 
 
 async def close_wrap_up(redis: Redis, agent_id: int) -> None:
-    """Wrap-up time ran out: record the draft if it is valid, else `unrecorded`; back to ready."""
+    """Wrap-up time ran out: record the draft if it is valid, else the campaign's default
+    disposition (`unrecorded` unless it sets one); back to ready."""
     current = await state.status(redis, agent_id)
     saved = await work.load(redis, agent_id)
     if current.state != AgentState.WRAP_UP or saved.attempt_id is None:
@@ -202,7 +234,7 @@ async def close_wrap_up(redis: Redis, agent_id: int) -> None:
             attempt_id=saved.attempt_id,
             agent_id=agent_id,
             key=key,
-            form={"disposition": "unrecorded", "notes": ""},
+            form={"disposition": saved.wrap_up_default, "notes": ""},
         )
     await send_to_agent(redis, agent_id, {"type": "outcome_ack", "key": key, **recorded})
     await work.clear(redis, agent_id)

@@ -32,6 +32,7 @@ AGENT_REQUESTS = frozenset(
         "transfer_complete",
         "transfer_cancel",
         "redial",
+        "wrap_up_more",
     }
 )
 AGENT_MESSAGES = frozenset(

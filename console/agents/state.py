@@ -222,12 +222,17 @@ async def publish_allocation(redis: Redis, owner_of: dict[int, int]) -> None:
     await pipe.execute()
 
 
-async def start_wrap_up(redis: Redis, agent_id: int, attempt_id: int) -> float:
+async def start_wrap_up(redis: Redis, agent_id: int, attempt_id: int, *, seconds: int) -> float:
     """Put the agent in wrap-up; returns the deadline (epoch seconds) the server enforces."""
-    deadline = time.time() + get_settings().wrap_up_seconds
+    deadline = time.time() + seconds
     await set_state(redis, agent_id, AgentState.WRAP_UP, attempt_id=attempt_id)
     await redis.zadd("acuerdo:wrapups", {str(agent_id): deadline})
     return deadline
+
+
+async def extend_wrap_up(redis: Redis, agent_id: int, deadline: float) -> None:
+    """Move the agent's wrap-up deadline (the agent asked for more time)."""
+    await redis.zadd("acuerdo:wrapups", {str(agent_id): deadline}, xx=True)
 
 
 async def expired_wrap_ups(redis: Redis, now: float) -> list[int]:

@@ -24,6 +24,20 @@ class Work:
     muted: bool = False
     consulting: int | None = None
     transferred_from: int | None = None
+    wrap_up_seconds: int = 60
+    wrap_up_most: float | None = None
+    wrap_up_default: str = "unrecorded"
+    wrap_up_extended: bool = False
+
+    def wrap_up_message(self) -> dict[str, Any]:
+        """The `wrap_up` message: the deadline, and the latest it may be extended to."""
+        return {
+            "type": "wrap_up",
+            "attempt_id": self.attempt_id,
+            "deadline": self.wrap_up_deadline,
+            "most": self.wrap_up_most,
+            "extended": self.wrap_up_extended,
+        }
 
     def call_message(self) -> dict[str, Any]:
         """The `call` message describing a connected call's controls."""

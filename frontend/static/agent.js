@@ -43,7 +43,11 @@
       case "call": applyCall(m); break;
       case "transfer_targets": drawTargets(m.agents); break;
       case "wrap_up":
-        if (view.call) { view.deadline = deadlineMs(m.deadline); drawBanner(); }
+        if (view.call) {
+          view.deadline = deadlineMs(m.deadline); view.most = deadlineMs(m.most);
+          if (m.extended) { text("draft-status", S.extended); }
+          drawBanner();
+        }
         break;
       case "outcome_ack":
         if (notice !== S.kept_until_end) { notice = S.saved; }
@@ -126,12 +130,18 @@
   $("btn-transfer-complete").addEventListener("click", function () { callAction("transfer_complete"); });
   $("btn-transfer-cancel").addEventListener("click", function () { callAction("transfer_cancel"); });
   $("btn-redial").addEventListener("click", redial);
+  function moreTime() {
+    if (view.call && view.agent && view.agent.state === "wrap_up") { callAction("wrap_up_more"); }
+  }
+  $("btn-more-time").addEventListener("click", moreTime);
 
   function drawControls(state) {
     var c = view.call, connected = !!c && state === "on_call";
     $("outcome-fields").disabled = !view.screen || !!(c && c.outcome_saved);
     $("call-controls").hidden = !connected;
     $("redial-panel").hidden = !(c && state === "wrap_up");
+    $("btn-more-time").disabled = !!(view.most && view.deadline && view.deadline >= view.most);
+    $("btn-more-time").title = $("btn-more-time").disabled ? S.at_most : "";
     if (!connected) { return; }
     $("btn-hold").setAttribute("aria-pressed", c.on_hold ? "true" : "false");
     $("btn-hold").querySelector("span").textContent = c.on_hold ? S.resume : S.hold;
@@ -184,7 +194,7 @@
         muted: !!m.call.muted, consulting: m.call.consulting || null,
         transferred_from: m.call.transferred_from || null, outcome_saved: !!m.call.outcome_saved,
       };
-      view.deadline = deadlineMs(m.call.wrap_up_deadline);
+      view.deadline = deadlineMs(m.call.wrap_up_deadline); view.most = deadlineMs(m.call.wrap_up_most);
       showScreen(m.screen);
       if (!sameCall) { submitKey = null; }
       if (pendingDraft !== null && sameCall) {
@@ -506,6 +516,7 @@
     else if (key === "m" && view.call) { e.preventDefault(); toggleMute(); }
     else if (key === "t" && view.call) { e.preventDefault(); transfer(); }
     else if (key === "d" && view.call) { e.preventDefault(); redial(); }
+    else if (key === "w" && view.call) { e.preventDefault(); moreTime(); }
     else if (key === "n") { e.preventDefault(); var b = $("step-branches").querySelector("button"); if (b) { b.click(); } }
     else if (/^[0-9]$/.test(key) && view.call) {
       var index = key === "0" ? 9 : Number(key) - 1;

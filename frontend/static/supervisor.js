@@ -21,6 +21,7 @@
       a.state = m.state; a.reason = m.reason || null;
       a.since = m.since || Date.now() / 1000;
       a.attempt_id = m.attempt_id || null;
+      a.wrap_up_deadline = m.wrap_up_deadline || null; a.extended = !!m.extended;
       agents[m.agent_id] = a;
       drawAgents();
     } else if (m.type === "campaign_paused") {
@@ -45,9 +46,19 @@
     return (h ? h + ":" + ("0" + m).slice(-2) : m) + ":" + ("0" + s).slice(-2);
   }
 
+  // Stuck: in wrap-up after asking for more time, or past its deadline.
+  function stuck(a) {
+    if (a.state !== "wrap_up") { return false; }
+    return a.extended || (a.wrap_up_deadline && Date.now() / 1000 > a.wrap_up_deadline);
+  }
+
   function drawAgents() {
     var body = $("agents"); body.textContent = "";
     var list = Object.keys(agents).map(function (k) { return agents[k]; });
+    var wrapping = list.filter(function (a) { return a.state === "wrap_up"; });
+    $("wrap-up-summary").textContent = wrapping.length ? S.wrap_up_count
+      .replace("{count}", nf.format(wrapping.length))
+      .replace("{stuck}", nf.format(wrapping.filter(stuck).length)) : "";
     if (!list.length) { var tr = document.createElement("tr"); cell(tr, S.no_agents).colSpan = 4; body.appendChild(tr); return; }
     list.sort(function (x, y) { return x.name.localeCompare(y.name); });
     list.forEach(function (a) {
@@ -55,6 +66,8 @@
       cell(tr, a.name);
       var label = S.states[a.state] || a.state;
       if (a.state === "paused" && a.reason) { label += " (" + (S.reasons[a.reason] || a.reason) + ")"; }
+      if (stuck(a)) { label += " — " + S.stuck; tr.classList.add("stuck"); }
+      else if (a.state === "wrap_up" && a.extended) { label += " — " + S.extended; }
       cell(tr, label);
       var t = cell(tr, clock(Date.now() / 1000 - a.since), "num ticking"); t.dataset.since = a.since;
       cell(tr, a.attempt_id ? S.attempt + " " + a.attempt_id : "—");
