@@ -7,13 +7,15 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from redis.asyncio import Redis
 from sqlalchemy import select
 
-from campaigns.db import read_scope
+from campaigns.db import read_scope, session_scope
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import _, normalise_locale, translate
-from campaigns.models import CampaignAgent, Role, User
+from campaigns.models import CampaignAgent, Role, User, utcnow
 from campaigns.redis_conn import get_redis
+from campaigns.scheduler.callbacks import release_callbacks
 from campaigns.scheduler.preview_dialing import PreviewCandidate
 from campaigns.settings import get_settings
 from campaigns.tenancy import viewer_for
@@ -130,12 +132,14 @@ async def agent_socket(websocket: WebSocket) -> None:
     await state.register(hub.redis, agent_id=agent_id, name=name, campaign_ids=campaigns)
     await state.touch(hub.redis, agent_id)
     hub.attach_agent(agent_id, connection)
+    presence = asyncio.create_task(keep_present(hub.redis, agent_id))
     try:
         await connection.send_now(await agent_snapshot(hub, agent_id))
         await _agent_loop(websocket, hub, connection, agent_id, locale)
     except WebSocketDisconnect:
         pass
     finally:
+        presence.cancel()
         hub.detach_agent(agent_id, connection)
         await connection.stop()
 
@@ -231,16 +235,43 @@ async def supervisor_socket(websocket: WebSocket) -> None:
         await connection.stop()
 
 
+GONE_STATES = (AgentState.READY, AgentState.PAUSED, AgentState.RESERVED)
+
+
 async def sweep(hub: Hub, now: float) -> None:
-    """Agents without heartbeats past the grace go offline (one who was previewing gives the
-    account back); wrap-ups past their deadline close themselves."""
+    """Agents without heartbeats past the grace go offline and hold nothing: a previewed
+    account goes back, a call being placed for them goes to another agent when answered, and
+    their due personal callbacks go to any agent of the campaign. Wrap-ups past their deadline
+    close themselves (an agent on a call keeps it: the call and its wrap-up end on their own)."""
     for agent_id in await state.known_agents(hub.redis):
         current = await state.status(hub.redis, agent_id)
-        idle = current.state in (AgentState.READY, AgentState.PAUSED)
-        previewing = current.state == AgentState.RESERVED and current.attempt_id is None
-        if (idle or previewing) and not await state.is_present(hub.redis, agent_id):
-            if previewing:
-                await preview.release_abandoned(hub.redis, agent_id)
-            await commands.go_offline(hub.redis, agent_id)
+        if current.state in GONE_STATES and not await state.is_present(hub.redis, agent_id):
+            await release_gone_agent(hub.redis, agent_id, current)
     for agent_id in await state.expired_wrap_ups(hub.redis, now):
         await commands.close_wrap_up(hub.redis, agent_id)
+
+
+def _release_callbacks(agent_id: int) -> list[int]:
+    with session_scope() as session:
+        return release_callbacks(session, agent_id=agent_id, now=utcnow())
+
+
+async def release_gone_agent(redis: Redis, agent_id: int, current: state.AgentStatus) -> None:
+    """Free everything an agent gone past the presence grace holds, and mark it offline."""
+    if current.state == AgentState.RESERVED and current.attempt_id is None:
+        await preview.release_abandoned(redis, agent_id)
+    elif current.state == AgentState.RESERVED:
+        await work.clear(redis, agent_id)
+    await commands.go_offline(redis, agent_id)
+    released = await asyncio.to_thread(_release_callbacks, agent_id)
+    if released:
+        log.info("agent %s gone: %d due callbacks released", agent_id, len(released))
+
+
+async def keep_present(redis: Redis, agent_id: int) -> None:
+    """While the agent's socket is open, the server itself renews its presence (a closed or
+    dead socket — uvicorn's pings find those — stops it, and the grace starts)."""
+    interval = max(1.0, get_settings().heartbeat_grace_seconds / 3)
+    while True:
+        await state.touch(redis, agent_id)
+        await asyncio.sleep(interval)
