@@ -96,7 +96,7 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
         previewed = {
             "account_id": candidate.account_id,
             "campaign_id": candidate.campaign_id,
-            "screen": await asyncio.to_thread(preview_screen, candidate),
+            "screen": await asyncio.to_thread(preview_screen, candidate, agent_id),
         }
     return {
         "v": PROTOCOL_VERSION,
