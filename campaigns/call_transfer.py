@@ -1,4 +1,5 @@
-"""Transfers of a live call between agents of the same creditor: who may take it, and the record.
+"""Transfers of a live call to another agent or a supervisor of the same creditor (signed in to
+the console and ready): who may take it, and the record.
 
 The attempt belongs to the agent who holds the call: after a transfer the new agent records the
 outcome. Each transfer is an attempt event and an audit entry (from, to, warm or cold).
@@ -18,7 +19,7 @@ TRANSFERRED = "transferred"
 
 
 def transfer_targets(session: Session, *, attempt_id: int, agent_id: int) -> list[int]:
-    """The other active agents allowed to work the creditor of the agent's call."""
+    """The other active agents and supervisors allowed to work the creditor of the call."""
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or attempt.agent_id != agent_id:
         raise Forbidden(_("This call is not yours to work on."))
@@ -28,7 +29,7 @@ def transfer_targets(session: Session, *, attempt_id: int, agent_id: int) -> lis
             .join(UserClientAccess, UserClientAccess.user_id == User.id)
             .where(
                 UserClientAccess.client_id == attempt.client_id,
-                User.role == Role.AGENT,
+                User.role.in_((Role.AGENT, Role.SUPERVISOR)),
                 User.is_active.is_(True),
                 User.id != agent_id,
             )

@@ -35,6 +35,8 @@ router = APIRouter()
 NOT_SIGNED_IN = 4401
 FORBIDDEN = 4403
 SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+# The agent console: agents, and supervisors who take calls transferred to them.
+CALL_TAKERS = (Role.AGENT, Role.SUPERVISOR)
 
 
 def _signed_in_user(session_id: str | None) -> tuple[int, str, str, str] | None:
@@ -121,9 +123,10 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
 
 @router.websocket("/ws/agent")
 async def agent_socket(websocket: WebSocket) -> None:
-    """An agent's console: state, offers, script, outcome form."""
+    """An agent's console (or a supervisor's, to take transferred calls): state, offers,
+    script, outcome form."""
     hub: Hub = websocket.app.state.hub
-    who = await _authorise(websocket, (Role.AGENT,))
+    who = await _authorise(websocket, CALL_TAKERS)
     if who is None:
         return
     agent_id, name, locale = who

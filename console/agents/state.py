@@ -197,18 +197,32 @@ async def reserve(
     return int(agent) if agent else None
 
 
+_RESERVE_AGENT = """
+local key = 'acuerdo:agent:' .. ARGV[1]
+if redis.call('HGET', key, 'state') ~= 'ready' then return false end
+for _, c in ipairs(redis.call('SMEMBERS', key .. ':campaigns')) do
+  redis.call('ZREM', 'acuerdo:ready:' .. c, ARGV[1])
+end
+redis.call('HSET', key, 'state', 'reserved', 'since', ARGV[2], 'attempt_id', ARGV[3], 'reason', '')
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'agent', ARGV[1], 'state', 'reserved',
+           'reason', '', 'attempt', ARGV[3], 'at', ARGV[2])
+return 1
+"""
+
+
 async def reserve_agent(redis: Redis, *, agent_id: int, attempt_id: int) -> bool:
-    """Atomically take this ready agent for a call (a transfer); False when it is not ready."""
-    for campaign in await redis.smembers(f"acuerdo:agent:{agent_id}:campaigns"):
-        taken = await reserve(
-            redis,
-            campaign_id=int(_text(campaign)),
-            attempt_id=attempt_id,
-            preferred_agent=agent_id,
-        )
-        if taken == agent_id:
-            return True
-    return False
+    """Atomically take this ready agent (or supervisor in the console) for a call, whatever its
+    campaigns (a transfer); False when it is not ready."""
+    taken = await redis.eval(
+        _RESERVE_AGENT,
+        1,
+        ACTIVITY_STREAM,
+        agent_id,
+        time.time(),
+        attempt_id,
+        ACTIVITY_STREAM_LENGTH,
+    )
+    return bool(taken)
 
 
 async def publish_allocation(redis: Redis, owner_of: dict[int, int]) -> None:

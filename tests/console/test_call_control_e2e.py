@@ -269,3 +269,52 @@ def test_an_unanswered_preview_call_says_so_and_records_no_answer(
         assert receive(a, "state")["state"] == "ready"
     session.rollback()
     assert session.scalars(select(Outcome)).one().disposition == "no_answer"
+
+
+def test_cold_transfer_to_a_supervisor_of_the_creditor_in_the_console(
+    session: Session, sandbox: SandboxServer, server: str
+) -> None:
+    sandbox.reset(
+        {"numbers": [{"number": PHONE, "call": "human", "ring_seconds": 2, "talk_seconds": 3600}]}
+    )
+    client = make_client(session)
+    agent = make_user(session, username="agente-s", role=Role.AGENT, access=[client])
+    boss = make_user(session, username="super-s", role=Role.SUPERVISOR, access=[client])
+    make_user(
+        session,
+        username="super-otro",
+        role=Role.SUPERVISOR,
+        access=[make_client(session, name="Otro")],
+    )
+    attempt = an_attempt(session, agents=[agent], client=client)
+
+    with (
+        open_socket(server, sign_in(server, "agente-s")) as a,
+        open_socket(server, sign_in(server, "super-s")) as s,
+    ):
+        receive(a, "snapshot")
+        receive(s, "snapshot")
+        send(a, "set_state", state="ready")
+        receive(a, "state")
+        enqueue_attempt(attempt.id)
+        run_worker(server)
+        receive(a, "offer", timeout=30)
+        send(a, "transfer", attempt_id=attempt.id, to_agent_id=boss.id, mode="cold")
+        refused = json.loads(a.recv(timeout=10))
+        while refused["type"] != "error":
+            refused = json.loads(a.recv(timeout=10))
+        assert "no está disponible" in refused["message"]
+
+        send(s, "set_state", state="ready")
+        assert receive(s, "state")["state"] == "ready"
+        send(a, "transfer_targets", attempt_id=attempt.id)
+        assert [(t["id"], t["state"]) for t in receive(a, "transfer_targets")["agents"]] == [
+            (boss.id, "ready")
+        ]
+        send(a, "transfer", attempt_id=attempt.id, to_agent_id=boss.id, mode="cold")
+        offer = receive(s, "offer")
+        assert offer["attempt_id"] == attempt.id and offer["transferred_from"] == agent.id
+        call_update(a, status="transferred")
+        eventually(lambda: set(participants(attempt.id)) == {"debtor", f"agent-{boss.id}"})
+    session.rollback()
+    assert session.get_one(Attempt, attempt.id).agent_id == boss.id
