@@ -112,7 +112,7 @@
     if (!campaigns.length) { var tr0 = document.createElement("tr"); cell(tr0, S.no_campaigns).colSpan = 15; body.appendChild(tr0); return; }
     campaigns.forEach(function (c) {
       var tr = document.createElement("tr");
-      cell(tr, c.name);
+      cell(tr, c.creditor ? c.name + " · " + c.creditor : c.name);
       cell(tr, (S.statuses[c.status] || c.status) + " · " + (S.modes[c.dialing_mode] || c.dialing_mode));
       cell(tr, nf.format(c.attempts), "num"); cell(tr, nf.format(c.contacts), "num");
       cell(tr, nf.format(c.right_party_contacts), "num"); cell(tr, nf.format(c.promises), "num");
