@@ -26,6 +26,7 @@ from console.agents.state import AgentState
 from console.auth.sessions import COOKIE_NAME, load_session
 from console.edge.messages import check_agent_message, check_message_size
 from console.hub import Connection, Hub
+from console.resilience import forever
 from console.screen import personal_callbacks, screen_for_attempt
 from console.supervision import push_live_figures, supervisor_snapshot
 
@@ -275,6 +276,8 @@ async def keep_present(redis: Redis, agent_id: int) -> None:
     """While the agent's socket is open, the server itself renews its presence (a closed or
     dead socket — uvicorn's pings find those — stops it, and the grace starts)."""
     interval = max(1.0, get_settings().heartbeat_grace_seconds / 3)
-    while True:
+
+    async def renew() -> None:
         await state.touch(redis, agent_id)
-        await asyncio.sleep(interval)
+
+    await forever("agent presence", renew, interval)
