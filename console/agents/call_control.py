@@ -189,6 +189,7 @@ async def transfer(redis: Redis, agent_id: int, message: dict[str, Any]) -> None
             draft=saved.draft,
             transferred_from=agent_id,
             on_hold=saved.on_hold,
+            outcome_saved=saved.outcome_saved,
         ),
     )
     screen = await asyncio.to_thread(screen_for_attempt, attempt_id, saved.verified)
