@@ -4,7 +4,7 @@ sandbox's conference follows), saving during the call keeps the account, and han
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
 from campaigns.models import Role
@@ -72,3 +72,46 @@ def test_timer_hold_mute_save_during_the_call_and_hang_up(
     expect(page.locator("#account")).to_be_hidden()
     expect(page.locator("#call-controls")).to_be_hidden()
     shot(page, "agent-after-hang-up")
+
+
+def test_a_warm_transfer_from_one_console_to_another(
+    session: Session, sandbox: SandboxServer, app_url: str, browser: Browser, page: Page
+) -> None:
+    sandbox.reset(
+        {"numbers": [{"number": PHONE, "call": "human", "ring_seconds": 2, "talk_seconds": 3600}]}
+    )
+    client = make_client(session)
+    first = make_user(session, username="agente1", role=Role.AGENT, access=[client])
+    second = make_user(session, username="agente2", role=Role.AGENT, access=[client])
+    campaign = make_campaign(session, client=client, agents=[first, second])
+    account = make_account(session, client=client, phone=PHONE, **reachable_now())
+    session.commit()
+
+    sign_in(page, "agente1")
+    expect(page.locator("#btn-ready")).to_be_enabled()
+    page.keyboard.press("Alt+r")
+    expect(page.locator("#state-label")).to_have_text("Disponible")
+    dial(session, app_url, campaign, account)
+    expect(page.locator("#call-controls")).to_be_visible(timeout=30_000)
+
+    other = browser.new_context(base_url=app_url, locale="es-MX")
+    colleague = other.new_page()
+    sign_in(colleague, "agente2")
+    expect(colleague.locator("#btn-ready")).to_be_enabled()
+    colleague.keyboard.press("Alt+r")
+    expect(colleague.locator("#state-label")).to_have_text("Disponible")
+
+    page.locator("#transfer-to").focus()
+    expect(page.locator("#transfer-to")).to_have_value(str(second.id))
+    page.locator("#transfer-mode").select_option("warm")
+    page.keyboard.press("Alt+t")
+    expect(page.locator("#call-flags")).to_contain_text("Hablando con Agente2")
+    expect(colleague.locator("#f-balance")).to_have_text("$1,200.00")
+    expect(colleague.locator("#state-label")).to_have_text("En llamada")
+    shot(page, "agent-warm-transfer-consulting")
+    page.get_by_role("button", name="Completar la transferencia").click()
+    expect(page.locator("#state-label")).to_have_text("Disponible")
+    expect(page.locator("#call-title")).to_have_text("Disponible: esperando una llamada")
+    expect(colleague.locator("#call-flags")).to_contain_text("Transferida por Agente1")
+    shot(colleague, "agent-after-warm-transfer")
+    other.close()
