@@ -111,6 +111,8 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
 ManagerUser = Annotated[User, Depends(require_roles(Role.MANAGER))]
 SupervisorUser = Annotated[User, Depends(require_roles(Role.SUPERVISOR, Role.MANAGER))]
 AgentUser = Annotated[User, Depends(require_roles(Role.AGENT))]
+# Who takes calls in the agent console: agents, and supervisors taking transferred calls.
+CallTakerUser = Annotated[User, Depends(require_roles(Role.AGENT, Role.SUPERVISOR))]
 
 
 def request_locale(request: Request) -> str:

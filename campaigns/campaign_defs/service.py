@@ -45,6 +45,9 @@ def _apply(campaign: Campaign, definition: CampaignIn) -> None:
     campaign.recycling = resolve_recycling(definition.recycling, campaign.steps)
     campaign.script = definition.script.model_dump(mode="json")
     campaign.templates = dict(definition.templates)
+    campaign.wrap_up_seconds = definition.wrap_up_seconds
+    campaign.wrap_up_max_seconds = definition.wrap_up_max_seconds
+    campaign.wrap_up_default_disposition = definition.wrap_up_default_disposition
 
 
 def _assign_agents(session: Session, campaign: Campaign, usernames: list[str] | None) -> None:
@@ -185,6 +188,9 @@ def to_definition(campaign: Campaign, client: Client) -> CampaignIn:
             "recycling": campaign.recycling,
             "script": campaign.script,
             "templates": campaign.templates,
+            "wrap_up_seconds": campaign.wrap_up_seconds,
+            "wrap_up_max_seconds": campaign.wrap_up_max_seconds,
+            "wrap_up_default_disposition": campaign.wrap_up_default_disposition,
         }
     )
 
@@ -208,6 +214,9 @@ def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
         recycling=campaign.recycling,
         script=campaign.script,
         templates=campaign.templates,
+        wrap_up_seconds=campaign.wrap_up_seconds,
+        wrap_up_max_seconds=campaign.wrap_up_max_seconds,
+        wrap_up_default_disposition=campaign.wrap_up_default_disposition,
         created_at=campaign.created_at,
         created_by_id=campaign.created_by_id,
         started_at=campaign.started_at,

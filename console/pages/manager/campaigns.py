@@ -99,6 +99,9 @@ def new_campaign(request: Request, db: SessionDep, user: ManagerUser) -> Respons
             "dialing_mode": "progressive",
             "max_lines": 50,
             "caller_id": "",
+            "wrap_up_seconds": "",
+            "wrap_up_max_seconds": "",
+            "wrap_up_default_disposition": "",
         },
         texts=_editor_texts(default),
     )
@@ -117,7 +120,14 @@ def edit_campaign(
         db,
         user,
         campaign_id=campaign.id,
-        values={**data, "caller_id": data.get("caller_id") or "", "status": str(campaign.status)},
+        values={
+            **data,
+            "caller_id": data.get("caller_id") or "",
+            "wrap_up_seconds": data.get("wrap_up_seconds") or "",
+            "wrap_up_max_seconds": data.get("wrap_up_max_seconds") or "",
+            "wrap_up_default_disposition": data.get("wrap_up_default_disposition") or "",
+            "status": str(campaign.status),
+        },
         texts=_editor_texts(data),
     )
 
@@ -152,6 +162,9 @@ def save_campaign(
             "max_lines",
             "caller_id",
             "campaign_id",
+            "wrap_up_seconds",
+            "wrap_up_max_seconds",
+            "wrap_up_default_disposition",
         )
     }
     texts = {key: str(form.get(key) or "") for key in EDITOR_FIELDS}
@@ -164,6 +177,9 @@ def save_campaign(
         "priority": values["priority"] or 0,
         "max_lines": values["max_lines"] or 50,
         "caller_id": values["caller_id"] or None,
+        "wrap_up_seconds": values["wrap_up_seconds"] or None,
+        "wrap_up_max_seconds": values["wrap_up_max_seconds"] or None,
+        "wrap_up_default_disposition": values["wrap_up_default_disposition"] or None,
     }
     errors: dict[str, str] = {}
     for key in EDITOR_FIELDS:
