@@ -1,0 +1,140 @@
+"""What the web campaign builder needs besides the definition: the creditor's choices (products,
+regions, staff, numbers), a live count of the accounts a filter matches, and a template or
+script text checked and rendered for a sample account as the manager types."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from jinja2 import TemplateError
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from campaigns.campaign_defs import AccountFilter
+from campaigns.campaign_defs.validation import forbidden_phrases_of
+from campaigns.compliance import SAMPLE_FIELDS, TemplateRejected, check_text, validate_template
+from campaigns.compliance.templates import render_template
+from campaigns.errors import AcuerdoError
+from campaigns.models import Account, Campaign, Client, Debtor, Role, UserClientAccess
+from campaigns.scheduler.eligibility.matching import matched_accounts
+from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
+from campaigns.scheduler.messages import account_fields
+from campaigns.sms_segments import SmsLength, sms_length
+from campaigns.users import list_users
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """Someone who can be put on a campaign; `works_creditor` when they already have it."""
+
+    username: str
+    full_name: str
+    works_creditor: bool
+
+
+@dataclass(frozen=True)
+class BuilderChoices:
+    """The values the builder offers for one creditor."""
+
+    products: list[str]
+    regions: list[str]
+    agents: list[StaffMember]
+    supervisors: list[StaffMember]
+    numbers: list[str]
+    whatsapp_templates: list[str]
+
+
+def builder_choices(session: Session, *, client: Client) -> BuilderChoices:
+    """The creditor's real products, regions, staff and phone numbers."""
+    products = session.scalars(
+        select(Account.product)
+        .where(Account.client_id == client.id, Account.product.is_not(None))
+        .distinct()
+        .order_by(Account.product)
+    ).all()
+    regions = session.scalars(
+        select(Debtor.region)
+        .where(Debtor.client_id == client.id, Debtor.region.is_not(None))
+        .distinct()
+        .order_by(Debtor.region)
+    ).all()
+    working = set(
+        session.scalars(
+            select(UserClientAccess.user_id).where(UserClientAccess.client_id == client.id)
+        )
+    )
+    staff = [u for u in list_users(session) if u.is_active]
+
+    def members(role: Role) -> list[StaffMember]:
+        found = [
+            StaffMember(u.username, u.full_name, u.id in working) for u in staff if u.role == role
+        ]
+        return sorted(found, key=lambda m: (not m.works_creditor, m.full_name.casefold()))
+
+    numbers = [n for n in dict.fromkeys((client.caller_id, client.callback_number)) if n]
+    return BuilderChoices(
+        products=[p for p in products if p],
+        regions=[r for r in regions if r],
+        agents=members(Role.AGENT),
+        supervisors=members(Role.SUPERVISOR),
+        numbers=numbers,
+        whatsapp_templates=sorted(client.whatsapp_templates or {}),
+    )
+
+
+def count_matching(
+    session: Session, *, client: Client, account_filter: dict[str, Any], now: datetime
+) -> int | None:
+    """How many of the creditor's accounts a filter matches at `now` (None: the filter is not
+    valid yet, e.g. a range typed halfway)."""
+    try:
+        rules = AccountFilter.model_validate(account_filter).model_dump(mode="json")
+    except ValidationError:
+        return None
+    facts = zone_facts(ZoneCache().pairs(session, client), now)
+    matched = matched_accounts(Campaign(client_id=client.id), rules, facts)
+    session.flush()
+    # Like the preview: the query is already limited to the client, so it runs on the
+    # connection, where the tenancy criteria (which would break its outer joins) do not apply.
+    return int(session.connection().execute(select(func.count()).select_from(matched)).scalar_one())
+
+
+def sample_fields(session: Session, *, client: Client, now: datetime) -> dict[str, Any]:
+    """The template fields of the creditor's first account (the documented sample if none)."""
+    account = session.scalar(
+        select(Account).where(Account.client_id == client.id).order_by(Account.id).limit(1)
+    )
+    if account is None:
+        return dict(SAMPLE_FIELDS, creditor=client.name)
+    debtor = session.get_one(Debtor, account.debtor_id)
+    fields = account_fields(account, debtor, client, now.date(), now=now)
+    return {**SAMPLE_FIELDS, **fields}
+
+
+@dataclass(frozen=True)
+class TextCheck:
+    """A text as the debtor would read it, what the courtesy check says, and its SMS length."""
+
+    rendered: str
+    problem: TemplateRejected | None
+    length: SmsLength
+    findings: list[str] = field(default_factory=list)
+
+
+def check_live_text(session: Session, *, client: Client, source: str, now: datetime) -> TextCheck:
+    """Render a template or script text for a sample account and run the save-time check on it."""
+    fields = sample_fields(session, client=client, now=now)
+    phrases = forbidden_phrases_of(client)
+    problem: TemplateRejected | None = None
+    rendered = ""
+    try:
+        validate_template(source, sample_fields=fields, extra_phrases=phrases)
+    except TemplateRejected as error:
+        problem = error
+    try:
+        rendered = render_template(source, fields)
+    except (TemplateError, AcuerdoError, ArithmeticError, TypeError, ValueError):
+        rendered = ""  # a half-typed template: the check above says why
+    findings = [f.found for f in check_text(rendered or source, extra_phrases=phrases)]
+    return TextCheck(rendered, problem, sms_length(rendered or source), findings)
