@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from campaigns.campaign_defs import PreviewAccount, PreviewOut, get_campaign
 from campaigns.debtor_zones import decode_zones
@@ -94,7 +95,7 @@ def preview_accounts(
     selection = build_selection(session, campaign=campaign, client=client, now=at)
     ruled = selection.query.subquery("ruled")
     wanted = ruled.c.rule.is_(None) if eligible else ruled.c.rule.is_not(None)
-    conditions = [wanted]
+    conditions: list[ColumnElement[bool]] = [wanted]
     words = search.strip()
     if words:
         pattern = f"%{words.replace('%', '').replace('_', '')}%"

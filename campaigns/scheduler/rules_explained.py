@@ -18,6 +18,17 @@ class RuleText:
 
 
 RULES: dict[str, RuleText] = {
+    "account_status": RuleText(
+        _("Account not in collection"),
+        _("The account is paid, escalated or closed, so it is not contacted."),
+    ),
+    "over_90_days": RuleText(
+        _("More than 90 days overdue"),
+        _("Accounts past 90 days overdue are escalated, not contacted by campaigns."),
+    ),
+    "not_yet_due": RuleText(
+        _("Not overdue yet"), _("The account is contacted from its first day overdue.")
+    ),
     "zero_balance": RuleText(
         _("Balance is zero"), _("Nothing is owed, so the account is not contacted.")
     ),

@@ -395,3 +395,39 @@ def test_the_preview_names_and_explains_every_rule_and_exports_the_list(
 
 def account_count(session: Session) -> int:
     return len(session.scalars(select(Account.id)).all())
+
+
+def test_only_managers_use_the_builder_and_the_lifecycle_pages(
+    session: Session, web: TestClient
+) -> None:
+    client = setup(session)
+    sign_in(web, "gerente")
+    web.post("/manager/campaigns/save", data=builder_form(client), follow_redirects=False)
+    session.rollback()
+    campaign_id = session.scalars(select(Campaign.id)).one()
+    make_user(session, username="agente9", role=Role.AGENT, access=[client])
+    make_user(session, username="super9", role=Role.SUPERVISOR, access=[client])
+    make_user(session, username="visor9", role=Role.CLIENT_VIEWER, client=client)
+    session.commit()
+    base = f"/manager/campaigns/{campaign_id}"
+    calls = [
+        ("GET", "/manager/campaigns/new"),
+        ("GET", "/manager/campaigns/match-count"),
+        ("POST", "/manager/campaigns/check-text"),
+        ("POST", "/manager/campaigns/save"),
+        ("POST", "/manager/campaigns/import"),
+        ("GET", base),
+        ("GET", f"{base}/export"),
+        ("GET", f"{base}/preview"),
+        ("GET", f"{base}/eligible.csv"),
+        ("POST", f"{base}/finish"),
+        ("POST", f"{base}/duplicate"),
+    ]
+    for username in ("agente9", "super9", "visor9"):
+        web.cookies.clear()
+        sign_in(web, username)
+        for method, path in calls:
+            answer = web.request(method, path, follow_redirects=False)
+            assert answer.status_code == 403, (username, method, path, answer.status_code)
+    session.rollback()
+    assert session.scalars(select(Campaign.status)).all() == [CampaignStatus.DRAFT]

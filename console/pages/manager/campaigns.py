@@ -3,7 +3,7 @@ finish, duplicate), with export and import of a campaign as a file."""
 
 import io
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import yaml
 from fastapi import APIRouter, File, Request, UploadFile
@@ -310,6 +310,14 @@ def export_file(
     )
 
 
+class RuleCount(NamedTuple):
+    """A rule of the preview as the page shows it."""
+
+    name: str
+    explanation: str
+    accounts: int
+
+
 def _page(value: str | None) -> int:
     return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1
 
@@ -344,12 +352,7 @@ def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: Db
     campaign = get_campaign(db, campaign_id=campaign_id)
     client = db.get_one(Client, campaign.client_id)
     rules = [
-        {
-            "code": rule,
-            "name": rule_name(rule, locale),
-            "explanation": rule_explanation(rule, locale),
-            "count": count,
-        }
+        RuleCount(rule_name(rule, locale), rule_explanation(rule, locale), count)
         for rule, count in result.excluded.items()
     ]
     chart = bar_chart(
@@ -360,7 +363,7 @@ def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: Db
                 number(result.eligible, locale),
             )
         ]
-        + [(r["name"], r["count"], number(r["count"], locale)) for r in rules],
+        + [(r.name, r.accounts, number(r.accounts, locale)) for r in rules],
         title=translate(locale, _("Accounts per rule")),
     )
     return render(
