@@ -16,7 +16,7 @@ from campaigns.campaign_defs.validation import forbidden_phrases_of
 from campaigns.compliance import SAMPLE_FIELDS, TemplateRejected, check_text, validate_template
 from campaigns.compliance.templates import render_template
 from campaigns.errors import AcuerdoError
-from campaigns.models import Account, Campaign, Client, Debtor, Role, UserClientAccess
+from campaigns.models import Account, Campaign, Client, Debtor, Role, User, UserClientAccess
 from campaigns.scheduler.eligibility.matching import matched_accounts
 from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
 from campaigns.scheduler.messages import account_fields
@@ -64,7 +64,15 @@ def builder_choices(session: Session, *, client: Client) -> BuilderChoices:
             select(UserClientAccess.user_id).where(UserClientAccess.client_id == client.id)
         )
     )
-    staff = [u for u in list_users(session) if u.is_active]
+    # The staff of the manager's creditors, and staff not tied to any creditor yet (a new
+    # agent is picked up by the first campaign that assigns them).
+    unassigned = session.scalars(
+        select(User).where(
+            User.role.in_([Role.AGENT, Role.SUPERVISOR]),
+            ~select(UserClientAccess.id).where(UserClientAccess.user_id == User.id).exists(),
+        )
+    ).all()
+    staff = [u for u in dict.fromkeys([*list_users(session), *unassigned]) if u.is_active]
 
     def members(role: Role) -> list[StaffMember]:
         found = [
