@@ -171,6 +171,19 @@ def test_a_campaign_built_with_the_form_is_stored_with_its_agents_and_exports_as
     assert imported.status_code == 200
     assert 'value="Copia"' in imported.text and 'value="agente7" checked' in imported.text
 
+    minimal = "name: Mínima\nclient: Cablevisión Norte\nsteps:\n  - {day: 0, channel: voice}\n"
+    opened = web.post("/manager/campaigns/import", files={"file": ("m.yml", minimal)})
+    assert 'value="Mínima"' in opened.text and "Se leyó el archivo" in opened.text
+    broken = web.post(
+        "/manager/campaigns/import",
+        files={"file": ("b.json", '{"name": "B", "client": "Cablevisión Norte", "steps": []}')},
+    )
+    assert 'id="error-steps"' in broken.text and "Agregue al menos uno." in broken.text
+    garbage = web.post("/manager/campaigns/import", files={"file": ("g.yaml", "a: [b")})
+    assert "no es YAML ni JSON válido" in garbage.text
+    session.rollback()
+    assert len(session.scalars(select(Campaign)).all()) == 1  # opening a file saves nothing
+
 
 def test_errors_are_shown_next_to_their_field_in_the_readers_language(
     session: Session, web: TestClient

@@ -145,7 +145,7 @@ def blank_definition(client: str) -> dict[str, Any]:
         "filter": {"min_days_overdue": 1, "max_days_overdue": 30, "statuses": ["active"]},
         "steps": steps,
         "retry_rules": {k: r.model_dump() for k, r in default_retry_rules().items()},
-        "recycling": resolve_recycling(Recycling(), steps) | {"step": ""},
+        "recycling": resolve_recycling(Recycling(), steps) | {"step": None},
         "script": {"steps": []},
         "templates": {},
         "agents": [],
