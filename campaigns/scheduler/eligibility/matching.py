@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select
@@ -69,10 +70,11 @@ def matched_accounts(
                 )
             )
         )
+    # Stored filters are JSON (amounts as text); PostgreSQL compares NUMERIC only to numbers.
     if account_filter.get("min_balance") is not None:
-        conditions.append(Account.balance >= account_filter["min_balance"])
+        conditions.append(Account.balance >= Decimal(str(account_filter["min_balance"])))
     if account_filter.get("max_balance") is not None:
-        conditions.append(Account.balance <= account_filter["max_balance"])
+        conditions.append(Account.balance <= Decimal(str(account_filter["max_balance"])))
     if account_filter.get("products"):
         conditions.append(Account.product.in_(list(account_filter["products"])))
     if account_filter.get("regions"):
