@@ -160,7 +160,9 @@ def test_the_builder_and_preview_in_english_show_errors_next_to_their_field(
     page.locator("#builder").evaluate("form => form.noValidate = true")
     page.get_by_role("button", name="Check and save").click()
     expect(page.locator("#error-max_lines")).to_contain_text("Must be 1000 or less.")
-    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#error-summary")).to_contain_text(
+        "Maximum simultaneous lines: Must be 1000 or less."
+    )
     expect(page.locator("#name")).to_have_value("Early arrears")
     shot(page, "campaign-builder-errors-en")
     page.locator("#max_lines").fill("50")

@@ -199,6 +199,7 @@ def test_errors_are_shown_next_to_their_field_in_the_readers_language(
     refused = web.post("/manager/campaigns/save", data=bad)
     assert refused.status_code == 422
     assert 'id="error-max_lines"' in refused.text
+    assert '<a href="#error-max_lines">' in refused.text  # the summary links to the field
     assert "Escriba un número entero." in refused.text
     assert 'value="muchas"' in refused.text  # what was typed is kept
 

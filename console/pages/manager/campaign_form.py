@@ -156,9 +156,30 @@ def blank_definition(client: str) -> dict[str, Any]:
 # The save-time check names fields as the campaign file does (`filter.max_balance`); next to the
 # form's own fields the same refusal reads in the form's words.
 FIELD_LABELS = {
+    "name": _("Name"),
+    "client": _("Creditor"),
+    "priority": _("Priority (0-100)"),
+    "dialing_mode": _("Dialing mode for calls"),
+    "max_lines": _("Maximum simultaneous lines"),
+    "caller_id": _("Caller ID"),
     "filter.min_days_overdue": _("Days overdue from"),
     "filter.max_days_overdue": _("Days overdue to"),
+    "filter.min_balance": _("Balance from"),
+    "filter.max_balance": _("Balance to"),
+    "filter.products": _("Products (none selected: all)"),
+    "filter.regions": _("Regions (none selected: all)"),
+    "filter.aging_buckets": _("Aging (none selected: all)"),
+    "filter.statuses": _("Account status"),
+    "steps": _("Steps"),
+    "script": _("Script"),
+    "script.start": _("First step"),
+    "recycling.step": _("Step repeated when recycling"),
+    "templates": _("Message templates"),
+    "agents": _("Agents who work this campaign"),
+    "supervisors": _("Supervisors who follow it"),
 }
+STEP_LABEL = _("Step {number}")
+RETRIES_LABEL = _("Retries and recycling, by result")
 FORM_WORDING = {
     "filter.min_balance is above filter.max_balance.": _(
         "The minimum balance is above the maximum balance."
@@ -180,6 +201,22 @@ def place_label(where: str, locale: str) -> str:
     if group == "script" and name:
         return translate(locale, SCRIPT_STEP_LABEL, name=name)
     return translate(locale, FIELD_LABELS[where]) if where in FIELD_LABELS else where
+
+
+def summary_label(key: str, locale: str) -> str:
+    """Which field of the form an error is about, for the list at the top ("" when general)."""
+    parts = key.split(".")
+    if key in FIELD_LABELS:
+        return translate(locale, FIELD_LABELS[key])
+    if parts[0] == "steps" and len(parts) > 1 and parts[1].isdigit():
+        return translate(locale, STEP_LABEL, number=int(parts[1]) + 1)
+    if parts[0] in ("retry_rules", "recycling"):
+        return translate(locale, RETRIES_LABEL)
+    if parts[:2] == ["script", "steps"]:
+        return translate(locale, FIELD_LABELS["script"])
+    if parts[0] in ("templates", "script") and len(parts) > 1:
+        return place_label(".".join(parts[:2]), locale)
+    return ""
 
 
 def form_message(error: AcuerdoError, locale: str) -> str:

@@ -47,6 +47,7 @@ from console.pages.manager.campaign_form import (
     definition_from_form,
     filter_from_form,
     form_message,
+    summary_label,
 )
 from console.pages.svg_bars import bar_chart
 
@@ -118,6 +119,14 @@ def _builder(
         recycle_results=RECYCLE_RESULTS,
         channels=CHANNELS,
         history=history,
+        summary=[
+            (
+                summary_label(key, locale),
+                message,
+                "error-" + key.replace(".", "-").replace(" ", "_"),
+            )
+            for key, message in (errors or {}).items()
+        ],
         match_text=_count_text(count, locale),
         status_code=status_code,
     )
