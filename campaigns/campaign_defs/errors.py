@@ -15,8 +15,26 @@ class CampaignInvalid(Invalid):
     """A campaign definition that breaks a rule; the message names the field."""
 
 
+STATUS_WORDS = {
+    "draft": _("Draft"),
+    "active": _("Active"),
+    "paused": _("Paused"),
+    "finished": _("Finished"),
+}
+
+
 class CampaignStateConflict(Conflict):
     """A lifecycle change the campaign's current status does not allow."""
+
+    def render(self, locale: str) -> str:
+        """The message in the reader's language, the statuses as words, not codes."""
+        params = {
+            key: translate(locale, STATUS_WORDS[str(value)])
+            if key in ("status", "target") and str(value) in STATUS_WORDS
+            else value
+            for key, value in self.params.items()
+        }
+        return translate(locale, self.message, **params)
 
 
 class TextRefused(CampaignInvalid):

@@ -338,6 +338,23 @@ def test_start_pause_finish_and_duplicate_are_recorded_with_who_and_when(
     assert "gerente" in history
     assert f'action="/manager/campaigns/{campaign.id}/start"' not in preview.text
 
+    again = web.post(f"{base}/start")
+    assert again.status_code == 409
+    assert "no puede pasar a Activa" in again.text and "finished" not in again.text
+    changed = web.post(
+        "/manager/campaigns/save", data=builder_form(client, campaign_id=str(campaign.id))
+    )
+    assert changed.status_code == 422
+    assert "Solo se pueden cambiar" in changed.text and "finished" not in changed.text
+    disordered = web.post(
+        "/manager/campaigns/save",
+        data=builder_form(
+            client, name="Otra", step_day=["0", "3", "1"], step_channel=["voice"] * 3
+        ),
+    )
+    found = re.search(r'id="error-steps-2">([^<]*)<', disordered.text)
+    assert found is not None and "antes del paso de arriba" in found.group(1)
+
     web.cookies.clear()
     sign_in(web, "super2")
     assert web.post(f"/manager/campaigns/{duplicate.id}/finish").status_code == 403

@@ -11,7 +11,7 @@ from typing import Any, get_args
 
 from starlette.datastructures import FormData
 
-from campaigns.campaign_defs.errors import TextRefused
+from campaigns.campaign_defs.errors import CampaignStateConflict, TextRefused
 from campaigns.campaign_defs.recycling import resolve as resolve_recycling
 from campaigns.campaign_defs.schemas import (
     RecycleResult,
@@ -188,6 +188,15 @@ FORM_WORDING = {
         "Days overdue from ({low}) is above days overdue to ({high})."
     ),
     "filter.statuses needs at least one account status.": _("Choose at least one account status."),
+    "SMS step {index} needs a template named in templates (it names {name}).": _(
+        "This text message step needs one of the message templates below (it names {name})."
+    ),
+    "Step {index} is on day {day}, before the step that precedes it.": _(
+        "This step is on day {day}, before the step above it; order the steps by day."
+    ),
+    "Campaign {name} is {status}; only draft or paused campaigns can be edited.": _(
+        "Only draft or paused campaigns can be changed; pause it first."
+    ),
 }
 TEMPLATE_LABEL = _("Template {name}")
 SCRIPT_STEP_LABEL = _("Script step {name}")
@@ -228,6 +237,8 @@ def form_message(error: AcuerdoError, locale: str) -> str:
             where=place_label(str(error.params["where"]), locale),
             reason=error.inner.render(locale),
         )
+    if isinstance(error, CampaignStateConflict) and error.message not in FORM_WORDING:
+        return error.render(locale)
     params = dict(error.params)
     if "field" in params:
         params["field"] = place_label(str(params["field"]), locale)
