@@ -16,8 +16,8 @@ from campaigns.campaign_defs.validation import forbidden_phrases_of
 from campaigns.compliance import SAMPLE_FIELDS, TemplateRejected, check_text, validate_template
 from campaigns.compliance.templates import render_template
 from campaigns.errors import AcuerdoError
-from campaigns.models import Account, Campaign, Client, Debtor, Role, User, UserClientAccess
-from campaigns.scheduler.eligibility.matching import matched_accounts
+from campaigns.models import Account, Client, Debtor, Role, User, UserClientAccess
+from campaigns.scheduler.eligibility.matching import filter_conditions
 from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
 from campaigns.scheduler.messages import account_fields
 from campaigns.sms_segments import SmsLength, sms_length
@@ -101,11 +101,12 @@ def count_matching(
     except ValidationError:
         return None
     facts = zone_facts(ZoneCache().pairs(session, client), now)
-    matched = matched_accounts(Campaign(client_id=client.id), rules, facts)
-    session.flush()
-    # Like the preview: the query is already limited to the client, so it runs on the
-    # connection, where the tenancy criteria (which would break its outer joins) do not apply.
-    return int(session.connection().execute(select(func.count()).select_from(matched)).scalar_one())
+    query = (
+        select(func.count(Account.id))
+        .join(Debtor, Debtor.id == Account.debtor_id)
+        .where(*filter_conditions(client.id, rules, facts))
+    )
+    return int(session.scalar(query) or 0)
 
 
 def sample_fields(session: Session, *, client: Client, now: datetime) -> dict[str, Any]:
