@@ -10,6 +10,7 @@ from jinja2 import TemplateError
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from campaigns.campaign_defs import AccountFilter
 from campaigns.campaign_defs.validation import forbidden_phrases_of
@@ -91,29 +92,47 @@ def builder_choices(session: Session, *, client: Client) -> BuilderChoices:
     )
 
 
-def count_matching(
-    session: Session, *, client: Client, account_filter: dict[str, Any], now: datetime
-) -> int | None:
-    """How many of the creditor's accounts a filter matches at `now` (None: the filter is not
-    valid yet, e.g. a range typed halfway)."""
+def _conditions(
+    session: Session, client: Client, account_filter: dict[str, Any], now: datetime
+) -> list[ColumnElement[bool]] | None:
+    """The filter as conditions over Account joined to Debtor (None: not valid yet)."""
     try:
         rules = AccountFilter.model_validate(account_filter).model_dump(mode="json")
     except ValidationError:
         return None
     facts = zone_facts(ZoneCache().pairs(session, client), now)
+    return filter_conditions(client.id, rules, facts)
+
+
+def count_matching(
+    session: Session, *, client: Client, account_filter: dict[str, Any], now: datetime
+) -> int | None:
+    """How many of the creditor's accounts a filter matches at `now` (None: the filter is not
+    valid yet, e.g. a range typed halfway)."""
+    conditions = _conditions(session, client, account_filter, now)
+    if conditions is None:
+        return None
     query = (
         select(func.count(Account.id))
         .join(Debtor, Debtor.id == Account.debtor_id)
-        .where(*filter_conditions(client.id, rules, facts))
+        .where(*conditions)
     )
     return int(session.scalar(query) or 0)
 
 
-def sample_fields(session: Session, *, client: Client, now: datetime) -> dict[str, Any]:
-    """The template fields of the creditor's first account (the documented sample if none)."""
-    account = session.scalar(
-        select(Account).where(Account.client_id == client.id).order_by(Account.id).limit(1)
+def sample_fields(
+    session: Session, *, client: Client, now: datetime, account_filter: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The template fields of the first account the filter matches, else the creditor's first
+    account, else the documented sample."""
+    first = select(Account).where(Account.client_id == client.id).order_by(Account.id).limit(1)
+    conditions = _conditions(session, client, account_filter, now) if account_filter else None
+    matching = (
+        first.join(Debtor, Debtor.id == Account.debtor_id).where(*conditions)
+        if conditions
+        else None
     )
+    account = (session.scalar(matching) if matching is not None else None) or session.scalar(first)
     if account is None:
         return dict(SAMPLE_FIELDS, creditor=client.name)
     debtor = session.get_one(Debtor, account.debtor_id)
@@ -131,9 +150,17 @@ class TextCheck:
     findings: list[str] = field(default_factory=list)
 
 
-def check_live_text(session: Session, *, client: Client, source: str, now: datetime) -> TextCheck:
-    """Render a template or script text for a sample account and run the save-time check on it."""
-    fields = sample_fields(session, client=client, now=now)
+def check_live_text(
+    session: Session,
+    *,
+    client: Client,
+    source: str,
+    now: datetime,
+    account_filter: dict[str, Any] | None = None,
+) -> TextCheck:
+    """Render a template or script text for a sample account (one the filter matches, when it
+    matches any) and run the save-time check on it."""
+    fields = sample_fields(session, client=client, now=now, account_filter=account_filter)
     phrases = forbidden_phrases_of(client)
     problem: TemplateRejected | None = None
     rendered = ""

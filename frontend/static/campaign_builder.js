@@ -61,7 +61,7 @@
     });
   }
 
-  function countMatches() {
+  function filterParams() {
     var params = new URLSearchParams();
     params.set("client", form.dataset.client);
     form.querySelectorAll("[data-filter]").forEach(function (el) {
@@ -73,6 +73,11 @@
         params.set(el.name, el.value);
       }
     });
+    return params;
+  }
+
+  function countMatches() {
+    var params = filterParams();
     fetch(form.dataset.countUrl + "?" + params.toString(), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
@@ -84,8 +89,7 @@
     var out = area.parentElement.querySelector("[data-live-out]");
     if (!out) { return; }
     if (!area.value.trim()) { out.textContent = ""; out.className = "live"; return; }
-    var body = new URLSearchParams();
-    body.set("client", form.dataset.client);
+    var body = filterParams();
     body.set("text", area.value);
     fetch(form.dataset.checkUrl, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })

@@ -259,6 +259,21 @@ def test_the_live_count_and_the_text_check_answer_as_the_manager_types(
     ).json()
     assert checked["ok"] and checked["rendered"].startswith("Hola Deudor, su saldo es $")
     assert "GSM-7" in checked["length"] and "1 segmento" in checked["length"]
+    southern = web.post(
+        "/manager/campaigns/check-text",
+        data={
+            "client": client.name,
+            "text": "{{ name }}",
+            "max_days_overdue": "90",
+            "regions": "Sur",
+        },
+    ).json()
+    assert southern["rendered"] == "Deudor 4 Pérez"  # the sample is an account the filter matches
+    nobody = web.post(
+        "/manager/campaigns/check-text",
+        data={"client": client.name, "text": "{{ name }}", "regions": "Atlántida"},
+    ).json()
+    assert nobody["rendered"] == "Deudor 1 Pérez"  # none matches: the creditor's first account
     threat = web.post(
         "/manager/campaigns/check-text",
         data={"client": client.name, "text": "Su Cuenta  Congelada, {{ first_name }}."},

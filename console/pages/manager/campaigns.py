@@ -175,7 +175,13 @@ def check_text(
     """A template or script text rendered for a sample account, checked for courtesy, counted."""
     client = _client_of(db, str(form.get("client") or ""))
     locale = page_locale(request)
-    result = check_live_text(db, client=client, source=str(form.get("text") or ""), now=utcnow())
+    result = check_live_text(
+        db,
+        client=client,
+        source=str(form.get("text") or ""),
+        now=utcnow(),
+        account_filter=filter_from_form(form),
+    )
     length = result.length
     return JSONResponse(
         {
