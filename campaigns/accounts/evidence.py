@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from campaigns.accounts.account_file import AccountFile, account_file
 from campaigns.accounts.actions import Actor
 from campaigns.accounts.labels import label
-from campaigns.accounts.rules import rule_name, rule_purpose
 from campaigns.audit import record
 from campaigns.compliance import effective_profile
 from campaigns.compliance.windows import local_time
@@ -38,6 +37,7 @@ from campaigns.models import (
     User,
 )
 from campaigns.safe_export import SafeCsvWriter
+from campaigns.scheduler.rules_explained import rule_explanation, rule_name
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def _send_check(
                     _("Refused at {at} by rule: {rule} ({purpose})"),
                     at=_utc(event.occurred_at),
                     rule=rule_name(rule, locale),
-                    purpose=rule_purpose(rule, locale),
+                    purpose=rule_explanation(rule, locale),
                 )
             )
     if attempt.dispatched_at is not None:
@@ -415,7 +415,7 @@ def _refusals(file: AccountFile, locale: str) -> Section:
                 _local(file.zones, r.checked_at),
                 label(r.channel, locale),
                 rule_name(r.rule, locale),
-                rule_purpose(r.rule, locale),
+                rule_explanation(r.rule, locale),
                 r.detail or "",
                 label(r.context, locale),
                 file.campaign_names.get(r.campaign_id or 0, ""),

@@ -145,6 +145,10 @@ class CampaignIn(_Strict):
     agents: list[str] | None = Field(
         default=None, description="Usernames of the agents who work it (None keeps the current)"
     )
+    supervisors: list[str] | None = Field(
+        default=None,
+        description="Usernames of supervisors given the creditor, so they follow it (None: none)",
+    )
 
 
 class CampaignOut(BaseModel):

@@ -34,11 +34,11 @@ from campaigns.accounts.conversation import (
     whatsapp_window_open,
 )
 from campaigns.accounts.evidence import build_evidence_pack, evidence_zip
-from campaigns.accounts.rules import rule_name, rule_purpose
 from campaigns.accounts.search import search_accounts
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import _
 from campaigns.models import Channel, Role, User, utcnow
+from campaigns.scheduler.rules_explained import rule_explanation, rule_name
 from console.deps import DbId, PostedForm, SessionDep, form_id, require_roles
 from console.pages.common import PageRoute, back_to, page_locale, render
 from console.screen import mask_name, mask_tail
@@ -119,7 +119,7 @@ def _account_page(
         document=file.debtor.national_id if revealed else mask_tail(file.debtor.national_id),
         shown_value=(lambda v: v) if revealed else (lambda v: mask_tail(v, 4)),
         rule_name=lambda rule: rule_name(rule, locale),
-        rule_purpose=lambda rule: rule_purpose(rule, locale),
+        rule_purpose=lambda rule: rule_explanation(rule, locale),
         debtor_zone=file.zones[0],
         lines=conversation(db, account_id=account_id),
         window_open={

@@ -95,7 +95,7 @@ def test_a_manager_works_an_account_in_spanish(session: Session, page: Page) -> 
     page.get_by_role("link", name="CV-501").click()
     expect(page).to_have_url(re.compile(rf"/accounts/{account.id}$"))
     expect(page.locator("#debtor-name")).to_have_text("Juana P. L.")
-    expect(page.locator("#refusals")).to_contain_text("Fuera del horario de contacto")
+    expect(page.locator("#refusals")).to_contain_text("Fuera del horario de contacto del deudor")
     expect(page.locator("#timeline")).to_contain_text("Contacto rechazado")
     page.get_by_role("button", name="Mostrar identidad completa (queda registrado)").click()
     expect(page.locator("#debtor-name")).to_have_text("Juana Pérez López")
@@ -125,7 +125,7 @@ def test_a_manager_works_an_account_in_spanish(session: Session, page: Page) -> 
     archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     report = archive.read("report.html").decode()
     assert "El acreedor confirmó el cargo con la factura" in report
-    assert "Fuera del horario de contacto" in report
+    assert "Fuera del horario de contacto del deudor" in report
     session.rollback()
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.account_id == account.id)
@@ -151,9 +151,9 @@ def test_the_account_page_in_english(session: Session, page: Page) -> None:
     expect(page.locator("#results")).to_contain_text("Name")
     shot(page, "accounts-search-en")
     page.get_by_role("link", name="CV-501").click()
-    expect(page.locator("#refusals")).to_contain_text("Outside contact hours")
+    expect(page.locator("#refusals")).to_contain_text("Outside the debtor's contact hours")
     expect(page.locator("#refusals")).to_contain_text(
-        "Contact only within the legal hours in every zone the debtor may be."
+        "It is too early or too late where the debtor lives; the account waits for the window."
     )
     expect(page.locator("#points")).to_contain_text("•••••••••5678")
     page.get_by_label("Correct number", exact=True).fill("55 8765 4321")

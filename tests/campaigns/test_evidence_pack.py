@@ -141,7 +141,7 @@ def test_the_pack_holds_the_whole_history_in_spanish(session: Session) -> None:
     assert sms[1] == "2026-11-20T16:05:00+00:00"
     assert sms[2] == "2026-11-20 10:05 America/Mexico_City"
     assert sms[3:7] == ["SMS", "Mora temprana", "Cobranza", "Entregado"]
-    assert "Retenido" in sms[7] and "Fuera del horario de contacto" in sms[7]
+    assert "Retenido" in sms[7] and "Fuera del horario de contacto del deudor" in sms[7]
     assert "10:05" in sms[7] and "07:00-22:00" in sms[7]
     assert sms[8] == "Hola Juana, su saldo con Cablevisión Norte es de $1,200.00."
     assert sms[-1] == "SM0001"
@@ -158,7 +158,7 @@ def test_the_pack_holds_the_whole_history_in_spanish(session: Session) -> None:
     assert _rows(archive, "payments")[1] == ["2026-11-24", "$250.50", "DEP-991", "bank file"]
     refusal = _rows(archive, "refusals")[1]
     assert refusal[1] == "2026-11-21 23:00 America/Mexico_City"
-    assert refusal[2:4] == ["Llamada", "Fuera del horario de contacto"]
+    assert refusal[2:4] == ["Llamada", "Fuera del horario de contacto del deudor"]
     assert refusal[6] == "Programador de campañas"
     assert refusal[-1] == "Mora temprana"
     report = archive.read("report.html").decode()
@@ -188,6 +188,6 @@ def test_the_pack_is_written_in_the_readers_language_and_neutralises_formulas(
     )
     archive = zipfile.ZipFile(io.BytesIO(evidence_zip(pack, "en")))
     assert _rows(archive, "contacts")[0][:2] == ["Attempt", "Sent at (UTC)"]
-    assert _rows(archive, "refusals")[1][2:4] == ["Call", "Outside contact hours"]
+    assert _rows(archive, "refusals")[1][2:4] == ["Call", "Outside the debtor's contact hours"]
     assert _rows(archive, "contacts")[1][5:7] == ["Collection", "Delivered"]
     assert "'=HYPERLINK(1)" in [row[2] for row in _rows(archive, "payments")]

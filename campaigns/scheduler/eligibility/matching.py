@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select
@@ -27,10 +28,10 @@ def _day_ranges(account_filter: Mapping[str, Any]) -> list[tuple[int, int]]:
     return ranges
 
 
-def matched_accounts(
-    campaign: Campaign, account_filter: Mapping[str, Any], zones: ZoneFacts
-) -> Any:
-    """The accounts the campaign's filter matches, with their last and first attempt in it.
+def filter_conditions(
+    client_id: int, account_filter: Mapping[str, Any], zones: ZoneFacts
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions (over Account joined to Debtor) of a campaign's filter.
 
     A debtor with several candidate zones matches a days-overdue range only when it is inside
     the range on every one of their local dates.
@@ -38,7 +39,7 @@ def matched_accounts(
     key = Debtor.timezones
     ranges = _day_ranges(account_filter)
     conditions: list[ColumnElement[bool]] = [
-        Account.client_id == campaign.client_id,
+        Account.client_id == client_id,
         Debtor.timezones.in_(zones.keys),
         Account.status.in_(list(account_filter.get("statuses") or ["active"])),
     ]
@@ -69,15 +70,23 @@ def matched_accounts(
                 )
             )
         )
+    # Stored filters are JSON (amounts as text); PostgreSQL compares NUMERIC only to numbers.
     if account_filter.get("min_balance") is not None:
-        conditions.append(Account.balance >= account_filter["min_balance"])
+        conditions.append(Account.balance >= Decimal(str(account_filter["min_balance"])))
     if account_filter.get("max_balance") is not None:
-        conditions.append(Account.balance <= account_filter["max_balance"])
+        conditions.append(Account.balance <= Decimal(str(account_filter["max_balance"])))
     if account_filter.get("products"):
         conditions.append(Account.product.in_(list(account_filter["products"])))
     if account_filter.get("regions"):
         conditions.append(Debtor.region.in_(list(account_filter["regions"])))
+    return conditions
 
+
+def matched_accounts(
+    campaign: Campaign, account_filter: Mapping[str, Any], zones: ZoneFacts
+) -> Any:
+    """The accounts the campaign's filter matches, with their last and first attempt in it."""
+    conditions = filter_conditions(campaign.client_id, account_filter, zones)
     mine = and_(Attempt.account_id == Account.id, Attempt.campaign_id == campaign.id)
     last_id = select(Attempt.id).where(mine).order_by(Attempt.id.desc()).limit(1)
     first_at = select(func.min(Attempt.created_at)).where(mine)
