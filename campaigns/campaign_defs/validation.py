@@ -47,7 +47,7 @@ def validate_definition(client: Client, definition: CampaignIn) -> None:
     """Refuse (422, naming the field) a definition that breaks a rule of campaigns or compliance."""
     _validate_filter(definition)
     _validate_steps(client, definition)
-    phrases = effective_profile(client).extra_phrases
+    phrases = effective_profile(client).extra_phrases + tuple(client.extra_forbidden_phrases or ())
     for name, source in definition.templates.items():
         _validate_text(source, phrases, f"templates.{name}")
     step_ids = {step.id for step in definition.script.steps}

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from console.pages import agent, auth, manager, supervisor, viewer
+from console.pages import account, agent, auth, manager, supervisor, viewer
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, agent, supervisor, manager, viewer):
+for module in (auth, account, agent, supervisor, manager, viewer):
     router.include_router(module.router)
