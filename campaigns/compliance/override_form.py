@@ -26,8 +26,8 @@ WEEKDAY_NAMES = (
 )
 CHANNEL_NAMES = {
     Channel.VOICE: _("Calls"),
-    Channel.SMS: _("SMS"),
-    Channel.WHATSAPP: _("WhatsApp"),
+    Channel.SMS: _("Text messages (SMS)"),
+    Channel.WHATSAPP: _("WhatsApp messages"),
     Channel.EMAIL: _("E-mail"),
 }
 CAP_NAMES = {

@@ -2,8 +2,15 @@
 
 from fastapi import APIRouter
 
-from console.pages.manager import campaigns, creditor_settings, creditors, portfolios, users
+from console.pages.manager import (
+    campaigns,
+    creditor_settings,
+    creditors,
+    portfolios,
+    uploads,
+    users,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (creditors, creditor_settings, portfolios, campaigns, users):
+for module in (creditors, creditor_settings, portfolios, uploads, campaigns, users):
     router.include_router(module.router)
