@@ -253,7 +253,9 @@ def _country(text: str) -> str:
 
 def _currency(text: str) -> str:
     if not re.fullmatch(r"[A-Za-z]{3}", text):
-        raise Invalid(_("{value} is not a currency code; use three letters such as MXN."), value=text)
+        raise Invalid(
+            _("{value} is not a currency code; use three letters such as MXN."), value=text
+        )
     return text.upper()
 
 

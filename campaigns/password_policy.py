@@ -69,9 +69,7 @@ def _plain(text: str) -> str:
 def check_password(password: str, *, username: str) -> None:
     """Refuse a short, common or username-like password (422 saying which)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(
-            _("The password needs at least {n} characters."), n=MIN_PASSWORD_LENGTH
-        )
+        raise WeakPassword(_("The password needs at least {n} characters."), n=MIN_PASSWORD_LENGTH)
     plain = _plain(password)
     if plain in COMMON_PASSWORDS or len(set(plain)) <= 2:
         raise WeakPassword(

@@ -207,8 +207,12 @@ def change_own_password(
     user.password_hash = hash_password(new)
     user.must_change_password = False
     audit.record(
-        session, action="user.password_changed", entity=user, actor_id=user.id,
-        actor_label=user.username, at=now,
+        session,
+        action="user.password_changed",
+        entity=user,
+        actor_id=user.id,
+        actor_label=user.username,
+        at=now,
     )
 
 
@@ -219,4 +223,4 @@ def record_sign_in(session: Session, *, user: User, now: datetime) -> None:
 
 def _end_sessions(session: Session, user: User) -> None:
     """Tell every web process, once committed, to end the user's sessions and sockets."""
-    publish_after_commit(session, USERS_CHANNEL, {"type": "signed_out", "user_id": user.id})
+    publish_after_commit(session, USERS_CHANNEL, {"user_id": user.id})

@@ -153,7 +153,6 @@ class Hub:
         for connection in targets:
             connection.offer(text)
 
-
     def _sign_out(self, user_id: int) -> None:
         """End a disabled (or reset) user's sessions and close their sockets in this process."""
         for connection in [*self.agents.get(user_id, ()), *self.supervisors]:
@@ -165,7 +164,7 @@ class Hub:
 
     async def _end_sessions(self, user_id: int) -> None:
         key = user_sessions_key(user_id)
-        sessions = await self.redis.smembers(key)  # type: ignore[misc]
+        sessions = await self.redis.smembers(key)
         await self.redis.delete(key, *sessions)
 
 

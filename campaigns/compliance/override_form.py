@@ -135,4 +135,3 @@ def overrides_from_form(
 
 def _hhmm(moment: Any) -> str:
     return str(moment.strftime("%H:%M"))
-

@@ -84,7 +84,9 @@ def escalations(db: SessionDep, user: ManagerUser, client_id: DbId) -> Response:
     """Accounts past 90 days overdue, for hand-off to extrajudicial collection (headers in the
     user's language)."""
     return Response(
-        escalations_csv(db, client_id=client_id, now=utcnow(), locale=normalise_locale(user.locale)),
+        escalations_csv(
+            db, client_id=client_id, now=utcnow(), locale=normalise_locale(user.locale)
+        ),
         media_type=CSV,
         headers={"Content-Disposition": f'attachment; filename="escalaciones-{client_id}.csv"'},
     )

@@ -31,7 +31,7 @@ def test_a_bpo_wide_list_by_document_reaches_every_creditor(session: Session) ->
         session,
         client_id=None,
         filename="lista.csv",
-        content="RFC;Motivo\r\npejj 800101 hdfrrn09;queja\r\nNADIE000;\r\n".encode(),
+        content=b"RFC;Motivo\r\npejj 800101 hdfrrn09;queja\r\nNADIE000;\r\n",
         by_id=None,
         by_label="admin",
         locale="es_MX",

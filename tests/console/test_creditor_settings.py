@@ -130,7 +130,9 @@ def test_looser_than_the_law_and_malformed_values_are_refused_next_to_their_fiel
     )
     assert refused.status_code == 422
     text = refused.text
-    assert 'id="error-compliance-hours-tue"' in text or 'id="error-compliance-caps-co_daily"' in text
+    assert (
+        'id="error-compliance-hours-tue"' in text or 'id="error-compliance-caps-co_daily"' in text
+    )
     assert "solo puede hacerlo más estricto" in text
     assert 'id="error-payment_link_template"' in text
     assert 'id="error-max_installments"' in text and "de 1 a 36" in text

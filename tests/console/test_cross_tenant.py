@@ -21,7 +21,7 @@ from tests.console.conftest import sign_in
 from tests.factories import CREATED_AT, make_account, make_campaign, make_client, make_user
 
 B_MARKERS = ("Acreedor Bravo", "Beatriz Oculta", "Campaña Bravo", "gerente_bravo", "cartera-bravo")
-ID_PARAMS = ("campaign_id", "client_id", "portfolio_id")
+ID_PARAMS = ("campaign_id", "client_id", "portfolio_id", "user_id")
 SKIPPED_PREFIXES = ("/twilio/", "/static", "/auth/", "/ws/")
 ROLES_OF_A = (Role.MANAGER, Role.SUPERVISOR, Role.AGENT, Role.CLIENT_VIEWER)
 
@@ -84,10 +84,15 @@ def bravo(session: Session) -> dict[str, int]:
     session.add(portfolio)
     for role in ROLES_OF_A:
         make_user(session, username=f"a_{role}", role=role, client=a, access=[a])
-    make_user(session, username="gerente_bravo", role=Role.MANAGER, access=[b])
+    manager_b = make_user(session, username="gerente_bravo", role=Role.MANAGER, access=[b])
     make_user(session, username="visor_bravo", role=Role.CLIENT_VIEWER, client=b)
     session.commit()
-    return {"client_id": b.id, "campaign_id": campaign.id, "portfolio_id": portfolio.id}
+    return {
+        "client_id": b.id,
+        "campaign_id": campaign.id,
+        "portfolio_id": portfolio.id,
+        "user_id": manager_b.id,
+    }
 
 
 def _request(web: TestClient, method: str, route: APIRoute, ids: dict[str, int]) -> Any:

@@ -36,7 +36,7 @@ def test_payments_in_words_are_recorded_and_rejects_come_in_the_readers_language
     sign_in(web, "gerente")
     content = _csv(
         "Cuenta,Monto,Fecha de pago,Folio",
-        "CV-1,\"2,5 mil pesos\",20/11/2026,F-1",
+        'CV-1,"2,5 mil pesos",20/11/2026,F-1',
         "CV-2,1 mil MXN,21/11/2026,F-2",
         "CV-9,100,21/11/2026,F-3",
         "CV-2,50 USD,21/11/2026,F-4",
@@ -48,7 +48,7 @@ def test_payments_in_words_are_recorded_and_rejects_come_in_the_readers_language
     )
     assert page.status_code == 200, page.text
     assert "Pagos registrados" in page.text and "$3,500.00" in page.text
-    assert "<th scope=\"col\">Fila</th>" in page.text and "No existe la cuenta CV-9" in page.text
+    assert '<th scope="col">Fila</th>' in page.text and "No existe la cuenta CV-9" in page.text
     assert "El monto está en USD" in page.text
     session.rollback()
     amounts = sorted(str(p.amount) for p in session.scalars(select(Payment)))
@@ -60,7 +60,7 @@ def test_payments_in_words_are_recorded_and_rejects_come_in_the_readers_language
         data={"client_id": str(client.id)},
         files={"file": ("pagos.csv", content, "text/csv")},
     )
-    assert "<th scope=\"col\">Row</th>" in english.text and "Already recorded" in english.text
+    assert '<th scope="col">Row</th>' in english.text and "Already recorded" in english.text
 
 
 def test_a_do_not_contact_list_stops_contact_and_only_admins_list_for_the_whole_bpo(
@@ -119,7 +119,11 @@ def test_withdrawn_accounts_leave_every_campaign_at_once(web: TestClient, sessio
         "/manager/uploads/withdrawals",
         data={"client_id": str(client.id)},
         files={
-            "file": ("retiros.csv", _csv("Número de cuenta,Motivo", "A,recuperada", "Z,"), "text/csv")
+            "file": (
+                "retiros.csv",
+                _csv("Número de cuenta,Motivo", "A,recuperada", "Z,"),
+                "text/csv",
+            )
         },
     )
     assert page.status_code == 200, page.text

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
+from campaigns.models import AuditEvent, Role, User, UserClientAccess
 from campaigns.settings import get_settings
 from console.auth.sessions import COOKIE_NAME
-from campaigns.models import AuditEvent, Role, User, UserClientAccess
 from tests.console.conftest import sign_in
 from tests.factories import make_client, make_user
 

@@ -36,9 +36,7 @@ def upgrade() -> None:
         sa.Column("changed", sa.JSON(), nullable=False),
         sa.Column("changed_by_id", sa.Integer(), nullable=True),
         sa.Column("changed_by_label", sa.String(length=80), nullable=False),
-        sa.Column(
-            "created_at", campaigns.models.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", campaigns.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["client_id"],
             ["clients.id"],
