@@ -104,6 +104,8 @@ def test_a_manager_saves_every_setting_and_the_next_tick_follows_them(
     history = web.get(f"/manager/creditors/{client.id}").text
     assert "Historial de cambios" in history and "Identificador de llamada" in history
     assert "+525550000100" in history
+    assert "Lunes: 09:00–18:00; Miércoles: sin contacto; Consentimiento requerido" in history
+    assert "internet → internet; cable → cable; Otros productos → phone" in history
 
 
 def test_looser_than_the_law_and_malformed_values_are_refused_next_to_their_field(

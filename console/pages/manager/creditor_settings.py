@@ -1,7 +1,6 @@
 """Manager pages: one creditor's settings (policy, numbers, senders, templates, compliance,
 scripts, targets) with the law's limits beside them, and the history of every version."""
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,8 +15,14 @@ from campaigns.client_settings import (
     update_client_settings,
 )
 from campaigns.clients import client_to_change
-from campaigns.compliance.override_form import CHANNEL_NAMES, override_form
-from campaigns.i18n import LOCALE_NAMES, _
+from campaigns.compliance.override_form import (
+    CAP_NAMES,
+    CHANNEL_NAMES,
+    WEEKDAY_NAMES,
+    override_form,
+)
+from campaigns.compliance.profiles import WEEKDAYS
+from campaigns.i18n import LOCALE_NAMES, _, translate
 from campaigns.models import Channel, Client, ComplianceProfile, User, utcnow
 from console.deps import DbId, ManagerUser, PostedForm, SessionDep
 from console.pages.common import PageRoute, back_to, page_locale, render
@@ -69,13 +74,45 @@ def form_of(client: Client) -> dict[str, str]:
     return values
 
 
-def shown(value: Any) -> str:
-    """A stored setting as text for the history."""
+def shown(field: str, value: Any, locale: str) -> str:
+    """A stored setting as words for the history (no JSON keys, nothing in English)."""
     if value is None or value == "" or value == {} or value == []:
         return "—"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if field == "compliance_overrides" and isinstance(value, dict):
+        return _overrides_in_words(value, locale)
+    if field == "product_scripts" and isinstance(value, dict):
+        parts = [f"{product} → {script}" for product, script in value.get("products", {}).items()]
+        if value.get("default"):
+            parts.append(f"{translate(locale, _('Other products'))} → {value['default']}")
+        return "; ".join(parts)
+    if isinstance(value, dict):
+        return "; ".join(f"{key} = {item}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
     return str(value)
+
+
+def _overrides_in_words(overrides: dict[str, Any], locale: str) -> str:
+    parts = []
+    names = dict(zip(WEEKDAYS, WEEKDAY_NAMES, strict=True))
+    for day, window in (overrides.get("hours") or {}).items():
+        when = "–".join(window) if window else translate(locale, _("no contact"))
+        parts.append(f"{translate(locale, names.get(day, day))}: {when}")
+    for cap, limit in (overrides.get("caps") or {}).items():
+        parts.append(f"{translate(locale, CAP_NAMES.get(cap, cap))}: {limit}")
+    if overrides.get("holidays_block"):
+        parts.append(translate(locale, _("No contact on public holidays")))
+    channels = [
+        translate(locale, CHANNEL_NAMES[Channel(c)])
+        for c in overrides.get("consent_required") or []
+    ]
+    if channels:
+        parts.append(f"{translate(locale, _('Opt-in required'))}: {', '.join(channels)}")
+    for phrase in overrides.get("extra_phrases") or []:
+        parts.append(f"{translate(locale, _('Forbidden phrases'))}: {phrase}")
+    if overrides.get("extra_caps"):
+        parts.append(translate(locale, _("Extra contact limits (set with the command line)")))
+    return "; ".join(parts) or "—"
 
 
 def _page(
@@ -107,7 +144,7 @@ def _page(
         saved=saved,
         history=settings_history(db, client_id=client.id),
         labels_of=FIELD_LABELS,
-        shown=shown,
+        shown=lambda field, value: shown(field, value, page_locale(request)),
         status_code=status_code,
     )
 

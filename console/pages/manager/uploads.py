@@ -18,7 +18,7 @@ from campaigns.list_uploads import import_do_not_contact, import_withdrawals
 from campaigns.models import Role, User, utcnow
 from console.deps import DbId, ManagerUser, SessionDep
 from console.i18n_templates import money
-from console.pages.common import PageRoute, page_locale, render
+from console.pages.common import PageRoute, back_to, page_locale, render
 
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
 
@@ -210,3 +210,12 @@ def upload_withdrawals(
         counts=_list_counts(summary, _("Accounts withdrawn")),
         rejects_text=summary.rejects_csv,
     )
+
+
+def _back_to_uploads(user: ManagerUser) -> Response:
+    """An upload's result page reloaded (or its language switched): the uploads page."""
+    return back_to("/manager/uploads")
+
+
+for _path in ("/uploads/payments", "/uploads/do-not-contact", "/uploads/withdrawals"):
+    router.add_api_route(_path, _back_to_uploads, methods=["GET"])
