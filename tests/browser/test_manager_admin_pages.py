@@ -125,7 +125,11 @@ def test_a_manager_uploads_payments_a_do_not_contact_list_and_withdrawals(
     sign_in(page, "gerente")
     page.get_by_role("link", name="Cargas").click()
 
-    payments = 'Cuenta,Monto,Fecha,Folio\r\nCV-1,"2,5 mil pesos",20/11/2026,F-1\r\nCV-9,10,20/11/2026,F-2\r\n'
+    payments = (
+        "Cuenta,Monto,Fecha,Folio\r\n"
+        'CV-1,"2,5 mil pesos",20/11/2026,F-1\r\n'
+        "CV-9,10,20/11/2026,F-2\r\n"
+    )
     page.get_by_label("Archivo").first.set_input_files(
         {"name": "pagos.csv", "mimeType": "text/csv", "buffer": payments.encode()}
     )
