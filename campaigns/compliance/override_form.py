@@ -24,6 +24,13 @@ WEEKDAY_NAMES = (
     _("Saturday"),
     _("Sunday"),
 )
+PROFILE_NAMES = {
+    ComplianceProfile.MX: _("Law of Mexico"),
+    ComplianceProfile.CO: _("Law of Colombia"),
+    ComplianceProfile.CL: _("Law of Chile"),
+    ComplianceProfile.PE: _("Law of Peru"),
+    ComplianceProfile.US: _("Law of the United States"),
+}
 CHANNEL_NAMES = {
     Channel.VOICE: _("Calls"),
     Channel.SMS: _("Text messages (SMS)"),

@@ -18,12 +18,13 @@ from campaigns.clients import client_to_change
 from campaigns.compliance.override_form import (
     CAP_NAMES,
     CHANNEL_NAMES,
+    PROFILE_NAMES,
     WEEKDAY_NAMES,
     override_form,
 )
 from campaigns.compliance.profiles import WEEKDAYS
 from campaigns.i18n import LOCALE_NAMES, _, translate
-from campaigns.models import Channel, Client, ComplianceProfile, User, utcnow
+from campaigns.models import Channel, Client, User, utcnow
 from console.deps import DbId, ManagerUser, PostedForm, SessionDep
 from console.pages.common import PageRoute, back_to, page_locale, render
 
@@ -78,6 +79,10 @@ def shown(field: str, value: Any, locale: str) -> str:
     """A stored setting as words for the history (no JSON keys, nothing in English)."""
     if value is None or value == "" or value == {} or value == []:
         return "—"
+    if field == "compliance_profile" and value in PROFILE_NAMES:
+        return translate(locale, PROFILE_NAMES[value])
+    if field == "locale" and value in LOCALE_NAMES:
+        return translate(locale, LOCALE_NAMES[value])
     if field == "compliance_overrides" and isinstance(value, dict):
         return _overrides_in_words(value, locale)
     if field == "product_scripts" and isinstance(value, dict):
@@ -137,7 +142,7 @@ def _page(
         compliance=compliance,
         consent=consent if consent is not None else [str(c) for c in compliance.consent],
         channels=[(str(c), CHANNEL_NAMES[c]) for c in Channel],
-        profiles=list(ComplianceProfile),
+        profiles=PROFILE_NAMES,
         locales=LOCALE_NAMES,
         scripts=script_kinds(),
         errors=errors or {},

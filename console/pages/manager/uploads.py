@@ -17,7 +17,7 @@ from campaigns.i18n import _
 from campaigns.list_uploads import import_do_not_contact, import_withdrawals
 from campaigns.models import Role, User, utcnow
 from console.deps import DbId, ManagerUser, SessionDep
-from console.i18n_templates import money
+from console.i18n_templates import money, number
 from console.pages.common import PageRoute, back_to, page_locale, render
 
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
@@ -104,14 +104,14 @@ def upload_payments(
     currency = next((c.currency for c in list_clients(db) if c.id == client_id), "MXN")
     db.commit()
     counts = [
-        (_("Rows read"), str(summary.rows_read)),
-        (_("Payments recorded"), str(summary.recorded)),
-        (_("Already recorded"), str(summary.already_recorded)),
-        (_("Rejected"), str(summary.rejected)),
+        (_("Rows read"), number(summary.rows_read, locale)),
+        (_("Payments recorded"), number(summary.recorded, locale)),
+        (_("Already recorded"), number(summary.already_recorded, locale)),
+        (_("Rejected"), number(summary.rejected, locale)),
         (_("Amount recorded"), money(summary.amount, currency, locale)),
-        (_("Accounts paid off"), str(summary.accounts_settled)),
-        (_("Promises kept"), str(summary.promises_kept)),
-        (_("Instalments paid"), str(summary.installments_paid)),
+        (_("Accounts paid off"), number(summary.accounts_settled, locale)),
+        (_("Promises kept"), number(summary.promises_kept, locale)),
+        (_("Instalments paid"), number(summary.installments_paid, locale)),
     ]
     return _page(
         request,
@@ -124,14 +124,14 @@ def upload_payments(
     )
 
 
-def _list_counts(summary: Any, applied: str) -> list[tuple[str, str]]:
+def _list_counts(summary: Any, applied: str, locale: str) -> list[tuple[str, str]]:
     return [
-        (_("Rows read"), str(summary.rows_read)),
-        (applied, str(summary.applied)),
-        (_("Already listed"), str(summary.already)),
-        (_("Rejected"), str(summary.rejected)),
-        (_("Accounts affected"), str(summary.accounts_affected)),
-        (_("Pending contacts cancelled"), str(summary.attempts_cancelled)),
+        (_("Rows read"), number(summary.rows_read, locale)),
+        (applied, number(summary.applied, locale)),
+        (_("Already listed"), number(summary.already, locale)),
+        (_("Rejected"), number(summary.rejected, locale)),
+        (_("Accounts affected"), number(summary.accounts_affected, locale)),
+        (_("Pending contacts cancelled"), number(summary.attempts_cancelled, locale)),
     ]
 
 
@@ -168,7 +168,7 @@ def upload_do_not_contact(
         user,
         kind="do-not-contact",
         filename=summary.filename,
-        counts=_list_counts(summary, _("Added to the list")),
+        counts=_list_counts(summary, _("Added to the list"), locale),
         rejects_text=summary.rejects_csv,
     )
 
@@ -207,7 +207,7 @@ def upload_withdrawals(
         user,
         kind="withdrawals",
         filename=summary.filename,
-        counts=_list_counts(summary, _("Accounts withdrawn")),
+        counts=_list_counts(summary, _("Accounts withdrawn"), locale),
         rejects_text=summary.rejects_csv,
     )
 
