@@ -28,7 +28,8 @@ def test_a_manager_sets_up_a_creditor_in_spanish_and_reads_it_in_english(
     make_user(session, username="gerente", role=Role.MANAGER, access=[client])
     session.commit()
     sign_in(page, "gerente")
-    page.get_by_role("link", name="Configuración: Cablevisión Norte").click()
+    creditor_row = page.get_by_role("row").filter(has_text="Cablevisión Norte")
+    creditor_row.get_by_role("link", name="Configuración").click()
     expect(
         page.get_by_role("heading", name=re.compile("Configuración del acreedor"))
     ).to_be_visible()
