@@ -46,7 +46,7 @@ def _signed_in_user(session_id: str | None) -> tuple[int, str, str, str] | None:
         return None
     with read_scope() as session:
         user = session.get(User, web_session.user_id)
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or user.must_change_password:
             return None
         return user.id, str(user.role), user.full_name, user.locale
 
@@ -131,7 +131,7 @@ async def agent_socket(websocket: WebSocket) -> None:
     if who is None:
         return
     agent_id, name, locale = who
-    connection = Connection(websocket)
+    connection = Connection(websocket, user_id=agent_id)
     campaigns = await asyncio.to_thread(_agent_campaigns, agent_id)
     await state.register(hub.redis, agent_id=agent_id, name=name, campaign_ids=campaigns)
     await state.touch(hub.redis, agent_id)
@@ -216,7 +216,7 @@ async def supervisor_socket(websocket: WebSocket) -> None:
     if who is None:
         return
     user_id, _name, locale = who
-    connection = Connection(websocket)
+    connection = Connection(websocket, user_id=user_id)
     hub.supervisors[connection] = await asyncio.to_thread(_visible_clients, user_id)
     live = asyncio.create_task(push_live_figures(connection, user_id))
     try:

@@ -13,7 +13,7 @@ from campaigns.models.agreements import (
 from campaigns.models.audit import AuditEvent, AuditEventIsAppendOnly
 from campaigns.models.base import Base, TenantOwned, utcnow
 from campaigns.models.campaign import Campaign, CampaignAgent
-from campaigns.models.clients import Client, User, UserClientAccess
+from campaigns.models.clients import Client, ClientSettingsVersion, User, UserClientAccess
 from campaigns.models.contact import Attempt, AttemptEvent, ContactRefusal, InboundMessage
 from campaigns.models.enums import *  # noqa: F403
 from campaigns.models.portfolio import (
@@ -40,6 +40,7 @@ __all__ = [
     "CampaignAgent",
     "ChannelPermission",
     "Client",
+    "ClientSettingsVersion",
     "ContactPoint",
     "ContactPreference",
     "ContactRefusal",

@@ -2,8 +2,17 @@
 
 from fastapi import APIRouter
 
-from console.pages import accounts, agent, auth, manager, self_service, supervisor, viewer
+from console.pages import (
+    accounts,
+    agent,
+    auth,
+    manager,
+    my_password,
+    self_service,
+    supervisor,
+    viewer,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, agent, supervisor, manager, viewer, accounts, self_service):
+for module in (auth, my_password, agent, supervisor, manager, viewer, accounts, self_service):
     router.include_router(module.router)

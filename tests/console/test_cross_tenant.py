@@ -30,6 +30,7 @@ ID_PARAMS = (
     "account_id",
     "point_id",
     "dispute_id",
+    "user_id",
 )
 # /s/ is the debtors' public self-service page: the signed link is its authorisation (see
 # tests/console/test_self_service_page.py).
@@ -103,7 +104,7 @@ def bravo(session: Session) -> dict[str, int]:
     session.add(dispute)
     for role in ROLES_OF_A:
         make_user(session, username=f"a_{role}", role=role, client=a, access=[a])
-    make_user(session, username="gerente_bravo", role=Role.MANAGER, access=[b])
+    manager_b = make_user(session, username="gerente_bravo", role=Role.MANAGER, access=[b])
     make_user(session, username="visor_bravo", role=Role.CLIENT_VIEWER, client=b)
     session.commit()
     return {
@@ -114,6 +115,7 @@ def bravo(session: Session) -> dict[str, int]:
         "account_id": escalated.id,
         "point_id": escalated.debtor.contact_points[0].id,
         "dispute_id": dispute.id,
+        "user_id": manager_b.id,
     }
 
 
