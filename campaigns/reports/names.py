@@ -32,7 +32,7 @@ def campaign_names(session: Session, ids: Iterable[int | None]) -> dict[int | No
 def agent_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """Each agent's full name by id."""
     rows = session.execute(select(User.id, User.full_name).where(User.id.in_(set(ids))))
-    return dict(rows.tuples().all())
+    return {agent_id: name for agent_id, name in rows}
 
 
 def currency_of(session: Session, client_ids: Iterable[int]) -> str | None:
