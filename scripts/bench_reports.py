@@ -75,7 +75,7 @@ def main() -> None:
 def _series(count: int, postgres: bool) -> str:
     """A FROM clause yielding i = 1..count."""
     if postgres:
-        return f"generate_series(1, {count}) AS s(i)"
+        return f"generate_series(1::bigint, {count}) AS s(i)"
     return (
         f"(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {count}) "
         "SELECT i FROM s) AS s"
@@ -91,7 +91,9 @@ def _day_plus(day: date, days_sql: str, postgres: bool) -> str:
 def _moment(day: date, seconds_sql: str, postgres: bool) -> str:
     """`day` 00:00 UTC plus a number of seconds, as the timestamp type the backend stores."""
     if postgres:
-        return f"(TIMESTAMPTZ '{day.isoformat()} 00:00:00+00' + ({seconds_sql}) * INTERVAL '1 second')"
+        return (
+            f"(TIMESTAMPTZ '{day.isoformat()} 00:00:00+00' + ({seconds_sql}) * INTERVAL '1 second')"
+        )
     return f"(datetime('{day.isoformat()} 00:00:00', ({seconds_sql}) || ' seconds') || '.000000')"
 
 
@@ -130,8 +132,10 @@ def _generate(
         )  # fmt: skip
     at = f"'{assigned_at.strftime('%Y-%m-%d %H:%M:%S')}{'+00' if postgres else '.000000'}'"
     day_of = f"(i % {days})"
-    within_day = f"(14 * 3600 + (i * 7) % (10 * 3600))"  # 08:00-18:00 in Mexico City
+    within_day = "(14 * 3600 + (i * 7) % (10 * 3600))"  # 08:00-18:00 in Mexico City
     created = _moment(first_day, f"{day_of} * 86400 + {within_day}", postgres)
+    reasons = " ".join(f"WHEN {n} THEN '{r}'" for n, r in enumerate(PAUSE_REASONS))
+    stretch_start = f"((i / 40) / {agents}) * 86400 + 14 * 3600 + (i % 40) * 900"
     statements = [
         f"""INSERT INTO debtors (id, client_id, name, region, country, timezone, timezones,
             created_at)
@@ -144,7 +148,7 @@ def _generate(
             SELECT i, 1 + i % {CLIENTS}, 1 + i % {PORTFOLIOS}, i, 'A' || i,
                    'Product ' || (i % {PRODUCTS}), 1000 + i % 5000,
                    CASE WHEN i % 10 = 0 THEN 0 ELSE 1000 + i % 5000 END, 'MXN',
-                   {_day_plus(LAST_DAY, f"-(i % 150)", postgres)},
+                   {_day_plus(LAST_DAY, "-(i % 150)", postgres)},
                    CASE WHEN i % 10 = 0 THEN 'paid' ELSE 'active' END, 0, '{{}}', {at}
             FROM {_series(accounts, postgres)}""",
         f"""INSERT INTO payments (client_id, account_id, amount, paid_on, reference, source,
@@ -163,7 +167,8 @@ def _generate(
                    0, 1, CASE WHEN i % 3 = 0 AND i % 10 < 7 THEN 'human' END,
                    i % 3 = 0 AND i % 50 = 0 AND i % 10 < 7, 60 + i % 240, 1,
                    CASE WHEN i % 3 = 0 AND i % 10 < 7 THEN {created} END, 'collection', {created}
-            FROM (SELECT i, 1 + (i * 7919) % {accounts} AS a FROM {_series(attempts, postgres)}) s""",
+            FROM (SELECT i, 1 + (i * 7919) % {accounts} AS a
+                  FROM {_series(attempts, postgres)}) s""",
         """INSERT INTO outcomes (client_id, account_id, attempt_id, agent_id, disposition,
             right_party, notes, created_at)
             SELECT client_id, account_id, id, agent_id,
@@ -191,10 +196,10 @@ def _generate(
                    CASE i % 4 WHEN 0 THEN 'ready' WHEN 1 THEN 'on_call' WHEN 2 THEN 'wrap_up'
                         ELSE 'paused' END,
                    CASE WHEN i % 4 = 3 THEN
-                        CASE (i / 4) % 3 {" ".join(f"WHEN {n} THEN '{r}'" for n, r in enumerate(PAUSE_REASONS))} END
+                        CASE (i / 4) % 3 {reasons} END
                         ELSE '' END,
-                   {_moment(first_day, f"((i / 40) / {agents}) * 86400 + 14 * 3600 + (i % 40) * 900", postgres)},
-                   {_moment(first_day, f"((i / 40) / {agents}) * 86400 + 14 * 3600 + (i % 40) * 900 + 900", postgres)},
+                   {_moment(first_day, stretch_start, postgres)},
+                   {_moment(first_day, stretch_start + " + 900", postgres)},
                    900
             FROM (SELECT i - 1 AS i FROM {_series(agents * days * 40, postgres)}) s""",
     ]  # fmt: skip
@@ -205,7 +210,9 @@ def _generate(
             started = time.perf_counter()
             result = conn.execute(text(statement))
             table = statement.split()[2]
-            print(f"  {table:<18} {result.rowcount:>10,} rows {time.perf_counter() - started:7.1f}s")
+            print(
+                f"  {table:<18} {result.rowcount:>10,} rows {time.perf_counter() - started:7.1f}s"
+            )
         if postgres:
             conn.execute(text("ANALYZE"))
 
@@ -220,8 +227,9 @@ def _rollup(first_day: date) -> None:
     with session_scope() as session:
         summary = rollup(session, date_from=first_day, date_to=LAST_DAY, now=now)
     print(f"  {summary.rows:,} summary rows")
-    from campaigns.db import get_engine
     from sqlalchemy import text
+
+    from campaigns.db import get_engine
 
     engine = get_engine()
     if engine.dialect.name == "postgresql":
@@ -255,42 +263,52 @@ def _measure(first_day: date, repeat: int) -> None:
         now=now,
     )
     span = {"first": first_day.isoformat(), "last": LAST_DAY.isoformat()}
-    start = f"'{first_day.isoformat()}'"
     within = "day BETWEEN :first AND :last"
     summary_floor = {
-        "portfolio": f"SELECT aging_bucket, sum(balance) FROM report_portfolio_days WHERE {within} GROUP BY aging_bucket",
-        "recovery": f"SELECT portfolio_id, sum(collected), sum(assigned) FROM report_portfolio_days WHERE {within} GROUP BY portfolio_id",
-        "funnel": f"SELECT channel, sum(attempts), sum(connected) FROM report_contact_days WHERE {within} GROUP BY channel",
-        "agents": f"SELECT agent_id, state, sum(seconds) FROM report_agent_state_days WHERE {within} GROUP BY agent_id, state",
-        "dialer": f"SELECT day, sum(attempts), sum(abandoned) FROM report_contact_days WHERE {within} GROUP BY day",
-        "compliance": f"SELECT rule, sum(refusals) FROM report_refusal_days WHERE {within} GROUP BY rule",
-    }  # fmt: skip
+        "portfolio": "SELECT aging_bucket, sum(balance) FROM report_portfolio_days"
+        f" WHERE {within} GROUP BY aging_bucket",
+        "recovery": "SELECT portfolio_id, sum(collected), sum(assigned) FROM report_portfolio_days"
+        f" WHERE {within} GROUP BY portfolio_id",
+        "funnel": "SELECT channel, sum(attempts), sum(connected) FROM report_contact_days"
+        f" WHERE {within} GROUP BY channel",
+        "agents": "SELECT agent_id, state, sum(seconds) FROM report_agent_state_days"
+        f" WHERE {within} GROUP BY agent_id, state",
+        "dialer": "SELECT day, sum(attempts), sum(abandoned) FROM report_contact_days"
+        f" WHERE {within} GROUP BY day",
+        "compliance": f"SELECT rule, sum(refusals) FROM report_refusal_days WHERE {within}"
+        " GROUP BY rule",
+    }
     raw_floor = {
         "portfolio": "SELECT count(*), sum(balance) FROM accounts",
-        "recovery": "SELECT portfolio_id, sum(original_balance), sum(balance) FROM accounts GROUP BY portfolio_id",
-        "funnel": "SELECT channel, count(*) FROM attempts WHERE created_at >= :since GROUP BY channel",
-        "agents": "SELECT agent_id, state, sum(duration_seconds) FROM agent_activity WHERE started_at >= :since GROUP BY agent_id, state",
-        "dialer": "SELECT count(*), sum(CASE WHEN abandoned THEN 1 ELSE 0 END) FROM attempts WHERE created_at >= :since",
-        "compliance": "SELECT rule, count(*) FROM contact_refusals WHERE checked_at >= :since GROUP BY rule",
-    }  # fmt: skip
+        "recovery": "SELECT portfolio_id, sum(original_balance), sum(balance) FROM accounts"
+        " GROUP BY portfolio_id",
+        "funnel": "SELECT channel, count(*) FROM attempts WHERE created_at >= :since"
+        " GROUP BY channel",
+        "agents": "SELECT agent_id, state, sum(duration_seconds) FROM agent_activity"
+        " WHERE started_at >= :since GROUP BY agent_id, state",
+        "dialer": "SELECT count(*), sum(CASE WHEN abandoned THEN 1 ELSE 0 END) FROM attempts"
+        " WHERE created_at >= :since",
+        "compliance": "SELECT rule, count(*) FROM contact_refusals WHERE checked_at >= :since"
+        " GROUP BY rule",
+    }
     since = datetime.combine(first_day, datetime.min.time(), UTC)
     print(
-        f"\n| report     | report ms | floor ms (summary rows) | ratio | raw scan ms | "
-        f"report/raw |"
+        "\n| report     | table rows | report ms | floor ms (summary rows) | ratio | raw scan ms | "
+        "report/raw |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     with read_scope() as session:
         for key in REPORTS:
-            took = _best(repeat, lambda: build_report(session, key, report_filter))
-            floor = _best(repeat, lambda: session.execute(text(summary_floor[key]), span).all())
-            raw = _best(
-                repeat, lambda: session.execute(text(raw_floor[key]), {"since": since}).all()
-            )
+            built = build_report(session, key, report_filter)
+            shown = sum(len(section.rows) for section in built.sections)
+            took = _best(repeat, lambda k=key: build_report(session, k, report_filter))
+            floor_sql, raw_sql = text(summary_floor[key]), text(raw_floor[key])
+            floor = _best(repeat, lambda q=floor_sql: session.execute(q, span).all())
+            raw = _best(repeat, lambda q=raw_sql: session.execute(q, {"since": since}).all())
             print(
-                f"| {key:<10} | {took:9.1f} | {floor:23.1f} | {took / floor:5.1f} | "
-                f"{raw:11.1f} | {took / raw:10.2f} |"
+                f"| {key:<10} | {shown:10,} | {took:9.1f} | {floor:23.2f} | {took / floor:5.1f} | "
+                f"{raw:11.2f} | {took / raw:10.2f} |"
             )
-    del start
 
 
 if __name__ == "__main__":
