@@ -341,7 +341,7 @@ def agent_rows(session: Session, day: date) -> list[Row]:
     )
     for agent_id, client_id, campaign_id, count, talk in handled:
         key = {"agent_id": agent_id, "client_id": client_id, "campaign_id": campaign_id}
-        merged.add(key, handled=count, talk_seconds=int(talk))
+        merged.add(key, handled=count, talk_seconds=int(talk or 0))
     outcome_dims = (Outcome.agent_id, Outcome.client_id, Attempt.campaign_id)
     rpc = session.execute(
         select(*outcome_dims, func.count(Outcome.id))
