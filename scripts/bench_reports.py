@@ -309,6 +309,21 @@ def _measure(first_day: date, repeat: int) -> None:
                 f"| {key:<10} | {shown:10,} | {took:9.1f} | {floor:23.2f} | {took / floor:5.1f} | "
                 f"{raw:11.2f} | {took / raw:10.2f} |"
             )
+    # The same range moved one day on, to a day not rolled up: "today", computed live.
+    today = LAST_DAY + timedelta(days=1)
+    live_filter = ReportFilter(
+        client_ids=report_filter.client_ids,
+        date_from=first_day + timedelta(days=1),
+        date_to=today,
+        now=datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=18),
+    )
+    print(f"\nthe same range moved to end today ({today}, not rolled up: computed live):")
+    print("| report     | report ms |")
+    print("|---|---|")
+    with read_scope() as session:
+        for key in REPORTS:
+            took = _best(repeat, lambda k=key: build_report(session, k, live_filter))
+            print(f"| {key:<10} | {took:9.1f} |")
 
 
 if __name__ == "__main__":
