@@ -38,6 +38,11 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="A tiny size, to check it runs")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="Keep the data of a previous run with the same sizes; only time the reports",
+    )
     args = parser.parse_args()
     if args.quick:
         args.accounts, args.attempts, args.agent_days, args.days = 2_000, 10_000, 20, 10
@@ -51,12 +56,15 @@ def main() -> None:
 
     engine = db.get_engine()
     postgres = engine.dialect.name == "postgresql"
+    first_day = LAST_DAY - timedelta(days=args.days - 1)
+    if args.measure_only:
+        _measure(first_day, args.repeat)
+        return
     if postgres:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
     migrate.upgrade()
-    first_day = LAST_DAY - timedelta(days=args.days - 1)
     agents = max(1, -(-args.agent_days // args.days))
     print(
         f"backend: {engine.dialect.name}; {args.accounts:,} accounts, {args.attempts:,} attempts, "
