@@ -214,6 +214,19 @@ def _generate(
     from campaigns.db import get_engine
 
     with get_engine().begin() as conn:
+        indexes: list[str] = []
+        if postgres:  # build the big tables' plain indexes once, after the rows are in
+            indexes = list(
+                conn.scalars(
+                    text(
+                        "SELECT indexdef FROM pg_indexes WHERE tablename IN"
+                        " ('attempts', 'outcomes', 'accounts', 'debtors', 'contact_refusals')"
+                        " AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+                    )
+                )
+            )
+            for definition in indexes:
+                conn.execute(text(f"DROP INDEX {definition.split()[2]}"))
         for statement in statements:
             started = time.perf_counter()
             result = conn.execute(text(statement))
@@ -221,7 +234,11 @@ def _generate(
             print(
                 f"  {table:<18} {result.rowcount:>10,} rows {time.perf_counter() - started:7.1f}s"
             )
+        started = time.perf_counter()
+        for definition in indexes:
+            conn.execute(text(definition))
         if postgres:
+            print(f"  {len(indexes)} indexes built in {time.perf_counter() - started:.1f}s")
             conn.execute(text("ANALYZE"))
 
 
