@@ -25,6 +25,17 @@ from campaigns.models.portfolio import (
     Portfolio,
     aging_bucket,
 )
+from campaigns.models.reports import (
+    ReportAgentDay,
+    ReportAgentStateDay,
+    ReportContactDay,
+    ReportDebtorContactDay,
+    ReportPortfolioDay,
+    ReportProvisionalDay,
+    ReportRefusalDay,
+    ReportRolledDay,
+    ReportRollMonth,
+)
 from campaigns.models.self_service import ContactPreference, DataSubjectRequest
 
 __all__ = [
@@ -55,6 +66,15 @@ __all__ = [
     "PaymentPlan",
     "Portfolio",
     "PromiseToPay",
+    "ReportAgentDay",
+    "ReportAgentStateDay",
+    "ReportContactDay",
+    "ReportDebtorContactDay",
+    "ReportPortfolioDay",
+    "ReportProvisionalDay",
+    "ReportRefusalDay",
+    "ReportRollMonth",
+    "ReportRolledDay",
     "TenantOwned",
     "User",
     "UserClientAccess",
