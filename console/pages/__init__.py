@@ -1,9 +1,10 @@
-"""Server-rendered pages: sign-in, agent console, wallboard, manager pages, client viewer."""
+"""Server-rendered pages: sign-in, agent console, wallboard, manager pages, client viewer,
+reports."""
 
 from fastapi import APIRouter
 
-from console.pages import agent, auth, manager, supervisor, viewer
+from console.pages import agent, auth, manager, reports, supervisor, viewer
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, agent, supervisor, manager, viewer):
+for module in (auth, agent, supervisor, manager, viewer, reports):
     router.include_router(module.router)
