@@ -25,6 +25,16 @@ from campaigns.models.portfolio import (
     Portfolio,
     aging_bucket,
 )
+from campaigns.models.reports import (
+    ReportAgentDay,
+    ReportAgentStateDay,
+    ReportContactDay,
+    ReportDebtorContactDay,
+    ReportPortfolioDay,
+    ReportRefusalDay,
+    ReportRolledDay,
+    ReportRollMonth,
+)
 
 __all__ = [
     "Account",
@@ -51,6 +61,14 @@ __all__ = [
     "PaymentPlan",
     "Portfolio",
     "PromiseToPay",
+    "ReportAgentDay",
+    "ReportAgentStateDay",
+    "ReportContactDay",
+    "ReportDebtorContactDay",
+    "ReportPortfolioDay",
+    "ReportRefusalDay",
+    "ReportRollMonth",
+    "ReportRolledDay",
     "TenantOwned",
     "User",
     "UserClientAccess",

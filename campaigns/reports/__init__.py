@@ -1,35 +1,31 @@
-"""Reports on the figures a BPO is paid on (see docs/reports.md and shared kpis reference).
+"""Reports on the figures a BPO is paid on, each figure defined in docs/reports.md.
 
-Stub: the report functions return empty reports of the final shape until the computations land.
+Every report reads the daily summary tables for days rolled up (campaigns/reports/rollup.py) and
+computes days not rolled up yet (today) live with the same code; the shape of what they return
+is campaigns/reports/table.py.
 """
 
 from collections.abc import Callable
-from datetime import date
 
 from sqlalchemy.orm import Session
 
-from campaigns.i18n import _
-from campaigns.reports.table import Column, Report, ReportFilter, Section
+from campaigns.reports.agents import agents_report
+from campaigns.reports.compliance import compliance_report
+from campaigns.reports.dialer import dialer_report
+from campaigns.reports.funnel import funnel_report
+from campaigns.reports.portfolio import portfolio_report
+from campaigns.reports.recovery import recovery_report
+from campaigns.reports.table import Report, ReportFilter
+from campaigns.reports.targets import targets_vs_actuals
 
-REPORT_TITLES = {
-    "portfolio": _("Portfolio"),
-    "recovery": _("Recovery"),
-    "funnel": _("Contact funnel"),
-    "agents": _("Agents"),
-    "dialer": _("Dialer"),
-    "compliance": _("Compliance"),
-}
-
-
-def _empty(key: str) -> Callable[[Session, ReportFilter], Report]:
-    def build(session: Session, report_filter: ReportFilter) -> Report:
-        return Report(key=key, title=REPORT_TITLES[key], sections=())
-
-    return build
-
-
+# In menu order.
 REPORTS: dict[str, Callable[[Session, ReportFilter], Report]] = {
-    key: _empty(key) for key in REPORT_TITLES
+    "portfolio": portfolio_report,
+    "recovery": recovery_report,
+    "funnel": funnel_report,
+    "agents": agents_report,
+    "dialer": dialer_report,
+    "compliance": compliance_report,
 }
 
 
@@ -38,17 +34,4 @@ def build_report(session: Session, key: str, report_filter: ReportFilter) -> Rep
     return REPORTS[key](session, report_filter)
 
 
-def targets_vs_actuals(session: Session, client_id: int, month: date) -> Section:
-    """The creditor's contract targets beside the BPO's daily and monthly figures for a month."""
-    return Section(
-        key="targets",
-        title=_("Targets against actuals"),
-        columns=(
-            Column("period", _("Period"), "text"),
-            Column("recovery_rate", _("Recovery rate"), "pct"),
-            Column("recovery_target", _("Recovery target"), "pct"),
-            Column("kept_rate", _("Kept rate"), "pct"),
-            Column("kept_rate_target", _("Kept rate target"), "pct"),
-        ),
-        rows=(),
-    )
+__all__ = ["REPORTS", "Report", "ReportFilter", "build_report", "targets_vs_actuals"]

@@ -5,9 +5,9 @@ is computed once (campaigns/reports/*) and shown or exported the same way everyw
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-COLUMN_KINDS = ("text", "int", "money", "pct", "seconds", "date", "month")
+COLUMN_KINDS = ("text", "int", "number", "money", "pct", "seconds", "date", "month")
 AGING_BUCKETS = ("1-30", "31-60", "61-90")
 
 
@@ -17,7 +17,7 @@ class Column:
 
     key: str
     label: str
-    kind: str  # one of COLUMN_KINDS
+    kind: str  # one of COLUMN_KINDS: text, int, number, money, pct, seconds, date, month
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,13 @@ class Chart:
 
 @dataclass(frozen=True)
 class Section:
-    """One table of a report (values: str, int, Decimal, float, date, None)."""
+    """One table of a report (values: str, int, Decimal, float, date, None).
+
+    Value per column kind: "int" int; "number" float (a rate per hour, shown with 2 decimals)
+    or None; "money" Decimal; "pct" float fraction (0.25 is 25%) or
+    None when there is nothing to divide by; "seconds" float or int; "date" date; "month" date
+    (the month's first day); "text" str (rule ids, buckets, names as stored).
+    """
 
     key: str
     title: str  # English msgid
@@ -64,3 +70,6 @@ class ReportFilter:
     aging_bucket: str | None = None  # one of AGING_BUCKETS
     product: str | None = None
     region: str | None = None
+    # The moment the report is asked for: days after its operating day are not computed. Days
+    # not rolled up yet (today) are computed live from the same code the rollup runs.
+    now: datetime | None = None
