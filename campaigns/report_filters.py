@@ -7,7 +7,7 @@ an id of another creditor is answered as unknown (404), never as an empty report
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,6 +87,7 @@ def checked_filter(
     *,
     date_from: date,
     date_to: date,
+    now: datetime,
     client_id: int | None = None,
     portfolio_id: int | None = None,
     campaign_id: int | None = None,
@@ -124,4 +125,5 @@ def checked_filter(
         aging_bucket=aging_bucket,
         product=product or None,
         region=region or None,
+        now=now,
     )

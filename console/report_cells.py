@@ -5,13 +5,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import format_skeleton
-from babel.numbers import format_compact_currency, format_compact_decimal
+from babel.numbers import format_compact_currency, format_compact_decimal, format_decimal
 
 from campaigns.i18n import normalise_locale
 from console.i18n_templates import day, money, number, percent
 
 NO_FIGURE = "—"
-NUMERIC_KINDS = frozenset({"int", "money", "pct", "seconds"})
+NUMERIC_KINDS = frozenset({"int", "number", "money", "pct", "seconds"})
 
 
 def duration(seconds: float | int | Decimal) -> str:
@@ -53,6 +53,8 @@ def shown(value: object, kind: str, *, locale: str, currency: str | None) -> str
             return percent(Decimal(str(value)), locale)
         if kind == "seconds":
             return duration(value)
+        if kind == "number":
+            return format_decimal(value, format="#,##0.00", locale=normalise_locale(locale))
         return number(value, locale)
     when = as_date(value) if kind in ("date", "month") else None
     if when is not None:

@@ -25,6 +25,7 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 BOM = "\ufeff"
 XLSX_FORMATS = {
     "int": "#,##0",
+    "number": "#,##0.00",
     "money": "#,##0.00",
     "pct": "0.0%",
     "seconds": "[h]:mm:ss",

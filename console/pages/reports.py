@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from campaigns.errors import NotFound
 from campaigns.i18n import _
-from campaigns.models import Role, User
+from campaigns.models import Role, User, utcnow
 from campaigns.report_filters import checked_filter, filter_choices
-from campaigns.reports import REPORT_TITLES, REPORTS, build_report
+from campaigns.reports import REPORTS, build_report
 from campaigns.reports.table import Report, Section
 from console.charts import report_chart
 from console.deps import SessionDep, require_roles
@@ -33,6 +33,15 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 ReportsUser = Annotated[
     User, Depends(require_roles(Role.SUPERVISOR, Role.MANAGER, Role.CLIENT_VIEWER))
 ]
+# The reports' names in the menu (the same msgids as the reports' titles).
+MENU_TITLES = {
+    "portfolio": _("Portfolio"),
+    "recovery": _("Recovery"),
+    "funnel": _("Contact funnel"),
+    "agents": _("Agents"),
+    "dialer": _("Dialer"),
+    "compliance": _("Compliance"),
+}
 SectionKey = Annotated[str | None, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 
 
@@ -49,7 +58,8 @@ def section_charts(section: Section, locale: str) -> list[Markup]:
 def _report(db: Session, query: ReportQuery) -> Report:
     if query.report not in REPORTS:
         raise NotFound(_("No such report."))
-    return build_report(db, query.report, checked_filter(db, **query.filters()))  # type: ignore[arg-type]
+    report_filter = checked_filter(db, now=utcnow(), **query.filters())  # type: ignore[arg-type]
+    return build_report(db, query.report, report_filter)
 
 
 def download(content: str | bytes, media_type: str, filename: str) -> Response:
@@ -78,7 +88,7 @@ def reports_page(
         report=report,
         query=query,
         choices=filter_choices(db),
-        menu=[(key, REPORT_TITLES.get(key, key)) for key in REPORTS],
+        menu=[(key, MENU_TITLES.get(key, key)) for key in REPORTS],
         charts={s.key: section_charts(s, locale) for s in report.sections},
         cell=lambda value, kind, currency: shown(value, kind, locale=locale, currency=currency),
     )

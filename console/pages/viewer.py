@@ -62,9 +62,9 @@ def creditor_page(
     """Portfolio status, today's campaign results and the month's figures against the
     contract's targets, of one creditor the reader may see."""
     client = _creditor(db, user, client_id)
-    targets = targets_vs_actuals(db, client.id, month)
-    locale = page_locale(request)
     now = utcnow()
+    targets = targets_vs_actuals(db, client.id, month, now=now)
+    locale = page_locale(request)
     campaign_ids = set(db.scalars(select(Campaign.id).where(Campaign.client_id == client.id)))
     figures = [f for f in todays_figures(db, now=now) if f.campaign_id in campaign_ids]
     status = portfolio_status(db, client_id=client.id)
@@ -86,7 +86,7 @@ def creditor_page(
 
 
 def _targets(db: Session, user: User, client_id: int, month: date) -> Section:
-    return targets_vs_actuals(db, _creditor(db, user, client_id).id, month)
+    return targets_vs_actuals(db, _creditor(db, user, client_id).id, month, now=utcnow())
 
 
 def _targets_name(client_id: int, month: date, extension: str) -> str:
