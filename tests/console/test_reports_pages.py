@@ -28,7 +28,10 @@ def two_creditors(session: Session) -> dict[str, int]:
     alfa_campaign = make_campaign(session, client=alfa, name="Campaña Alfa")
     bravo_campaign = make_campaign(session, client=bravo, name="Campaña Bravo")
     bravo_import = Portfolio(
-        client_id=bravo.id, filename="cartera-bravo.csv", as_of=date(2026, 11, 1), created_at=CREATED_AT
+        client_id=bravo.id,
+        filename="cartera-bravo.csv",
+        as_of=date(2026, 11, 1),
+        created_at=CREATED_AT,
     )
     session.add(bravo_import)
     make_user(session, username="gerente", role=Role.MANAGER, access=[alfa])
