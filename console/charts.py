@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from campaigns.i18n import _, translate
 from campaigns.reports.table import Chart, Section
-from console.report_cells import axis_label, shown
+from console.report_cells import axis_label, short_day, shown
 
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 72, 16, 30, 46
@@ -44,10 +44,10 @@ def nice_step(span: float, ticks: int = 4) -> float:
     if span <= 0:
         return 1.0
     raw = span / ticks
-    power = 10 ** math.floor(math.log10(raw))
+    power = 10.0 ** math.floor(math.log10(raw))
     for factor in (1, 2, 2.5, 5, 10):
         if raw <= factor * power:
-            return factor * power
+            return float(factor * power)
     return 10 * power
 
 
@@ -89,8 +89,10 @@ def svg_chart(
     x_labels: Sequence[str],
     series: Sequence[Series],
     tick_label: TickLabel,
+    x_ticks: Sequence[str] | None = None,
 ) -> Markup:
-    """A line or bar chart as an inline SVG element."""
+    """A line or bar chart as an inline SVG element (`x_ticks`: shorter category labels for the
+    axis, such as "3 nov" for "3 nov 2026"; the points' titles keep `x_labels`)."""
     plotted = [v for s in series for v in s.values if v is not None]
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{escape(kind)}" '
@@ -119,7 +121,7 @@ def svg_chart(
     every = max(1, math.ceil(count / MAX_X_LABELS))
     parts.append('<g class="axis x">')
     parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y_of(0):.1f}" y2="{y_of(0):.1f}"/>')
-    for i, label in enumerate(x_labels):
+    for i, label in enumerate(x_ticks or x_labels):
         if i % every == 0:
             parts.append(_text(LEFT + band * (i + 0.5), HEIGHT - BOTTOM + 18, _short(label)))
     parts.append("</g>")
@@ -204,6 +206,10 @@ def report_chart(chart: Chart, section: Section, *, locale: str, index: int = 0)
         shown(row.get(chart.x), x_column.kind, locale=locale, currency=section.currency)
         for row in section.rows
     ]
+    x_ticks = [
+        short_day(row.get(chart.x), locale) if x_column.kind == "date" else label
+        for row, label in zip(section.rows, x_labels, strict=True)
+    ]
     series = []
     for key in chart.series:
         column = columns[key]
@@ -230,4 +236,5 @@ def report_chart(chart: Chart, section: Section, *, locale: str, index: int = 0)
         x_labels=x_labels,
         series=series,
         tick_label=TickLabel(value_kind, locale=locale, currency=section.currency),
+        x_ticks=x_ticks,
     )

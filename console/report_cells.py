@@ -28,6 +28,12 @@ def month(value: date, locale: str) -> str:
     return format_skeleton("yMMM", value, locale=normalise_locale(locale))
 
 
+def short_day(value: object, locale: str) -> str:
+    """A day without its year, for a chart's axis (3 nov; Nov 3)."""
+    when = as_date(value)
+    return format_skeleton("MMMd", when, locale=normalise_locale(locale)) if when else ""
+
+
 def as_date(value: object) -> date | None:
     """A date value (or its ISO text) as a date; None for anything else."""
     if isinstance(value, datetime):

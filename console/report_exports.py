@@ -96,7 +96,7 @@ def _sheet_title(title: str, taken: Iterable[str]) -> str:
 def report_xlsx(report: Report, *, locale: str) -> bytes:
     """A workbook with one sheet per section: bold translated headers, typed number cells."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.worksheets[0])
     sections = report.sections or (Section(key="empty", title=report.title, columns=(), rows=()),)
     for section in sections:
         sheet = book.create_sheet(_sheet_title(translate(locale, section.title), book.sheetnames))

@@ -50,6 +50,8 @@ def test_a_bar_chart_has_one_bar_per_value_with_its_amount_in_the_readers_locale
     assert round(heights[2] / heights[0], 1) == round(4200.5 / 1500, 1)
     ticks = [t.text for t in svg.findall(f".//{SVG}g[@class='axis y']/{SVG}text")]
     assert ticks[0] == "$0" and len(ticks) >= 3
+    days = [t.text for t in svg.findall(f".//{SVG}g[@class='axis x']/{SVG}text")]
+    assert days == ["2 nov", "3 nov", "4 nov"]  # the year is in each bar's title
 
 
 def test_a_line_chart_skips_days_without_a_figure_and_writes_percentages() -> None:
