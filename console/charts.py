@@ -19,6 +19,7 @@ from console.report_cells import axis_label, short_day, shown
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 72, 16, 30, 46
 MAX_X_LABELS = 12
+CHAR_WIDTH = 6.5  # an 11px label's average character width, to keep axis labels apart
 LABEL_CHARS = 14
 COLOURS = ("#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 2", "1 2")
@@ -118,12 +119,14 @@ def svg_chart(
     parts.append("</g>")
     count = len(x_labels)
     band = plot_w / count
-    every = max(1, math.ceil(count / MAX_X_LABELS))
+    axis_labels = [_short(label) for label in (x_ticks or x_labels)]
+    widest = max(len(label) for label in axis_labels) * CHAR_WIDTH + 8
+    every = max(1, math.ceil(count / max(1, min(MAX_X_LABELS, int(plot_w // widest)))))
     parts.append('<g class="axis x">')
     parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y_of(0):.1f}" y2="{y_of(0):.1f}"/>')
-    for i, label in enumerate(x_ticks or x_labels):
+    for i, label in enumerate(axis_labels):
         if i % every == 0:
-            parts.append(_text(LEFT + band * (i + 0.5), HEIGHT - BOTTOM + 18, _short(label)))
+            parts.append(_text(LEFT + band * (i + 0.5), HEIGHT - BOTTOM + 18, label))
     parts.append("</g>")
     if kind == "bar":
         parts.extend(_bars(series, x_labels, band, y_of))

@@ -101,3 +101,19 @@ def test_ticks_are_round_and_cover_the_values() -> None:
     assert value_ticks([0.5, 0.25]) == [0, 0.2, 0.4, 0.6]
     assert value_ticks([-30, 70]) == [-50, -25, 0, 25, 50, 75]
     assert value_ticks([0]) == [0, 0.25, 0.5, 0.75, 1]
+
+
+def test_a_long_range_labels_only_as_many_days_as_fit_on_the_axis() -> None:
+    days = Section(
+        key="long",
+        title="Attempts",
+        columns=(Column("period", "Date", "text"), Column("n", "Attempts", "int")),
+        rows=tuple({"period": f"2026-11-{d:02d}", "n": d} for d in range(1, 31)),
+        charts=(Chart("line", "Attempts", "period", ("n",)),),
+    )
+    svg = _parse(report_chart(days.charts[0], days, locale="es_MX"))
+    labels = svg.findall(f".//{SVG}g[@class='axis x']/{SVG}text")
+    xs = [float(t.get("x", 0)) for t in labels]
+    assert 4 <= len(labels) < 30 and labels[0].text == "2026-11-01"
+    assert min(b - a for a, b in zip(xs, xs[1:], strict=False)) >= 10 * 6.5  # ten characters apart
+    assert len(svg.findall(f".//{SVG}circle")) == 30  # every day is still drawn
