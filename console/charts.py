@@ -52,12 +52,15 @@ def nice_step(span: float, ticks: int = 4) -> float:
     return 10 * power
 
 
-def value_ticks(values: Sequence[float]) -> list[float]:
-    """The value axis ticks: from 0 (or below, for negatives) to past the largest value."""
+def value_ticks(values: Sequence[float], *, whole: bool = False) -> list[float]:
+    """The value axis ticks: from 0 (or below, for negatives) to past the largest value; steps
+    of at least 1 for counts (`whole`)."""
     low, high = min([0.0, *values]), max([0.0, *values])
     if high == low:
-        high = low + 1
+        high = low + (4 if whole else 1)
     step = nice_step(high - low)
+    if whole:
+        step = max(1.0, math.ceil(step))
     first, last = math.floor(low / step), math.ceil(high / step)
     return [round(i * step, 10) for i in range(first, last + 1)]
 
@@ -104,7 +107,7 @@ def svg_chart(
     )
     if not plotted or not x_labels:
         return Markup(head + _text(WIDTH / 2, HEIGHT / 2, tick_label.no_data) + "</svg>")
-    ticks = value_ticks(plotted)
+    ticks = value_ticks(plotted, whole=tick_label.kind == "int")
     low, high = ticks[0], ticks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 

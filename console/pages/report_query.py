@@ -5,7 +5,7 @@ the form means "any"; a value of the wrong shape is refused with the name of the
 """
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -70,6 +70,23 @@ class ReportQuery:
         """This query as an address query string, with some fields changed."""
         fields = {**asdict(self), **changes}
         return urlencode({k: str(v) for k, v in fields.items() if v is not None and v != ""})
+
+
+THIS_MONTH = _("This month")
+LAST_MONTH = _("Last month")
+LAST_90_DAYS = _("Last 90 days")
+
+
+def range_presets(today: date) -> list[tuple[str, date, date]]:
+    """The usual ranges as (English msgid, first day, last day): this month so far, last month,
+    the last 90 days."""
+    first_of_month = today.replace(day=1)
+    last_month_end = first_of_month - timedelta(days=1)
+    return [
+        (THIS_MONTH, first_of_month, today),
+        (LAST_MONTH, last_month_end.replace(day=1), last_month_end),
+        (LAST_90_DAYS, today - timedelta(days=89), today),
+    ]
 
 
 def _checked_day(value: date | None, field: str) -> date | None:

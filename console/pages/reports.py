@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from campaigns.errors import NotFound
 from campaigns.i18n import _
 from campaigns.models import Role, User, utcnow
+from campaigns.operating_day import operating_day
 from campaigns.report_filters import checked_filter, filter_choices
 from campaigns.reports import REPORTS, build_report
 from campaigns.reports.table import Report, Section
 from console.charts import report_chart
 from console.deps import SessionDep, require_roles
 from console.pages.common import PageRoute, page_locale, render
-from console.pages.report_query import ReportQuery, ReportQueryDep
+from console.pages.report_query import ReportQuery, ReportQueryDep, range_presets
 from console.report_cells import shown
 from console.report_exports import (
     CSV_MEDIA_TYPE,
@@ -90,6 +91,7 @@ def reports_page(
         choices=filter_choices(db),
         menu=[(key, MENU_TITLES.get(key, key)) for key in REPORTS],
         charts={s.key: section_charts(s, locale) for s in report.sections},
+        presets=range_presets(operating_day(utcnow()).date),
         cell=lambda value, kind, currency: shown(value, kind, locale=locale, currency=currency),
     )
 

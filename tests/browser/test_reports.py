@@ -77,7 +77,7 @@ def test_manager_sees_a_chart_and_downloads_the_report(
     amounts = [c.value for ws in book for row in ws.iter_rows() for c in row]
     assert 1200 in amounts and 800 in amounts and 999 not in amounts
 
-    page.locator(".report-menu a[href*=\"report=funnel\"]").click()
+    page.locator('.report-menu a[href*="report=funnel"]').click()
     expect(page).to_have_url(re.compile(r"report=funnel"))
     expect(page.get_by_label("Acreedor")).to_have_value(str(creditors["mine"]))
     shot(page, "reports-funnel")

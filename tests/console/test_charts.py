@@ -101,6 +101,8 @@ def test_ticks_are_round_and_cover_the_values() -> None:
     assert value_ticks([0.5, 0.25]) == [0, 0.2, 0.4, 0.6]
     assert value_ticks([-30, 70]) == [-50, -25, 0, 25, 50, 75]
     assert value_ticks([0]) == [0, 0.25, 0.5, 0.75, 1]
+    assert value_ticks([0], whole=True) == [0, 1, 2, 3, 4]  # counts: no quarter of a call
+    assert value_ticks([3, 1], whole=True) == [0, 1, 2, 3]
 
 
 def test_a_long_range_labels_only_as_many_days_as_fit_on_the_axis() -> None:

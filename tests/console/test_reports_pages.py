@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import Portfolio, Role
 from campaigns.reports import REPORTS
+from console.pages.report_query import range_presets
 from tests.console.conftest import sign_in
 from tests.factories import CREATED_AT, make_account, make_campaign, make_client, make_user
 
@@ -182,3 +183,22 @@ def test_the_csv_headers_follow_the_readers_language(
     english_header = next(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
     assert "Period" in english_header and "Period" not in header
     assert len(header) == len(english_header)
+
+
+def test_the_usual_ranges_are_whole_months_and_ninety_days() -> None:
+    presets = {label: (first, last) for label, first, last in range_presets(date(2028, 3, 15))}
+    assert presets["This month"] == (date(2028, 3, 1), date(2028, 3, 15))
+    assert presets["Last month"] == (date(2028, 2, 1), date(2028, 2, 29))  # a leap February
+    first, last = presets["Last 90 days"]
+    assert (last - first).days + 1 == 90 and first == date(2027, 12, 17)
+    january = {label: (f, t) for label, f, t in range_presets(date(2027, 1, 1))}
+    assert january["Last month"] == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_a_preset_link_keeps_the_filters(web: TestClient, two_creditors: dict[str, int]) -> None:
+    sign_in(web, "gerente")
+    page = web.get("/reports", params={**RANGE, "client_id": two_creditors["alfa"]}).text
+    assert "Mes anterior" in page
+    assert (
+        f"client_id={two_creditors['alfa']}" in page.split("Mes anterior")[0].rsplit("href", 1)[1]
+    )
