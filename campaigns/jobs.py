@@ -6,6 +6,7 @@ from typing import Any
 from campaigns.agreements.reminders import run_daily
 from campaigns.db import session_scope
 from campaigns.models import utcnow
+from campaigns.reports.rollup import nightly_rollup
 
 
 def run_agreements_daily(today: str | None = None, now: str | None = None) -> dict[str, Any]:
@@ -16,4 +17,15 @@ def run_agreements_daily(today: str | None = None, now: str | None = None) -> di
     moment = datetime.fromisoformat(now).astimezone(UTC) if now else utcnow()
     with session_scope() as session:
         summary = run_daily(session, now=moment, today=date.fromisoformat(today) if today else None)
+    return summary.as_json()
+
+
+def run_reports_rollup(now: str | None = None) -> dict[str, Any]:
+    """The nightly rollup: the last closed days' report figures into the summary tables.
+
+    `now` (ISO 8601 with offset) fixes the moment.
+    """
+    moment = datetime.fromisoformat(now).astimezone(UTC) if now else utcnow()
+    with session_scope() as session:
+        summary = nightly_rollup(session, now=moment)
     return summary.as_json()

@@ -18,6 +18,7 @@ class Attempt(TenantOwned, Timestamped, Base):
         Index(None, "account_id", "created_at"),
         Index(None, "campaign_id", "status"),
         Index(None, "status", "created_at"),
+        Index(None, "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +88,7 @@ class ContactRefusal(TenantOwned, Base):
     """A contact the compliance check refused, with the rule that refused it."""
 
     __tablename__ = "contact_refusals"
-    __table_args__ = (Index(None, "account_id", "checked_at"),)
+    __table_args__ = (Index(None, "account_id", "checked_at"), Index(None, "checked_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))

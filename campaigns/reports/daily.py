@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from campaigns.agent_activity import time_in_state
@@ -29,7 +29,7 @@ from campaigns.models import (
     PromiseStatus,
     PromiseToPay,
 )
-from campaigns.reports.days import PAID, bucket_on, day_bounds, month_start
+from campaigns.reports.days import PAID, bucket_on, const, day_bounds, month_start
 
 HUMAN = "human"
 # Attempts that never left Acuerdo: not placed, so not counted as contacts made.
@@ -116,8 +116,8 @@ def _account_dims(day: date) -> list[Any]:
     return [
         Account.client_id,
         Account.portfolio_id,
-        func.coalesce(Account.product, literal("")).label("product"),
-        func.coalesce(Debtor.region, literal("")).label("region"),
+        func.coalesce(Account.product, const("")).label("product"),
+        func.coalesce(Debtor.region, const("")).label("region"),
         bucket_on(day, Account.due_date).label("aging_bucket"),
     ]
 
@@ -163,7 +163,7 @@ def contact_rows(session: Session, day: date) -> list[Row]:
             delivered=row.delivered,
         )
     _answer_waits(session, day, merged)
-    outcome_dims = [*dims, Attempt.campaign_id, func.coalesce(Attempt.channel, literal("voice"))]
+    outcome_dims = [*dims, Attempt.campaign_id, func.coalesce(Attempt.channel, const("voice"))]
     right_party = session.execute(
         select(*outcome_dims, func.count(Outcome.id))
         .join(Account, Account.id == Outcome.account_id)
@@ -240,7 +240,7 @@ def contact_rows(session: Session, day: date) -> list[Row]:
     opt_outs = session.execute(
         select(
             ContactPoint.client_id,
-            func.coalesce(Debtor.region, literal("")),
+            func.coalesce(Debtor.region, const("")),
             ChannelPermission.channel,
             func.count(ChannelPermission.id),
         )
@@ -249,7 +249,7 @@ def contact_rows(session: Session, day: date) -> list[Row]:
         .where(ChannelPermission.opted_out_at >= start, ChannelPermission.opted_out_at < end)
         .group_by(
             ContactPoint.client_id,
-            func.coalesce(Debtor.region, literal("")),
+            func.coalesce(Debtor.region, const("")),
             ChannelPermission.channel,
         )
     )
@@ -341,7 +341,7 @@ def agent_rows(session: Session, day: date) -> list[Row]:
     )
     for agent_id, client_id, campaign_id, count, talk in handled:
         key = {"agent_id": agent_id, "client_id": client_id, "campaign_id": campaign_id}
-        merged.add(key, handled=count, talk_seconds=int(talk))
+        merged.add(key, handled=count, talk_seconds=int(talk or 0))
     outcome_dims = (Outcome.agent_id, Outcome.client_id, Attempt.campaign_id)
     rpc = session.execute(
         select(*outcome_dims, func.count(Outcome.id))
@@ -406,12 +406,12 @@ def portfolio_rows(session: Session, day: date) -> list[Row]:
     end = day_bounds(day).end
     later = _balance_on(day)
     balance = Account.balance + func.coalesce(later.c.later, 0)
-    bucket = case((balance <= 0, literal(PAID)), else_=bucket_on(day, Account.due_date))
+    bucket = case((balance <= 0, const(PAID)), else_=bucket_on(day, Account.due_date))
     dims = [
         Account.client_id,
         Account.portfolio_id,
-        func.coalesce(Account.product, literal("")).label("product"),
-        func.coalesce(Debtor.region, literal("")).label("region"),
+        func.coalesce(Account.product, const("")).label("product"),
+        func.coalesce(Debtor.region, const("")).label("region"),
         bucket.label("aging_bucket"),
     ]
     escalated = and_(Account.status == AccountStatus.ESCALATED, Account.status_changed_at < end)
@@ -457,16 +457,16 @@ def roll_rows(session: Session, month_end: date) -> list[Row]:
     balance_before = Account.balance + func.coalesce(before.c.later, 0)
     balance_after = Account.balance + func.coalesce(after.c.later, 0)
     from_bucket = case(
-        (balance_before <= 0, literal(PAID)), else_=bucket_on(previous_end, Account.due_date)
+        (balance_before <= 0, const(PAID)), else_=bucket_on(previous_end, Account.due_date)
     )
     to_bucket = case(
-        (balance_after <= 0, literal(PAID)), else_=bucket_on(month_end, Account.due_date)
+        (balance_after <= 0, const(PAID)), else_=bucket_on(month_end, Account.due_date)
     )
     dims = [
         Account.client_id,
         Account.portfolio_id,
-        func.coalesce(Account.product, literal("")),
-        func.coalesce(Debtor.region, literal("")),
+        func.coalesce(Account.product, const("")),
+        func.coalesce(Debtor.region, const("")),
         from_bucket,
         to_bucket,
     ]
@@ -497,7 +497,7 @@ def refusal_rows(session: Session, day: date) -> list[Row]:
         ContactRefusal.client_id,
         Account.portfolio_id,
         ContactRefusal.campaign_id,
-        func.coalesce(ContactRefusal.channel, literal("")),
+        func.coalesce(ContactRefusal.channel, const("")),
         ContactRefusal.rule,
     )
     rows = session.execute(

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, literal
@@ -40,13 +41,19 @@ def is_month_end(day: date) -> bool:
     return (day + timedelta(days=1)).day == 1
 
 
+def const(value: object) -> ColumnElement[Any]:
+    """A constant written into the SQL text itself, so an expression grouped on is the same text
+    in SELECT and GROUP BY (PostgreSQL compares them; two bound parameters never match)."""
+    return literal(value, literal_execute=True)
+
+
 def bucket_on(day: date, due_date: InstrumentedAttribute[date]) -> ColumnElement[str]:
     """The aging bucket on `day` of an account due on `due_date`, as a SQL expression (days
     overdue = day - due date; 0 or less is current)."""
     return case(
-        (due_date >= day, literal(CURRENT)),
-        (due_date >= day - timedelta(days=30), literal("1-30")),
-        (due_date >= day - timedelta(days=60), literal("31-60")),
-        (due_date >= day - timedelta(days=90), literal("61-90")),
-        else_=literal(OVER_90),
+        (due_date >= const(day), const(CURRENT)),
+        (due_date >= const(day - timedelta(days=30)), const("1-30")),
+        (due_date >= const(day - timedelta(days=60)), const("31-60")),
+        (due_date >= const(day - timedelta(days=90)), const("61-90")),
+        else_=const(OVER_90),
     )

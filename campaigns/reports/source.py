@@ -77,10 +77,10 @@ class Figures:
         for condition in self._conditions(model, filtered):
             query = query.where(condition)
         totals: dict[tuple[Any, ...], Row] = {}
-        for row in self.session.execute(query):
-            key = tuple(row[: len(by)])
+        for stored in self.session.execute(query):
+            key = tuple(stored[: len(by)])
             totals[key] = dict(zip(by, key, strict=True)) | {
-                m: row[len(by) + i] or 0 for i, m in enumerate(measures)
+                m: stored[len(by) + i] or 0 for i, m in enumerate(measures)
             }
         for day in self._live_days_for(set(wanted), day_column):
             for row in self._live_rows(compute, day):

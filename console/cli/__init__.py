@@ -55,6 +55,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Contact strategies over a creditor's portfolio (see docs/campaigns.md).",
     ),
     "debtors": ("console.cli.zones", "Debtors of every creditor."),
+    "reports": (
+        "console.cli.reports",
+        "Report figures: roll up closed days into the summary tables (see docs/reports.md).",
+    ),
     "doctor": (
         "console.cli.doctor",
         "List attempts, jobs, agents, webhooks and queues that are stuck, late or failing.",

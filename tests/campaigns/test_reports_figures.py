@@ -196,7 +196,9 @@ def test_compliance_refusals_and_caps(session: Session, portfolio: Portfolio) ->
 
 
 def test_targets_against_actuals(session: Session, portfolio: Portfolio) -> None:
-    targets = by(targets_vs_actuals(session, portfolio.client_id, date(2026, 11, 1), now=NOW).rows, "period")
+    targets = by(
+        targets_vs_actuals(session, portfolio.client_id, date(2026, 11, 1), now=NOW).rows, "period"
+    )
     month = targets["2026-11"]
     # Collected 2500 of 11500 assigned; kept 1 of 2 promises due; targets 20% and 60%.
     assert month["recovery_rate"] == pytest.approx(2500 / 11500)

@@ -18,6 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # The rollup and today's live figures read a day of attempts, outcomes and refusals.
+    op.create_index(op.f("ix_attempts_created_at"), "attempts", ["created_at"], unique=False)
+    op.create_index(op.f("ix_outcomes_created_at"), "outcomes", ["created_at"], unique=False)
+    op.create_index(
+        op.f("ix_contact_refusals_checked_at"), "contact_refusals", ["checked_at"], unique=False
+    )
     op.create_table(
         "report_rolled_days",
         sa.Column("day", sa.Date(), nullable=False),
@@ -224,3 +230,6 @@ def downgrade() -> None:
     op.drop_index("ix_report_contact_days_day", table_name="report_contact_days")
     op.drop_table("report_contact_days")
     op.drop_table("report_rolled_days")
+    op.drop_index(op.f("ix_contact_refusals_checked_at"), table_name="contact_refusals")
+    op.drop_index(op.f("ix_outcomes_created_at"), table_name="outcomes")
+    op.drop_index(op.f("ix_attempts_created_at"), table_name="attempts")
