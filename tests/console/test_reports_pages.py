@@ -135,6 +135,7 @@ def test_a_viewer_opens_its_own_creditor_and_not_another(
     [
         ({"date_from": "2026-13-01"}, "date_from"),
         ({"date_to": "mañana"}, "date_to"),
+        ({"date_from": "1999-12-31"}, "date_from"),
         ({"client_id": "0"}, "client_id"),
         ({"campaign_id": "99999999999"}, "campaign_id"),
         ({"product": "x" * 81}, "product"),
@@ -202,3 +203,14 @@ def test_a_preset_link_keeps_the_filters(web: TestClient, two_creditors: dict[st
     assert (
         f"client_id={two_creditors['alfa']}" in page.split("Mes anterior")[0].rsplit("href", 1)[1]
     )
+
+
+def test_a_manager_of_no_creditor_sees_empty_reports(web: TestClient, session: Session) -> None:
+    make_account(session, client=make_client(session, name="Acreedor Alfa"))
+    make_user(session, username="nuevo", role=Role.MANAGER)
+    session.commit()
+    sign_in(web, "nuevo")
+    for key in REPORTS:
+        page = web.get("/reports", params={**RANGE, "report": key})
+        assert page.status_code == 200 and "Acreedor Alfa" not in page.text
+        assert "$1,200.00" not in page.text
