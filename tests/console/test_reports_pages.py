@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from campaigns.models import Portfolio, Role
+from campaigns.models import Client, Portfolio, Role
 from campaigns.reports import REPORTS
 from console.pages.report_query import range_presets
 from tests.console.conftest import sign_in
@@ -214,3 +214,33 @@ def test_a_manager_of_no_creditor_sees_empty_reports(web: TestClient, session: S
         page = web.get("/reports", params={**RANGE, "report": key})
         assert page.status_code == 200 and "Acreedor Alfa" not in page.text
         assert "$1,200.00" not in page.text
+
+
+def test_a_hostile_import_name_comes_out_neutral_in_every_download(
+    web: TestClient, session: Session, two_creditors: dict[str, int]
+) -> None:
+    hostile = Portfolio(
+        client_id=two_creditors["alfa"],
+        filename='=HYPERLINK("http://x.example")',
+        as_of=date(2026, 11, 1),
+        created_at=CREATED_AT,
+    )
+    session.add(hostile)
+    session.flush()
+    account = make_account(session, client=session.get_one(Client, two_creditors["alfa"]))
+    account.portfolio_id = hostile.id
+    session.commit()
+    sign_in(web, "gerente")
+    params = {**RANGE, "report": "recovery", "portfolio_id": str(hostile.id)}
+    page = web.get("/reports", params=params)
+    assert page.status_code == 200 and "HYPERLINK" in page.text
+    cells = [
+        cell
+        for row in csv.reader(io.StringIO(web.get("/reports/export.csv", params=params).text))
+        for cell in row
+    ]
+    book = load_workbook(io.BytesIO(web.get("/reports/export.xlsx", params=params).content))
+    xlsx_cells = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row]
+    for found in (cells, xlsx_cells):
+        named = [c for c in found if "HYPERLINK" in c]
+        assert named and all(c.startswith("'") for c in named), named
