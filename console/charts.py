@@ -17,6 +17,7 @@ from campaigns.reports.table import Chart, Section
 from console.report_cells import axis_label, short_day, shown
 
 WIDTH, HEIGHT = 720, 280
+EMPTY_HEIGHT = 48
 LEFT, RIGHT, TOP, BOTTOM = 72, 16, 30, 46
 MAX_X_LABELS = 12
 CHAR_WIDTH = 6.5  # an 11px label's average character width, to keep axis labels apart
@@ -98,15 +99,16 @@ def svg_chart(
     """A line or bar chart as an inline SVG element (`x_ticks`: shorter category labels for the
     axis, such as "3 nov" for "3 nov 2026"; the points' titles keep `x_labels`)."""
     plotted = [v for s in series for v in s.values if v is not None]
+    empty = not plotted or not x_labels
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{escape(kind)}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'viewBox="0 0 {WIDTH} {EMPTY_HEIGHT if empty else HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" id="{chart_id}">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
     )
-    if not plotted or not x_labels:
-        return Markup(head + _text(WIDTH / 2, HEIGHT / 2, tick_label.no_data) + "</svg>")
+    if empty:
+        return Markup(head + _text(WIDTH / 2, EMPTY_HEIGHT / 2 + 4, tick_label.no_data) + "</svg>")
     ticks = value_ticks(plotted, whole=tick_label.kind == "int")
     low, high = ticks[0], ticks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM

@@ -102,6 +102,11 @@ def test_a_creditor_sees_its_targets_and_not_another_creditors_reports(
     expect(page.get_by_label("Acreedor")).not_to_contain_text("Red Veloz")
     expect(page.locator("body")).not_to_contain_text("Campaña Veloz")
 
+    page.get_by_label("Idioma").select_option("en")
+    expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
+    expect(page.locator("#download-xlsx")).to_have_text("Download XLSX")
+    shot(page, "reports-english")
+
     response = page.goto(f"/reports?client_id={creditors['other']}&date_from=2026-11-01")
     assert response is not None and response.status == 404
     expect(page.get_by_role("alert")).to_be_visible()

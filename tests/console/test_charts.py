@@ -91,7 +91,9 @@ def test_a_section_without_numbers_draws_a_message_not_an_axis() -> None:
         charts=(Chart("line", "Kept rate", "day", ("kept_rate",)),),
     )
     svg = _parse(report_chart(empty.charts[0], empty, locale="es_MX"))
-    assert svg.find(f".//{SVG}g") is None
+    assert (
+        svg.find(f".//{SVG}g") is None and svg.get("viewBox") == "0 0 720 48"
+    )  # a line, not a box
     assert "No hay cifras" in ET.tostring(svg, encoding="unicode")
 
 
