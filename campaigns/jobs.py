@@ -6,7 +6,7 @@ from typing import Any
 from campaigns.agreements.reminders import run_daily
 from campaigns.db import session_scope
 from campaigns.models import utcnow
-from campaigns.reports.rollup import nightly_rollup
+from campaigns.reports.rollup import nightly_rollup, snapshot_today
 
 
 def run_agreements_daily(today: str | None = None, now: str | None = None) -> dict[str, Any]:
@@ -29,3 +29,11 @@ def run_reports_rollup(now: str | None = None) -> dict[str, Any]:
     with session_scope() as session:
         summary = nightly_rollup(session, now=moment)
     return summary.as_json()
+
+
+def run_reports_snapshot(now: str | None = None) -> dict[str, Any]:
+    """Today's portfolio snapshot for reports, stored ahead of the close (every 15 minutes)."""
+    moment = datetime.fromisoformat(now).astimezone(UTC) if now else utcnow()
+    with session_scope() as session:
+        rows = snapshot_today(session, now=moment)
+    return {"rows": rows}

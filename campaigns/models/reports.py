@@ -24,6 +24,16 @@ class ReportRolledDay(Base):
     rolled_up_at: Mapped[datetime]
 
 
+class ReportProvisionalDay(Base):
+    """An open operating day (today) whose portfolio snapshot was stored ahead of its close, so
+    reports need not scan every account live; the rollup replaces it when the day closes."""
+
+    __tablename__ = "report_provisional_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    computed_at: Mapped[datetime]
+
+
 class ReportContactDay(Base):
     """Contact funnel counts per day x creditor x portfolio x campaign x channel x product x
     region x aging bucket (each measure on its own day: attempts when created, promises due on

@@ -29,7 +29,7 @@ from campaigns.models import (
     PromiseStatus,
     PromiseToPay,
 )
-from campaigns.reports.days import PAID, bucket_on, const, day_bounds, month_start
+from campaigns.reports.days import PAID, bucket_on, const, day_bounds, is_month_end, month_start
 
 HUMAN = "human"
 # Attempts that never left Acuerdo: not placed, so not counted as contacts made.
@@ -488,6 +488,11 @@ def roll_rows(session: Session, month_end: date) -> list[Row]:
         }
         for row in rows
     ]
+
+
+def month_end_roll_rows(session: Session, day: date) -> list[Row]:
+    """The roll rates of the month ending on `day` (nothing on other days)."""
+    return roll_rows(session, day) if is_month_end(day) else []
 
 
 def refusal_rows(session: Session, day: date) -> list[Row]:

@@ -19,10 +19,6 @@ DIALLED_BUCKETS = ("1-30", "31-60", "61-90")
 NEXT_BUCKET = {"1-30": "31-60", "31-60": "61-90", "61-90": OVER_90}
 
 
-def _roll_compute(session: Session, day: date) -> list[dict[str, Any]]:
-    return daily.roll_rows(session, day) if is_month_end(day) else []
-
-
 def portfolio_report(session: Session, report_filter: ReportFilter) -> Report:
     """Aging at the end of the range, its daily trend, roll and cure rates, escalations."""
     figures = Figures(session, report_filter)
@@ -114,7 +110,7 @@ def roll_section(figures: Figures, currency: str | None) -> Section:
     months = [month_start(day) for day in figures.days if is_month_end(day)]
     rows = figures.summed(
         ReportRollMonth,
-        _roll_compute,
+        daily.month_end_roll_rows,
         by=("month", "from_bucket", "to_bucket"),
         measures=("balance",),
         days=months,

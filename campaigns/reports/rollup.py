@@ -20,6 +20,7 @@ from campaigns.models import (
     ReportContactDay,
     ReportDebtorContactDay,
     ReportPortfolioDay,
+    ReportProvisionalDay,
     ReportRefusalDay,
     ReportRolledDay,
     ReportRollMonth,
@@ -87,6 +88,7 @@ def rollup_day(session: Session, *, day: date, now: datetime) -> int:
         if rows:
             session.execute(insert(ReportRollMonth), rows)
         written += len(rows)
+    session.execute(delete(ReportProvisionalDay).where(ReportProvisionalDay.day == day))
     marker = session.get(ReportRolledDay, day)
     if marker is None:
         session.add(ReportRolledDay(day=day, rolled_up_at=now))
@@ -94,6 +96,48 @@ def rollup_day(session: Session, *, day: date, now: datetime) -> int:
         marker.rolled_up_at = now
     session.flush()
     return written
+
+
+def snapshot_today(session: Session, *, now: datetime) -> int:
+    """Store today's portfolio snapshot (and its month's roll rates on a month's last day) ahead
+    of the close: scanning every account is what a report cannot afford live on a large
+    portfolio. Reports read it instead of computing the day's portfolio; the day's other figures
+    stay live. The rows written."""
+    day = operating_day(now).date
+    written = 0
+    session.execute(delete(ReportPortfolioDay).where(ReportPortfolioDay.day == day))
+    rows = daily.portfolio_rows(session, day)
+    if rows:
+        session.execute(insert(ReportPortfolioDay), rows)
+    written += len(rows)
+    if is_month_end(day):
+        session.execute(delete(ReportRollMonth).where(ReportRollMonth.month == month_start(day)))
+        rows = daily.roll_rows(session, day)
+        if rows:
+            session.execute(insert(ReportRollMonth), rows)
+        written += len(rows)
+    marker = session.get(ReportProvisionalDay, day)
+    if marker is None:
+        session.add(ReportProvisionalDay(day=day, computed_at=now))
+    else:
+        marker.computed_at = now
+    session.flush()
+    return written
+
+
+def provisional_days(session: Session, *, date_from: date, date_to: date) -> set[date]:
+    """The open days of a range whose portfolio snapshot is stored ahead of the close."""
+    return set(
+        session.scalars(
+            select(ReportProvisionalDay.day).where(
+                ReportProvisionalDay.day >= date_from, ReportProvisionalDay.day <= date_to
+            )
+        )
+    )
+
+
+# What `snapshot_today` stores: reports do not compute these for a day it stored.
+SNAPSHOT_COMPUTES = (daily.portfolio_rows, daily.month_end_roll_rows)
 
 
 def nightly_rollup(session: Session, *, now: datetime) -> RollupSummary:

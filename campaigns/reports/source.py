@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.operating_day import operating_day
 from campaigns.reports.days import days_between, is_month_end, month_start
-from campaigns.reports.rollup import rolled_days
+from campaigns.reports.rollup import SNAPSHOT_COMPUTES, provisional_days, rolled_days
 from campaigns.reports.table import ReportFilter
 
 Row = dict[str, Any]
@@ -46,6 +46,10 @@ class Figures:
         self.live_days = [
             day for day in days_between(report_filter.date_from, last) if day not in rolled
         ]
+        # Today's portfolio snapshot, when the scheduler stored it, is read like a closed day.
+        self.snapshot_days = provisional_days(
+            session, date_from=report_filter.date_from, date_to=last
+        )
         self._live: dict[tuple[Compute, date], list[Row]] = {}
 
     def summed(
@@ -101,6 +105,8 @@ class Figures:
         return [day for day in self.live_days if is_month_end(day) and month_start(day) in wanted]
 
     def _live_rows(self, compute: Compute, day: date) -> list[Row]:
+        if compute in SNAPSHOT_COMPUTES and day in self.snapshot_days:
+            return []  # stored: the query over the summary table has it already
         key = (compute, day)
         if key not in self._live:
             self._live[key] = compute(self.session, day)

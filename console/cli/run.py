@@ -107,6 +107,7 @@ def _tick(at: datetime | None, *, paced_calls: bool) -> None:
     record_activity(get_redis())
     enqueue_agreements_pass(now, fixed=at is not None)
     enqueue_reports_rollup(now, fixed=at is not None)
+    enqueue_reports_snapshot(now, fixed=at is not None)
 
 
 def enqueue_agreements_pass(now: datetime, *, fixed: bool = False) -> bool:
@@ -138,6 +139,22 @@ def enqueue_reports_rollup(now: datetime, *, fixed: bool = False) -> bool:
         "campaigns.jobs.run_reports_rollup",
         now=now.isoformat() if fixed else None,
         job_id=f"reports-rollup-{day.isoformat()}",
+        retry=PASS_RETRY,
+    )
+    return True
+
+
+def enqueue_reports_snapshot(now: datetime, *, fixed: bool = False) -> bool:
+    """Enqueue today's portfolio snapshot for reports once per period (the agreements pass's),
+    whoever ticks."""
+    period = max(1, get_settings().agreements_pass_minutes) * 60
+    slot = int(now.timestamp()) // period
+    if not get_redis().set(f"acuerdo:reports-snapshot:{slot}", 1, nx=True, ex=2 * period):
+        return False
+    get_queue(DEFAULT_QUEUE).enqueue(
+        "campaigns.jobs.run_reports_snapshot",
+        now=now.isoformat() if fixed else None,
+        job_id=f"reports-snapshot-{slot}",
         retry=PASS_RETRY,
     )
     return True

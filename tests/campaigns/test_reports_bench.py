@@ -31,4 +31,5 @@ def test_the_quick_bench_times_every_report_beside_its_floors(child_env: dict[st
         assert float(floor) >= 0 and float(raw) >= 0, key
     assert "rollup of 10 days" in ran.stdout
     live_rows = [line for line in live.splitlines() if line.startswith("| ")][1:]
+    assert "today's portfolio snapshot stored in" in live
     assert [line.split("|")[1].strip() for line in live_rows] == list(REPORTS)

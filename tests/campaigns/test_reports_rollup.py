@@ -22,13 +22,14 @@ from campaigns.models import (
     ReportContactDay,
     ReportDebtorContactDay,
     ReportPortfolioDay,
+    ReportProvisionalDay,
     ReportRefusalDay,
     ReportRolledDay,
     ReportRollMonth,
 )
 from campaigns.redis_conn import get_redis
 from campaigns.reports import build_report
-from campaigns.reports.rollup import OpenDayRollup, rollup
+from campaigns.reports.rollup import OpenDayRollup, rollup, snapshot_today
 from campaigns.reports.table import ReportFilter
 from console.cli.run import enqueue_reports_rollup
 from tests.campaigns.reports_portfolio import NOW, build
@@ -189,3 +190,52 @@ def test_the_rollup_command(session: Session, child_env: dict[str, str]) -> None
         )
     ).all()
     assert sum(attempts) == 6  # A's six attempts of 11-10 (B's one is in B's rows)
+
+
+def _aging_today(session: Session, client_id: int) -> dict[object, object]:
+    today = date(2026, 12, 1)  # NOW's operating day
+    built = build_report(
+        session,
+        "portfolio",
+        ReportFilter(
+            client_ids=frozenset({client_id}), date_from=NOVEMBER[0], date_to=today, now=NOW
+        ),
+    )
+    aging = next(s for s in built.sections if s.key == "aging")
+    return {r["aging_bucket"]: r["balance"] for r in aging.rows}
+
+
+def test_todays_portfolio_is_read_from_the_snapshot_until_the_day_closes(
+    session: Session,
+) -> None:
+    portfolio = build(session)
+    rollup(session, date_from=NOVEMBER[0], date_to=NOVEMBER[1], now=NOW)
+    session.commit()
+    live = _aging_today(session, portfolio.client_id)
+    # On 12-01: A1 42 days (31-60) 1000; A3 77 days (61-90) 2500; A4 current 4000.
+    assert live["31-60"] == Decimal("1000.00")
+
+    assert snapshot_today(session, now=NOW) > 0
+    session.commit()
+    assert _aging_today(session, portfolio.client_id) == live  # the same figures, stored
+
+    # A1 pays 1000 today: the snapshot does not know yet, a live reading would.
+    a1 = session.get_one(Account, portfolio.accounts["A1"].id)
+    session.add(
+        Payment(client_id=a1.client_id, account_id=a1.id, amount=Decimal("1000.00"),
+                paid_on=date(2026, 12, 1), reference="P-today", source="test", created_at=NOW)
+    )  # fmt: skip
+    a1.balance = Decimal("0.00")
+    session.commit()
+    assert _aging_today(session, portfolio.client_id)["31-60"] == Decimal("1000.00")
+    later = NOW + timedelta(minutes=15)
+    snapshot_today(session, now=later)
+    session.commit()
+    assert "31-60" not in _aging_today(session, portfolio.client_id)
+
+    # When the day closes the rollup replaces the snapshot with the day's figures.
+    tomorrow = NOW + timedelta(days=1)
+    rollup(session, date_from=date(2026, 12, 1), date_to=date(2026, 12, 1), now=tomorrow)
+    session.commit()
+    assert session.scalars(select(ReportProvisionalDay)).all() == []
+    assert "31-60" not in _aging_today(session, portfolio.client_id)

@@ -25,6 +25,12 @@ def upgrade() -> None:
         op.f("ix_contact_refusals_checked_at"), "contact_refusals", ["checked_at"], unique=False
     )
     op.create_table(
+        "report_provisional_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("computed_at", campaigns.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_report_provisional_days")),
+    )
+    op.create_table(
         "report_rolled_days",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("rolled_up_at", campaigns.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -230,6 +236,7 @@ def downgrade() -> None:
     op.drop_index("ix_report_contact_days_day", table_name="report_contact_days")
     op.drop_table("report_contact_days")
     op.drop_table("report_rolled_days")
+    op.drop_table("report_provisional_days")
     op.drop_index(op.f("ix_contact_refusals_checked_at"), table_name="contact_refusals")
     op.drop_index(op.f("ix_outcomes_created_at"), table_name="outcomes")
     op.drop_index(op.f("ix_attempts_created_at"), table_name="attempts")
