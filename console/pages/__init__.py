@@ -1,4 +1,5 @@
-"""Server-rendered pages: sign-in, agent console, wallboard, manager pages, client viewer."""
+"""Server-rendered pages: sign-in, agent console, wallboard, manager pages, client viewer,
+reports."""
 
 from fastapi import APIRouter
 
@@ -8,11 +9,22 @@ from console.pages import (
     auth,
     manager,
     my_password,
+    reports,
     self_service,
     supervisor,
     viewer,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, my_password, agent, supervisor, manager, viewer, accounts, self_service):
+for module in (
+    auth,
+    my_password,
+    agent,
+    supervisor,
+    manager,
+    viewer,
+    reports,
+    accounts,
+    self_service,
+):
     router.include_router(module.router)
