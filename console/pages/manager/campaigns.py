@@ -37,6 +37,7 @@ from campaigns.safe_export import SafeCsvWriter
 from campaigns.scheduler import preview_campaign
 from campaigns.scheduler.preview import preview_accounts
 from campaigns.scheduler.rules_explained import rule_explanation, rule_name
+from console.charts import bar_chart
 from console.deps import DbId, ManagerUser, PostedForm, SessionDep, form_id
 from console.i18n_templates import money, number
 from console.pages.common import PageRoute, back_to, page_locale, render
@@ -49,7 +50,6 @@ from console.pages.manager.campaign_form import (
     form_message,
     summary_label,
 )
-from console.pages.svg_bars import bar_chart
 
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
 

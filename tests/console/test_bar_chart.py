@@ -2,7 +2,7 @@
 
 import re
 
-from console.pages.svg_bars import BAR_WIDTH, bar_chart
+from console.charts import BAR_WIDTH, bar_chart
 
 
 def test_bars_are_proportional_and_labels_are_escaped() -> None:
