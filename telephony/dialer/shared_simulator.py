@@ -181,7 +181,11 @@ class _Campaign:
             count = len(self.outcomes)
             humans = sum(1 for o in self.outcomes if o == _HUMAN)
             machines = sum(1 for o in self.outcomes if o == _MACHINE)
-            self.rates = (humans / count if count else 0.0, machines / count if count else 0.0, count)
+            self.rates = (
+                humans / count if count else 0.0,
+                machines / count if count else 0.0,
+                count,
+            )
             self.latest = tuple(o == _HUMAN for o in reversed(self.outcomes))
 
     @property
@@ -377,9 +381,7 @@ class _SharedFloor:
                     live_answers=c.live,
                     abandons=c.abandons,
                     abandon_rate=round(c.abandons / c.live, 4) if c.live else 0.0,
-                    predictive_share=(
-                        round(c.predictive_seconds / c.ticks, 4) if c.ticks else 0.0
-                    ),
+                    predictive_share=(round(c.predictive_seconds / c.ticks, 4) if c.ticks else 0.0),
                     talk_minutes=round(c.talk_total / 60.0, 1),
                 )
                 for c in self.campaigns
