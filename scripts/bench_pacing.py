@@ -7,7 +7,16 @@ unanswered calls ring 25 s, machines answer 15% of calls, CPS 30. Profiles:
 
 - `flat`: the answer rate of the cell times the mild default hour curve, from 09:00;
 - `daily`: answer shares that change through the day (simulator.DAILY_PROFILE), from 12:00:
-  8% until 13:00, 30% at lunch (13:00-15:00), 15% in the afternoon.
+  8% until 13:00, 30% at lunch (13:00-15:00), 15% in the afternoon (15:00-18:00), 25% in the
+  early evening (18:00-21:00); `--hours 9` runs the whole afternoon and evening.
+
+Before the single-campaign grid it runs the floor of issue 14 (`--shared yes|no|only`): three
+campaigns sharing one team of 8, 30 and 50 agents (shared_simulator.three_campaigns: predictive A
+priority 2, progressive and predictive B priority 1, every agent in two of them), split every
+second by the real allocation; its floor is the same shift with all three campaigns progressive.
+Per campaign: calls, live answers, abandons and the seconds paced predictively; for the team: talk
+share of the ceiling beside the floor's, and the seconds in which progressive had more calls in
+flight than ready agents across its campaigns (the contract is 0).
 
 The pacer knows the hour curve from earlier days with up to 20% error per hour (`curve_error`).
 The campaign has run before: its rolling (30-day) window holds 2,000 live answers with 30
@@ -17,6 +26,7 @@ abandon rate printed is the shift's own (abandoned / live answers of the shift).
     python scripts/bench_pacing.py                       # 3 simulated hours per cell, seed 1
     python scripts/bench_pacing.py --profile daily --seeds 1,2,3
     python scripts/bench_pacing.py --quick               # a few short cells: does it still run
+    python scripts/bench_pacing.py --shared only --seeds 1,2   # only the three shared campaigns
 
 Prints a Markdown table: per cell, talk minutes per agent hour in each mode (progressive is the
 floor), their ratio, each mode's talk share as a fraction of the ceiling talk / (talk + wrap-up),
