@@ -267,7 +267,9 @@ class _SharedFloor:
                 owner = freeing_campaign(agent, call_campaign, demands)
                 if owner is not None:
                     busy.setdefault(owner, []).append(agent)
-            allocation: Allocation = allocate(demands, sorted(self.ready, key=self.ready.get))
+            allocation: Allocation = allocate(
+                demands, sorted(self.ready, key=self.ready.__getitem__)
+            )
             for demand in processing_order(demands):
                 campaign = self.campaigns[demand.campaign_id]
                 mine = allocation.take(demand)
@@ -296,7 +298,9 @@ class _SharedFloor:
 
     def route(self, campaign: _Campaign) -> int | None:
         """The console's routing: an agent split to this campaign first, longest idle first."""
-        candidates = sorted((a for a in self.ready if a in campaign.members), key=self.ready.get)
+        candidates = sorted(
+            (a for a in self.ready if a in campaign.members), key=self.ready.__getitem__
+        )
         if not candidates:
             return None
         mine = [a for a in candidates if self.owner_of.get(a) == campaign.index]
