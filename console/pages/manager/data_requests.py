@@ -62,6 +62,8 @@ def data_requests(
 ) -> Response:
     """Data-subject requests, the nearest statutory deadline first, overdue ones highlighted;
     from an account's page the form to record one comes filled with that account."""
+    if client_id is not None and client_id not in {client.id for client in list_clients(db)}:
+        raise NotFound(_("No creditor with id {id}."), id=client_id)
     return _page(request, db, user, prefill={"client_id": client_id, "account_ref": account})
 
 
