@@ -25,6 +25,7 @@ from campaigns.models.portfolio import (
     Portfolio,
     aging_bucket,
 )
+from campaigns.models.progress import CampaignProgress, NewAttempt, record_new_attempts
 from campaigns.models.self_service import ContactPreference, DataSubjectRequest
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Callback",
     "Campaign",
     "CampaignAgent",
+    "CampaignProgress",
     "ChannelPermission",
     "Client",
     "ContactPoint",
@@ -49,6 +51,7 @@ __all__ = [
     "DoNotContact",
     "InboundMessage",
     "Installment",
+    "NewAttempt",
     "Outcome",
     "Payment",
     "PaymentPlan",
@@ -58,5 +61,6 @@ __all__ = [
     "User",
     "UserClientAccess",
     "aging_bucket",
+    "record_new_attempts",
     "utcnow",
 ]

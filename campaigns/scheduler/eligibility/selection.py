@@ -1,6 +1,6 @@
 """The eligibility query of a campaign at a moment, built from its parts."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,7 +12,7 @@ from campaigns.campaign_defs.recycling import recycle_plan
 from campaigns.compliance import effective_profile
 from campaigns.models import Campaign, Channel, Client
 from campaigns.scheduler.eligibility.contact_point import with_contact_point
-from campaigns.scheduler.eligibility.matching import matched_accounts
+from campaigns.scheduler.eligibility.matching import matched_accounts, page_of_matched
 from campaigns.scheduler.eligibility.progress import retry_rules, with_progress
 from campaigns.scheduler.eligibility.rules import with_rule
 from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
@@ -22,7 +22,8 @@ from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
 class Selection:
     """The eligibility query of one campaign at one moment, and the zone facts it was built from.
 
-    `query` yields one row per matched account with the columns: account_id, debtor_id,
+    `query` yields one row per matched account (`page(offset, size)`: only the matched accounts
+    at those positions in pick order, with the same rules) with the columns: account_id, debtor_id,
     account_ref, debtor_name, balance, due_date, priority_boost, tz (the primary zone), zones
     (every candidate zone, space-separated), step, try_number, channel, contact_point_id, recycle
     and recycle_round (the recycling rule that brings the account back and its round, or NULL)
@@ -35,6 +36,7 @@ class Selection:
     client_id: int
     now: datetime
     query: Select[Any]
+    page: Callable[[int, int], Select[Any]]
     today_by_zone: Mapping[str, date] = field(default_factory=dict)
     steps: tuple[dict[str, Any], ...] = ()
 
@@ -63,12 +65,20 @@ def build_selection(
     account_filter = campaign.account_filter or {}
 
     recycling = recycle_plan(campaign.recycling, list(steps))
-    base = matched_accounts(campaign, account_filter, facts)
-    progress = with_progress(
-        base, steps, retry_rules(campaign), now, campaign_id=campaign.id, recycling=recycling
-    )
+    rules = retry_rules(campaign)
     channels = sorted({Channel(str(step["channel"])) for step in steps})
-    chosen = with_contact_point(progress, client, profile, channels)
-    query = with_rule(chosen, client, profile, facts, now)
+
+    def ruled(within: Any | None) -> Select[Any]:
+        base = matched_accounts(campaign, account_filter, facts, within=within)
+        progress = with_progress(
+            base, steps, rules, now, campaign_id=campaign.id, recycling=recycling
+        )
+        chosen = with_contact_point(progress, client, profile, channels)
+        return with_rule(chosen, client, profile, facts, now)
+
+    def page(offset: int, size: int) -> Select[Any]:
+        ids = page_of_matched(campaign, account_filter, facts, offset=offset, size=size)
+        return ruled(ids)
+
     every = steps + ((steps[recycling.step],) if recycling else ())
-    return Selection(campaign.id, client.id, now, query, facts.today, every)
+    return Selection(campaign.id, client.id, now, ruled(None), page, facts.today, every)

@@ -1,0 +1,92 @@
+"""The accounts a tick contacts: the selection's eligible rows, walked in pick order page by page.
+
+The walk reads the campaign's matched accounts through an index in pick order (priority boost,
+oldest due date, highest balance, id), evaluates the selection's rules on one page at a time and
+stops as soon as the tick has its picks, so its cost follows the picks, not the portfolio. It
+returns exactly what ranking every eligible account would: per debtor the best eligible account,
+then the best `calls` calls and `messages` messages.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from campaigns.debtor_zones import decode_zones
+from campaigns.models import Channel
+from campaigns.scheduler.eligibility.selection import Selection
+
+FIRST_PAGE_MIN = 100
+PAGE_MAX = 8000
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One eligible account the tick contacts."""
+
+    account_id: int
+    debtor_id: int
+    tz: str
+    zones: tuple[str, ...]
+    step: int
+    try_number: int
+    channel: str
+    contact_point_id: int
+    recycle: str | None = None
+    recycle_round: int | None = None
+
+
+def pick_eligible(
+    session: Session,
+    selection: Selection,
+    *,
+    messages: int,
+    calls: int,
+    page_size: int | None = None,
+) -> list[Pick]:
+    """The eligible accounts to contact now, best first: one per debtor, within the limits.
+
+    Pages start at `page_size` (default: twice the picks wanted) and double up to PAGE_MAX.
+    """
+    limits = {True: calls, False: messages}
+    taken = {True: 0, False: 0}
+    size = page_size or max(FIRST_PAGE_MIN, 2 * (calls + messages))
+    seen_debtors: set[int] = set()
+    picks: list[Pick] = []
+    session.flush()
+    connection = session.connection()
+    offset = 0
+    while taken[True] < calls or taken[False] < messages:
+        rows = connection.execute(selection.page(offset, size)).all()
+        for row in sorted(rows, key=_pick_order):
+            if row.rule is not None or row.debtor_id in seen_debtors:
+                continue
+            seen_debtors.add(row.debtor_id)
+            is_call = row.channel == Channel.VOICE.value
+            if taken[is_call] < limits[is_call]:
+                taken[is_call] += 1
+                picks.append(_pick(row))
+        if len(rows) < size:
+            break
+        offset += size
+        size = max(size, min(PAGE_MAX, size * 2))
+    return picks
+
+
+def _pick_order(row: Any) -> tuple[Any, ...]:
+    return (-row.priority_boost, row.due_date, -row.balance, row.account_id)
+
+
+def _pick(r: Any) -> Pick:
+    return Pick(
+        int(r.account_id),
+        int(r.debtor_id),
+        str(r.tz),
+        decode_zones(str(r.zones)),
+        int(r.step),
+        int(r.try_number),
+        str(r.channel),
+        int(r.contact_point_id),
+        str(r.recycle) if r.recycle else None,
+        int(r.recycle_round) if r.recycle_round is not None else None,
+    )
