@@ -57,7 +57,8 @@ def pick_eligible(
     connection = session.connection()
     offset = 0
     while taken[True] < calls or taken[False] < messages:
-        rows = connection.execute(selection.page(offset, size)).all()
+        ids = list(connection.execute(selection.page_ids(offset, size)).scalars())
+        rows = connection.execute(selection.of_accounts(ids)).all() if ids else []
         for row in sorted(rows, key=_pick_order):
             if row.rule is not None or row.debtor_id in seen_debtors:
                 continue
@@ -66,7 +67,7 @@ def pick_eligible(
             if taken[is_call] < limits[is_call]:
                 taken[is_call] += 1
                 picks.append(_pick(row))
-        if len(rows) < size:
+        if len(ids) < size:
             break
         offset += size
         size = max(size, min(PAGE_MAX, size * 2))

@@ -103,7 +103,6 @@ def page_of_matched(
         )
         .offset(offset)
         .limit(size)
-        .correlate(None)
     )
 
 
@@ -112,13 +111,13 @@ def matched_accounts(
     account_filter: Mapping[str, Any],
     zones: ZoneFacts,
     *,
-    within: Any | None = None,
+    within: ColumnElement[bool] | None = None,
 ) -> Any:
-    """The accounts the campaign's filter matches (only those `within` a select of ids, if
-    given), with their progress in the campaign (campaign_progress: last and first attempt)."""
+    """The accounts the campaign's filter matches (only those `within` a condition on the
+    account, if given), with the campaign's progress row (last and first attempt)."""
     conditions = filter_conditions(campaign, account_filter, zones)
     if within is not None:
-        conditions.append(Account.id.in_(within))
+        conditions.append(within)
     return (
         select(
             Account.id.label("account_id"),
