@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaigns.campaign_defs.validation import AGING_BUCKETS
@@ -92,7 +92,7 @@ def page_of_matched(
     *,
     offset: int,
     size: int,
-) -> Any:
+) -> Select[int]:
     """The ids of the matched accounts at [offset, offset + size) in pick order."""
     return (
         select(Account.id)

@@ -40,7 +40,7 @@ class Selection:
     now: datetime
     query: Select[Any]
     of_accounts: Callable[[Sequence[int]], Select[Any]]
-    page_ids: Callable[[int, int], Select[Any]]
+    page_ids: Callable[[int, int], Select[int]]
     today_by_zone: Mapping[str, date] = field(default_factory=dict)
     steps: tuple[dict[str, Any], ...] = ()
 
@@ -87,7 +87,7 @@ def build_selection(
             return ruled(Account.id == any_(bindparam("page_ids", list(ids), ARRAY(Integer))))
         return ruled(Account.id.in_(list(ids)))
 
-    def page_ids(offset: int, size: int) -> Select[Any]:
+    def page_ids(offset: int, size: int) -> Select[int]:
         return page_of_matched(campaign, account_filter, facts, offset=offset, size=size)
 
     every = steps + ((steps[recycling.step],) if recycling else ())
