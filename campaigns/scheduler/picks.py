@@ -7,6 +7,7 @@ returns exactly what ranking every eligible account would: per debtor the best e
 then the best `calls` calls and `messages` messages.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,23 @@ class Pick:
     recycle_round: int | None = None
 
 
+def walk(session: Session, selection: Selection, *, first_page: int) -> Iterator[Any]:
+    """The selection's rows (every matched account with its rule) in pick order, read a page at
+    a time: pages start at `first_page` accounts and double up to PAGE_MAX. Stop iterating and
+    no further page is read."""
+    session.flush()
+    connection = session.connection()
+    offset, size = 0, first_page
+    while True:
+        ids = list(connection.execute(selection.page_ids(offset, size)).scalars())
+        rows = connection.execute(selection.of_accounts(ids)).all() if ids else []
+        yield from sorted(rows, key=_pick_order)
+        if len(ids) < size:
+            return
+        offset += size
+        size = max(size, min(PAGE_MAX, size * 2))
+
+
 def pick_eligible(
     session: Session,
     selection: Selection,
@@ -46,31 +64,25 @@ def pick_eligible(
 ) -> list[Pick]:
     """The eligible accounts to contact now, best first: one per debtor, within the limits.
 
-    Pages start at `page_size` (default: twice the picks wanted) and double up to PAGE_MAX.
+    The first page has `page_size` accounts (default: twice the picks wanted).
     """
     limits = {True: calls, False: messages}
     taken = {True: 0, False: 0}
-    size = page_size or max(FIRST_PAGE_MIN, 2 * (calls + messages))
     seen_debtors: set[int] = set()
     picks: list[Pick] = []
-    session.flush()
-    connection = session.connection()
-    offset = 0
-    while taken[True] < calls or taken[False] < messages:
-        ids = list(connection.execute(selection.page_ids(offset, size)).scalars())
-        rows = connection.execute(selection.of_accounts(ids)).all() if ids else []
-        for row in sorted(rows, key=_pick_order):
-            if row.rule is not None or row.debtor_id in seen_debtors:
-                continue
-            seen_debtors.add(row.debtor_id)
-            is_call = row.channel == Channel.VOICE.value
-            if taken[is_call] < limits[is_call]:
-                taken[is_call] += 1
-                picks.append(_pick(row))
-        if len(ids) < size:
-            break
-        offset += size
-        size = max(size, min(PAGE_MAX, size * 2))
+    if calls <= 0 and messages <= 0:
+        return picks
+    first_page = page_size or max(FIRST_PAGE_MIN, 2 * (calls + messages))
+    for row in walk(session, selection, first_page=first_page):
+        if row.rule is not None or row.debtor_id in seen_debtors:
+            continue
+        seen_debtors.add(row.debtor_id)
+        is_call = row.channel == Channel.VOICE.value
+        if taken[is_call] < limits[is_call]:
+            taken[is_call] += 1
+            picks.append(_pick(row))
+            if taken[True] >= calls and taken[False] >= messages:
+                break
     return picks
 
 
