@@ -47,6 +47,9 @@ def main() -> None:
     parser.add_argument("--ticks", type=int, default=50, help="ticks timed per size (p99)")
     parser.add_argument("--previews", type=int, default=3, help="previews timed per size")
     parser.add_argument("--quick", action="store_true", help="2,000 accounts, few repeats")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the portfolio a previous run left (one size)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.ticks, args.previews = [2_000], 5, 1
@@ -63,6 +66,9 @@ def main() -> None:
     print("| path | accounts | figure | floor measured in the same run | ratio |")
     print("|---|---|---|---|---|")
     for size in args.sizes:
+        if args.reuse:
+            _measure(size, args.ticks, args.previews, 0.0)
+            continue
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))

@@ -61,8 +61,10 @@ def build_selection(
         raise ValueError("the scheduler needs a timezone-aware moment")
     now = now.astimezone(UTC)
     if session.get_bind().dialect.name == "postgresql":
-        # The query is large but cheap; PostgreSQL's JIT would spend seconds compiling it.
-        session.execute(text("SET LOCAL jit = off"))
+        # The query is large but cheap; PostgreSQL's JIT would spend seconds compiling it. Once
+        # psycopg prepares it, a generic plan cannot see how few ids a page holds and scans
+        # the portfolio: plan each page for its own parameters.
+        session.execute(text("SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan"))
     profile = effective_profile(client)
     facts = zone_facts((zones or ZoneCache()).pairs(session, client), now)
     steps = tuple(dict(step) for step in campaign.steps)
