@@ -58,7 +58,9 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
     # Durations change little from day to day, so they come from the last live answers of the
     # week: at a 10% answer rate the last two hours' calls hold too few of them.
     # The bet is timed to the moment a call reaches routing (after machine detection), so the
-    # ring-to-answer samples run to the routing of the calls an agent took.
+    # ring-to-answer samples run to the routing of the calls an agent took, and the talk samples
+    # from that routing to the hang-up: the dialing loop times a busy agent's call from when the
+    # agent got it, and the carrier's duration also holds the seconds of machine detection.
     routed_at = (
         select(func.min(AttemptEvent.occurred_at))
         .where(AttemptEvent.attempt_id == Attempt.id, AttemptEvent.status == ROUTED)
@@ -121,7 +123,11 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
             for r in live
             if (r.routed_at or r.answered_at) and r.dispatched_at
         ),
-        talk_s=tuple(float(r.duration_seconds) for r in talked if r.duration_seconds),
+        talk_s=tuple(
+            talk
+            for talk in (_talk_seconds(r.routed_at, r.ended_at, r.duration_seconds) for r in talked)
+            if talk > 0
+        ),
         wrap_s=tuple(
             (r.created_at - r.ended_at).total_seconds()
             for r in talked
@@ -142,3 +148,13 @@ def call_history(session: Session, *, campaign_id: int, now: datetime) -> CallHi
 def _aware(moment: datetime) -> datetime:
     """A stored time as UTC-aware (an aggregate over a column may come back naive on SQLite)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _talk_seconds(
+    routed_at: datetime | None, ended_at: datetime | None, duration_seconds: int | None
+) -> float:
+    """Seconds an agent had the call: from routing to the hang-up, else the carrier's duration
+    (from "in-progress") for a call routed before the routing event was recorded."""
+    if routed_at is not None and ended_at is not None:
+        return (_aware(ended_at) - _aware(routed_at)).total_seconds()
+    return float(duration_seconds or 0)

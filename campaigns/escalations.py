@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.errors import NotFound
-from campaigns.i18n import _
+from campaigns.i18n import _, translate
 from campaigns.models import (
     Account,
     AccountStatus,
@@ -31,6 +31,17 @@ HANDOFF_COLUMNS = (
     "days_overdue",
     "phone",
 )
+# The headers people read, translated in their language; the portfolio import accepts them back.
+HANDOFF_HEADERS = {
+    "account_ref": _("Account number"),
+    "debtor_name": _("Name"),
+    "national_id": _("National ID"),
+    "balance": _("Balance"),
+    "currency": _("Currency"),
+    "due_date": _("Due date"),
+    "days_overdue": _("Days overdue"),
+    "phone": _("Phone"),
+}
 
 
 @dataclass(frozen=True)
@@ -99,12 +110,22 @@ def escalated_accounts(
 
 
 def escalations_csv(
-    session: Session, *, client_id: int, now: datetime, today: date | None = None
+    session: Session,
+    *,
+    client_id: int,
+    now: datetime,
+    today: date | None = None,
+    locale: str | None = None,
 ) -> str:
-    """The hand-off file: one row per escalated account, headers the import also accepts."""
+    """The hand-off file: one row per escalated account, headers the import also accepts (the
+    field names, or with `locale` the headers in that language)."""
     buffer = io.StringIO()
     writer = SafeCsvWriter(buffer, lineterminator="\r\n")
-    writer.writerow(HANDOFF_COLUMNS)
+    writer.writerow(
+        [translate(locale, HANDOFF_HEADERS[c]) for c in HANDOFF_COLUMNS]
+        if locale
+        else HANDOFF_COLUMNS
+    )
     for account in escalated_accounts(session, client_id=client_id, now=now, today=today):
         writer.writerow(
             [

@@ -48,7 +48,13 @@ class Settings(BaseSettings):
 
     route_wait_seconds: float = 2.0
     wrap_up_seconds: int = 60
+    # The longest a wrap-up may be extended to by the agent, unless the campaign says otherwise.
+    wrap_up_max_seconds: int = 300
     heartbeat_grace_seconds: int = 30
+    # What a debtor on hold hears (an MP3, or TwiML with <Play>), fetched by Twilio.
+    hold_music_url: str = (
+        "http://com.twilio.sounds.music.s3.amazonaws.com/oldDog_-_endless_goodbye_%28instr.%29.mp3"
+    )
     socket_queue_limit: int = 200
 
     default_locale: str = "es_MX"

@@ -25,6 +25,15 @@ class NotSignedIn(AcuerdoError):
     status_code = 401
 
 
+class PasswordChangeRequired(AcuerdoError):
+    """Signed in with a temporary password: only choosing a new one is allowed."""
+
+    status_code = 403
+
+
+PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/auth/logout", "/auth/me", "/language"})
+
+
 INT32_MAX = 2**31 - 1
 # A row id as the database stores it (INTEGER): 1 .. 2^31-1. Use it for every id a request
 # carries, in the path, the query or a form: `campaign_id: DbId`, `Annotated[DbId, Form()]`.
@@ -90,6 +99,8 @@ def current_user(request: Request, db: SessionDep) -> User:
         raise NotSignedIn(_("Please sign in."))
     scope_session(db, viewer_for(db, user))
     request.state.locale = normalise_locale(user.locale)
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired(_("Choose a new password before you go on."))
     return user
 
 
@@ -111,6 +122,8 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
 ManagerUser = Annotated[User, Depends(require_roles(Role.MANAGER))]
 SupervisorUser = Annotated[User, Depends(require_roles(Role.SUPERVISOR, Role.MANAGER))]
 AgentUser = Annotated[User, Depends(require_roles(Role.AGENT))]
+# Who takes calls in the agent console: agents, and supervisors taking transferred calls.
+CallTakerUser = Annotated[User, Depends(require_roles(Role.AGENT, Role.SUPERVISOR))]
 
 
 def request_locale(request: Request) -> str:

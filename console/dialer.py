@@ -30,7 +30,12 @@ from campaigns.models import (
     DialingMode,
     utcnow,
 )
-from campaigns.scheduler.callbacks import DueCallback, due_callbacks, start_callback
+from campaigns.scheduler.callbacks import (
+    DueCallback,
+    due_callbacks,
+    release_callbacks,
+    start_callback,
+)
 from campaigns.scheduler.eligibility.zones import ZoneCache
 from campaigns.scheduler.tick import schedule_campaign
 from campaigns.settings import get_settings
@@ -311,11 +316,20 @@ async def _reserve_owner(redis: Redis, callback: DueCallback, owner: int) -> boo
     return reserved is not None
 
 
+def _release_callbacks(agent_id: int, now: datetime) -> list[int]:
+    with session_scope() as session:
+        return release_callbacks(session, agent_id=agent_id, now=now)
+
+
 async def dial_callbacks(redis: Redis, now: datetime) -> list[int]:
-    """Dial due callbacks: a personal one only while its agent is ready, reserving that agent."""
+    """Dial due callbacks: a personal one only while its agent is ready, reserving that agent;
+    one whose agent is offline (gone past the presence grace) goes to any agent of its campaign."""
     placed = []
     for callback in await asyncio.to_thread(_due_callbacks, now):
         owner = callback.owner_agent_id
+        if owner is not None and (await state.status(redis, owner)).state == AgentState.OFFLINE:
+            await asyncio.to_thread(_release_callbacks, owner, now)
+            owner = None
         if owner is not None and not await _reserve_owner(redis, callback, owner):
             continue
         attempt_id = await asyncio.to_thread(_start_callback, callback, owner, now)

@@ -16,20 +16,23 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from campaigns.channels import SUPERVISORS_CHANNEL
+from campaigns.channels import SUPERVISORS_CHANNEL, USERS_CHANNEL
 from campaigns.settings import get_settings
+from console.auth.sessions import user_sessions_key
 from console.resilience import Backoff, raise_if_cancelling, stop_task
 
 log = logging.getLogger(__name__)
 
 SLOW_CLIENT = 4408
+SIGNED_OUT = 4401
 
 
 class Connection:
     """One socket with its own bounded outgoing queue and writer task."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, *, user_id: int | None = None) -> None:
         self.websocket = websocket
+        self.user_id = user_id
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=get_settings().socket_queue_limit)
         self.writer = asyncio.create_task(self._write())
         self.closer: asyncio.Task[None] | None = None
@@ -55,6 +58,11 @@ class Connection:
             except (WebSocketDisconnect, RuntimeError, ConnectionError):
                 return
 
+    def close(self, code: int) -> None:
+        """Stop writing and close the socket with this code."""
+        self.writer.cancel()
+        self.closer = asyncio.create_task(self._close(code))
+
     async def _close(self, code: int) -> None:
         with contextlib.suppress(RuntimeError, ConnectionError):
             if self.websocket.application_state == WebSocketState.CONNECTED:
@@ -77,6 +85,7 @@ class Hub:
         self.supervisors: dict[Connection, frozenset[int] | None] = {}
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        self._sign_outs: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         """Start listening to Redis (the app starts even while Redis is away; the listener
@@ -106,7 +115,7 @@ class Hub:
             try:
                 async with self.redis.pubsub() as pubsub:
                     await pubsub.psubscribe("agent:*")
-                    await pubsub.subscribe(SUPERVISORS_CHANNEL)
+                    await pubsub.subscribe(SUPERVISORS_CHANNEL, USERS_CHANNEL)
                     self._subscribed.set()
                     backoff.reset()
                     async for message in pubsub.listen():
@@ -129,6 +138,9 @@ class Hub:
             log.exception("hub could not deliver a message on %r", message.get("channel"))
 
     def _deliver(self, channel: str, text: str) -> None:
+        if channel == USERS_CHANNEL:
+            self._sign_out(int(json.loads(text)["user_id"]))
+            return
         if channel == SUPERVISORS_CHANNEL:
             client_id = _client_of(text)
             targets = [
@@ -140,6 +152,20 @@ class Hub:
             targets = list(self.agents.get(int(channel.split(":", 1)[1]), ()))
         for connection in targets:
             connection.offer(text)
+
+    def _sign_out(self, user_id: int) -> None:
+        """End a disabled (or reset) user's sessions and close their sockets in this process."""
+        for connection in [*self.agents.get(user_id, ()), *self.supervisors]:
+            if connection.user_id == user_id:
+                connection.close(SIGNED_OUT)
+        task = asyncio.create_task(self._end_sessions(user_id))
+        self._sign_outs.add(task)
+        task.add_done_callback(self._sign_outs.discard)
+
+    async def _end_sessions(self, user_id: int) -> None:
+        key = user_sessions_key(user_id)
+        sessions = await self.redis.smembers(key)
+        await self.redis.delete(key, *sessions)
 
 
 def _client_of(text: str) -> int | None:

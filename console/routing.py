@@ -10,22 +10,23 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
-import requests
 from redis.asyncio import Redis
 from sqlalchemy import select
-from twilio.base.exceptions import TwilioException
 
 from campaigns.db import read_scope, session_scope
-from campaigns.models import Attempt, Campaign, Client, MessageDirection, utcnow
+from campaigns.models import Attempt, Campaign, Client, Disposition, MessageDirection, utcnow
 from campaigns.settings import get_settings
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
+from console.agents.outcomes import submit_outcome
+from console.agents.ready import back_to_ready
 from console.agents.state import AgentState
 from console.screen import screen_for_attempt
-from telephony.client import twilio_client
-from telephony.voice import conference_name, conference_twiml, mark_routed
-from telephony.voice_tokens import agent_identity
+from telephony.conference_control import CallControlFailed, add_agent_leg
+from telephony.status_updates import is_machine
+from telephony.voice import conference_twiml, mark_routed
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
@@ -40,9 +41,15 @@ class RouteInfo:
     caller_id: str
     client_id: int
     inbound: bool
+    debtor_call_sid: str | None = None
+    machine: bool = False
+    wrap_up_seconds: int = 60
+    wrap_up_max_seconds: int = 300
+    wrap_up_default: str = "unrecorded"
 
 
-def _route_info(attempt_id: int) -> RouteInfo | None:
+def route_info(attempt_id: int) -> RouteInfo | None:
+    """What routing and call control need to know about an attempt (None when it is gone)."""
     with read_scope() as session:
         attempt = session.get(Attempt, attempt_id)
         if attempt is None:
@@ -59,6 +66,9 @@ def _route_info(attempt_id: int) -> RouteInfo | None:
             or get_settings().default_caller_id,
             client_id=client.id,
             inbound=attempt.direction == MessageDirection.INBOUND,
+            debtor_call_sid=attempt.provider_sid,
+            machine=is_machine(attempt.answered_by),
+            **_wrap_up_rules(campaign),
         )
 
 
@@ -66,6 +76,19 @@ def creditor_campaigns(client_id: int) -> list[int]:
     """The creditor's campaigns: their agents are the creditor's agents."""
     with read_scope() as session:
         return list(session.scalars(select(Campaign.id).where(Campaign.client_id == client_id)))
+
+
+def _wrap_up_rules(campaign: Campaign | None) -> dict[str, Any]:
+    """The campaign's wrap-up time, its most, and its default disposition (or the settings')."""
+    settings = get_settings()
+    seconds = (campaign.wrap_up_seconds if campaign else None) or settings.wrap_up_seconds
+    most = (campaign.wrap_up_max_seconds if campaign else None) or settings.wrap_up_max_seconds
+    return {
+        "wrap_up_seconds": seconds,
+        "wrap_up_max_seconds": max(seconds, most),
+        "wrap_up_default": (campaign.wrap_up_default_disposition if campaign else None)
+        or str(Disposition.UNRECORDED),
+    }
 
 
 def _assign(attempt_id: int, agent_id: int) -> None:
@@ -91,7 +114,7 @@ class Routing:
 
     async def connect(self, attempt_id: int, call_sid: str) -> str | None:
         """Bridge an answered call to an agent within the wait; None when nobody could take it."""
-        info = await asyncio.to_thread(_route_info, attempt_id)
+        info = await asyncio.to_thread(route_info, attempt_id)
         if info is None:
             return None
         agent_id = await self._reserve(info)
@@ -102,7 +125,7 @@ class Routing:
     async def connect_inbound(self, attempt_id: int) -> str | None:
         """Give a waiting inbound call to the creditor's longest-ready agent, if one is ready:
         the same screen pop, script and form as an answered outbound call, marked inbound."""
-        info = await asyncio.to_thread(_route_info, attempt_id)
+        info = await asyncio.to_thread(route_info, attempt_id)
         if info is None:
             return None
         agent_id = await state.reserve_longest_ready(
@@ -148,7 +171,8 @@ class Routing:
         return conference_twiml(attempt_id)
 
     async def ended(self, attempt_id: int, agent_id: int) -> None:
-        """The call is over: the agent goes to wrap-up with a server-enforced deadline."""
+        """The call is over: the agent goes to wrap-up with a server-enforced deadline, or
+        straight back to ready when the outcome is already saved or nobody answered."""
         current = await state.status(self.redis, agent_id)
         if current.attempt_id != attempt_id or current.state not in (
             AgentState.ON_CALL,
@@ -160,20 +184,63 @@ class Routing:
             ready = await state.set_state(self.redis, agent_id, AgentState.READY)
             await send_to_agent(self.redis, agent_id, {"type": "state", **ready.as_message()})
             return
-        deadline = await state.start_wrap_up(self.redis, agent_id, attempt_id)
-        saved.call_status, saved.wrap_up_deadline = "ended", deadline
+        if current.state == AgentState.RESERVED:
+            await self._not_bridged(attempt_id, agent_id)
+            return
+        saved.call_status, saved.on_hold, saved.muted = "ended", False, False
+        if saved.outcome_saved:
+            await send_to_agent(self.redis, agent_id, saved.call_message())
+            await work.clear(self.redis, agent_id)
+            await back_to_ready(self.redis, agent_id)
+            return
+        info = await asyncio.to_thread(route_info, attempt_id)
+        rules = info or RouteInfo(attempt_id, 0, None, None, "", client_id=0, inbound=False)
+        deadline = await state.start_wrap_up(
+            self.redis, agent_id, attempt_id, seconds=rules.wrap_up_seconds
+        )
+        saved.wrap_up_deadline, saved.wrap_up_seconds = deadline, rules.wrap_up_seconds
+        saved.wrap_up_most = deadline - rules.wrap_up_seconds + rules.wrap_up_max_seconds
+        saved.wrap_up_default = rules.wrap_up_default
         await work.save(self.redis, agent_id, saved)
+        await send_to_agent(self.redis, agent_id, saved.call_message())
         await send_to_agent(
-            self.redis, agent_id, {"type": "call", "attempt_id": attempt_id, "status": "ended"}
+            self.redis,
+            agent_id,
+            saved.wrap_up_message(),
+        )
+        await send_to_supervisors(
+            self.redis,
+            {
+                "type": "agent",
+                "agent_id": agent_id,
+                "state": str(AgentState.WRAP_UP),
+                "attempt_id": attempt_id,
+                "wrap_up_deadline": deadline,
+                "extended": False,
+            },
+        )
+
+    async def _not_bridged(self, attempt_id: int, agent_id: int) -> None:
+        """A call placed for this agent (preview, redial, callback) ended without reaching it:
+        the agent is told ("no contesta"), the outcome is recorded for it, and it is ready."""
+        info = await asyncio.to_thread(route_info, attempt_id)
+        disposition = Disposition.MACHINE if info and info.machine else Disposition.NO_ANSWER
+        key = f"not-bridged-{attempt_id}"
+        recorded = await asyncio.to_thread(
+            submit_outcome,
+            attempt_id=attempt_id,
+            agent_id=agent_id,
+            key=key,
+            form={"disposition": str(disposition), "notes": ""},
         )
         await send_to_agent(
             self.redis,
             agent_id,
-            {"type": "wrap_up", "attempt_id": attempt_id, "deadline": deadline},
+            {"type": "call", "attempt_id": attempt_id, "status": str(disposition)},
         )
-        await send_to_supervisors(
-            self.redis, {"type": "agent", "agent_id": agent_id, "state": str(AgentState.WRAP_UP)}
-        )
+        await send_to_agent(self.redis, agent_id, {"type": "outcome_ack", "key": key, **recorded})
+        await work.clear(self.redis, agent_id)
+        await back_to_ready(self.redis, agent_id)
 
     async def _reserve(self, info: RouteInfo) -> int | None:
         deadline = time.monotonic() + get_settings().route_wait_seconds
@@ -209,12 +276,6 @@ class Routing:
 def _add_agent_leg(info: RouteInfo, agent_id: int) -> None:
     """Ring the agent's browser (Twilio Voice SDK identity) into the debtor's conference."""
     try:
-        twilio_client().conferences(conference_name(info.attempt_id)).participants.create(
-            from_=info.caller_id,
-            to=f"client:{agent_identity(agent_id)}",
-            early_media=True,
-            end_conference_on_exit=True,
-            beep="false",
-        )
-    except (TwilioException, requests.RequestException):
+        add_agent_leg(attempt_id=info.attempt_id, agent_id=agent_id, caller_id=info.caller_id)
+    except CallControlFailed:
         log.exception("could not add agent %s to attempt %s", agent_id, info.attempt_id)

@@ -16,6 +16,7 @@ from campaigns.agreements import (
     script_fields,
 )
 from campaigns.agreements.messages import money
+from campaigns.agreements.script_choice import script_for_product
 from campaigns.compliance import render_template
 from campaigns.db import read_scope, session_scope
 from campaigns.debtor_zones import debtor_zones, local_times
@@ -54,16 +55,6 @@ def mask_tail(value: str | None, keep: int = 3) -> str | None:
 def client_today(client: Client, now: datetime) -> date:
     """The date where the creditor is at `now`."""
     return now.astimezone(ZoneInfo(client.timezone)).date()
-
-
-def script_kind(product: str | None) -> str:
-    """The ready-made script that fits a product (cable, internet or phone)."""
-    text = (product or "").lower()
-    if "internet" in text:
-        return "internet"
-    if any(word in text for word in ("tel", "móvil", "movil", "phone", "celular", "línea")):
-        return "phone"
-    return "cable"
 
 
 def options_view(options: NegotiationOptions, locale: str) -> dict[str, Any]:
@@ -120,7 +111,7 @@ def rendered_script(
             "start": own.get("start") or own["steps"][0]["id"],
             "steps": steps,
         }
-    script = load_script(script_kind(account.product))
+    script = load_script(script_for_product(client.product_scripts, account.product))
     steps = {}
     for step_id in script.steps:
         step = render_step(script, step_id, fields)

@@ -7,13 +7,15 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from redis.asyncio import Redis
 from sqlalchemy import select
 
-from campaigns.db import read_scope
+from campaigns.db import read_scope, session_scope
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import _, normalise_locale, translate
-from campaigns.models import CampaignAgent, Role, User
+from campaigns.models import CampaignAgent, Role, User, utcnow
 from campaigns.redis_conn import get_redis
+from campaigns.scheduler.callbacks import release_callbacks
 from campaigns.scheduler.preview_dialing import PreviewCandidate
 from campaigns.settings import get_settings
 from campaigns.tenancy import viewer_for
@@ -24,6 +26,7 @@ from console.agents.state import AgentState
 from console.auth.sessions import COOKIE_NAME, load_session
 from console.edge.messages import check_agent_message, check_message_size
 from console.hub import Connection, Hub
+from console.resilience import forever
 from console.screen import personal_callbacks, screen_for_attempt
 from console.supervision import push_live_figures, supervisor_snapshot
 
@@ -33,6 +36,8 @@ router = APIRouter()
 NOT_SIGNED_IN = 4401
 FORBIDDEN = 4403
 SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+# The agent console: agents, and supervisors who take calls transferred to them.
+CALL_TAKERS = (Role.AGENT, Role.SUPERVISOR)
 
 
 def _signed_in_user(session_id: str | None) -> tuple[int, str, str, str] | None:
@@ -41,7 +46,7 @@ def _signed_in_user(session_id: str | None) -> tuple[int, str, str, str] | None:
         return None
     with read_scope() as session:
         user = session.get(User, web_session.user_id)
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or user.must_change_password:
             return None
         return user.id, str(user.role), user.full_name, user.locale
 
@@ -94,7 +99,7 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
         previewed = {
             "account_id": candidate.account_id,
             "campaign_id": candidate.campaign_id,
-            "screen": await asyncio.to_thread(preview_screen, candidate),
+            "screen": await asyncio.to_thread(preview_screen, candidate, agent_id),
         }
     return {
         "v": PROTOCOL_VERSION,
@@ -102,9 +107,10 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
         "seq": await state.current_seq(hub.redis, agent_id),
         "agent": {"id": agent_id, "name": current.name, **current.as_message()},
         "call": {
-            "attempt_id": saved.attempt_id,
-            "status": saved.call_status,
+            **{k: v for k, v in saved.call_message().items() if k != "type"},
             "wrap_up_deadline": saved.wrap_up_deadline,
+            "wrap_up_most": saved.wrap_up_most,
+            "wrap_up_extended": saved.wrap_up_extended,
         }
         if saved.attempt_id
         else None,
@@ -118,23 +124,26 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
 
 @router.websocket("/ws/agent")
 async def agent_socket(websocket: WebSocket) -> None:
-    """An agent's console: state, offers, script, outcome form."""
+    """An agent's console (or a supervisor's, to take transferred calls): state, offers,
+    script, outcome form."""
     hub: Hub = websocket.app.state.hub
-    who = await _authorise(websocket, (Role.AGENT,))
+    who = await _authorise(websocket, CALL_TAKERS)
     if who is None:
         return
     agent_id, name, locale = who
-    connection = Connection(websocket)
+    connection = Connection(websocket, user_id=agent_id)
     campaigns = await asyncio.to_thread(_agent_campaigns, agent_id)
     await state.register(hub.redis, agent_id=agent_id, name=name, campaign_ids=campaigns)
     await state.touch(hub.redis, agent_id)
     hub.attach_agent(agent_id, connection)
+    presence = asyncio.create_task(keep_present(hub.redis, agent_id))
     try:
         await connection.send_now(await agent_snapshot(hub, agent_id))
         await _agent_loop(websocket, hub, connection, agent_id, locale)
     except WebSocketDisconnect:
         pass
     finally:
+        presence.cancel()
         hub.detach_agent(agent_id, connection)
         await connection.stop()
 
@@ -207,7 +216,7 @@ async def supervisor_socket(websocket: WebSocket) -> None:
     if who is None:
         return
     user_id, _name, locale = who
-    connection = Connection(websocket)
+    connection = Connection(websocket, user_id=user_id)
     hub.supervisors[connection] = await asyncio.to_thread(_visible_clients, user_id)
     live = asyncio.create_task(push_live_figures(connection, user_id))
     try:
@@ -230,16 +239,45 @@ async def supervisor_socket(websocket: WebSocket) -> None:
         await connection.stop()
 
 
+GONE_STATES = (AgentState.READY, AgentState.PAUSED, AgentState.RESERVED)
+
+
 async def sweep(hub: Hub, now: float) -> None:
-    """Agents without heartbeats past the grace go offline (one who was previewing gives the
-    account back); wrap-ups past their deadline close themselves."""
+    """Agents without heartbeats past the grace go offline and hold nothing: a previewed
+    account goes back, a call being placed for them goes to another agent when answered, and
+    their due personal callbacks go to any agent of the campaign. Wrap-ups past their deadline
+    close themselves (an agent on a call keeps it: the call and its wrap-up end on their own)."""
     for agent_id in await state.known_agents(hub.redis):
         current = await state.status(hub.redis, agent_id)
-        idle = current.state in (AgentState.READY, AgentState.PAUSED)
-        previewing = current.state == AgentState.RESERVED and current.attempt_id is None
-        if (idle or previewing) and not await state.is_present(hub.redis, agent_id):
-            if previewing:
-                await preview.release_abandoned(hub.redis, agent_id)
-            await commands.go_offline(hub.redis, agent_id)
+        if current.state in GONE_STATES and not await state.is_present(hub.redis, agent_id):
+            await release_gone_agent(hub.redis, agent_id, current)
     for agent_id in await state.expired_wrap_ups(hub.redis, now):
         await commands.close_wrap_up(hub.redis, agent_id)
+
+
+def _release_callbacks(agent_id: int) -> list[int]:
+    with session_scope() as session:
+        return release_callbacks(session, agent_id=agent_id, now=utcnow())
+
+
+async def release_gone_agent(redis: Redis, agent_id: int, current: state.AgentStatus) -> None:
+    """Free everything an agent gone past the presence grace holds, and mark it offline."""
+    if current.state == AgentState.RESERVED and current.attempt_id is None:
+        await preview.release_abandoned(redis, agent_id)
+    elif current.state == AgentState.RESERVED:
+        await work.clear(redis, agent_id)
+    await commands.go_offline(redis, agent_id)
+    released = await asyncio.to_thread(_release_callbacks, agent_id)
+    if released:
+        log.info("agent %s gone: %d due callbacks released", agent_id, len(released))
+
+
+async def keep_present(redis: Redis, agent_id: int) -> None:
+    """While the agent's socket is open, the server itself renews its presence (a closed or
+    dead socket — uvicorn's pings find those — stops it, and the grace starts)."""
+    interval = max(1.0, get_settings().heartbeat_grace_seconds / 3)
+
+    async def renew() -> None:
+        await state.touch(redis, agent_id)
+
+    await forever("agent presence", renew, interval)

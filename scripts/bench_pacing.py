@@ -7,7 +7,16 @@ unanswered calls ring 25 s, machines answer 15% of calls, CPS 30. Profiles:
 
 - `flat`: the answer rate of the cell times the mild default hour curve, from 09:00;
 - `daily`: answer shares that change through the day (simulator.DAILY_PROFILE), from 12:00:
-  8% until 13:00, 30% at lunch (13:00-15:00), 15% in the afternoon.
+  8% until 13:00, 30% at lunch (13:00-15:00), 15% in the afternoon (15:00-18:00), 25% in the
+  early evening (18:00-21:00); `--hours 9` runs the whole afternoon and evening.
+
+Before the single-campaign grid it runs the floor of issue 14 (`--shared yes|no|only`): three
+campaigns sharing one team of 8, 30 and 50 agents (shared_simulator.three_campaigns: predictive A
+priority 2, progressive and predictive B priority 1, every agent in two of them), split every
+second by the real allocation; its floor is the same shift with all three campaigns progressive.
+Per campaign: calls, live answers, abandons and the seconds paced predictively; for the team: talk
+share of the ceiling beside the floor's, and the seconds in which progressive had more calls in
+flight than ready agents across its campaigns (the contract is 0).
 
 The pacer knows the hour curve from earlier days with up to 20% error per hour (`curve_error`).
 The campaign has run before: its rolling (30-day) window holds 2,000 live answers with 30
@@ -17,6 +26,7 @@ abandon rate printed is the shift's own (abandoned / live answers of the shift).
     python scripts/bench_pacing.py                       # 3 simulated hours per cell, seed 1
     python scripts/bench_pacing.py --profile daily --seeds 1,2,3
     python scripts/bench_pacing.py --quick               # a few short cells: does it still run
+    python scripts/bench_pacing.py --shared only --seeds 1,2   # only the three shared campaigns
 
 Prints a Markdown table: per cell, talk minutes per agent hour in each mode (progressive is the
 floor), their ratio, each mode's talk share as a fraction of the ceiling talk / (talk + wrap-up),
@@ -28,9 +38,16 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from multiprocessing import Pool
 
 from campaigns.models.enums import DialingMode
+from telephony.dialer.shared_simulator import (
+    SharedResult,
+    SharedSimulationConfig,
+    simulate_shared,
+    three_campaigns,
+)
 from telephony.dialer.simulator import PROFILES, SimulationConfig, SimulationResult, simulate
 
 TEAMS = (5, 8, 20, 30, 50, 150)
@@ -41,6 +58,8 @@ PRIOR_ABANDONS = 30
 CURVE_ERROR = 0.2
 QUICK_TEAMS = (8, 30)
 QUICK_HOURS = 0.25
+SHARED_TEAMS = (8, 30, 50)
+QUICK_SHARED_TEAMS = (30,)
 
 Cell = tuple[str, int, float]
 Job = tuple[str, int, float, float, int, str]
@@ -68,6 +87,53 @@ def _run(job: Job) -> tuple[Job, SimulationResult]:
     return job, simulate(config_for(profile, agents, answer_rate, hours, seed), DialingMode(mode))
 
 
+SharedJob = tuple[int, float, int, bool]
+
+
+def shared_config(agents: int, hours: float, seed: int, floor: bool) -> SharedSimulationConfig:
+    """The three-campaign floor (shared_simulator.three_campaigns); `floor`: every campaign
+    progressive, the floor the shared predictive run is compared with."""
+    world = config_for("flat", agents, 0.25, hours, seed)
+    config = three_campaigns(agents, world)
+    if not floor:
+        return config
+    progressive = tuple(replace(c, mode=DialingMode.PROGRESSIVE) for c in config.campaigns)
+    return replace(config, campaigns=progressive)
+
+
+def _run_shared(job: SharedJob) -> tuple[SharedJob, SharedResult]:
+    agents, hours, seed, floor = job
+    return job, simulate_shared(shared_config(agents, hours, seed, floor))
+
+
+def print_shared(done: list[tuple[SharedJob, SharedResult]]) -> None:
+    """One row per team, seed and campaign of the shared floor, beside the all-progressive floor."""
+    print(
+        "\nThree campaigns sharing one team (every agent in two of them; predictive A priority 2,"
+        " progressive and predictive B priority 1, fair share):\n"
+    )
+    print(
+        "| agents | seed | campaign | mode | priority | team | calls | live | abandons "
+        "| abandon rate | paced predictively | floor talk / ceiling (all progressive) "
+        "| talk / ceiling | ratio | progressive over-committed seconds |"
+    )
+    print("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    floors = {(j[0], j[2]): r for j, r in done if j[3]}
+    for job, result in sorted(done, key=lambda d: (d[0][0], d[0][2])):
+        agents, _hours, seed, floor = job
+        if floor:
+            continue
+        base = floors[(agents, seed)].ratio_to_ceiling
+        for c in result.campaigns:
+            print(
+                f"| {agents} | {seed} | {c.name} | {c.mode} | {c.priority} | {c.agents} "
+                f"| {c.calls_placed} | {c.live_answers} | {c.abandons} | {c.abandon_rate:.2%} "
+                f"| {c.predictive_share:.0%} | {base:.0%} | {result.ratio_to_ceiling:.0%} "
+                f"| {result.ratio_to_ceiling / base:.2f} "
+                f"| {result.progressive_overcommitted_seconds} |"
+            )
+
+
 def cells(profiles: list[str], teams: tuple[int, ...]) -> list[Cell]:
     """Flat cells at each answer rate; a time-varying profile is one cell per team."""
     out: list[Cell] = []
@@ -86,6 +152,12 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="teams 8 and 30, 15 minutes")
     parser.add_argument("--json", action="store_true", help="print raw results as JSON")
+    parser.add_argument(
+        "--shared",
+        choices=["yes", "no", "only"],
+        default="yes",
+        help="also (or only) run three campaigns sharing one team",
+    )
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     profiles = list(PROFILES) if args.profile == "all" else [args.profile]
@@ -98,17 +170,40 @@ def main() -> None:
         for seed in seeds
         for mode in (DialingMode.PROGRESSIVE.value, DialingMode.PREDICTIVE.value)
     ]
+    if args.shared == "only":
+        jobs = []
+    shared_jobs: list[SharedJob] = []
+    if args.shared != "no":
+        shared_teams = QUICK_SHARED_TEAMS if args.quick else SHARED_TEAMS
+        shared_jobs = [
+            (agents, hours, seed, floor)
+            for agents in shared_teams
+            for seed in seeds
+            for floor in (True, False)
+        ]
     started = time.perf_counter()
     with Pool(args.processes) as pool:
+        shared = pool.map(_run_shared, sorted(shared_jobs, key=lambda j: -j[0]), chunksize=1)
         done = pool.map(_run, sorted(jobs, key=lambda j: -j[1]), chunksize=1)
     elapsed = time.perf_counter() - started
     if args.json:
-        print(json.dumps([{"profile": j[0], **r.as_dict()} for j, r in done], indent=2))
+        print(
+            json.dumps(
+                [{"profile": j[0], **r.as_dict()} for j, r in done]
+                + [{"profile": "shared", **r.as_dict()} for _j, r in shared],
+                indent=2,
+            )
+        )
         return
     print(
         f"{hours:g} simulated hours per cell, seeds {args.seeds}, "
-        f"{len(jobs)} runs in {elapsed:.0f} s on {args.processes} processes\n"
+        f"{len(jobs) + len(shared_jobs)} runs in {elapsed:.0f} s on {args.processes} processes"
     )
+    if shared:
+        print_shared(shared)
+    if not done:
+        return
+    print()
     print(
         "| profile | agents | answer | progressive talk min/agent-h (floor) "
         "| predictive talk min/agent-h | ratio | progressive / ceiling | predictive / ceiling "

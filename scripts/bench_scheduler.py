@@ -289,7 +289,7 @@ def _measure(size: int, ticks: int, previews: int, built: float) -> None:
                 select(func.count())
                 .select_from(Account)
                 .join(Debtor, Debtor.id == Account.debtor_id)
-                .where(*filter_conditions(campaign, filter_, facts))
+                .where(*filter_conditions(campaign.client_id, filter_, facts))
             ).scalar()
 
         preview_ms, _excluded = _timed(previews, counts)

@@ -4,10 +4,11 @@ The Attempt row is the truth, not rq's job status. A Redis lock keeps two runs o
 from overlapping; a run that finds the attempt already dispatching (its earlier run died) first
 asks the provider whether that run's request went through (its own record only), and only sends
 when it did not. Just before its rate-limit slot (and again after it when the slot made it wait
-more than a second) the job runs the one contact check against the database; a message that finds the debtor's window closed is scheduled again for when
-it opens (workers run with rq's scheduler, `acuerdo worker`), any other refusal ends the attempt
-with its rule. A throttled, failing or unreachable provider makes the job raise so rq retries it
-with backoff; on the last try the attempt ends failed with its reason.
+more than a second) the job runs the one contact check against the database; a message that
+finds the debtor's window closed is scheduled again for when it opens (workers run with rq's
+scheduler, `acuerdo worker`), any other refusal ends the attempt with its rule. A throttled,
+failing or unreachable provider makes the job raise so rq retries it with backoff; on the last
+try the attempt ends failed with its reason.
 """
 
 import logging

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
 
 from campaigns.i18n import translate, translations
 
@@ -48,3 +49,23 @@ def test_spanish_is_the_default_and_english_is_the_source() -> None:
     assert translate(None, message, name="Cable") == "Ya existe un acreedor llamado Cable."
     assert translate("en", message, name="Cable") == "A creditor named Cable already exists."
     assert translate("es-MX", message, name="Cable") == "Ya existe un acreedor llamado Cable."
+
+
+def test_no_message_has_two_different_translations_across_catalog_files() -> None:
+    # Each area keeps its own .po file and they are merged at first use: a message translated
+    # twice, differently, would read one way or the other depending on the files' order.
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for folder in sorted((ROOT / "frontend" / "locale").iterdir()):
+        seen.clear()
+        for path in sorted((folder / "LC_MESSAGES").glob("*.po")):
+            with path.open("rb") as handle:
+                catalog = read_po(handle)
+            for message in catalog:
+                if not message.id or not isinstance(message.id, str):
+                    continue
+                text = str(message.string)
+                first = seen.setdefault(message.id, (path.name, text))
+                if first[1] != text:
+                    clashes.append((folder.name, message.id, first[0], path.name))
+    assert clashes == []

@@ -17,11 +17,15 @@ from campaigns.campaign_defs.schemas import (
     Step,
 )
 from campaigns.campaign_defs.service import (
+    campaign_agents,
+    campaign_history,
     campaign_out,
     create_campaign,
+    duplicate_campaign,
     find_campaign,
     get_campaign,
     list_campaigns,
+    to_definition,
     update_campaign,
 )
 from campaigns.campaign_defs.validation import (
@@ -45,8 +49,11 @@ __all__ = [
     "RetryRule",
     "Script",
     "Step",
+    "campaign_agents",
+    "campaign_history",
     "campaign_out",
     "create_campaign",
+    "duplicate_campaign",
     "find_campaign",
     "finish_campaign",
     "get_campaign",
@@ -54,6 +61,7 @@ __all__ = [
     "parse_definition",
     "pause_campaign",
     "start_campaign",
+    "to_definition",
     "update_campaign",
     "validate_definition",
 ]

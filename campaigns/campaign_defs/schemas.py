@@ -113,6 +113,10 @@ class Script(_Strict):
     steps: list[ScriptStep] = Field(default_factory=list)
 
 
+# The dispositions a wrap-up that runs out may record: none needs any other field.
+WrapUpDefault = Literal["unrecorded", "no_answer", "refuses", "third_party"]
+
+
 class CampaignIn(_Strict):
     """A campaign as a manager defines it (the documented campaign file)."""
 
@@ -128,8 +132,22 @@ class CampaignIn(_Strict):
     recycling: Recycling = Field(default_factory=Recycling)
     script: Script = Field(default_factory=Script)
     templates: dict[str, str] = Field(default_factory=dict)
+    wrap_up_seconds: int | None = Field(
+        default=None, ge=5, le=1800, description="Wrap-up after each call (None: the default)"
+    )
+    wrap_up_max_seconds: int | None = Field(
+        default=None, ge=5, le=3600, description="The most an agent may extend its wrap-up to"
+    )
+    wrap_up_default_disposition: WrapUpDefault | None = Field(
+        default=None,
+        description="Recorded when the wrap-up runs out without a valid form (None: unrecorded)",
+    )
     agents: list[str] | None = Field(
         default=None, description="Usernames of the agents who work it (None keeps the current)"
+    )
+    supervisors: list[str] | None = Field(
+        default=None,
+        description="Usernames of supervisors given the creditor, so they follow it (None: none)",
     )
 
 
@@ -151,6 +169,9 @@ class CampaignOut(BaseModel):
     recycling: dict[str, Any]
     script: dict[str, Any]
     templates: dict[str, Any]
+    wrap_up_seconds: int | None = None
+    wrap_up_max_seconds: int | None = None
+    wrap_up_default_disposition: str | None = None
     created_at: datetime
     created_by_id: int | None
     started_at: datetime | None

@@ -20,6 +20,7 @@ from campaigns.clients import get_client_by_name
 from campaigns.errors import Conflict
 from campaigns.i18n import _
 from campaigns.models import (
+    AuditEvent,
     Campaign,
     CampaignAgent,
     CampaignStatus,
@@ -45,28 +46,64 @@ def _apply(campaign: Campaign, definition: CampaignIn) -> None:
     campaign.recycling = resolve_recycling(definition.recycling, campaign.steps)
     campaign.script = definition.script.model_dump(mode="json")
     campaign.templates = dict(definition.templates)
+    campaign.wrap_up_seconds = definition.wrap_up_seconds
+    campaign.wrap_up_max_seconds = definition.wrap_up_max_seconds
+    campaign.wrap_up_default_disposition = definition.wrap_up_default_disposition
+
+
+def _grant(session: Session, users: list[User], client_id: int) -> None:
+    granted = set(
+        session.scalars(
+            select(UserClientAccess.user_id).where(UserClientAccess.client_id == client_id)
+        )
+    )
+    for user in users:
+        if user.id not in granted:
+            session.add(UserClientAccess(user_id=user.id, client_id=client_id))
+
+
+def _staff(session: Session, usernames: list[str], role: Role, message: str) -> list[User]:
+    users = session.scalars(select(User).where(User.username.in_(usernames))).all()
+    found = {u.username: u for u in users if u.role == role and u.is_active}
+    missing = sorted(set(usernames) - set(found))
+    if missing:
+        raise CampaignInvalid(message, names=", ".join(missing), field=f"{role}s")
+    return list(found.values())
 
 
 def _assign_agents(session: Session, campaign: Campaign, usernames: list[str] | None) -> None:
     """Make exactly these agents work the campaign (and the creditor); None changes nothing."""
     if usernames is None:
         return
-    agents = session.scalars(select(User).where(User.username.in_(usernames))).all()
-    found = {a.username: a for a in agents if a.role == Role.AGENT}
-    missing = sorted(set(usernames) - set(found))
-    if missing:
-        raise CampaignInvalid(_("These are not agents: {names}."), names=", ".join(missing))
+    agents = _staff(session, usernames, Role.AGENT, _("These are not agents: {names}."))
     session.execute(delete(CampaignAgent).where(CampaignAgent.campaign_id == campaign.id))
-    granted = set(
+    for agent in agents:
+        session.add(CampaignAgent(campaign_id=campaign.id, user_id=agent.id))
+    _grant(session, agents, campaign.client_id)
+    session.flush()
+
+
+def _assign_supervisors(session: Session, campaign: Campaign, usernames: list[str] | None) -> None:
+    """Give these supervisors the creditor, so the campaign is on their wallboard."""
+    if not usernames:
+        return
+    supervisors = _staff(
+        session, usernames, Role.SUPERVISOR, _("These are not active supervisors: {names}.")
+    )
+    _grant(session, supervisors, campaign.client_id)
+    session.flush()
+
+
+def campaign_agents(session: Session, *, campaign_id: int) -> list[str]:
+    """The usernames of the agents who work a campaign."""
+    return list(
         session.scalars(
-            select(UserClientAccess.user_id).where(UserClientAccess.client_id == campaign.client_id)
+            select(User.username)
+            .join(CampaignAgent, CampaignAgent.user_id == User.id)
+            .where(CampaignAgent.campaign_id == campaign_id)
+            .order_by(User.username)
         )
     )
-    for agent in found.values():
-        session.add(CampaignAgent(campaign_id=campaign.id, user_id=agent.id))
-        if agent.id not in granted:
-            session.add(UserClientAccess(user_id=agent.id, client_id=campaign.client_id))
-    session.flush()
 
 
 def _flush_unique(session: Session, campaign: Campaign) -> None:
@@ -92,6 +129,7 @@ def create_campaign(
     session.add(campaign)
     _flush_unique(session, campaign)
     _assign_agents(session, campaign, definition.agents)
+    _assign_supervisors(session, campaign, definition.supervisors)
     record(
         session,
         action="campaign.created",
@@ -128,6 +166,7 @@ def update_campaign(
     _apply(campaign, definition)
     _flush_unique(session, campaign)
     _assign_agents(session, campaign, definition.agents)
+    _assign_supervisors(session, campaign, definition.supervisors)
     record(
         session,
         action="campaign.updated",
@@ -169,8 +208,9 @@ def list_campaigns(session: Session, *, status: CampaignStatus | None = None) ->
     return session.scalars(query).all()
 
 
-def to_definition(campaign: Campaign, client: Client) -> CampaignIn:
-    """The stored campaign as the definition it was made from."""
+def to_definition(campaign: Campaign, client: Client, session: Session | None = None) -> CampaignIn:
+    """The stored campaign as the definition it was made from (with its agents when a session
+    is given)."""
     return CampaignIn.model_validate(
         {
             "name": campaign.name,
@@ -185,6 +225,12 @@ def to_definition(campaign: Campaign, client: Client) -> CampaignIn:
             "recycling": campaign.recycling,
             "script": campaign.script,
             "templates": campaign.templates,
+            "wrap_up_seconds": campaign.wrap_up_seconds,
+            "wrap_up_max_seconds": campaign.wrap_up_max_seconds,
+            "wrap_up_default_disposition": campaign.wrap_up_default_disposition,
+            "agents": campaign_agents(session, campaign_id=campaign.id)
+            if session is not None
+            else None,
         }
     )
 
@@ -208,6 +254,9 @@ def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
         recycling=campaign.recycling,
         script=campaign.script,
         templates=campaign.templates,
+        wrap_up_seconds=campaign.wrap_up_seconds,
+        wrap_up_max_seconds=campaign.wrap_up_max_seconds,
+        wrap_up_default_disposition=campaign.wrap_up_default_disposition,
         created_at=campaign.created_at,
         created_by_id=campaign.created_by_id,
         started_at=campaign.started_at,
@@ -216,4 +265,40 @@ def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
         paused_by_id=campaign.paused_by_id,
         finished_at=campaign.finished_at,
         finished_by_id=campaign.finished_by_id,
+    )
+
+
+def duplicate_campaign(
+    session: Session, *, campaign_id: int, by_id: int | None, by_label: str, now: datetime
+) -> Campaign:
+    """A draft copy of a campaign (definition and agents) under the first free name "Name (2)"."""
+    original = get_campaign(session, campaign_id=campaign_id)
+    client = session.get_one(Client, original.client_id)
+    taken = set(session.scalars(select(Campaign.name).where(Campaign.client_id == client.id)))
+    number = 2
+    while (name := f"{original.name[:110]} ({number})") in taken:
+        number += 1
+    definition = to_definition(original, client, session).model_copy(update={"name": name})
+    copy = create_campaign(session, definition=definition, by_id=by_id, by_label=by_label, now=now)
+    record(
+        session,
+        action="campaign.duplicated",
+        entity=copy,
+        actor_id=by_id,
+        actor_label=by_label,
+        at=now,
+        data={"from_id": original.id, "from": original.name},
+    )
+    return copy
+
+
+def campaign_history(session: Session, *, campaign_id: int) -> list[AuditEvent]:
+    """Who created, changed, started, paused, finished or copied a campaign, and when."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == Campaign.__tablename__)
+            .where(AuditEvent.entity_id == campaign_id)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        )
     )

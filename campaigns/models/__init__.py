@@ -13,7 +13,7 @@ from campaigns.models.agreements import (
 from campaigns.models.audit import AuditEvent, AuditEventIsAppendOnly
 from campaigns.models.base import Base, TenantOwned, utcnow
 from campaigns.models.campaign import Campaign, CampaignAgent
-from campaigns.models.clients import Client, User, UserClientAccess
+from campaigns.models.clients import Client, ClientSettingsVersion, User, UserClientAccess
 from campaigns.models.contact import Attempt, AttemptEvent, ContactRefusal, InboundMessage
 from campaigns.models.enums import *  # noqa: F403
 from campaigns.models.portfolio import (
@@ -26,6 +26,17 @@ from campaigns.models.portfolio import (
     aging_bucket,
 )
 from campaigns.models.progress import CampaignProgress, NewAttempt, record_new_attempts
+from campaigns.models.reports import (
+    ReportAgentDay,
+    ReportAgentStateDay,
+    ReportContactDay,
+    ReportDebtorContactDay,
+    ReportPortfolioDay,
+    ReportProvisionalDay,
+    ReportRefusalDay,
+    ReportRolledDay,
+    ReportRollMonth,
+)
 from campaigns.models.self_service import ContactPreference, DataSubjectRequest
 
 __all__ = [
@@ -42,6 +53,7 @@ __all__ = [
     "CampaignProgress",
     "ChannelPermission",
     "Client",
+    "ClientSettingsVersion",
     "ContactPoint",
     "ContactPreference",
     "ContactRefusal",
@@ -57,6 +69,15 @@ __all__ = [
     "PaymentPlan",
     "Portfolio",
     "PromiseToPay",
+    "ReportAgentDay",
+    "ReportAgentStateDay",
+    "ReportContactDay",
+    "ReportDebtorContactDay",
+    "ReportPortfolioDay",
+    "ReportProvisionalDay",
+    "ReportRefusalDay",
+    "ReportRollMonth",
+    "ReportRolledDay",
     "TenantOwned",
     "User",
     "UserClientAccess",

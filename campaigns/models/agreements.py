@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaigns.models.base import Base, TenantOwned, Timestamped
@@ -21,6 +21,7 @@ class Outcome(TenantOwned, Timestamped, Base):
     """What an agent recorded about a contact; one per submission key and one per attempt."""
 
     __tablename__ = "outcomes"
+    __table_args__ = (Index(None, "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -99,6 +100,7 @@ class Dispute(TenantOwned, Timestamped, Base):
     status: Mapped[DisputeStatus] = mapped_column(String(10), default=DisputeStatus.OPEN)
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Callback(TenantOwned, Timestamped, Base):

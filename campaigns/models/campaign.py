@@ -31,6 +31,11 @@ class Campaign(TenantOwned, Timestamped, Base):
     recycling: Mapped[dict[str, Any]] = mapped_column(default=dict)
     script: Mapped[dict[str, Any]] = mapped_column(default=dict)
     templates: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Wrap-up after each call: base seconds, the most an agent may extend it to, and what is
+    # recorded when it runs out without a valid form (None: the settings' defaults, unrecorded).
+    wrap_up_seconds: Mapped[int | None] = mapped_column(Integer)
+    wrap_up_max_seconds: Mapped[int | None] = mapped_column(Integer)
+    wrap_up_default_disposition: Mapped[str | None] = mapped_column(String(20))
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime | None]

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaigns.models.base import Base, Timestamped
+from campaigns.models.base import Base, TenantOwned, Timestamped
 from campaigns.models.enums import ComplianceProfile, Role
 
 
@@ -66,6 +66,23 @@ class User(Timestamped, Base):
     locale: Mapped[str] = mapped_column(String(10), default="es_MX")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None]
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Signed in with a temporary password: nothing but choosing a new one until it is changed."""
+
+
+class ClientSettingsVersion(TenantOwned, Base):
+    """One saved version of a creditor's settings: every value, what changed, who and when."""
+
+    __tablename__ = "client_settings_versions"
+    __table_args__ = (UniqueConstraint("client_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    settings: Mapped[dict[str, Any]] = mapped_column()
+    changed: Mapped[list[Any]] = mapped_column()
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_by_label: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class UserClientAccess(Base):

@@ -18,6 +18,7 @@ class Attempt(TenantOwned, Timestamped, Base):
         Index(None, "account_id", "created_at"),
         Index(None, "campaign_id", "status"),
         Index(None, "status", "created_at"),
+        Index(None, "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,13 +86,16 @@ class InboundMessage(TenantOwned, Timestamped, Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     handled_as: Mapped[str] = mapped_column(String(20))
+    # When a person of the creditor read a reply (the inbox counts the unread ones).
+    read_at: Mapped[datetime | None]
+    read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class ContactRefusal(TenantOwned, Base):
     """A contact the compliance check refused, with the rule that refused it."""
 
     __tablename__ = "contact_refusals"
-    __table_args__ = (Index(None, "account_id", "checked_at"),)
+    __table_args__ = (Index(None, "account_id", "checked_at"), Index(None, "checked_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))

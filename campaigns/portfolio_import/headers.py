@@ -83,6 +83,7 @@ NATIONAL_ID = Column(
     (
         "documento",
         "identificacion",
+        "identificacion_oficial",
         "curp",
         "rfc",
         "dni",

@@ -1,6 +1,7 @@
 """Parsing the values creditors write: amounts, dates, phones, e-mails, yes/no and regions."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,24 +26,82 @@ class ValueProblem(Exception):
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
-_CURRENCY_CODE = re.compile(r"[A-Z]{3}")
-_DOLLAR = re.compile(r"[A-Z]{0,3}\$")
+_WORD = re.compile(r"[A-Z][A-Z.]*")
+_DOLLAR = re.compile(r"(US|MX|COL|CLP|CL|AR|U)?\$")
+_SOL_SIGN = re.compile(r"\bS/\.?")
+_FILLERS = frozenset({"DE"})
+# Currencies written "pesos" in their country.
+PESO_CURRENCIES = frozenset({"MXN", "COP", "CLP", "ARS", "UYU", "DOP", "CUP", "PHP"})
+_CURRENCY_WORDS = {
+    "PESO": "pesos",
+    "PESOS": "pesos",
+    "M.N": "local",
+    "M.N.": "local",
+    "MN": "local",
+    "DOLAR": "USD",
+    "DOLARES": "USD",
+    "DOLLAR": "USD",
+    "DOLLARS": "USD",
+    "SOL": "PEN",
+    "SOLES": "PEN",
+}
+_DOLLAR_PREFIXES = {"US": "USD", "U": "USD", "MX": "MXN", "COL": "COP", "CL": "CLP", "CLP": "CLP"}
+_MULTIPLIERS = {"MIL": 1000, "MILLON": 1_000_000, "MILLONES": 1_000_000}
+
+
+def _plain_upper(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.strip().upper())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def _currency_of(word: str, currency: str) -> str | None:
+    """The currency a word of an amount names (None: the creditor's own), or raise."""
+    meaning = _CURRENCY_WORDS.get(word)
+    if meaning == "local":
+        return None
+    if meaning == "pesos":
+        return currency if currency in PESO_CURRENCIES else "pesos"
+    if meaning is not None:
+        return meaning
+    if re.fullmatch(r"[A-Z]{3}", word):
+        return word
+    raise ValueError(word)
 
 
 def parse_amount(text: str, *, currency: str) -> Decimal:
-    """An amount written in any common style: 1.234,56 / 1,234.56 / $ 980 / MXN 1 234,50."""
-    raw = text.strip().upper()
+    """An amount written in any common style: 1.234,56 / 1,234.56 / $ 980 / MXN 1 234,50 /
+    1,5 mil / 2 mil pesos / 12 500 M.N. / US$ 20 (the currency must be the creditor's)."""
+    currency = currency.upper()
+    raw = _plain_upper(text)
     if not raw:
         raise ValueProblem(_("The balance is blank."))
-    body = _DOLLAR.sub(" ", raw)
-    codes = _CURRENCY_CODE.findall(body)
-    if len(codes) > 1 or (codes and codes[0] != currency.upper()):
+    named: set[str] = set()
+    for match in _DOLLAR.finditer(raw):
+        if match.group(1):
+            named.add(_DOLLAR_PREFIXES.get(match.group(1), match.group(1)))
+    if _SOL_SIGN.search(raw):
+        named.add("PEN")
+    body = _SOL_SIGN.sub(" ", _DOLLAR.sub(" ", raw))
+    multiplier = 1
+    for word in _WORD.findall(body):
+        if word in _FILLERS and multiplier != 1:
+            continue
+        if word in _MULTIPLIERS and multiplier == 1:
+            multiplier = _MULTIPLIERS[word]
+            continue
+        try:
+            found = _currency_of(word, currency)
+        except ValueError:
+            raise ValueProblem(_("{value} is not an amount."), value=text.strip()) from None
+        if found is not None:
+            named.add(found)
+    if named - {currency}:
         raise ValueProblem(
             _("The amount is in {found}, but this creditor's portfolio is in {currency}."),
-            found=codes[0] if codes else "?",
-            currency=currency.upper(),
+            found=", ".join(sorted(named - {currency})),
+            currency=currency,
         )
-    body = _CURRENCY_CODE.sub(" ", body).strip()
+    body = _WORD.sub(" ", body).strip()
     negative = False
     if body.startswith("(") and body.endswith(")"):
         negative, body = True, body[1:-1].strip()
@@ -51,13 +110,20 @@ def parse_amount(text: str, *, currency: str) -> Decimal:
     body = _SPACES.sub(" ", body)
     if not re.fullmatch(r"\d[\d.,' ]*", body) or body[-1] in ".,' ":
         raise ValueProblem(_("{value} is not an amount."), value=text.strip())
-    whole, cents = _split_decimal(body, text)
+    if multiplier != 1 and re.fullmatch(r"\d{1,3}[.,]\d{1,3}", body):
+        # "1,5 mil", "2.25 millones": the separator before a multiplier is a decimal one.
+        whole, cents = re.split(r"[.,]", body)
+    else:
+        whole, cents = _split_decimal(body, text)
     groups = re.split(r"[.,' ]", whole)
     if len(groups) > 1 and (
         not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:])
     ):
         raise ValueProblem(_("{value} is not an amount."), value=text.strip())
-    amount = Decimal("".join(groups) + ("." + cents if cents else ""))
+    amount = Decimal("".join(groups) + ("." + cents if cents else "")) * multiplier
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueProblem(_("{value} has more than two decimals."), value=text.strip())
+    amount = amount.quantize(Decimal("0.01")) if multiplier != 1 else amount
     return -amount if negative else amount
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.audit import record
 from campaigns.compliance import check_account_contact
 from campaigns.dispatch_queue import enqueue_attempt_after_commit
 from campaigns.models import (
@@ -94,3 +95,26 @@ def start_callback(
     row.status = CallbackStatus.DONE
     enqueue_attempt_after_commit(session, attempt.id)
     return attempt.id
+
+
+def release_callbacks(session: Session, *, agent_id: int, now: datetime) -> list[int]:
+    """The agent is gone (offline past the presence grace): its due personal callbacks go to
+    any agent of their campaign. Returns the released callbacks' ids."""
+    rows = session.scalars(
+        select(Callback).where(
+            Callback.owner_agent_id == agent_id,
+            Callback.status == CallbackStatus.PENDING,
+            Callback.due_at <= now,
+        )
+    ).all()
+    for row in rows:
+        row.owner_agent_id = None
+        record(
+            session,
+            action="callback.released",
+            entity=row,
+            actor_label="system:presence",
+            at=now,
+            data={"callback_id": row.id, "from_agent_id": agent_id},
+        )
+    return [row.id for row in rows]

@@ -4,8 +4,9 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from campaigns.campaign_defs import PreviewAccount, PreviewOut, get_campaign
 from campaigns.debtor_zones import decode_zones
@@ -73,3 +74,43 @@ def _account(selection: Selection, row: Any) -> PreviewAccount:
         zones=list(decode_zones(row.zones)),
         recycle=row.recycle,
     )
+
+
+def preview_accounts(
+    session: Session,
+    *,
+    campaign_id: int,
+    at: datetime,
+    eligible: bool = True,
+    search: str = "",
+    offset: int = 0,
+    limit: int | None = 50,
+) -> tuple[int, list[PreviewAccount]]:
+    """One page of the accounts the campaign would contact at `at` (or, with eligible=False, of
+    those left out), searched by reference or debtor name, and how many there are in all."""
+    campaign = get_campaign(session, campaign_id=campaign_id)
+    client = session.get_one(Client, campaign.client_id)
+    selection = build_selection(session, campaign=campaign, client=client, now=at)
+    ruled = selection.query.subquery("ruled")
+    wanted = ruled.c.rule.is_(None) if eligible else ruled.c.rule.is_not(None)
+    conditions: list[ColumnElement[bool]] = [wanted]
+    words = search.strip()
+    if words:
+        pattern = f"%{words.replace('%', '').replace('_', '')}%"
+        conditions.append(
+            or_(ruled.c.account_ref.ilike(pattern), ruled.c.debtor_name.ilike(pattern))
+        )
+    session.flush()
+    connection = session.connection()
+    total = int(
+        connection.execute(select(func.count()).select_from(ruled).where(*conditions)).scalar_one()
+    )
+    order = (
+        [ruled.c.priority_boost.desc(), ruled.c.due_date, ruled.c.balance.desc()]
+        if eligible
+        else [ruled.c.rule, ruled.c.account_ref]
+    )
+    query = select(ruled).where(*conditions).order_by(*order, ruled.c.account_id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return total, [_account(selection, row) for row in connection.execute(query).all()]

@@ -11,9 +11,10 @@ from campaigns.agreements import check_free_text
 from campaigns.errors import AcuerdoError, Forbidden, Invalid
 from campaigns.i18n import _
 from campaigns.settings import get_settings
-from console.agents import preview, state, work
+from console.agents import call_control, preview, state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.outcomes import recorded_for_attempt, recorded_with_key, submit_outcome
+from console.agents.ready import announce_state, back_to_ready, next_preview
 from console.agents.state import PAUSE_REASONS, AgentState
 from console.screen import screen_for_attempt
 
@@ -44,20 +45,9 @@ async def _set_state(redis: Redis, agent_id: int, message: dict[str, Any]) -> No
     if target == AgentState.PAUSED and reason not in PAUSE_REASONS:
         raise Invalid(_("Choose a pause reason."))
     new = await state.set_state(redis, agent_id, AgentState(target), reason=reason)
-    await _announce_state(redis, agent_id, new)
+    await announce_state(redis, agent_id, new)
     if new.state == AgentState.READY:
-        await _next_preview(redis, agent_id)
-
-
-async def _next_preview(redis: Redis, agent_id: int) -> None:
-    """A ready agent of a preview campaign is shown the next account to call or skip."""
-    if await preview.has_preview_work(agent_id) and await preview.offer_next(redis, agent_id):
-        await _announce_state(redis, agent_id, await state.status(redis, agent_id))
-
-
-async def _announce_state(redis: Redis, agent_id: int, new: state.AgentStatus) -> None:
-    await send_to_agent(redis, agent_id, {"type": "state", **new.as_message()})
-    await send_to_supervisors(redis, {"type": "agent", "agent_id": agent_id, **new.as_message()})
+        await next_preview(redis, agent_id)
 
 
 async def _current_work(redis: Redis, agent_id: int, message: dict[str, Any]) -> work.Work:
@@ -130,16 +120,52 @@ async def _submit(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
         form=outcome,
     )
     await send_to_agent(redis, agent_id, {"type": "outcome_ack", "key": key, **recorded})
+    await after_outcome(redis, agent_id, saved)
+
+
+async def after_outcome(redis: Redis, agent_id: int, saved: work.Work) -> None:
+    """Saved during the call, the screen stays until the call ends; saved after, the agent is
+    ready again."""
     current = await state.status(redis, agent_id)
-    if (
-        current.state in (AgentState.ON_CALL, AgentState.WRAP_UP)
-        and current.attempt_id == saved.attempt_id
-    ):
+    if current.attempt_id != saved.attempt_id:
+        return
+    if current.state == AgentState.ON_CALL:
+        saved.outcome_saved = True
+        await work.save(redis, agent_id, saved)
+        await send_to_agent(redis, agent_id, saved.call_message())
+    elif current.state == AgentState.WRAP_UP:
         await work.clear(redis, agent_id)
-        if current.state == AgentState.WRAP_UP:
-            new = await state.set_state(redis, agent_id, AgentState.READY)
-            await _announce_state(redis, agent_id, new)
-            await _next_preview(redis, agent_id)
+        await back_to_ready(redis, agent_id)
+
+
+async def _wrap_up_more(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
+    """The agent asks for more wrap-up time: once more the base time, up to the campaign's most."""
+    saved = await _current_work(redis, agent_id, message)
+    current = await state.status(redis, agent_id)
+    if current.state != AgentState.WRAP_UP or saved.wrap_up_deadline is None:
+        raise WrongState(_("More time is only for the wrap-up after a call."))
+    most = saved.wrap_up_most or saved.wrap_up_deadline
+    if saved.wrap_up_deadline >= most:
+        raise WrongState(
+            _("No more time: this campaign's wrap-up ends at the limit; save the outcome now.")
+        )
+    saved.wrap_up_deadline = min(
+        most, max(time.time(), saved.wrap_up_deadline) + saved.wrap_up_seconds
+    )
+    saved.wrap_up_extended = True
+    await work.save(redis, agent_id, saved)
+    await state.extend_wrap_up(redis, agent_id, saved.wrap_up_deadline)
+    await send_to_agent(redis, agent_id, saved.wrap_up_message())
+    await send_to_supervisors(
+        redis,
+        {
+            "type": "agent",
+            "agent_id": agent_id,
+            **current.as_message(),
+            "wrap_up_deadline": saved.wrap_up_deadline,
+            "extended": True,
+        },
+    )
 
 
 async def _heartbeat(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
@@ -153,10 +179,20 @@ async def _preview_call(redis: Redis, agent_id: int, message: dict[str, Any]) ->
 
 async def _preview_skip(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     await preview.skip(redis, agent_id, message)
-    await _announce_state(redis, agent_id, await state.status(redis, agent_id))
+    await announce_state(redis, agent_id, await state.status(redis, agent_id))
 
 
 HANDLERS = {
+    "hang_up": call_control.hang_up,
+    "hold": call_control.hold,
+    "resume": call_control.resume,
+    "mute": call_control.mute,
+    "unmute": call_control.unmute,
+    "transfer_targets": call_control.list_targets,
+    "transfer": call_control.transfer,
+    "transfer_complete": call_control.transfer_complete,
+    "transfer_cancel": call_control.transfer_cancel,
+    "redial": call_control.redial,
     "preview_call": _preview_call,
     "preview_skip": _preview_skip,
     "set_state": _set_state,
@@ -165,17 +201,19 @@ HANDLERS = {
     "verify_party": _verify_party,
     "submit_outcome": _submit,
     "heartbeat": _heartbeat,
+    "wrap_up_more": _wrap_up_more,
 }
 
 
 async def go_offline(redis: Redis, agent_id: int) -> None:
     """The agent's heartbeats stopped: it takes no more calls."""
     new = await state.set_state(redis, agent_id, AgentState.OFFLINE)
-    await _announce_state(redis, agent_id, new)
+    await announce_state(redis, agent_id, new)
 
 
 async def close_wrap_up(redis: Redis, agent_id: int) -> None:
-    """Wrap-up time ran out: record the draft if it is valid, else `unrecorded`; back to ready."""
+    """Wrap-up time ran out: record the draft if it is valid, else the campaign's default
+    disposition (`unrecorded` unless it sets one); back to ready."""
     current = await state.status(redis, agent_id)
     saved = await work.load(redis, agent_id)
     if current.state != AgentState.WRAP_UP or saved.attempt_id is None:
@@ -196,10 +234,8 @@ async def close_wrap_up(redis: Redis, agent_id: int) -> None:
             attempt_id=saved.attempt_id,
             agent_id=agent_id,
             key=key,
-            form={"disposition": "unrecorded", "notes": ""},
+            form={"disposition": saved.wrap_up_default, "notes": ""},
         )
     await send_to_agent(redis, agent_id, {"type": "outcome_ack", "key": key, **recorded})
     await work.clear(redis, agent_id)
-    new = await state.set_state(redis, agent_id, AgentState.READY)
-    await _announce_state(redis, agent_id, new)
-    await _next_preview(redis, agent_id)
+    await back_to_ready(redis, agent_id)

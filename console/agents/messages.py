@@ -1,6 +1,7 @@
 """Messages to agents and supervisors, published on Redis so any process's socket delivers them."""
 
 import json
+import time
 from typing import Any
 
 from redis.asyncio import Redis
@@ -9,6 +10,8 @@ from campaigns.channels import SUPERVISORS_CHANNEL
 from console.agents.state import next_seq
 
 PROTOCOL_VERSION = 1
+# The latest `pacing` message of each campaign (hash campaign id -> JSON), for snapshots.
+PACING_KEY = "acuerdo:pacing:latest"
 
 # Every message type of protocol version 1 (docs/websocket-protocol.md; a test compares them).
 AGENT_REQUESTS = frozenset(
@@ -22,6 +25,17 @@ AGENT_REQUESTS = frozenset(
         "submit_outcome",
         "preview_call",
         "preview_skip",
+        "hang_up",
+        "hold",
+        "resume",
+        "mute",
+        "unmute",
+        "transfer_targets",
+        "transfer",
+        "transfer_complete",
+        "transfer_cancel",
+        "redial",
+        "wrap_up_more",
     }
 )
 AGENT_MESSAGES = frozenset(
@@ -36,6 +50,7 @@ AGENT_MESSAGES = frozenset(
         "preview",
         "error",
         "heartbeat_ack",
+        "transfer_targets",
     }
 )
 SUPERVISOR_REQUESTS = frozenset({"resync"})
@@ -75,6 +90,9 @@ async def send_to_supervisors(redis: Redis, message: dict[str, Any]) -> None:
     """Publish a message to every supervisor's feed."""
     if message.get("type") not in SUPERVISOR_MESSAGES:
         raise ValueError(f"not a supervisor message of protocol {PROTOCOL_VERSION}: {message}")
+    if message["type"] == "pacing":
+        latest = json.dumps({**message, "at": time.time()}, default=str)
+        await redis.hset(PACING_KEY, str(message["campaign_id"]), latest)
     await redis.publish(
         SUPERVISORS_CHANNEL, json.dumps({"v": PROTOCOL_VERSION, **message}, default=str)
     )

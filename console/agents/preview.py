@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from campaigns.db import read_scope, session_scope
 from campaigns.errors import Invalid
 from campaigns.i18n import _
-from campaigns.models import utcnow
+from campaigns.models import User, utcnow
 from campaigns.scheduler.preview_dialing import (
     ContactNotAllowed,
     PreviewCandidate,
@@ -40,15 +40,17 @@ def _candidates(agent_id: int) -> list[PreviewCandidate]:
         return found
 
 
-def preview_screen(candidate: PreviewCandidate) -> dict[str, Any]:
-    """The masked screen of a previewed account."""
+def preview_screen(candidate: PreviewCandidate, agent_id: int) -> dict[str, Any]:
+    """The masked screen of a previewed account, its script greeting as this agent."""
     with read_scope() as session:
+        agent = session.get(User, agent_id)
         return build_screen(
             session,
             account_id=candidate.account_id,
             verified=False,
             now=utcnow(),
             campaign_id=candidate.campaign_id,
+            agent_name=agent.full_name if agent else "",
         )
 
 
@@ -76,7 +78,7 @@ async def offer_next(redis: Redis, agent_id: int) -> bool:
         saved = await work.load(redis, agent_id)
         saved.preview = candidate.as_dict()
         await work.save(redis, agent_id, saved)
-        screen = await asyncio.to_thread(preview_screen, candidate)
+        screen = await asyncio.to_thread(preview_screen, candidate, agent_id)
         await send_to_agent(
             redis,
             agent_id,

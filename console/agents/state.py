@@ -221,6 +221,34 @@ async def reserve_longest_ready(
     return None
 
 
+_RESERVE_AGENT = """
+local key = 'acuerdo:agent:' .. ARGV[1]
+if redis.call('HGET', key, 'state') ~= 'ready' then return false end
+for _, c in ipairs(redis.call('SMEMBERS', key .. ':campaigns')) do
+  redis.call('ZREM', 'acuerdo:ready:' .. c, ARGV[1])
+end
+redis.call('HSET', key, 'state', 'reserved', 'since', ARGV[2], 'attempt_id', ARGV[3], 'reason', '')
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'agent', ARGV[1], 'state', 'reserved',
+           'reason', '', 'attempt', ARGV[3], 'at', ARGV[2])
+return 1
+"""
+
+
+async def reserve_agent(redis: Redis, *, agent_id: int, attempt_id: int) -> bool:
+    """Atomically take this ready agent (or supervisor in the console) for a call, whatever its
+    campaigns (a transfer); False when it is not ready."""
+    taken = await redis.eval(
+        _RESERVE_AGENT,
+        1,
+        ACTIVITY_STREAM,
+        agent_id,
+        time.time(),
+        attempt_id,
+        ACTIVITY_STREAM_LENGTH,
+    )
+    return bool(taken)
+
+
 async def publish_allocation(redis: Redis, owner_of: dict[int, int]) -> None:
     """Record which campaign each ready agent works for this second (the dialing loop's split),
     so an answered call takes an agent its campaign dialed for before one lent to another."""
@@ -232,12 +260,17 @@ async def publish_allocation(redis: Redis, owner_of: dict[int, int]) -> None:
     await pipe.execute()
 
 
-async def start_wrap_up(redis: Redis, agent_id: int, attempt_id: int) -> float:
+async def start_wrap_up(redis: Redis, agent_id: int, attempt_id: int, *, seconds: int) -> float:
     """Put the agent in wrap-up; returns the deadline (epoch seconds) the server enforces."""
-    deadline = time.time() + get_settings().wrap_up_seconds
+    deadline = time.time() + seconds
     await set_state(redis, agent_id, AgentState.WRAP_UP, attempt_id=attempt_id)
     await redis.zadd("acuerdo:wrapups", {str(agent_id): deadline})
     return deadline
+
+
+async def extend_wrap_up(redis: Redis, agent_id: int, deadline: float) -> None:
+    """Move the agent's wrap-up deadline (the agent asked for more time)."""
+    await redis.zadd("acuerdo:wrapups", {str(agent_id): deadline}, xx=True)
 
 
 async def expired_wrap_ups(redis: Redis, now: float) -> list[int]:

@@ -9,7 +9,8 @@ from redis.asyncio import Redis
 
 @dataclass
 class Work:
-    """The call an agent is on (or wrapping up), the script step, the unsaved form."""
+    """The call an agent is on (or wrapping up), the script step, the unsaved form, and the
+    call's controls: debtor on hold, agent muted, a warm transfer's consulted agent."""
 
     attempt_id: int | None = None
     script_step: str | None = None
@@ -18,6 +19,38 @@ class Work:
     wrap_up_deadline: float | None = None
     call_status: str | None = None
     preview: dict[str, Any] | None = None
+    outcome_saved: bool = False
+    on_hold: bool = False
+    muted: bool = False
+    consulting: int | None = None
+    transferred_from: int | None = None
+    wrap_up_seconds: int = 60
+    wrap_up_most: float | None = None
+    wrap_up_default: str = "unrecorded"
+    wrap_up_extended: bool = False
+
+    def wrap_up_message(self) -> dict[str, Any]:
+        """The `wrap_up` message: the deadline, and the latest it may be extended to."""
+        return {
+            "type": "wrap_up",
+            "attempt_id": self.attempt_id,
+            "deadline": self.wrap_up_deadline,
+            "most": self.wrap_up_most,
+            "extended": self.wrap_up_extended,
+        }
+
+    def call_message(self) -> dict[str, Any]:
+        """The `call` message describing a connected call's controls."""
+        return {
+            "type": "call",
+            "attempt_id": self.attempt_id,
+            "status": self.call_status,
+            "on_hold": self.on_hold,
+            "muted": self.muted,
+            "consulting": self.consulting,
+            "transferred_from": self.transferred_from,
+            "outcome_saved": self.outcome_saved,
+        }
 
 
 def _key(agent_id: int) -> str:

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from campaigns.escalations import escalations_csv
+from campaigns.i18n import normalise_locale
 from campaigns.models import utcnow
 from campaigns.portfolio_import.service import import_portfolio
 from campaigns.portfolios import get_portfolio, list_portfolios
@@ -80,9 +81,12 @@ def rejects_file(db: SessionDep, user: ManagerUser, portfolio_id: DbId) -> Respo
 
 @router.get("/escalations.csv", response_class=Response, responses=CSV_FILE)
 def escalations(db: SessionDep, user: ManagerUser, client_id: DbId) -> Response:
-    """Accounts past 90 days overdue, for hand-off to extrajudicial collection."""
+    """Accounts past 90 days overdue, for hand-off to extrajudicial collection (headers in the
+    user's language)."""
     return Response(
-        escalations_csv(db, client_id=client_id, now=utcnow()),
+        escalations_csv(
+            db, client_id=client_id, now=utcnow(), locale=normalise_locale(user.locale)
+        ),
         media_type=CSV,
         headers={"Content-Disposition": f'attachment; filename="escalaciones-{client_id}.csv"'},
     )

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from console.deps import AgentUser
+from console.deps import CallTakerUser
 from console.edge.errors import documented
 from telephony.voice_tokens import TOKEN_SECONDS, agent_identity, voice_token
 
@@ -17,7 +17,7 @@ class VoiceToken(BaseModel):
 
 
 @router.get("/token")
-def token(user: AgentUser) -> VoiceToken:
+def token(user: CallTakerUser) -> VoiceToken:
     """A Twilio Voice SDK access token for the signed-in agent's browser phone."""
     return VoiceToken(
         identity=agent_identity(user.id), token=voice_token(user.id), ttl_seconds=TOKEN_SECONDS

@@ -50,6 +50,7 @@ class Me(BaseModel):
     role: str
     client_id: int | None
     locale: str
+    must_change_password: bool
 
 
 def _me(user: object) -> Me:
@@ -83,6 +84,7 @@ def login(
             db.commit()
         raise BadCredentials(_("Wrong username or password."))
     device = throttle.record_success(redis, attempt, now=now)
+    users.record_sign_in(db, user=user, now=datetime.fromtimestamp(now, UTC))
     destroy_session(redis, request.cookies.get(COOKIE_NAME))
     settings = get_settings()
     response.set_cookie(

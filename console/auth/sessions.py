@@ -29,12 +29,20 @@ def _key(session_id: str) -> str:
     return "acuerdo:session:" + hashlib.sha256(session_id.encode()).hexdigest()
 
 
+def user_sessions_key(user_id: int) -> str:
+    """The set of a user's session keys, so that disabling the user can end them all."""
+    return f"acuerdo:user-sessions:{user_id}"
+
+
 def create_session(client: "redis.Redis", *, user_id: int) -> str:
     """Start a session for the user and return the id to put in the cookie."""
     session_id = secrets.token_urlsafe(32)
     key = _key(session_id)
+    settings = get_settings()
     client.hset(key, mapping={"user_id": user_id, "created_at": time.time()})
-    client.expire(key, get_settings().session_idle_minutes * 60)
+    client.expire(key, settings.session_idle_minutes * 60)
+    client.sadd(user_sessions_key(user_id), key)
+    client.expire(user_sessions_key(user_id), settings.session_absolute_hours * 3600)
     return session_id
 
 

@@ -59,6 +59,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Contact strategies over a creditor's portfolio (see docs/campaigns.md).",
     ),
     "debtors": ("console.cli.zones", "Debtors of every creditor."),
+    "reports": (
+        "console.cli.reports",
+        "Report figures: roll up closed days into the summary tables (see docs/reports.md).",
+    ),
     "self-service": ("console.cli.self_service", "The debtors' self-service page."),
     "doctor": (
         "console.cli.doctor",

@@ -7,6 +7,7 @@ import typer
 
 from campaigns import clients as clients_service
 from campaigns import users
+from campaigns.agreements.script_choice import set_product_scripts
 from campaigns.db import session_scope
 from campaigns.errors import AcuerdoError
 from campaigns.models import ComplianceProfile, Role, utcnow
@@ -102,6 +103,39 @@ def users_add(
                 now=utcnow(),
             )
             typer.echo(f"user {user.id} {user.username} ({user.role}) added")
+    except AcuerdoError as error:
+        raise typer.BadParameter(error.render("en")) from error
+
+
+@clients_app.command("scripts")
+def clients_scripts(
+    name: str,
+    product: Annotated[
+        list[str] | None,
+        typer.Option(help='A product and its script, e.g. "Fibra 500 Mbps=internet" (repeat)'),
+    ] = None,
+    default: Annotated[
+        str | None, typer.Option(help="The script of products without their own")
+    ] = None,
+) -> None:
+    """Set which negotiation script each of a creditor's products gets (cable, internet, phone)."""
+    mapping: dict[str, str] = {}
+    for pair in product or []:
+        item, sep, kind = pair.rpartition("=")
+        if not sep or not item.strip():
+            raise typer.BadParameter(f"expected PRODUCT=SCRIPT, got {pair!r}")
+        mapping[item.strip()] = kind.strip()
+    try:
+        with session_scope() as session:
+            client = clients_service.get_client_by_name(session, name)
+            stored = set_product_scripts(
+                session,
+                client=client,
+                product_scripts={"products": mapping, "default": default},
+                by="cli",
+                now=utcnow(),
+            )
+            typer.echo(f"client {client.id} {client.name}: {stored}")
     except AcuerdoError as error:
         raise typer.BadParameter(error.render("en")) from error
 

@@ -33,33 +33,12 @@ By = Annotated[
 ]
 Ref = Annotated[str, typer.Argument(help="Campaign id or name")]
 
-RULE_LABELS: dict[str, str] = {
-    "zero_balance": _("Balance is zero"),
-    "open_dispute": _("Open dispute"),
-    "promise_in_force": _("Promise to pay or payment plan in force"),
-    "in_flight": _("An attempt is already in flight"),
-    "retry_wait": _("Waiting before the next retry"),
-    "step_not_due": _("Next step not due yet"),
-    "steps_done": _("Every step of the campaign is done"),
-    "recycle_wait": _("Steps done; waiting for the recycling delay"),
-    "do_not_contact": _("On the do-not-contact list"),
-    "invalid_contact_point": _("No valid contact point for the channel"),
-    "opted_out": _("Opted out of the channel"),
-    "no_consent_whatsapp": _("No WhatsApp opt-in"),
-    "no_consent": _("No recorded consent for the channel"),
-    "day_not_allowed": _("No contact on this day of the week"),
-    "holiday": _("Public holiday in the debtor's country"),
-    "outside_hours": _("Outside the debtor's contact hours"),
-    "debtor_preference": _("Outside the channels or hours the debtor accepts"),
-}
-CAP_LABEL = _("Frequency cap {cap} reached")
-
 
 def rule_label(locale: str, rule: str) -> str:
     """A rule id as a manager reads it."""
-    if rule.startswith("cap:"):
-        return translate(locale, CAP_LABEL, cap=rule.removeprefix("cap:"))
-    return translate(locale, RULE_LABELS[rule]) if rule in RULE_LABELS else rule
+    from campaigns.scheduler.rules_explained import rule_name
+
+    return rule_name(rule, locale)
 
 
 T = TypeVar("T")

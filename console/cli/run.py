@@ -17,6 +17,7 @@ from campaigns.db import session_scope
 from campaigns.events import DEFAULT_QUEUE, DISPATCH_QUEUE, get_queue
 from campaigns.log_privacy import install_log_privacy
 from campaigns.models import utcnow
+from campaigns.operating_day import operating_day
 from campaigns.redis_conn import get_redis, redis_url
 from campaigns.scheduler import run_tick
 from campaigns.settings import get_settings
@@ -112,6 +113,8 @@ def _tick(at: datetime | None, *, paced_calls: bool) -> None:
     )
     record_activity(get_redis())
     enqueue_agreements_pass(now, fixed=at is not None)
+    enqueue_reports_rollup(now, fixed=at is not None)
+    enqueue_reports_snapshot(now, fixed=at is not None)
 
 
 def enqueue_agreements_pass(now: datetime, *, fixed: bool = False) -> bool:
@@ -128,6 +131,37 @@ def enqueue_agreements_pass(now: datetime, *, fixed: bool = False) -> bool:
         "campaigns.jobs.run_agreements_daily",
         now=now.isoformat() if fixed else None,
         job_id=f"agreements-pass-{slot}",
+        retry=PASS_RETRY,
+    )
+    return True
+
+
+def enqueue_reports_rollup(now: datetime, *, fixed: bool = False) -> bool:
+    """Enqueue the reports rollup once per operating day, whoever ticks: the first tick of a day
+    rolls up the days just closed (the job re-rolls the last week, so late data lands too)."""
+    day = operating_day(now).date
+    if not get_redis().set(f"acuerdo:reports-rollup:{day.isoformat()}", 1, nx=True, ex=2 * 86400):
+        return False
+    get_queue(DEFAULT_QUEUE).enqueue(
+        "campaigns.jobs.run_reports_rollup",
+        now=now.isoformat() if fixed else None,
+        job_id=f"reports-rollup-{day.isoformat()}",
+        retry=PASS_RETRY,
+    )
+    return True
+
+
+def enqueue_reports_snapshot(now: datetime, *, fixed: bool = False) -> bool:
+    """Enqueue today's portfolio snapshot for reports once per period (the agreements pass's),
+    whoever ticks."""
+    period = max(1, get_settings().agreements_pass_minutes) * 60
+    slot = int(now.timestamp()) // period
+    if not get_redis().set(f"acuerdo:reports-snapshot:{slot}", 1, nx=True, ex=2 * period):
+        return False
+    get_queue(DEFAULT_QUEUE).enqueue(
+        "campaigns.jobs.run_reports_snapshot",
+        now=now.isoformat() if fixed else None,
+        job_id=f"reports-snapshot-{slot}",
         retry=PASS_RETRY,
     )
     return True

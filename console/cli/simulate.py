@@ -79,7 +79,10 @@ def simulate_command(
         str, typer.Option(help="24 hourly multipliers, comma-separated, or 'flat'")
     ] = DEFAULT_CURVE_TEXT,
     profile: Annotated[
-        str, typer.Option(help="flat (answer rate x curve) or daily (8% morning, 30% lunch, 15%)")
+        str,
+        typer.Option(
+            help="flat (answer rate x curve) or daily (8% morning, 30% lunch, 15%, 25% evening)"
+        ),
     ] = "flat",
     curve_error: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Error of the hour curve the pacer knows")

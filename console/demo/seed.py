@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns import clients, users
+from campaigns.agreements.script_choice import check_product_scripts
 from campaigns.campaign_defs import create_campaign, parse_definition, start_campaign
 from campaigns.models import Campaign, Client, ComplianceProfile, Role, User
 from console.demo.portfolio import demo_portfolio_csv
@@ -58,6 +59,7 @@ def ensure_creditors(session: Session, *, now: datetime) -> list[tuple[Client, s
                 callback_number=callback,
                 now=now,
             )
+            client.product_scripts = check_product_scripts({"products": {}, "default": kind})
             client.whatsapp_sender = callback
             # Calls show the creditor's own number, so a debtor calling it back reaches the IVR.
             client.caller_id = callback

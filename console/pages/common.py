@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import normalise_locale
 from campaigns.models import Role, User
-from console.deps import LANG_COOKIE, NotSignedIn
+from console.deps import LANG_COOKIE, NotSignedIn, PasswordChangeRequired
 from console.edge.errors import validation_refusal
 from console.i18n_templates import DEFAULT_ZONE, render_template, zone
 
@@ -83,6 +83,8 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except NotSignedIn:
                 return RedirectResponse("/login", status_code=303)
+            except PasswordChangeRequired:
+                return RedirectResponse("/account/password", status_code=303)
             except AcuerdoError as error:
                 return error_page(request, error)
             except RequestValidationError as error:

@@ -29,24 +29,29 @@
       case "snapshot": applySnapshot(m); break;
       case "state": applyState(m); break;
       case "offer":
-        view.call = { attempt_id: m.attempt_id, status: "connected", inbound: m.direction === "inbound" };
+        view.call = { attempt_id: m.attempt_id, status: "connected", inbound: m.direction === "inbound", transferred_from: m.transferred_from || null };
         applyState({ state: "on_call", since: Date.now() / 1000, reason: null });
         view.deadline = null; submitKey = null; pendingDraft = null; notice = "";
+        if (m.transferred_from_name) { names[m.transferred_from] = m.transferred_from_name; }
+        if (m.transferred_from) { notice = S.transferred_from.replace("{name}", agentName(m.transferred_from)); }
+        askTargets();
         clearForm(); showScreen(m.screen); view.step = null; showStep(null); drawBanner();
         $("disposition").focus();
         break;
       case "screen": if (view.call && m.attempt_id === view.call.attempt_id) { showScreen(m.screen); } break;
       case "preview": showPreview(m); break;
-      case "call":
-        if (m.status === "dialing") {
-          hidePreview(); view.call = { attempt_id: m.attempt_id, status: "dialing" }; drawBanner();
-        } else if (view.call && m.attempt_id === view.call.attempt_id) { view.call.status = m.status; drawBanner(); }
-        break;
+      case "call": applyCall(m); break;
+      case "transfer_targets": drawTargets(m.agents); break;
       case "wrap_up":
-        if (view.call) { view.deadline = deadlineMs(m.deadline); drawBanner(); }
+        if (view.call) {
+          view.deadline = deadlineMs(m.deadline); view.most = deadlineMs(m.most);
+          if (m.extended) { text("draft-status", S.extended); }
+          drawBanner();
+        }
         break;
       case "outcome_ack":
-        notice = S.saved; text("draft-status", S.saved); $("form-errors").textContent = "";
+        if (notice !== S.kept_until_end) { notice = S.saved; }
+        text("draft-status", notice); $("form-errors").textContent = "";
         submitKey = null; pendingDraft = null;
         socket.send({ type: "resync" });
         break;
@@ -55,6 +60,101 @@
         if (m.ref === "submit_outcome") { $("form-errors").focus && $("btn-save").focus(); }
         break;
     }
+  }
+
+  // Call control: hang up, hold, mute, transfer, redial (server-side, through the conference).
+  var names = {};
+  function agentName(id) { return names[id] || ("#" + id); }
+
+  function applyCall(m) {
+    if (m.status === "dialing") {
+      hidePreview(); notice = "";
+      view.call = { attempt_id: m.attempt_id, status: "dialing" };
+    } else if (m.status === "no_answer" || m.status === "machine" || m.status === "transferred" || m.status === "transfer_cancelled") {
+      notice = S[m.status]; text("draft-status", notice);
+    } else if (view.call && m.attempt_id === view.call.attempt_id) {
+      ["status", "on_hold", "muted", "consulting", "outcome_saved"].forEach(function (k) {
+        if (k in m) { view.call[k] = m[k]; }
+      });
+      if (m.transferred_from) { view.call.transferred_from = m.transferred_from; }
+      if (m.status === "ended" && notice === S.kept_until_end) { notice = S.saved; }
+      if (m.outcome_saved && view.call.status === "connected") {
+        clearTimeout(draftTimer); pendingDraft = null; notice = S.kept_until_end; text("draft-status", notice);
+      }
+    }
+    drawBanner();
+  }
+
+  function callAction(type, extra) {
+    if (!view.call) { return; }
+    var msg = { type: type, attempt_id: view.call.attempt_id };
+    Object.keys(extra || {}).forEach(function (k) { msg[k] = extra[k]; });
+    socket.send(msg);
+  }
+  function askTargets() { callAction("transfer_targets"); }
+  function toggleHold() { if (view.call) { callAction(view.call.on_hold ? "resume" : "hold"); } }
+  function toggleMute() { if (view.call) { callAction(view.call.muted ? "unmute" : "mute"); } }
+  function transfer() {
+    var to = Number($("transfer-to").value);
+    if (!to) { $("form-errors").textContent = S.no_targets; askTargets(); return; }
+    callAction("transfer", { to_agent_id: to, mode: $("transfer-mode").value });
+  }
+  function redial() {
+    if (!view.call || !view.agent || view.agent.state !== "wrap_up") { return; }
+    var form = readForm();
+    if (!form.disposition) { $("form-errors").textContent = S.choose_disposition; $("disposition").focus(); return; }
+    submitKey = submitKey || newKey();
+    callAction("redial", { key: submitKey, outcome: form });
+  }
+  function drawTargets(agents) {
+    var select = $("transfer-to"), chosen = select.value; select.textContent = "";
+    var ready = agents.filter(function (a) { names[a.id] = a.name; return a.state === "ready"; });
+    agents.forEach(function (a) {
+      var opt = document.createElement("option");
+      opt.value = a.state === "ready" ? String(a.id) : "";
+      opt.disabled = a.state !== "ready";
+      opt.textContent = a.name + " · " + (S.states[a.state] || a.state);
+      select.appendChild(opt);
+    });
+    if (!ready.length) {
+      var none = document.createElement("option"); none.value = ""; none.textContent = S.no_targets;
+      select.insertBefore(none, select.firstChild);
+    }
+    select.value = ready.some(function (a) { return String(a.id) === chosen; }) ? chosen : (ready.length ? String(ready[0].id) : "");
+  }
+  $("btn-hangup").addEventListener("click", function () { callAction("hang_up"); });
+  $("btn-hold").addEventListener("click", toggleHold);
+  $("btn-mute").addEventListener("click", toggleMute);
+  $("transfer-to").addEventListener("focus", askTargets);
+  $("transfer-form").addEventListener("submit", function (e) { e.preventDefault(); transfer(); });
+  $("btn-transfer-complete").addEventListener("click", function () { callAction("transfer_complete"); });
+  $("btn-transfer-cancel").addEventListener("click", function () { callAction("transfer_cancel"); });
+  $("btn-redial").addEventListener("click", redial);
+  function moreTime() {
+    if (view.call && view.agent && view.agent.state === "wrap_up") { callAction("wrap_up_more"); }
+  }
+  $("btn-more-time").addEventListener("click", moreTime);
+
+  function drawControls(state) {
+    var c = view.call, connected = !!c && state === "on_call";
+    $("outcome-fields").disabled = !view.screen || !!(c && c.outcome_saved);
+    $("call-controls").hidden = !connected;
+    $("redial-panel").hidden = !(c && state === "wrap_up");
+    $("btn-more-time").disabled = !!(view.most && view.deadline && view.deadline >= view.most);
+    $("btn-more-time").title = $("btn-more-time").disabled ? S.at_most : "";
+    if (!connected) { return; }
+    $("btn-hold").setAttribute("aria-pressed", c.on_hold ? "true" : "false");
+    $("btn-hold").querySelector("span").textContent = c.on_hold ? S.resume : S.hold;
+    $("btn-mute").setAttribute("aria-pressed", c.muted ? "true" : "false");
+    $("btn-mute").querySelector("span").textContent = c.muted ? S.unmute : S.mute;
+    $("transfer-form").hidden = !!c.consulting;
+    $("consult").hidden = !c.consulting;
+    var flags = [];
+    if (c.on_hold) { flags.push(S.on_hold); }
+    if (c.muted) { flags.push(S.muted); }
+    if (c.consulting) { flags.push(S.consulting.replace("{name}", agentName(c.consulting))); }
+    if (c.transferred_from) { flags.push(S.transferred_from.replace("{name}", agentName(c.transferred_from))); }
+    text("call-flags", flags.join(" "));
   }
 
   function showPreview(m) {
@@ -89,8 +189,13 @@
     drawCallbacks(m.callbacks || []);
     if (m.call && m.screen) {
       var sameCall = view.call && view.call.attempt_id === m.call.attempt_id;
-      view.call = { attempt_id: m.call.attempt_id, status: m.call.status, inbound: m.screen.direction === "inbound" };
-      view.deadline = deadlineMs(m.call.wrap_up_deadline);
+      view.call = {
+        attempt_id: m.call.attempt_id, status: m.call.status, on_hold: !!m.call.on_hold,
+        muted: !!m.call.muted, consulting: m.call.consulting || null,
+        transferred_from: m.call.transferred_from || null, outcome_saved: !!m.call.outcome_saved,
+        inbound: m.screen.direction === "inbound",
+      };
+      view.deadline = deadlineMs(m.call.wrap_up_deadline); view.most = deadlineMs(m.call.wrap_up_most);
       showScreen(m.screen);
       if (!sameCall) { submitKey = null; }
       if (pendingDraft !== null && sameCall) {
@@ -98,6 +203,7 @@
       } else {
         clearForm();
         if (m.draft && Object.keys(m.draft).length) { fillForm(m.draft); text("draft-status", S.restored); }
+        if (view.call.outcome_saved) { notice = S.kept_until_end; text("draft-status", notice); }
       }
       view.step = m.script_step || null;
       showStep(view.step);
@@ -138,16 +244,22 @@
     var label = S.states[state] || state;
     if (state === "reserved" && view.preview) { label = S.state_previewing; }
     if (state === "reserved" && view.call && view.call.status === "dialing") { label = S.state_dialing; }
+    if (state === "ready" && !view.call && notice) { detail = notice; }
     $("state-label").textContent = label;
+    drawControls(state);
     banner.className = "banner " + cls;
     text("call-title", title);
     text("call-detail", detail);
   }
 
+  function clock(since) {
+    var s = Math.max(0, Math.floor((Date.now() - since) / 1000));
+    return Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+  }
   function tick() {
     if (view.agent) {
-      var s = Math.max(0, Math.floor((Date.now() - view.agent.since) / 1000));
-      text("state-timer", Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2));
+      text("state-timer", clock(view.agent.since));
+      if (view.agent.state === "on_call") { text("call-timer", clock(view.agent.since)); }
     }
     if (view.deadline) { drawBanner(); }
     drawLocal();
@@ -323,7 +435,7 @@
     $("outcome-form").reset(); drawGroups(); $("form-errors").textContent = ""; text("draft-status", notice);
   }
   function sendDraft() {
-    if (!view.call) { return; }
+    if (!view.call || view.call.outcome_saved) { return; }
     var form = pendingDraft || readForm();
     if (socket.send({ type: "draft", attempt_id: view.call.attempt_id, form: form })) {
       pendingDraft = null; text("draft-status", S.draft_saved);
@@ -333,6 +445,7 @@
   }
   function draftSoon() {
     clearTimeout(draftTimer);
+    if (view.call && view.call.outcome_saved) { return; }
     pendingDraft = readForm();
     if (!socket.isOpen()) { text("draft-status", S.draft_pending); return; }
     draftTimer = setTimeout(sendDraft, 300);
@@ -349,7 +462,7 @@
     if (!view.call) { return; }
     var form = readForm();
     if (!form.disposition) { $("form-errors").textContent = S.choose_disposition; $("disposition").focus(); return; }
-    $("form-errors").textContent = "";
+    $("form-errors").textContent = ""; clearTimeout(draftTimer); pendingDraft = null;
     submitKey = submitKey || newKey();
     socket.send({ type: "submit_outcome", attempt_id: view.call.attempt_id, key: submitKey, outcome: form });
   }
@@ -404,6 +517,12 @@
     else if (key === "v") { e.preventDefault(); $("btn-verify").click(); }
     else if (key === "c" && view.preview) { e.preventDefault(); previewAction("preview_call"); }
     else if (key === "s" && view.preview) { e.preventDefault(); previewAction("preview_skip"); }
+    else if (key === "h" && view.call) { e.preventDefault(); callAction("hang_up"); }
+    else if (key === "o" && view.call) { e.preventDefault(); toggleHold(); }
+    else if (key === "m" && view.call) { e.preventDefault(); toggleMute(); }
+    else if (key === "t" && view.call) { e.preventDefault(); transfer(); }
+    else if (key === "d" && view.call) { e.preventDefault(); redial(); }
+    else if (key === "w" && view.call) { e.preventDefault(); moreTime(); }
     else if (key === "n") { e.preventDefault(); var b = $("step-branches").querySelector("button"); if (b) { b.click(); } }
     else if (/^[0-9]$/.test(key) && view.call) {
       var index = key === "0" ? 9 : Number(key) - 1;

@@ -13,7 +13,7 @@
     if (m.type === "snapshot") {
       agents = {};
       m.agents.forEach(function (a) { agents[a.agent_id] = a; });
-      calls = m.calls; campaigns = m.campaigns;
+      calls = m.calls; campaigns = m.campaigns; drawDay(m);
       $("updated").textContent = new Date().toLocaleTimeString(S.locale);
       drawAll();
     } else if (m.type === "agent") {
@@ -21,6 +21,7 @@
       a.state = m.state; a.reason = m.reason || null;
       a.since = m.since || Date.now() / 1000;
       a.attempt_id = m.attempt_id || null;
+      a.wrap_up_deadline = m.wrap_up_deadline || null; a.extended = !!m.extended;
       agents[m.agent_id] = a;
       drawAgents();
     } else if (m.type === "campaign_paused") {
@@ -28,8 +29,11 @@
     } else if (m.type === "campaign") {
       campaigns.forEach(function (c) { if (c.campaign_id === m.campaign_id) { c.status = m.status; } });
       drawCampaigns();
+    } else if (m.type === "pacing") {
+      campaigns.forEach(function (c) { if (c.campaign_id === m.campaign_id) { c.pacing = m; } });
+      drawCampaigns();
     } else if (m.type === "live") {
-      calls = m.calls; campaigns = m.campaigns;
+      calls = m.calls; campaigns = m.campaigns; drawDay(m);
       $("updated").textContent = new Date().toLocaleTimeString(S.locale);
       drawCalls(); drawCampaigns();
     }
@@ -45,9 +49,24 @@
     return (h ? h + ":" + ("0" + m).slice(-2) : m) + ":" + ("0" + s).slice(-2);
   }
 
+  // Stuck: in wrap-up after asking for more time, or past its deadline.
+  function stuck(a) {
+    if (a.state !== "wrap_up") { return false; }
+    return a.extended || (a.wrap_up_deadline && Date.now() / 1000 > a.wrap_up_deadline);
+  }
+
   function drawAgents() {
     var body = $("agents"); body.textContent = "";
     var list = Object.keys(agents).map(function (k) { return agents[k]; });
+    var wrapping = list.filter(function (a) { return a.state === "wrap_up"; });
+    var counts = {};
+    list.forEach(function (a) { counts[a.state] = (counts[a.state] || 0) + 1; });
+    $("state-counts").textContent = ["ready", "reserved", "on_call", "wrap_up", "paused", "offline"]
+      .filter(function (st) { return counts[st]; })
+      .map(function (st) { return (S.states[st] || st) + ": " + nf.format(counts[st]); }).join(" · ");
+    $("wrap-up-summary").textContent = wrapping.length ? S.wrap_up_count
+      .replace("{count}", nf.format(wrapping.length))
+      .replace("{stuck}", nf.format(wrapping.filter(stuck).length)) : "";
     if (!list.length) { var tr = document.createElement("tr"); cell(tr, S.no_agents).colSpan = 4; body.appendChild(tr); return; }
     list.sort(function (x, y) { return x.name.localeCompare(y.name); });
     list.forEach(function (a) {
@@ -55,6 +74,8 @@
       cell(tr, a.name);
       var label = S.states[a.state] || a.state;
       if (a.state === "paused" && a.reason) { label += " (" + (S.reasons[a.reason] || a.reason) + ")"; }
+      if (stuck(a)) { label += " — " + S.stuck; tr.classList.add("stuck"); }
+      else if (a.state === "wrap_up" && a.extended) { label += " — " + S.extended; }
       cell(tr, label);
       var t = cell(tr, clock(Date.now() / 1000 - a.since), "num ticking"); t.dataset.since = a.since;
       cell(tr, a.attempt_id ? S.attempt + " " + a.attempt_id : "—");
@@ -62,30 +83,51 @@
     });
   }
 
+  function drawDay(m) {
+    if (m.operating_day) { $("day").textContent = S.day.replace("{day}", m.operating_day); }
+    $("occupancy").textContent = S.occupancy.replace("{value}", m.occupancy == null ? "—" : pf.format(m.occupancy));
+  }
+
   function drawCalls() {
     var list = $("calls"); list.textContent = "";
     if (!calls.length) { var li = document.createElement("li"); li.className = "muted"; li.textContent = S.no_calls; list.appendChild(li); return; }
+    var received = Date.now() / 1000;
     calls.forEach(function (c) {
       var li = document.createElement("li");
       var who = c.agent_id && agents[c.agent_id] ? " · " + S.agent + ": " + agents[c.agent_id].name : "";
-      li.textContent = S.attempt + " " + c.attempt_id + " · " + (S.call_statuses[c.status] || c.status) + who;
+      var connected = c.connected_seconds != null;
+      var age = document.createElement("span"); age.className = "num ticking";
+      age.dataset.since = String(received - (connected ? c.connected_seconds : c.age_seconds));
+      age.textContent = clock(connected ? c.connected_seconds : c.age_seconds);
+      li.appendChild(document.createTextNode((c.campaign || "—") + " · " + c.creditor + " · " +
+        (S.call_statuses[c.status] || c.status) + " " + S.for_time + " "));
+      li.appendChild(age);
+      li.appendChild(document.createTextNode(who));
       list.appendChild(li);
     });
   }
 
   function drawCampaigns() {
     var body = $("campaigns"); body.textContent = "";
-    if (!campaigns.length) { var tr0 = document.createElement("tr"); cell(tr0, S.no_campaigns).colSpan = 9; body.appendChild(tr0); return; }
+    if (!campaigns.length) { var tr0 = document.createElement("tr"); cell(tr0, S.no_campaigns).colSpan = 15; body.appendChild(tr0); return; }
     campaigns.forEach(function (c) {
       var tr = document.createElement("tr");
-      cell(tr, c.name);
+      cell(tr, c.creditor ? c.name + " · " + c.creditor : c.name);
       cell(tr, (S.statuses[c.status] || c.status) + " · " + (S.modes[c.dialing_mode] || c.dialing_mode));
       cell(tr, nf.format(c.attempts), "num"); cell(tr, nf.format(c.contacts), "num");
       cell(tr, nf.format(c.right_party_contacts), "num"); cell(tr, nf.format(c.promises), "num");
-      cell(tr, nf.format(Number(c.amount_promised)), "num");
+      cell(tr, c.amount_promised_text || nf.format(Number(c.amount_promised)), "num");
       var over = c.abandon_rate > c.abandon_cap;
       var rate = cell(tr, pf.format(c.abandon_rate) + " / " + pf.format(c.abandon_cap) + (over ? " — " + S.over_cap : ""), "num");
       if (over) { rate.classList.add("alert"); }
+      var over30 = c.abandon_rate_30d > c.abandon_cap;
+      var rate30 = cell(tr, pf.format(c.abandon_rate_30d || 0), "num");
+      if (over30) { rate30.classList.add("alert"); }
+      cell(tr, c.service_level == null ? "—" : pf.format(c.service_level), "num");
+      cell(tr, c.average_handle_seconds == null ? "—" : clock(c.average_handle_seconds), "num");
+      cell(tr, nf.format(Math.round((c.connects_per_hour || 0) * 10) / 10), "num");
+      cell(tr, nf.format(Math.round((c.rpc_per_hour || 0) * 10) / 10), "num");
+      cell(tr, c.pacing ? c.pacing.reason : S.no_decision);
       var actions = document.createElement("td");
       if (c.status === "active" || c.status === "paused" || c.status === "draft") {
         var action = c.status === "active" ? "pause" : "start";
@@ -113,7 +155,7 @@
   function drawAll() { drawAgents(); drawCalls(); drawCampaigns(); }
 
   setInterval(function () {
-    document.querySelectorAll("#agents .ticking").forEach(function (td) {
+    document.querySelectorAll("#agents .ticking, #calls .ticking").forEach(function (td) {
       td.textContent = clock(Date.now() / 1000 - Number(td.dataset.since));
     });
   }, 1000);

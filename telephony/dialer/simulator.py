@@ -11,9 +11,9 @@ The pacer sees only what a real dialing loop would: counts, elapsed times, the a
 newest outcomes of the campaign's own recent calls (refreshed every `rate_refresh_s`), ring, talk
 and wrap-up samples (every `history_refresh_s`), and the hour curve learnt on earlier days, off by
 up to `curve_error` per hour. Answer shares are the rate times the hour curve, or, with an
-`answer_profile` (PROFILES: `daily` is 8% in the morning, 30% at lunch, 15% in the afternoon),
-given hour by hour. The simulated campaign starts with yesterday's duration samples (drawn from
-the same distributions) and a rolling abandon window of `prior_live_answers` and
+`answer_profile` (PROFILES: `daily` is 8% in the morning, 30% at lunch, 15% in the afternoon,
+25% in the evening), given hour by hour. The simulated campaign starts with yesterday's duration
+samples (drawn from the same distributions) and a rolling abandon window of `prior_live_answers` and
 `prior_abandons` (0 and 0: a fresh campaign); the last-24-hours window is the run, and the abandon
 rate reported is the run's own.
 """
@@ -44,9 +44,13 @@ DEFAULT_ANSWER_CURVE: tuple[float, ...] = (
 )
 """Person-answer multiplier by local hour of day: low mid-morning, best early evening."""
 
-DAILY_PROFILE: tuple[float, ...] = (0.08,) * 13 + (0.30,) * 2 + (0.15,) * 9
-"""Person-answer share by local hour that changes through the day: 8% until 13:00 (morning),
-30% from 13:00 to 15:00 (lunch at home), 15% in the afternoon and evening."""
+DAILY_PROFILE: tuple[float, ...] = (
+    (0.05,) * 8 + (0.08,) * 5 + (0.30,) * 2 + (0.15,) * 3 + (0.25,) * 3 + (0.12,) * 3
+)
+"""Person-answer share by local hour that changes through a working day: 8% in the morning
+(08:00-13:00, people at work), 30% at lunch (13:00-15:00, at home), 15% in the afternoon
+(15:00-18:00), 25% in the early evening (18:00-21:00, back home), 12% late; 5% at night. The
+changes are steps at the hour, the hardest case for a pacer that learns from its newest calls."""
 
 PROFILES: dict[str, tuple[float, ...]] = {"flat": (), "daily": DAILY_PROFILE}
 """Named answer profiles: `flat` is the answer rate times the mild hour curve; the others give

@@ -11,6 +11,9 @@ from telephony.sandbox.state import (
     utcnow,
 )
 
+# Twilio's own hold music when a participant is held without a HoldUrl.
+DEFAULT_HOLD_URL = "http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical"
+
 if TYPE_CHECKING:
     from telephony.sandbox.network import Network
 
@@ -130,7 +133,7 @@ def participant(net: "Network", conference_sid: str, call_sid_or_label: str) -> 
 def update_participant(
     net: "Network", conference_sid: str, call_sid: str, form: dict[str, str]
 ) -> SimParticipant:
-    """Mute, hold, coach or change end-on-exit of a participant."""
+    """Mute, hold (with its music), coach or change end-on-exit of a participant."""
     with net.store.lock:
         found = participant(net, conference_sid, call_sid)
         for key, attribute in (
@@ -141,7 +144,22 @@ def update_participant(
         ):
             if key in form:
                 setattr(found, attribute, form[key].strip().lower() == "true")
+        if "HoldUrl" in form:
+            found.hold_url = form["HoldUrl"] or None
+        if "Hold" in form:
+            _hear_hold(net, found)
         if "CallSidToCoach" in form:
             found.call_sid_to_coach = form["CallSidToCoach"] or None
         found.updated = utcnow()
         return found
+
+
+def _hear_hold(net: "Network", found: SimParticipant) -> None:
+    """What the held participant hears: the hold music (Twilio's default without HoldUrl)."""
+    call = net.store.calls.get(found.call_sid)
+    if call is None:
+        return
+    if found.hold:
+        call.heard.append({"verb": "hold", "url": found.hold_url or DEFAULT_HOLD_URL})
+    else:
+        call.heard.append({"verb": "resumed"})

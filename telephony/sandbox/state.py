@@ -121,6 +121,7 @@ class SimParticipant:
     status: str = "queued"
     muted: bool = False
     hold: bool = False
+    hold_url: str | None = None
     coaching: bool = False
     call_sid_to_coach: str | None = None
     start_conference_on_enter: bool = True

@@ -45,24 +45,28 @@ def test_manager_uploads_a_messy_file_and_sees_its_rejects(
 
     page.goto("/manager/campaigns/new")
     page.get_by_label("Nombre", exact=True).fill("Mora 1-30")
-    page.locator("#t-steps").fill("- {day: 0, channel: sms, template: aviso}\n")
-    page.locator("#t-templates").fill(
-        "aviso: 'Hola {{ first_name }}, si no paga hoy lo demandaremos y embargaremos.'\n"
+    steps = page.locator("[data-list='steps'] > tr")
+    steps.nth(0).locator("select[name='step_channel']").select_option("sms")
+    steps.nth(0).locator("input[name='step_template']").fill("aviso")
+    template = page.locator("[data-list='templates'] > [data-row]").first
+    template.locator("input[name='template_name']").fill("aviso")
+    template.locator("textarea[name='template_text']").fill(
+        "Hola {{ first_name }}, si no paga hoy lo demandaremos y embargaremos."
     )
     page.get_by_role("button", name="Revisar y guardar").click()
-    expect(page.locator("#error-templates")).to_be_visible()
-    expect(page.locator("#error-templates")).to_contain_text("templates.aviso")
+    expect(page.locator("#error-templates-aviso")).to_be_visible()
+    expect(page.locator("#error-templates-aviso")).to_contain_text("Plantilla aviso")
     shot(page, "manager-campaign-editor-error")
-    page.locator("#t-templates").fill(
-        "aviso: 'Hola {{ first_name }}, le recordamos su saldo de {{ balance }} con "
-        "{{ creditor }}.'\n"
+    template.locator("textarea[name='template_text']").fill(
+        "Hola {{ first_name }}, le recordamos su saldo de {{ balance }} con {{ creditor }}."
     )
     page.get_by_role("button", name="Revisar y guardar").click()
     expect(page).to_have_url(re.compile(r"/manager/campaigns/\d+/preview$"))
     expect(page.locator("#rules")).to_be_visible()
     shot(page, "manager-campaign-preview")
     page.get_by_role("button", name="Iniciar").click()
-    expect(page).to_have_url(re.compile(r"/manager/campaigns$"))
+    expect(page.locator("#campaign-status")).to_have_text("Activa")
+    page.goto("/manager/campaigns")
     expect(page.get_by_text("Activa")).to_be_visible()
     shot(page, "manager-campaigns")
     page.goto("/manager/users")

@@ -169,7 +169,8 @@ def test_answered_calls_not_bridged_yet_are_waiting_unless_a_machine(session: Se
 
 def test_ring_times_run_to_routing_and_the_newest_outcomes_come_first(session: Session) -> None:
     """Machine detection held the first call 3 s after "in-progress": the pacer's bet is timed
-    to the routing. The newest outcomes list who answered, newest first."""
+    to the routing (ring to routing, talk from routing to the hang-up, as the loop times the
+    agent's call). The newest outcomes list who answered, newest first."""
     client = make_client(session)
     agent = make_user(session, role=Role.AGENT, access=[client])
     campaign = make_campaign(session, client=client, agents=[agent], mode="predictive")
@@ -189,4 +190,5 @@ def test_ring_times_run_to_routing_and_the_newest_outcomes_come_first(session: S
     history = call_history(session, campaign_id=campaign.id, now=NOW)
 
     assert history.ring_to_answer_s == (12.0,)
+    assert history.talk_s == (117.0,)
     assert history.recent_person_answers == (False, True)

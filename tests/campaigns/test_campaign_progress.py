@@ -130,7 +130,7 @@ def test_attempts_added_through_the_orm_update_the_row_and_inbound_ones_do_not(
 def test_the_migration_backfills_the_rows_from_existing_attempts(tmp_path: Path) -> None:
     database = tmp_path / "before.db"
     config = alembic_config(f"sqlite:///{database}")
-    command.upgrade(config, "0010")
+    command.upgrade(config, "0014")
     engine = create_engine(f"sqlite:///{database}")
     with Session(engine) as before:
         client = make_client(before)

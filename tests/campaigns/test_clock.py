@@ -22,6 +22,7 @@ EDGES = {
     "campaigns/jobs.py",
     "telephony/jobs.py",
     "telephony/webhooks.py",
+    "telephony/inbound_calls/webhooks.py",
 }
 EDGE_FOLDERS = ("telephony/sandbox/", "console/")
 CLOCK_CALLS = {"utcnow", "now", "today", "time", "utcfromtimestamp", "fromtimestamp"}

@@ -25,7 +25,7 @@ async def _work_a_call(agent_id: int) -> None:
         await state.set_state(redis, agent_id, AgentState.READY)
         assert await state.reserve(redis, campaign_id=1, attempt_id=41) == agent_id
         await state.set_state(redis, agent_id, AgentState.ON_CALL, attempt_id=41)
-        await state.start_wrap_up(redis, agent_id, 41)
+        await state.start_wrap_up(redis, agent_id, 41, seconds=60)
         await state.set_state(redis, agent_id, AgentState.PAUSED, reason="lunch")
     finally:
         await redis.aclose()

@@ -16,13 +16,22 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from campaigns.data_requests import RequestKind, file_request
-from campaigns.models import AccountStatus, Campaign, CampaignStatus, Portfolio, Role
+from campaigns.models import AccountStatus, Campaign, CampaignStatus, Dispute, Portfolio, Role
 from console.app import create_app
 from tests.console.conftest import sign_in
 from tests.factories import CREATED_AT, make_account, make_campaign, make_client, make_user
 
 B_MARKERS = ("Acreedor Bravo", "Beatriz Oculta", "Campaña Bravo", "gerente_bravo", "cartera-bravo")
-ID_PARAMS = ("campaign_id", "client_id", "portfolio_id", "request_id")
+ID_PARAMS = (
+    "campaign_id",
+    "client_id",
+    "portfolio_id",
+    "request_id",
+    "account_id",
+    "point_id",
+    "dispute_id",
+    "user_id",
+)
 # /s/ is the debtors' public self-service page: the signed link is its authorisation (see
 # tests/console/test_self_service_page.py).
 SKIPPED_PREFIXES = ("/twilio/", "/static", "/auth/", "/ws/", "/s/")
@@ -89,9 +98,13 @@ def bravo(session: Session) -> dict[str, int]:
         session, account=escalated, kind=RequestKind.ACCESS, details="", source="test",
         now=CREATED_AT,
     )  # fmt: skip
+    dispute = Dispute(
+        client_id=b.id, account_id=escalated.id, reason="Beatriz Oculta", created_at=CREATED_AT
+    )
+    session.add(dispute)
     for role in ROLES_OF_A:
         make_user(session, username=f"a_{role}", role=role, client=a, access=[a])
-    make_user(session, username="gerente_bravo", role=Role.MANAGER, access=[b])
+    manager_b = make_user(session, username="gerente_bravo", role=Role.MANAGER, access=[b])
     make_user(session, username="visor_bravo", role=Role.CLIENT_VIEWER, client=b)
     session.commit()
     return {
@@ -99,6 +112,10 @@ def bravo(session: Session) -> dict[str, int]:
         "campaign_id": campaign.id,
         "portfolio_id": portfolio.id,
         "request_id": request.id,
+        "account_id": escalated.id,
+        "point_id": escalated.debtor.contact_points[0].id,
+        "dispute_id": dispute.id,
+        "user_id": manager_b.id,
     }
 
 

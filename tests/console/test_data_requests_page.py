@@ -64,3 +64,20 @@ def test_a_manager_files_answers_and_sees_overdue_requests(
     assert answered.status_code == 303
     session.rollback()
     assert session.get_one(DataSubjectRequest, rectification.id).status == "answered"
+
+
+def test_the_account_page_leads_to_the_request_form_filled_with_the_account(
+    web: TestClient, session: Session
+) -> None:
+    mine = make_client(session)
+    account = make_account(session, client=mine, ref="CV 8/1")
+    make_user(session, username="gerente", role=Role.MANAGER, access=[mine])
+    session.commit()
+
+    sign_in(web, "gerente")
+    account_page = web.get(f"/accounts/{account.id}")
+    link = account_page.text.split('id="data-request-link" href="', 1)[1].split('"', 1)[0]
+    assert link == f"/manager/data-requests?client_id={mine.id}&account=CV%208/1#new-request"
+    form = web.get(link).text
+    assert f'<option value="{mine.id}" selected>' in form
+    assert 'name="account_ref" value="CV 8/1"' in form

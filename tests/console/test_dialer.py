@@ -165,6 +165,21 @@ def test_personal_callback_waits_for_its_agent_then_rings_for_them(session: Sess
     assert session.get_one(Callback, callback_id).status == "done"
 
 
+def test_personal_callback_of_an_agent_gone_offline_goes_to_the_campaign(
+    session: Session,
+) -> None:
+    client = make_client(session, name="Callbacks")
+    owner = make_user(session, username="duena", role=Role.AGENT, access=[client])
+    session.commit()
+    campaign, callback_id = _callback(session, owner=owner, due=NOON_MEXICO)
+    placed = run_async(_callbacks_with(owner.id, AgentState.OFFLINE, campaign.id))
+    assert len(placed) == 2 and placed[-1] == -1
+    session.rollback()
+    attempt = session.get_one(Attempt, placed[0])
+    assert attempt.agent_id is None and attempt.campaign_id == campaign.id
+    assert session.get_one(Callback, callback_id).owner_agent_id is None
+
+
 def test_callback_not_yet_due_is_left_alone(session: Session) -> None:
     campaign, callback_id = _callback(session, owner=None, due=NOON_MEXICO.replace(hour=23))
     agent_id = session.scalars(select(User.id)).first() or 0

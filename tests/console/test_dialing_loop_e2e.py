@@ -121,12 +121,17 @@ def test_campaigns_sharing_a_team_route_every_answered_debtor_and_never_abandon(
     ]
     # Two progressive campaigns and a predictive one (which a team of 3 runs progressively),
     # each over its own product: each would dial for every ready agent if the loop did not split
-    # them.
+    # them. agente2 works all three, agente0 and agente1 two each; the predictive campaign has
+    # the higher priority, the progressive ones share what it leaves (fair share).
     products = ("Paquete A", "Paquete B", "Paquete C")
+    teams = ([team[0], team[2]], [team[0], team[1], team[2]], [team[1], team[2]])
     campaigns = [
-        make_campaign(session, client=client, name=f"Campaña {n}", agents=team, mode=mode)
-        for n, mode in enumerate(("progressive", "progressive", "predictive"))
+        make_campaign(session, client=client, name=f"Campaña {n}", agents=members, mode=mode)
+        for n, (mode, members) in enumerate(
+            zip(("progressive", "progressive", "predictive"), teams, strict=True)
+        )
     ]
+    campaigns[2].priority = 2
     for campaign, product in zip(campaigns, products, strict=True):
         campaign.account_filter = {"products": [product]}
     for n in range(DEBTORS):
@@ -181,6 +186,9 @@ def test_campaigns_sharing_a_team_route_every_answered_debtor_and_never_abandon(
     for agent, user in zip(agents, team, strict=True):
         assert set(agent.offers) == {c.id for c in answered if c.agent_id == user.id}
         assert not agent.errors
+    for call in answered:
+        members = teams[[c.id for c in campaigns].index(call.campaign_id)]
+        assert call.agent_id in {m.id for m in members}, "routed within the call's campaign"
     outcomes = session.scalars(select(Outcome)).all()
     assert sorted(o.attempt_id for o in outcomes) == sorted(c.id for c in answered)
     assert all(o.agent_id == session.get_one(Attempt, o.attempt_id).agent_id for o in outcomes)

@@ -35,8 +35,14 @@ def test_a_manager_adds_a_user_and_a_bad_campaign_is_refused_field_by_field(
 
     refused = web.post(
         "/manager/campaigns/save",
-        data={"name": "Mora", "client": client.name, "dialing_mode": "progressive", "steps": ":"},
+        data={
+            "name": "Mora",
+            "client": client.name,
+            "dialing_mode": "progressive",
+            "step_day": "",
+            "step_channel": "",
+        },
         follow_redirects=False,
     )
     assert refused.status_code == 422
-    assert "YAML" in refused.text
+    assert 'id="error-steps"' in refused.text and "Agregue al menos uno." in refused.text

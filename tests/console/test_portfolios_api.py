@@ -85,4 +85,4 @@ def test_escalations_export_lists_accounts_past_90_days(
     sign_in(web, "gerente")
     response = web.get(f"/api/escalations.csv?client_id={cable.id}")
     assert response.status_code == 200
-    assert "account_ref" in response.text.splitlines()[0]
+    assert response.text.splitlines()[0].startswith("Número de cuenta,Nombre,")

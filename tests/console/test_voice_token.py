@@ -24,7 +24,7 @@ def test_agent_gets_a_token_for_its_own_identity(web: TestClient, session: Sessi
     assert claims["sub"] == settings.account_sid
 
 
-@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CLIENT_VIEWER])
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.CLIENT_VIEWER])
 def test_other_roles_get_no_token(web: TestClient, session: Session, role: Role) -> None:
     make_user(session, username="otro", role=role)
     session.commit()

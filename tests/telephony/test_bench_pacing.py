@@ -1,4 +1,4 @@
-"""`scripts/bench_pacing.py --quick` still runs and prints every cell of its table."""
+"""`scripts/bench_pacing.py --quick` still runs and prints every cell of its tables."""
 
 import subprocess
 import sys
@@ -27,3 +27,8 @@ def test_the_quick_bench_prints_both_profiles_for_8_and_30_agents(
     assert {row.split("|")[2].strip() for row in rows} == {"8", "30"}
     assert all(row.count("%") >= 4 for row in rows)
     assert "worst predictive abandon rate" in ran.stdout
+    shared = [line.split("|") for line in ran.stdout.splitlines() if line.startswith("| 30 | 1 |")]
+    assert [row[3].strip() for row in shared] == ["predictive A", "progressive", "predictive B"]
+    progressive = shared[1]
+    assert progressive[9].strip() == "0", "progressive abandons nobody on the shared team"
+    assert all(row[15].strip() == "0" for row in shared), "never more calls than ready agents"

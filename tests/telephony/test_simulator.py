@@ -68,6 +68,13 @@ def test_abandons_stay_under_the_cap_when_the_answer_share_jumps_from_8_to_30_pe
 def test_the_answer_share_of_a_profile_is_given_hour_by_hour() -> None:
     config = SimulationConfig(answer_profile=DAILY_PROFILE, machine_rate=0.15)
     assert [config.person_answer_rate(h) for h in (12, 13, 14, 15)] == [0.08, 0.30, 0.30, 0.15]
+    assert [config.person_answer_rate(h) for h in (9, 17, 18, 20, 21)] == [
+        0.08,
+        0.15,
+        0.25,
+        0.25,
+        0.12,
+    ]
     assert SimulationConfig(answer_rate=0.2).person_answer_rate(11) == 0.2
 
 

@@ -74,8 +74,10 @@ def import_payments(
     now: datetime,
     today: date | None = None,
     uploaded_by_id: int | None = None,
+    locale: str | None = None,
 ) -> PaymentImportSummary:
-    """Record a creditor's payments file; bad rows go to a rejects CSV, the rest apply at once."""
+    """Record a creditor's payments file; bad rows go to a rejects CSV (in `locale`, else the
+    creditor's language), the rest apply at once."""
     client = client_to_change(session, client_id=client_id)
     today = today or now.astimezone(ZoneInfo(client.timezone)).date()
 
@@ -149,7 +151,7 @@ def import_payments(
     counts = apply_payments(session, by_account, now)
     settled, kept, installments, cancelled = counts
 
-    text = rejects_csv(problems, client.locale) if problems else ""
+    text = rejects_csv(problems, locale or client.locale) if problems else ""
     rejected = len({p.row for p in problems})
     path = _write_rejects(client.id, now, text) if problems else None
     summary = PaymentImportSummary(

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, false, or_, select
@@ -33,9 +34,9 @@ def pick_order(priority_boost: Any, due_date: Any, balance: Any, account_id: Any
 
 
 def filter_conditions(
-    campaign: Campaign, account_filter: Mapping[str, Any], zones: ZoneFacts
+    client_id: int, account_filter: Mapping[str, Any], zones: ZoneFacts
 ) -> list[ColumnElement[bool]]:
-    """The conditions on Account and Debtor (joined) of the campaign's filter.
+    """The WHERE conditions (over Account joined to Debtor) of a campaign's filter.
 
     A debtor with several candidate zones matches a days-overdue range only when it is inside
     the range on every one of their local dates.
@@ -43,7 +44,7 @@ def filter_conditions(
     key = Debtor.timezones
     ranges = _day_ranges(account_filter)
     conditions: list[ColumnElement[bool]] = [
-        Account.client_id == campaign.client_id,
+        Account.client_id == client_id,
         Debtor.timezones.in_(zones.keys),
         Account.status.in_(list(account_filter.get("statuses") or ["active"])),
     ]
@@ -74,10 +75,11 @@ def filter_conditions(
                 )
             )
         )
+    # Stored filters are JSON (amounts as text); PostgreSQL compares NUMERIC only to numbers.
     if account_filter.get("min_balance") is not None:
-        conditions.append(Account.balance >= account_filter["min_balance"])
+        conditions.append(Account.balance >= Decimal(str(account_filter["min_balance"])))
     if account_filter.get("max_balance") is not None:
-        conditions.append(Account.balance <= account_filter["max_balance"])
+        conditions.append(Account.balance <= Decimal(str(account_filter["max_balance"])))
     if account_filter.get("products"):
         conditions.append(Account.product.in_(list(account_filter["products"])))
     if account_filter.get("regions"):
@@ -97,7 +99,7 @@ def page_of_matched(
     return (
         select(Account.id)
         .join(Debtor, Debtor.id == Account.debtor_id)
-        .where(*filter_conditions(campaign, account_filter, zones))
+        .where(*filter_conditions(campaign.client_id, account_filter, zones))
         .order_by(
             *pick_order(Account.priority_boost, Account.due_date, Account.balance, Account.id)
         )
@@ -115,7 +117,7 @@ def matched_accounts(
 ) -> Any:
     """The accounts the campaign's filter matches (only those `within` a condition on the
     account, if given), with the campaign's progress row (last and first attempt)."""
-    conditions = filter_conditions(campaign, account_filter, zones)
+    conditions = filter_conditions(campaign.client_id, account_filter, zones)
     if within is not None:
         conditions.append(within)
     return (

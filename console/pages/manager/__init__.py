@@ -2,8 +2,16 @@
 
 from fastapi import APIRouter
 
-from console.pages.manager import campaigns, creditors, data_requests, portfolios, users
+from console.pages.manager import (
+    campaigns,
+    creditor_settings,
+    creditors,
+    data_requests,
+    portfolios,
+    uploads,
+    users,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (creditors, portfolios, campaigns, users, data_requests):
+for module in (creditors, creditor_settings, portfolios, uploads, campaigns, users, data_requests):
     router.include_router(module.router)

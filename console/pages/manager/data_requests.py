@@ -5,7 +5,7 @@ import json
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +30,13 @@ from console.pages.common import PageRoute, back_to, page_locale, render
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
 
 
-def _page(request: Request, db: Session, user: User, error: AcuerdoError | None = None) -> Response:
+def _page(
+    request: Request,
+    db: Session,
+    user: User,
+    error: AcuerdoError | None = None,
+    prefill: dict[str, object] | None = None,
+) -> Response:
     today = utcnow().astimezone(ZoneInfo(get_settings().operating_timezone)).date()
     return render(
         request,
@@ -40,15 +46,23 @@ def _page(request: Request, db: Session, user: User, error: AcuerdoError | None 
         clients=list_clients(db),
         kinds=KIND_LABELS,
         laws=LAW_LABELS,
+        prefill=prefill or {},
         error=error.render(page_locale(request)) if error else "",
         status_code=error.status_code if error else 200,
     )
 
 
 @router.get("/data-requests")
-def data_requests(request: Request, db: SessionDep, user: ManagerUser) -> Response:
-    """Data-subject requests, the nearest statutory deadline first, overdue ones highlighted."""
-    return _page(request, db, user)
+def data_requests(
+    request: Request,
+    db: SessionDep,
+    user: ManagerUser,
+    client_id: DbId | None = None,
+    account: Annotated[str, Query(max_length=60)] = "",
+) -> Response:
+    """Data-subject requests, the nearest statutory deadline first, overdue ones highlighted;
+    from an account's page the form to record one comes filled with that account."""
+    return _page(request, db, user, prefill={"client_id": client_id, "account_ref": account})
 
 
 @router.post("/data-requests")

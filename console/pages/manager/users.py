@@ -1,4 +1,5 @@
-"""Manager pages: the people who sign in, their roles, and adding one."""
+"""Manager pages: the people who sign in, their roles; adding, editing, disabling one and
+resetting a password."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -9,7 +10,7 @@ from campaigns.clients import list_clients
 from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import _
 from campaigns.models import Role, User, utcnow
-from console.deps import ManagerUser, PostedForm, SessionDep
+from console.deps import DbId, ManagerUser, PostedForm, SessionDep
 from console.pages.common import PageRoute, back_to, page_locale, render
 
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
@@ -73,3 +74,94 @@ def add_user(request: Request, db: SessionDep, user: ManagerUser, form: PostedFo
             status_code=422,
         )
     return back_to("/manager/users")
+
+
+def _edit_page(
+    request: Request,
+    db: Session,
+    user: User,
+    person: User,
+    *,
+    error: str = "",
+    temporary_password: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "manager/user_edit.html",
+        user=user,
+        person=person,
+        person_clients=users.client_names_of(db, person),
+        clients=list_clients(db),
+        roles=list(Role),
+        error=error,
+        temporary_password=temporary_password,
+        status_code=status_code,
+    )
+
+
+@router.get("/users/{user_id}")
+def edit_user_page(request: Request, db: SessionDep, user: ManagerUser, user_id: DbId) -> Response:
+    """One user: role, creditors, enable or disable, reset the password."""
+    person = users.user_to_manage(db, user_id=user_id, by=user)
+    return _edit_page(request, db, user, person)
+
+
+@router.post("/users/{user_id}")
+def edit_user(
+    request: Request, db: SessionDep, user: ManagerUser, user_id: DbId, form: PostedForm
+) -> Response:
+    """Save a user's name, role and creditors."""
+    role = str(form.get("role") or "")
+    try:
+        if role not in set(Role):
+            raise Invalid(_("Choose one of the roles offered."))
+        users.update_user(
+            db,
+            user_id=user_id,
+            full_name=str(form.get("full_name") or ""),
+            role=Role(role),
+            client_names=[str(c) for c in form.getlist("clients")],
+            by=user,
+            now=utcnow(),
+        )
+    except AcuerdoError as error:
+        if error.status_code in (403, 404):
+            raise
+        db.rollback()
+        person = users.user_to_manage(db, user_id=user_id, by=user)
+        return _edit_page(
+            request, db, user, person, error=error.render(page_locale(request)), status_code=422
+        )
+    db.commit()
+    return back_to("/manager/users")
+
+
+@router.post("/users/{user_id}/active")
+def set_active(
+    request: Request, db: SessionDep, user: ManagerUser, user_id: DbId, form: PostedForm
+) -> Response:
+    """Enable or disable a user; a disabled user is signed out everywhere at once."""
+    try:
+        users.set_active(
+            db, user_id=user_id, active=form.get("active") == "1", by=user, now=utcnow()
+        )
+    except AcuerdoError as error:
+        if error.status_code in (403, 404):
+            raise
+        db.rollback()
+        person = users.user_to_manage(db, user_id=user_id, by=user)
+        return _edit_page(
+            request, db, user, person, error=error.render(page_locale(request)), status_code=422
+        )
+    db.commit()
+    return back_to(f"/manager/users/{user_id}")
+
+
+@router.post("/users/{user_id}/password")
+def reset_password(request: Request, db: SessionDep, user: ManagerUser, user_id: DbId) -> Response:
+    """Give the user a temporary password, shown once; they must change it at sign-in."""
+    password = users.reset_password(db, user_id=user_id, by=user, now=utcnow())
+    db.commit()
+    person = users.user_to_manage(db, user_id=user_id, by=user)
+    return _edit_page(request, db, user, person, temporary_password=password)

@@ -1,7 +1,7 @@
 """selection: a campaign's progress per account, and an index in pick order
 
 Revision ID: selection
-Revises: 0010
+Revises: 0014
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from campaigns.models.base import UTCDateTime
 
 revision: str = "selection"
-down_revision: str | None = "0010"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
