@@ -25,6 +25,7 @@ from campaigns.models.portfolio import (
     Portfolio,
     aging_bucket,
 )
+from campaigns.models.progress import CampaignProgress, NewAttempt, record_new_attempts
 from campaigns.models.reports import (
     ReportAgentDay,
     ReportAgentStateDay,
@@ -49,6 +50,7 @@ __all__ = [
     "Callback",
     "Campaign",
     "CampaignAgent",
+    "CampaignProgress",
     "ChannelPermission",
     "Client",
     "ClientSettingsVersion",
@@ -61,6 +63,7 @@ __all__ = [
     "DoNotContact",
     "InboundMessage",
     "Installment",
+    "NewAttempt",
     "Outcome",
     "Payment",
     "PaymentPlan",
@@ -79,5 +82,6 @@ __all__ = [
     "User",
     "UserClientAccess",
     "aging_bucket",
+    "record_new_attempts",
     "utcnow",
 ]

@@ -150,6 +150,17 @@ class Account(TenantOwned, Timestamped, Base):
         return aging_bucket(self.days_overdue(today))
 
 
+# The scheduler walks a campaign's accounts in pick order (scheduler/eligibility/matching.py).
+Index(
+    "ix_accounts_pick_order",
+    Account.client_id,
+    Account.priority_boost.desc(),
+    Account.due_date,
+    Account.balance.desc(),
+    Account.id,
+)
+
+
 def aging_bucket(days_overdue: int) -> AgingBucket:
     """The aging bucket for a number of days overdue."""
     if days_overdue <= 0:

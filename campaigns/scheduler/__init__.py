@@ -9,11 +9,11 @@ from campaigns.scheduler.eligibility.progress import (
 )
 from campaigns.scheduler.eligibility.selection import Selection, build_selection
 from campaigns.scheduler.escalation import escalate_overdue
+from campaigns.scheduler.picks import Pick, pick_eligible
 from campaigns.scheduler.preview import preview_campaign
 from campaigns.scheduler.tick import (
     TickSummary,
     call_capacity,
-    pick_eligible,
     record_refusals,
     run_tick,
     schedule_campaign,
@@ -22,6 +22,7 @@ from campaigns.scheduler.tick import (
 __all__ = [
     "IN_FLIGHT",
     "PROGRESS_RULES",
+    "Pick",
     "RETRY_WAIT",
     "STEPS_DONE",
     "STEP_NOT_DUE",

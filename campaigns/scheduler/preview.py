@@ -1,5 +1,6 @@
 """The campaign preview: the scheduler's own selection at a chosen moment, without writing."""
 
+import itertools
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from campaigns.campaign_defs import PreviewAccount, PreviewOut, get_campaign
 from campaigns.debtor_zones import decode_zones
 from campaigns.models import Client
 from campaigns.scheduler.eligibility.selection import Selection, build_selection
+from campaigns.scheduler.picks import walk
 
 ELIGIBLE = "eligible"
 
@@ -34,15 +36,11 @@ def preview_campaign(
             select(ruled.c.rule, func.count()).group_by(ruled.c.rule)
         ).all()
     }
-    order = [
-        ruled.c.priority_boost.desc(),
-        ruled.c.due_date,
-        ruled.c.balance.desc(),
-        ruled.c.account_id,
-    ]
-    contacted = connection.execute(
-        select(ruled).where(ruled.c.rule.is_(None)).order_by(*order).limit(limit)
-    ).all()
+    # The first eligible accounts in pick order: the tick's own walk, stopped once it has them.
+    first = (
+        row for row in walk(session, selection, first_page=max(100, 2 * limit)) if row.rule is None
+    )
+    contacted = list(itertools.islice(first, limit)) if limit > 0 else []
     skipped = connection.execute(
         select(ruled)
         .where(ruled.c.rule.is_not(None))

@@ -29,7 +29,7 @@ from campaigns.models import (
     DialingMode,
 )
 from campaigns.scheduler.eligibility.selection import build_selection
-from campaigns.scheduler.tick import pick_eligible
+from campaigns.scheduler.picks import pick_eligible
 
 CANDIDATES = 20
 

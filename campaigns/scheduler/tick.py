@@ -25,22 +25,18 @@ from typing import Any
 
 from sqlalchemy import (
     Insert,
-    and_,
-    case,
     exists,
     func,
     insert,
     literal,
     not_,
     null,
-    or_,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from campaigns.compliance import effective_profile, render_template
-from campaigns.debtor_zones import decode_zones
 from campaigns.dispatch_queue import enqueue_attempts_after_commit
 from campaigns.models import (
     Account,
@@ -53,6 +49,8 @@ from campaigns.models import (
     ContactRefusal,
     Debtor,
     DialingMode,
+    NewAttempt,
+    record_new_attempts,
 )
 from campaigns.models.base import UTCDateTime
 from campaigns.scheduler.eligibility.progress import IN_FLIGHT_STATUSES, PROGRESS_RULES
@@ -60,6 +58,7 @@ from campaigns.scheduler.eligibility.selection import Selection, build_selection
 from campaigns.scheduler.eligibility.zones import ZoneCache
 from campaigns.scheduler.escalation import escalate_overdue
 from campaigns.scheduler.messages import account_fields
+from campaigns.scheduler.picks import Pick, pick_eligible
 from campaigns.scheduler.send_rate import fit_to_windows
 from campaigns.settings import get_settings
 
@@ -82,22 +81,6 @@ class TickSummary:
     def created(self) -> int:
         """Attempts created across campaigns."""
         return sum(self.attempts.values())
-
-
-@dataclass(frozen=True)
-class Pick:
-    """One eligible account the tick contacts."""
-
-    account_id: int
-    debtor_id: int
-    tz: str
-    zones: tuple[str, ...]
-    step: int
-    try_number: int
-    channel: str
-    contact_point_id: int
-    recycle: str | None = None
-    recycle_round: int | None = None
 
 
 def run_tick(session: Session, *, now: datetime, paced_calls: bool = False) -> TickSummary:
@@ -180,83 +163,6 @@ def call_capacity(session: Session, *, campaign: Campaign) -> int:
     return max(0, campaign.max_lines - int(in_flight or 0))
 
 
-def _order(columns: Any) -> list[Any]:
-    return [
-        columns.priority_boost.desc(),
-        columns.due_date.asc(),
-        columns.balance.desc(),
-        columns.account_id.asc(),
-    ]
-
-
-def pick_eligible(
-    session: Session, selection: Selection, *, messages: int, calls: int
-) -> list[Pick]:
-    """The eligible accounts to contact now, best first: one per debtor, within the limits."""
-    ruled = selection.query.subquery("ruled")
-    eligible = (
-        select(
-            ruled,
-            func.row_number()
-            .over(partition_by=ruled.c.debtor_id, order_by=_order(ruled.c))
-            .label("per_debtor"),
-        )
-        .where(ruled.c.rule.is_(None))
-        .subquery("eligible")
-    )
-    is_call = case((eligible.c.channel == Channel.VOICE.value, 1), else_=0)
-    ranked = (
-        select(
-            eligible,
-            func.row_number().over(partition_by=is_call, order_by=_order(eligible.c)).label("rank"),
-        )
-        .where(eligible.c.per_debtor == 1)
-        .subquery("ranked")
-    )
-    c = ranked.c
-    session.flush()
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                c.account_id,
-                c.debtor_id,
-                c.tz,
-                c.zones,
-                c.step,
-                c.try_number,
-                c.channel,
-                c.contact_point_id,
-                c.recycle,
-                c.recycle_round,
-            )
-            .where(
-                or_(
-                    and_(c.channel == Channel.VOICE.value, c.rank <= calls),
-                    and_(c.channel != Channel.VOICE.value, c.rank <= messages),
-                )
-            )
-            .order_by(*_order(c))
-        )
-        .all()
-    )
-    return [
-        Pick(
-            int(r.account_id),
-            int(r.debtor_id),
-            str(r.tz),
-            decode_zones(str(r.zones)),
-            int(r.step),
-            int(r.try_number),
-            str(r.channel),
-            int(r.contact_point_id),
-            str(r.recycle) if r.recycle else None,
-            int(r.recycle_round) if r.recycle_round is not None else None,
-        )
-        for r in rows
-    ]
-
-
 def _insert(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -305,9 +211,17 @@ def _create_attempts(
             insert_fn(Attempt)
             .values(rows[start : start + INSERT_CHUNK])
             .on_conflict_do_nothing(index_elements=["dedup_key"])
-            .returning(Attempt.id)
+            .returning(Attempt.id, Attempt.account_id)
         )
-        ids.extend(int(i) for i in session.scalars(statement).all())
+        inserted = session.execute(statement).all()
+        record_new_attempts(
+            session,
+            (
+                NewAttempt(int(i), campaign.client_id, campaign.id, int(a), selection.now)
+                for i, a in inserted
+            ),
+        )
+        ids.extend(int(i) for i, _a in inserted)
     return sorted(ids)
 
 

@@ -13,7 +13,7 @@ from campaigns.agreements import CallbackTimeInvalid, parse_outcome, record_outc
 from campaigns.debtor_zones import encode_zones
 from campaigns.models import Attempt, Callback
 from campaigns.scheduler import build_selection, pick_eligible, run_tick
-from campaigns.scheduler.eligibility.zones import ZoneCache
+from campaigns.scheduler.eligibility.zones import ZoneCache, zone_pairs
 from tests.campaigns.agreements_helpers import NOW, answered_call
 from tests.campaigns.test_scheduler_eligibility import make_campaign
 from tests.factories import make_account, make_client
@@ -51,7 +51,7 @@ def _zone_list_reads(session: Session) -> Iterator[list[str]]:
     engine = session.get_bind()
 
     def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "DISTINCT debtors.timezones" in statement:
+        if "WITH RECURSIVE p(timezones, country)" in statement:
             seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", before)
@@ -93,3 +93,17 @@ def test_a_debtor_in_a_zone_list_the_tick_has_not_read_waits_for_the_next_tick(
     fresh = build_selection(session, campaign=campaign, client=client, now=now, zones=ZoneCache())
     assert late.id in {p.account_id for p in pick_eligible(session, fresh, messages=9, calls=9)}
     assert session.scalars(select(Attempt)).all() == []
+
+
+def test_the_zone_pairs_are_every_distinct_pair_of_the_creditors_debtors(session: Session) -> None:
+    client = make_client(session)
+    other = make_client(session, name="Otra")
+    lists = [[CDMX], [CDMX, TIJ], [TIJ], [CDMX], [TIJ, CDMX], [CDMX, TIJ]]
+    for n, zones in enumerate(lists):
+        acc = make_account(session, client=client, ref=f"Z{n}")
+        acc.debtor.timezones = encode_zones(zones)
+    make_account(session, client=other, ref="X").debtor.country = "CO"
+    session.flush()
+    expected = sorted({(encode_zones(z), client.country) for z in lists})
+    assert zone_pairs(session, client.id) == expected
+    assert zone_pairs(session, other.id) == [(encode_zones([other.timezone]), "CO")]

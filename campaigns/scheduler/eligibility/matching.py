@@ -5,12 +5,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaigns.campaign_defs.validation import AGING_BUCKETS
 from campaigns.compliance import MAX_DAYS_OVERDUE
-from campaigns.models import Account, Attempt, Campaign, Debtor
+from campaigns.models import Account, Campaign, CampaignProgress, Debtor
 from campaigns.scheduler.eligibility.sql import DATE, by_zone
 from campaigns.scheduler.eligibility.zones import ZoneFacts
 
@@ -26,6 +26,11 @@ def _day_ranges(account_filter: Mapping[str, Any]) -> list[tuple[int, int]]:
         if start <= end:
             ranges.append((start, end))
     return ranges
+
+
+def pick_order(priority_boost: Any, due_date: Any, balance: Any, account_id: Any) -> list[Any]:
+    """The order the scheduler contacts accounts in (an index on accounts follows it)."""
+    return [priority_boost.desc(), due_date.asc(), balance.desc(), account_id.asc()]
 
 
 def filter_conditions(
@@ -82,14 +87,39 @@ def filter_conditions(
     return conditions
 
 
+def page_of_matched(
+    campaign: Campaign,
+    account_filter: Mapping[str, Any],
+    zones: ZoneFacts,
+    *,
+    offset: int,
+    size: int,
+) -> Select[int]:
+    """The ids of the matched accounts at [offset, offset + size) in pick order."""
+    return (
+        select(Account.id)
+        .join(Debtor, Debtor.id == Account.debtor_id)
+        .where(*filter_conditions(campaign.client_id, account_filter, zones))
+        .order_by(
+            *pick_order(Account.priority_boost, Account.due_date, Account.balance, Account.id)
+        )
+        .offset(offset)
+        .limit(size)
+    )
+
+
 def matched_accounts(
-    campaign: Campaign, account_filter: Mapping[str, Any], zones: ZoneFacts
+    campaign: Campaign,
+    account_filter: Mapping[str, Any],
+    zones: ZoneFacts,
+    *,
+    within: ColumnElement[bool] | None = None,
 ) -> Any:
-    """The accounts the campaign's filter matches, with their last and first attempt in it."""
+    """The accounts the campaign's filter matches (only those `within` a condition on the
+    account, if given), with the campaign's progress row (last and first attempt)."""
     conditions = filter_conditions(campaign.client_id, account_filter, zones)
-    mine = and_(Attempt.account_id == Account.id, Attempt.campaign_id == campaign.id)
-    last_id = select(Attempt.id).where(mine).order_by(Attempt.id.desc()).limit(1)
-    first_at = select(func.min(Attempt.created_at)).where(mine)
+    if within is not None:
+        conditions.append(within)
     return (
         select(
             Account.id.label("account_id"),
@@ -103,10 +133,17 @@ def matched_accounts(
             Debtor.timezones.label("zones"),
             Debtor.country.label("country"),
             Debtor.name.label("debtor_name"),
-            last_id.scalar_subquery().label("last_id"),
-            first_at.scalar_subquery().label("first_at"),
+            CampaignProgress.last_attempt_id.label("last_id"),
+            CampaignProgress.first_at.label("first_at"),
         )
         .join(Debtor, Debtor.id == Account.debtor_id)
+        .outerjoin(
+            CampaignProgress,
+            and_(
+                CampaignProgress.campaign_id == campaign.id,
+                CampaignProgress.account_id == Account.id,
+            ),
+        )
         .where(*conditions)
         .subquery("matched")
     )

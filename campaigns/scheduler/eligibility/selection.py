@@ -1,18 +1,20 @@
 """The eligibility query of a campaign at a moment, built from its parts."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, text
+from sqlalchemy import Integer, Select, any_, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from campaigns.campaign_defs.recycling import recycle_plan
 from campaigns.compliance import effective_profile
-from campaigns.models import Campaign, Channel, Client
+from campaigns.models import Account, Campaign, Channel, Client
 from campaigns.scheduler.eligibility.contact_point import with_contact_point
-from campaigns.scheduler.eligibility.matching import matched_accounts
+from campaigns.scheduler.eligibility.matching import matched_accounts, page_of_matched
 from campaigns.scheduler.eligibility.progress import retry_rules, with_progress
 from campaigns.scheduler.eligibility.rules import with_rule
 from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
@@ -22,7 +24,9 @@ from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
 class Selection:
     """The eligibility query of one campaign at one moment, and the zone facts it was built from.
 
-    `query` yields one row per matched account with the columns: account_id, debtor_id,
+    `query` yields one row per matched account (`of_accounts(ids)`: only those of the given ids,
+    with the same rules; `page_ids(offset, size)` reads the matched ids at those positions in
+    pick order) with the columns: account_id, debtor_id,
     account_ref, debtor_name, balance, due_date, priority_boost, tz (the primary zone), zones
     (every candidate zone, space-separated), step, try_number, channel, contact_point_id, recycle
     and recycle_round (the recycling rule that brings the account back and its round, or NULL)
@@ -35,6 +39,8 @@ class Selection:
     client_id: int
     now: datetime
     query: Select[Any]
+    of_accounts: Callable[[Sequence[int]], Select[Any]]
+    page_ids: Callable[[int, int], Select[int]]
     today_by_zone: Mapping[str, date] = field(default_factory=dict)
     steps: tuple[dict[str, Any], ...] = ()
 
@@ -55,20 +61,38 @@ def build_selection(
         raise ValueError("the scheduler needs a timezone-aware moment")
     now = now.astimezone(UTC)
     if session.get_bind().dialect.name == "postgresql":
-        # The query is large but cheap; PostgreSQL's JIT would spend seconds compiling it.
-        session.execute(text("SET LOCAL jit = off"))
+        # The query is large but cheap; PostgreSQL's JIT would spend seconds compiling it. Once
+        # psycopg prepares it, a generic plan cannot see how few ids a page holds and scans
+        # the portfolio: plan each page for its own parameters.
+        session.execute(text("SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan"))
     profile = effective_profile(client)
     facts = zone_facts((zones or ZoneCache()).pairs(session, client), now)
     steps = tuple(dict(step) for step in campaign.steps)
     account_filter = campaign.account_filter or {}
 
     recycling = recycle_plan(campaign.recycling, list(steps))
-    base = matched_accounts(campaign, account_filter, facts)
-    progress = with_progress(
-        base, steps, retry_rules(campaign), now, campaign_id=campaign.id, recycling=recycling
-    )
+    rules = retry_rules(campaign)
     channels = sorted({Channel(str(step["channel"])) for step in steps})
-    chosen = with_contact_point(progress, client, profile, channels)
-    query = with_rule(chosen, client, profile, facts, now)
+
+    def ruled(within: ColumnElement[bool] | None) -> Select[Any]:
+        base = matched_accounts(campaign, account_filter, facts, within=within)
+        progress = with_progress(
+            base, steps, rules, now, campaign_id=campaign.id, recycling=recycling
+        )
+        chosen = with_contact_point(progress, client, profile, channels)
+        return with_rule(chosen, client, profile, facts, now)
+
+    postgres = session.get_bind().dialect.name == "postgresql"
+
+    def of_accounts(ids: Sequence[int]) -> Select[Any]:
+        if postgres:  # one array parameter: the same statement text (and plan) for every page
+            return ruled(Account.id == any_(bindparam("page_ids", list(ids), ARRAY(Integer))))
+        return ruled(Account.id.in_(list(ids)))
+
+    def page_ids(offset: int, size: int) -> Select[int]:
+        return page_of_matched(campaign, account_filter, facts, offset=offset, size=size)
+
     every = steps + ((steps[recycling.step],) if recycling else ())
-    return Selection(campaign.id, client.id, now, query, facts.today, every)
+    return Selection(
+        campaign.id, client.id, now, ruled(None), of_accounts, page_ids, facts.today, every
+    )

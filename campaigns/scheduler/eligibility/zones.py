@@ -9,19 +9,34 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from campaigns.compliance.windows import local_dates, local_time
 from campaigns.debtor_zones import decode_zones, encode_zones
-from campaigns.models import Client, Debtor
+from campaigns.models import Client
+
+# A loose index scan of the (client_id, timezones, country) index: one probe per distinct pair,
+# so reading a creditor's pairs costs what its number of pairs costs, not its number of debtors.
+_NEXT = (
+    "SELECT {column} FROM debtors WHERE client_id = :client_id"
+    " AND (timezones, country) > (p.timezones, p.country)"
+    " ORDER BY timezones, country LIMIT 1"
+)
+ZONE_PAIRS_SQL = text(
+    "WITH RECURSIVE p(timezones, country) AS ("
+    " SELECT * FROM (SELECT timezones, country FROM debtors WHERE client_id = :client_id"
+    " ORDER BY timezones, country LIMIT 1) AS first_pair"
+    " UNION ALL"
+    f" SELECT ({_NEXT.format(column='timezones')}), ({_NEXT.format(column='country')})"
+    " FROM p WHERE p.timezones IS NOT NULL"
+    ") SELECT timezones, country FROM p WHERE timezones IS NOT NULL"
+)
 
 
 def zone_pairs(session: Session, client_id: int) -> list[tuple[str, str]]:
     """The distinct (stored candidate zones, country) pairs of a client's debtors."""
-    rows = session.execute(
-        select(Debtor.timezones, Debtor.country).where(Debtor.client_id == client_id).distinct()
-    ).all()
+    rows = session.execute(ZONE_PAIRS_SQL, {"client_id": client_id}).all()
     return sorted((str(key), str(country)) for key, country in rows)
 
 

@@ -1,0 +1,105 @@
+"""The accounts a tick contacts: the selection's eligible rows, walked in pick order page by page.
+
+The walk reads the campaign's matched accounts through an index in pick order (priority boost,
+oldest due date, highest balance, id), evaluates the selection's rules on one page at a time and
+stops as soon as the tick has its picks, so its cost follows the picks, not the portfolio. It
+returns exactly what ranking every eligible account would: per debtor the best eligible account,
+then the best `calls` calls and `messages` messages.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from campaigns.debtor_zones import decode_zones
+from campaigns.models import Channel
+from campaigns.scheduler.eligibility.selection import Selection
+
+FIRST_PAGE_MIN = 100
+PAGE_MAX = 8000
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One eligible account the tick contacts."""
+
+    account_id: int
+    debtor_id: int
+    tz: str
+    zones: tuple[str, ...]
+    step: int
+    try_number: int
+    channel: str
+    contact_point_id: int
+    recycle: str | None = None
+    recycle_round: int | None = None
+
+
+def walk(session: Session, selection: Selection, *, first_page: int) -> Iterator[Any]:
+    """The selection's rows (every matched account with its rule) in pick order, read a page at
+    a time: pages start at `first_page` accounts and double up to PAGE_MAX. Stop iterating and
+    no further page is read."""
+    session.flush()
+    connection = session.connection()
+    offset, size = 0, first_page
+    while True:
+        ids = list(connection.execute(selection.page_ids(offset, size)).scalars())
+        rows = connection.execute(selection.of_accounts(ids)).all() if ids else []
+        yield from sorted(rows, key=_pick_order)
+        if len(ids) < size:
+            return
+        offset += size
+        size = max(size, min(PAGE_MAX, size * 2))
+
+
+def pick_eligible(
+    session: Session,
+    selection: Selection,
+    *,
+    messages: int,
+    calls: int,
+    page_size: int | None = None,
+) -> list[Pick]:
+    """The eligible accounts to contact now, best first: one per debtor, within the limits.
+
+    The first page has `page_size` accounts (default: twice the picks wanted).
+    """
+    limits = {True: calls, False: messages}
+    taken = {True: 0, False: 0}
+    seen_debtors: set[int] = set()
+    picks: list[Pick] = []
+    if calls <= 0 and messages <= 0:
+        return picks
+    first_page = page_size or max(FIRST_PAGE_MIN, 2 * (calls + messages))
+    for row in walk(session, selection, first_page=first_page):
+        if row.rule is not None or row.debtor_id in seen_debtors:
+            continue
+        seen_debtors.add(row.debtor_id)
+        is_call = row.channel == Channel.VOICE.value
+        if taken[is_call] < limits[is_call]:
+            taken[is_call] += 1
+            picks.append(_pick(row))
+            if taken[True] >= calls and taken[False] >= messages:
+                break
+    return picks
+
+
+def _pick_order(row: Any) -> tuple[Any, ...]:
+    return (-row.priority_boost, row.due_date, -row.balance, row.account_id)
+
+
+def _pick(r: Any) -> Pick:
+    return Pick(
+        int(r.account_id),
+        int(r.debtor_id),
+        str(r.tz),
+        decode_zones(str(r.zones)),
+        int(r.step),
+        int(r.try_number),
+        str(r.channel),
+        int(r.contact_point_id),
+        str(r.recycle) if r.recycle else None,
+        int(r.recycle_round) if r.recycle_round is not None else None,
+    )

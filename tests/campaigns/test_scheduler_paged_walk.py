@@ -1,0 +1,157 @@
+"""Property: the tick's paged walk picks exactly what ranking the whole selection picks.
+
+The oracle evaluates every matched account with the selection's full query, keeps the eligible
+ones, takes the best account per debtor and then the best `calls` calls and `messages` messages in
+pick order; `pick_eligible` must return the same picks, in the same order, for any page size.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.models import AccountStatus, Attempt, AttemptStatus, ContactPoint
+from campaigns.scheduler import Pick, build_selection, pick_eligible
+from campaigns.scheduler.picks import _pick
+from tests.campaigns.test_campaign_progress import from_attempts, progress
+from tests.campaigns.test_scheduler_eligibility import make_campaign
+from tests.factories import make_account, make_client
+
+ZONES = ["America/Mexico_City", "America/Tijuana", "America/Cancun"]
+STEPS = [
+    {"day": 0, "channel": "sms", "template": "recordatorio"},
+    {"day": 1, "channel": "voice"},
+]
+
+account_strategy = st.fixed_dictionaries(
+    {
+        "days": st.sampled_from([30, 30, 30, 61, 61, 3, -2, 95]),
+        "balance": st.sampled_from(["150.00", "1200.00", "150.00", "1200.00", "0.00"]),
+        "boost": st.sampled_from([0, 1, 0, 5]),
+        "status": st.sampled_from(["active"] * 6 + ["paid", "disputed"]),
+        "zone": st.integers(min_value=0, max_value=2),
+        "phone": st.sampled_from(["mobile", "mobile", "mobile", "invalid", "none"]),
+        "shared_debtor": st.booleans(),
+        "history": st.just([])
+        | st.lists(
+            st.tuples(
+                st.integers(min_value=0, max_value=1),  # step
+                st.integers(min_value=1, max_value=3),  # try
+                st.sampled_from(["no-answer", "completed", "delivered", "busy", "queued"]),
+                st.integers(min_value=5, max_value=60 * 24 * 3),  # minutes ago
+            ),
+            max_size=2,
+        ),
+    }
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    accounts=st.lists(account_strategy, min_size=2, max_size=14),
+    messages=st.just(3) | st.integers(min_value=0, max_value=6),
+    calls=st.just(2) | st.integers(min_value=1, max_value=6),
+    page_size=st.integers(min_value=1, max_value=5),
+    day=st.dates(min_value=date(2026, 3, 1), max_value=date(2026, 12, 31)),
+    hour=st.sampled_from([18, 19, 20, 21, 16, 17, 3]),  # mostly daytime in Mexico
+)
+def test_the_paged_walk_returns_what_the_full_selection_returns(
+    session: Session,
+    accounts: list[dict[str, Any]],
+    messages: int,
+    calls: int,
+    page_size: int,
+    day: date,
+    hour: int,
+) -> None:
+    now = datetime(day.year, day.month, day.day, hour, 30, tzinfo=UTC)
+    try:
+        _check(session, accounts, messages, calls, page_size, now)
+    finally:
+        session.rollback()
+
+
+def _check(
+    session: Session,
+    accounts: list[dict[str, Any]],
+    messages: int,
+    calls: int,
+    page_size: int,
+    now: datetime,
+) -> None:
+    client = make_client(session)
+    campaign = make_campaign(session, client, steps=STEPS)
+    previous = None
+    for n, spec in enumerate(accounts):
+        zone = ZONES[spec["zone"]]
+        acc = make_account(
+            session,
+            client=client,
+            ref=f"W{n:03d}",
+            days_overdue=spec["days"],
+            balance=spec["balance"],
+            phone=None if spec["phone"] == "none" else f"+5255{n:08d}",
+            today=now.date(),
+            timezone=zone,
+        )
+        acc.status = AccountStatus(spec["status"])
+        acc.priority_boost = spec["boost"]
+        if spec["shared_debtor"] and previous is not None:
+            acc.debtor_id = previous.debtor_id
+        if spec["phone"] == "invalid":
+            for point in session.scalars(
+                select(ContactPoint).where(ContactPoint.debtor_id == acc.debtor_id)
+            ):
+                point.invalid = True
+        for step, try_number, status, minutes in spec["history"]:
+            moment = now - timedelta(minutes=minutes)
+            session.add(
+                Attempt(
+                    client_id=client.id,
+                    account_id=acc.id,
+                    campaign_id=campaign.id,
+                    channel=STEPS[step]["channel"],
+                    status=AttemptStatus(status),
+                    step_index=step,
+                    try_number=try_number,
+                    created_at=moment,
+                    ended_at=moment + timedelta(minutes=1),
+                )
+            )
+            session.flush()
+        previous = acc
+    session.flush()
+    assert progress(session) == from_attempts(session)
+
+    selection = build_selection(session, campaign=campaign, client=client, now=now)
+    walked = pick_eligible(session, selection, messages=messages, calls=calls, page_size=page_size)
+    assert walked == _oracle(session, selection.query, messages=messages, calls=calls)
+    default_pages = pick_eligible(session, selection, messages=messages, calls=calls)
+    assert default_pages == walked
+
+
+def _oracle(session: Session, query: Any, *, messages: int, calls: int) -> list[Pick]:
+    rows = [r for r in session.connection().execute(query).all() if r.rule is None]
+    rows.sort(key=lambda r: (-r.priority_boost, r.due_date, -Decimal(r.balance), r.account_id))
+    best_per_debtor: dict[int, Any] = {}
+    for row in rows:
+        best_per_debtor.setdefault(row.debtor_id, row)
+    limits = {True: calls, False: messages}
+    taken = {True: 0, False: 0}
+    picks = []
+    for row in rows:
+        if best_per_debtor[row.debtor_id] is not row:
+            continue
+        is_call = row.channel == "voice"
+        if taken[is_call] < limits[is_call]:
+            taken[is_call] += 1
+            picks.append(_pick(row))
+    return picks
