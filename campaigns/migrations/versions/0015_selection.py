@@ -1,6 +1,6 @@
 """selection: a campaign's progress per account, and an index in pick order
 
-Revision ID: selection
+Revision ID: 0015
 Revises: 0014
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 from campaigns.models.base import UTCDateTime
 
-revision: str = "selection"
+revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
