@@ -5,6 +5,8 @@ API with the label `agent-{id}`, so every action below names a participant by it
 debtor by its call SID): hold with music, mute, removal for transfers, and ending the call.
 """
 
+import time
+
 import requests
 from twilio.base.exceptions import TwilioException
 from twilio.rest.api.v2010.account.conference.participant import ParticipantContext
@@ -29,6 +31,7 @@ def agent_label(agent_id: int) -> str:
 
 
 CARRIER_ERRORS = (TwilioException, requests.RequestException)
+DEBTOR_POLL_SECONDS = 0.2
 
 
 def _conference_sid(attempt_id: int) -> str:
@@ -49,6 +52,23 @@ def _refused(error: Exception) -> CallControlFailed:
     return CallControlFailed(
         _("The phone network did not accept that; the call may have just ended.")
     )
+
+
+def wait_for_debtor(*, attempt_id: int, timeout_seconds: float = 30.0) -> bool:
+    """Wait until the debtor has started the call's conference (after a recording notice, the
+    agent's leg is only added then, so the notice is said before the agent joins)."""
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        try:
+            found = twilio_client().conferences.list(
+                friendly_name=conference_name(attempt_id), status="in-progress", limit=1
+            )
+        except CARRIER_ERRORS as error:
+            raise _refused(error) from error
+        if found:
+            return True
+        time.sleep(DEBTOR_POLL_SECONDS)
+    return False
 
 
 def add_agent_leg(
