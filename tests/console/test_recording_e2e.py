@@ -111,7 +111,12 @@ def test_a_recorded_call_says_the_notice_first_and_plays_back_to_who_may_hear_it
     assert eventually(stored, timeout=20) == recordings[0]["sid"]
     assert session.get_one(Attempt, attempt.id).recording_url.endswith(recordings[0]["sid"])
 
-    played = recording_of(server, sign_in(server, "super-rec"), attempt.id)
+    supervisor = sign_in(server, "super-rec")
+    page = httpx.get(
+        f"{server}/accounts/{account.id}", cookies={"acuerdo_session": supervisor}, timeout=30
+    )
+    assert f'<audio controls preload="none" src="/api/calls/{attempt.id}/recording"' in page.text
+    played = recording_of(server, supervisor, attempt.id)
     assert played.status_code == 200, played.text
     assert played.headers["content-type"] == "audio/wav"
     with wave.open(io.BytesIO(played.content)) as audio:
