@@ -233,9 +233,7 @@ async def supervisor_socket(websocket: WebSocket) -> None:
                 if isinstance(message, dict) and message.get("type") == "resync":
                     await connection.send_now(await supervisor_snapshot(hub.redis, user_id))
                 elif isinstance(message, dict) and message.get("type") in coaching.REQUESTS:
-                    await connection.send_now(
-                        await _coach(hub.redis, user_id, locale, message)
-                    )
+                    await connection.send_now(await _coach(hub.redis, user_id, locale, message))
     except WebSocketDisconnect:
         pass
     finally:
@@ -244,7 +242,9 @@ async def supervisor_socket(websocket: WebSocket) -> None:
         await connection.stop()
 
 
-async def _coach(redis: Redis, user_id: int, locale: str, message: dict[str, Any]) -> dict[str, Any]:
+async def _coach(
+    redis: Redis, user_id: int, locale: str, message: dict[str, Any]
+) -> dict[str, Any]:
     """A supervisor's listen / whisper / barge / stop, answered with `monitor` or `error`."""
     try:
         reply = await coaching.handle(redis, user_id, message)

@@ -92,9 +92,7 @@ def fetch_audio(recording_sid: str) -> bytes:
         url = TWILIO_API + str(recording.uri).removesuffix(".json") + ".wav"
         if isinstance(client.http_client, SandboxHttpClient):
             url = client.http_client.rewrite(url)
-        response = requests.get(
-            url, auth=(settings.account_sid, settings.auth_token), timeout=30
-        )
+        response = requests.get(url, auth=(settings.account_sid, settings.auth_token), timeout=30)
         response.raise_for_status()
     except (TwilioException, requests.RequestException) as error:
         log.warning("recording %s could not be fetched: %s", recording_sid, type(error).__name__)

@@ -65,9 +65,7 @@ class RecordingRequest:
 def tone_wav() -> bytes:
     """A short 440 Hz tone as 8 kHz 16-bit mono WAV (what every sandbox recording plays)."""
     frames = int(SAMPLE_RATE * TONE_SECONDS)
-    samples = (
-        int(8000 * math.sin(2 * math.pi * TONE_HZ * n / SAMPLE_RATE)) for n in range(frames)
-    )
+    samples = (int(8000 * math.sin(2 * math.pi * TONE_HZ * n / SAMPLE_RATE)) for n in range(frames))
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as audio:
         audio.setnchannels(1)
@@ -142,11 +140,12 @@ def finish(net: "Network", conference: SimConference) -> None:
 
 async def _announce(net: "Network", recording: SimRecording, request: RecordingRequest) -> None:
     assert request.status_callback is not None
+    uri = recording_uri(recording.account_sid, recording.sid)
     params = {
         "AccountSid": recording.account_sid,
         "ConferenceSid": recording.conference_sid,
         "RecordingSid": recording.sid,
-        "RecordingUrl": f"https://api.twilio.com{recording_uri(recording.account_sid, recording.sid)}",
+        "RecordingUrl": f"https://api.twilio.com{uri}",
         "RecordingStatus": "completed",
         "RecordingDuration": str(recording.duration),
         "RecordingChannels": "1",
