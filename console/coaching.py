@@ -8,6 +8,7 @@ Requests on the supervisor's socket: `monitor` {attempt_id, mode} and `monitor_s
 """
 
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,10 @@ from console.routing import route_info
 from telephony import conference_control
 
 MODES = ("listen", "whisper", "barge")
+# Who is on a call now (hash supervisor id -> JSON {supervisor_id, supervisor, mode}), so the
+# agent's snapshot after a reconnect still shows the banner.
+MONITORS_KEY = "acuerdo:monitors:{attempt_id}"
+MONITORS_TTL_SECONDS = 4 * 3600
 REQUESTS = ("monitor", "monitor_stop")
 
 
@@ -94,15 +99,22 @@ async def handle(redis: Redis, supervisor_id: int, message: dict[str, Any]) -> d
             mode=str(mode),
             caller_id=call.caller_id,
         )
+    told = {"supervisor_id": supervisor_id, "supervisor": call.supervisor, "mode": mode}
+    key = MONITORS_KEY.format(attempt_id=attempt_id)
+    if mode is None:
+        await redis.hdel(key, str(supervisor_id))
+    else:
+        await redis.hset(key, str(supervisor_id), json.dumps(told))
+        await redis.expire(key, MONITORS_TTL_SECONDS)
     await send_to_agent(
         redis,
         call.agent_id,
-        {
-            "type": "supervisor_monitor",
-            "attempt_id": attempt_id,
-            "supervisor_id": supervisor_id,
-            "supervisor": call.supervisor,
-            "mode": mode,
-        },
+        {"type": "supervisor_monitor", "attempt_id": attempt_id, **told},
     )
     return {"type": "monitor", "attempt_id": attempt_id, "agent_id": call.agent_id, "mode": mode}
+
+
+async def monitors(redis: Redis, attempt_id: int) -> list[dict[str, Any]]:
+    """The supervisors on a call now, with their mode (for the agent's snapshot)."""
+    raw = await redis.hgetall(MONITORS_KEY.format(attempt_id=attempt_id))
+    return [json.loads(value) for value in raw.values()]

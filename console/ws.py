@@ -120,6 +120,9 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
         "draft": saved.draft,
         "callbacks": await asyncio.to_thread(personal_callbacks, agent_id),
         "preview": previewed,
+        "monitors": await coaching.monitors(hub.redis, saved.attempt_id)
+        if saved.attempt_id
+        else [],
     }
 
 

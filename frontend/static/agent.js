@@ -189,6 +189,8 @@
     applyState(m.agent);
     hidePreview();
     drawCallbacks(m.callbacks || []);
+    var monitor = (m.monitors || [])[0];
+    drawMonitor(monitor && m.call && m.call.status === "connected" ? monitor : { mode: null });
     if (m.call && m.screen) {
       var sameCall = view.call && view.call.attempt_id === m.call.attempt_id;
       view.call = {

@@ -92,6 +92,13 @@ def test_a_supervisor_listens_whispers_and_barges_and_the_agent_is_told(
         eventually(lambda: label in participants(attempt.id), timeout=20)
         listening = participants(attempt.id)[label]
         assert listening.muted is True and listening.coaching is False
+        send(console, "resync")
+        (kept,) = receive(console, "snapshot")["monitors"]
+        assert kept == {
+            "supervisor_id": boss.id,
+            "supervisor": told["supervisor"],
+            "mode": "listen",
+        }
 
         send(wallboard, "monitor", attempt_id=attempt.id, mode="whisper")
         assert reply(wallboard)["mode"] == "whisper"
@@ -110,6 +117,8 @@ def test_a_supervisor_listens_whispers_and_barges_and_the_agent_is_told(
         assert reply(wallboard)["mode"] is None
         assert receive(console, "supervisor_monitor")["mode"] is None
         eventually(lambda: label not in participants(attempt.id), timeout=20)
+        send(console, "resync")
+        assert receive(console, "snapshot")["monitors"] == []
         assert "debtor" in participants(attempt.id)
 
         send(console, "hang_up", attempt_id=attempt.id)
