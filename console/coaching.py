@@ -15,7 +15,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from campaigns.audit import record
-from campaigns.db import session_scope
+from campaigns.db import read_scope, session_scope
 from campaigns.errors import Invalid, NotFound
 from campaigns.i18n import _
 from campaigns.models import Attempt, User, utcnow
@@ -42,9 +42,9 @@ class LiveCall:
     supervisor: str
 
 
-def _live_call(attempt_id: int, supervisor_id: int, mode: str | None) -> LiveCall:
-    """The call if this supervisor may monitor it (its creditor's), audited; else NotFound."""
-    with session_scope() as session:
+def _live_call(attempt_id: int, supervisor_id: int) -> LiveCall:
+    """The call if this supervisor may monitor it (one of its creditors'), else NotFound."""
+    with read_scope() as session:
         supervisor = session.get_one(User, supervisor_id)
         attempt = session.get(Attempt, attempt_id)
         viewer = viewer_for(session, supervisor)
@@ -55,15 +55,6 @@ def _live_call(attempt_id: int, supervisor_id: int, mode: str | None) -> LiveCal
             or attempt.ended_at is not None
         ):
             raise NotFound(_("That call is not live on a floor you supervise."))
-        record(
-            session,
-            action="call.monitored",
-            entity=attempt,
-            actor_label=supervisor.username,
-            actor_id=supervisor.id,
-            at=utcnow(),
-            data={"agent_id": attempt.agent_id, "mode": mode},
-        )
         agent_id, supervisor_name = attempt.agent_id, supervisor.full_name
     info = route_info(attempt_id)
     return LiveCall(
@@ -74,6 +65,22 @@ def _live_call(attempt_id: int, supervisor_id: int, mode: str | None) -> LiveCal
     )
 
 
+def _audit(attempt_id: int, supervisor_id: int, mode: str | None) -> None:
+    """Who listened to, coached or joined which call, and when they left (mode None)."""
+    with session_scope() as session:
+        attempt = session.get_one(Attempt, attempt_id)
+        supervisor = session.get_one(User, supervisor_id)
+        record(
+            session,
+            action="call.monitored",
+            entity=attempt,
+            actor_label=supervisor.username,
+            actor_id=supervisor.id,
+            at=utcnow(),
+            data={"agent_id": attempt.agent_id, "mode": mode},
+        )
+
+
 async def handle(redis: Redis, supervisor_id: int, message: dict[str, Any]) -> dict[str, Any]:
     """Apply a supervisor's `monitor` or `monitor_stop`; the reply for the supervisor."""
     attempt_id = message.get("attempt_id")
@@ -82,7 +89,7 @@ async def handle(redis: Redis, supervisor_id: int, message: dict[str, Any]) -> d
     mode = message.get("mode") if message.get("type") == "monitor" else None
     if message.get("type") == "monitor" and mode not in MODES:
         raise Invalid(_("Choose listen, whisper or barge."))
-    call = await asyncio.to_thread(_live_call, attempt_id, supervisor_id, mode)
+    call = await asyncio.to_thread(_live_call, attempt_id, supervisor_id)
     current = await state.status(redis, call.agent_id)
     if current.state != AgentState.ON_CALL or current.attempt_id != attempt_id:
         raise NotFound(_("That call is not live on a floor you supervise."))
@@ -99,6 +106,7 @@ async def handle(redis: Redis, supervisor_id: int, message: dict[str, Any]) -> d
             mode=str(mode),
             caller_id=call.caller_id,
         )
+    await asyncio.to_thread(_audit, attempt_id, supervisor_id, mode)
     told = {"supervisor_id": supervisor_id, "supervisor": call.supervisor, "mode": mode}
     key = MONITORS_KEY.format(attempt_id=attempt_id)
     if mode is None:
