@@ -82,6 +82,11 @@ def account_timeline(session: Session, *, account_id: int, limit: int = 100) -> 
                     "campaign": campaign_names.get(attempt.campaign_id or 0),
                     "abandoned": attempt.abandoned,
                     "body": attempt.body,
+                    "agent_id": attempt.agent_id,
+                    # Played through Acuerdo (console/api/recordings.py), never the provider's URL.
+                    "recording": f"/api/calls/{attempt.id}/recording"
+                    if attempt.recording_sid
+                    else None,
                 },
             )
         )

@@ -30,6 +30,7 @@ from console import ws
 from console.api.campaigns import router as campaigns_router
 from console.api.payments import router as payments_router
 from console.api.portfolios import router as portfolios_router
+from console.api.recordings import router as recordings_router
 from console.api.voice import router as voice_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
@@ -160,7 +161,14 @@ def create_app() -> FastAPI:
     for outage in OUTAGES:
         app.add_exception_handler(outage, unavailable)
     checked = [Depends(clean_input)]
-    for router in (auth_router, payments_router, portfolios_router, voice_router, campaigns_router):
+    for router in (
+        auth_router,
+        payments_router,
+        portfolios_router,
+        voice_router,
+        campaigns_router,
+        recordings_router,
+    ):
         app.include_router(router, dependencies=checked, responses=EDGE_ERRORS)
     app.include_router(ws.router)
     app.include_router(pages_router, dependencies=checked)

@@ -24,7 +24,8 @@ from console.agents.outcomes import submit_outcome
 from console.agents.ready import back_to_ready
 from console.agents.state import AgentState
 from console.screen import screen_for_attempt
-from telephony.conference_control import CallControlFailed, add_agent_leg
+from telephony.conference_control import CallControlFailed, add_agent_leg, wait_for_debtor
+from telephony.recording import RecordingPlan, recording_plan
 from telephony.status_updates import is_machine
 from telephony.voice import conference_twiml, mark_routed
 
@@ -46,6 +47,8 @@ class RouteInfo:
     wrap_up_seconds: int = 60
     wrap_up_max_seconds: int = 300
     wrap_up_default: str = "unrecorded"
+    recording: RecordingPlan | None = None
+    locale: str = "es_MX"
 
 
 def route_info(attempt_id: int) -> RouteInfo | None:
@@ -68,6 +71,8 @@ def route_info(attempt_id: int) -> RouteInfo | None:
             inbound=attempt.direction == MessageDirection.INBOUND,
             debtor_call_sid=attempt.provider_sid,
             machine=is_machine(attempt.answered_by),
+            recording=recording_plan(session, attempt),
+            locale=client.locale,
             **_wrap_up_rules(campaign),
         )
 
@@ -168,7 +173,7 @@ class Routing:
         task = asyncio.create_task(asyncio.to_thread(_add_agent_leg, info, agent_id))
         self._bridges.add(task)
         task.add_done_callback(self._bridges.discard)
-        return conference_twiml(attempt_id)
+        return conference_twiml(attempt_id, recording=info.recording, locale=info.locale)
 
     async def ended(self, attempt_id: int, agent_id: int) -> None:
         """The call is over: the agent goes to wrap-up with a server-enforced deadline, or
@@ -276,6 +281,9 @@ class Routing:
 def _add_agent_leg(info: RouteInfo, agent_id: int) -> None:
     """Ring the agent's browser (Twilio Voice SDK identity) into the debtor's conference."""
     try:
+        if info.recording is not None and not wait_for_debtor(attempt_id=info.attempt_id):
+            log.warning("attempt %s: the debtor never joined its conference", info.attempt_id)
+            return
         add_agent_leg(attempt_id=info.attempt_id, agent_id=agent_id, caller_id=info.caller_id)
     except CallControlFailed:
         log.exception("could not add agent %s to attempt %s", agent_id, info.attempt_id)

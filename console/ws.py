@@ -19,6 +19,7 @@ from campaigns.scheduler.callbacks import release_callbacks
 from campaigns.scheduler.preview_dialing import PreviewCandidate
 from campaigns.settings import get_settings
 from campaigns.tenancy import viewer_for
+from console import coaching
 from console.agents import commands, preview, state, work
 from console.agents.messages import PROTOCOL_VERSION
 from console.agents.preview import preview_screen
@@ -119,6 +120,9 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
         "draft": saved.draft,
         "callbacks": await asyncio.to_thread(personal_callbacks, agent_id),
         "preview": previewed,
+        "monitors": await coaching.monitors(hub.redis, saved.attempt_id)
+        if saved.attempt_id
+        else [],
     }
 
 
@@ -231,12 +235,25 @@ async def supervisor_socket(websocket: WebSocket) -> None:
                 message = json.loads(text)
                 if isinstance(message, dict) and message.get("type") == "resync":
                     await connection.send_now(await supervisor_snapshot(hub.redis, user_id))
+                elif isinstance(message, dict) and message.get("type") in coaching.REQUESTS:
+                    await connection.send_now(await _coach(hub.redis, user_id, locale, message))
     except WebSocketDisconnect:
         pass
     finally:
         live.cancel()
         hub.supervisors.pop(connection, None)
         await connection.stop()
+
+
+async def _coach(
+    redis: Redis, user_id: int, locale: str, message: dict[str, Any]
+) -> dict[str, Any]:
+    """A supervisor's listen / whisper / barge / stop, answered with `monitor` or `error`."""
+    try:
+        reply = await coaching.handle(redis, user_id, message)
+    except AcuerdoError as error:
+        return {"v": PROTOCOL_VERSION, **_refusal(error, locale, message.get("attempt_id"))}
+    return {"v": PROTOCOL_VERSION, **reply}
 
 
 GONE_STATES = (AgentState.READY, AgentState.PAUSED, AgentState.RESERVED)

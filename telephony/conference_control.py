@@ -5,6 +5,8 @@ API with the label `agent-{id}`, so every action below names a participant by it
 debtor by its call SID): hold with music, mute, removal for transfers, and ending the call.
 """
 
+import time
+
 import requests
 from twilio.base.exceptions import TwilioException
 from twilio.rest.api.v2010.account.conference.participant import ParticipantContext
@@ -29,6 +31,7 @@ def agent_label(agent_id: int) -> str:
 
 
 CARRIER_ERRORS = (TwilioException, requests.RequestException)
+DEBTOR_POLL_SECONDS = 0.2
 
 
 def _conference_sid(attempt_id: int) -> str:
@@ -49,6 +52,23 @@ def _refused(error: Exception) -> CallControlFailed:
     return CallControlFailed(
         _("The phone network did not accept that; the call may have just ended.")
     )
+
+
+def wait_for_debtor(*, attempt_id: int, timeout_seconds: float = 30.0) -> bool:
+    """Wait until the debtor has started the call's conference (after a recording notice, the
+    agent's leg is only added then, so the notice is said before the agent joins)."""
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        try:
+            found = twilio_client().conferences.list(
+                friendly_name=conference_name(attempt_id), status="in-progress", limit=1
+            )
+        except CARRIER_ERRORS as error:
+            raise _refused(error) from error
+        if found:
+            return True
+        time.sleep(DEBTOR_POLL_SECONDS)
+    return False
 
 
 def add_agent_leg(
@@ -122,5 +142,52 @@ def end_call(*, attempt_id: int) -> None:
     """Hang up: end the conference, which ends the debtor's call and the agents' legs."""
     try:
         twilio_client().conferences(_conference_sid(attempt_id)).update(status="completed")
+    except CARRIER_ERRORS as error:
+        raise _refused(error) from error
+
+
+def supervisor_label(supervisor_id: int) -> str:
+    """The participant label of a supervisor's leg listening to, coaching or joining a call."""
+    return f"supervisor-{supervisor_id}"
+
+
+def _monitoring(mode: str, agent_call_sid: str) -> dict[str, object]:
+    """Listen: muted; whisper: coaching the agent's leg (only the agent hears); barge: unmuted."""
+    return {
+        "muted": mode == "listen",
+        "coaching": mode == "whisper",
+        "call_sid_to_coach": agent_call_sid if mode == "whisper" else None,
+    }
+
+
+def monitor_call(
+    *, attempt_id: int, agent_id: int, supervisor_id: int, mode: str, caller_id: str
+) -> None:
+    """Ring a supervisor's browser into a live call (or change how it is in): listen, whisper
+    or barge, through the conference's muted and coach participants."""
+    try:
+        conference = twilio_client().conferences(_conference_sid(attempt_id))
+        agent_call_sid = str(conference.participants(agent_label(agent_id)).fetch().call_sid)
+        label = supervisor_label(supervisor_id)
+        present = {p.label for p in conference.participants.list()}
+        if label in present:
+            conference.participants(label).update(**_monitoring(mode, agent_call_sid))
+            return
+        conference.participants.create(
+            from_=caller_id,
+            to=f"client:{agent_identity(supervisor_id)}",
+            label=label,
+            end_conference_on_exit=False,
+            beep="false",
+            **_monitoring(mode, agent_call_sid),
+        )
+    except CARRIER_ERRORS as error:
+        raise _refused(error) from error
+
+
+def stop_monitoring(*, attempt_id: int, supervisor_id: int) -> None:
+    """Take the supervisor's leg out of the call."""
+    try:
+        _participant(attempt_id, supervisor_label(supervisor_id)).delete()
     except CARRIER_ERRORS as error:
         raise _refused(error) from error

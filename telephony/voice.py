@@ -13,6 +13,7 @@ from campaigns.i18n import _, normalise_locale, translate
 from campaigns.local_formats import greeting
 from campaigns.models import Account, Attempt, AttemptEvent, Client
 from campaigns.settings import get_settings
+from telephony.recording import RecordingPlan, recording_plan
 from telephony.status_updates import is_machine
 from telephony.statuses import TERMINAL
 
@@ -46,6 +47,7 @@ class Answered:
     already_routed: bool = False
     timezone: str = "UTC"
     at: datetime | None = None
+    recording: RecordingPlan | None = None
 
     @property
     def greeting(self) -> str:
@@ -94,6 +96,7 @@ def answered(
         already_routed=routed is not None,
         timezone=session.get_one(Account, attempt.account_id).debtor.timezone,
         at=now,
+        recording=recording_plan(session, attempt),
     )
 
 
@@ -124,15 +127,33 @@ def conference_name(attempt_id: int) -> str:
     return f"acuerdo-attempt-{attempt_id}"
 
 
-def conference_twiml(attempt_id: int) -> str:
-    """TwiML putting the debtor into the call's conference, where the agent's leg joins."""
+def conference_twiml(
+    attempt_id: int, *, recording: RecordingPlan | None = None, locale: str = "es_MX"
+) -> str:
+    """TwiML putting the debtor into the call's conference, where the agent's leg joins.
+
+    A recorded call first says the recording notice, then records the conference from its start
+    (the agent's leg is added only once the debtor is in: see console/routing.py).
+    """
     response = VoiceResponse()
+    recorded: dict[str, str] = {}
+    if recording is not None:
+        response.say(
+            recording.disclosure, language=SAY_LANGUAGE.get(normalise_locale(locale), "es-MX")
+        )
+        recorded = {
+            "record": "record-from-start",
+            "recording_status_callback": recording.status_callback,
+            "recording_status_callback_method": "POST",
+            "recording_status_callback_event": "completed",
+        }
     dial = Dial()
     dial.conference(
         conference_name(attempt_id),
         start_conference_on_enter=True,
         end_conference_on_exit=True,
         beep=False,
+        **recorded,
     )
     response.append(dial)
     return str(response)

@@ -10,7 +10,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from campaigns.db import session_scope
 from campaigns.models import Channel, utcnow
-from telephony import inbound, status_updates, voice
+from telephony import inbound, recording, status_updates, voice
 from telephony.deps import SessionDep, TwilioRequest
 from telephony.inbound_calls.queueing import InboundQueue
 from telephony.inbound_calls.webhooks import create_router as inbound_calls_router
@@ -36,7 +36,8 @@ def create_router(
         if call.machine:
             return Response(voice.voicemail(call), media_type=TWIML)
         if call.already_routed:
-            return Response(voice.conference_twiml(attempt), media_type=TWIML)
+            bridge = voice.conference_twiml(attempt, recording=call.recording, locale=call.locale)
+            return Response(bridge, media_type=TWIML)
         twiml = await routing.connect(attempt, params.get("CallSid", "")) if routing else None
         if twiml is not None:
             return Response(twiml, media_type=TWIML)
@@ -53,6 +54,21 @@ def create_router(
             await inbound_queue.leave(change.attempt_id)
         if change is not None and change.final and change.agent_id and routing is not None:
             await routing.ended(change.attempt_id, change.agent_id)
+        return Response(status_code=204)
+
+    @router.post("/voice/recording")
+    def voice_recording(
+        params: TwilioRequest, db: SessionDep, attempt: Annotated[int, Query()]
+    ) -> Response:
+        """A conference recording is ready: keep the provider's reference on the attempt."""
+        recording.store_recording(
+            db,
+            attempt_id=attempt,
+            recording_sid=params.get("RecordingSid", ""),
+            recording_url=params.get("RecordingUrl", ""),
+            status=params.get("RecordingStatus", ""),
+            now=utcnow(),
+        )
         return Response(status_code=204)
 
     @router.post("/messages/status")

@@ -142,6 +142,9 @@ class CampaignIn(_Strict):
         default=None,
         description="Recorded when the wrap-up runs out without a valid form (None: unrecorded)",
     )
+    record_calls: bool = Field(
+        default=False, description="Record calls, after the country's recording disclosure"
+    )
     agents: list[str] | None = Field(
         default=None, description="Usernames of the agents who work it (None keeps the current)"
     )
@@ -172,6 +175,7 @@ class CampaignOut(BaseModel):
     wrap_up_seconds: int | None = None
     wrap_up_max_seconds: int | None = None
     wrap_up_default_disposition: str | None = None
+    record_calls: bool = False
     created_at: datetime
     created_by_id: int | None
     started_at: datetime | None

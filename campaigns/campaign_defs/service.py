@@ -49,6 +49,7 @@ def _apply(campaign: Campaign, definition: CampaignIn) -> None:
     campaign.wrap_up_seconds = definition.wrap_up_seconds
     campaign.wrap_up_max_seconds = definition.wrap_up_max_seconds
     campaign.wrap_up_default_disposition = definition.wrap_up_default_disposition
+    campaign.record_calls = definition.record_calls
 
 
 def _grant(session: Session, users: list[User], client_id: int) -> None:
@@ -228,6 +229,7 @@ def to_definition(campaign: Campaign, client: Client, session: Session | None = 
             "wrap_up_seconds": campaign.wrap_up_seconds,
             "wrap_up_max_seconds": campaign.wrap_up_max_seconds,
             "wrap_up_default_disposition": campaign.wrap_up_default_disposition,
+            "record_calls": campaign.record_calls,
             "agents": campaign_agents(session, campaign_id=campaign.id)
             if session is not None
             else None,
@@ -257,6 +259,7 @@ def campaign_out(session: Session, campaign: Campaign) -> CampaignOut:
         wrap_up_seconds=campaign.wrap_up_seconds,
         wrap_up_max_seconds=campaign.wrap_up_max_seconds,
         wrap_up_default_disposition=campaign.wrap_up_default_disposition,
+        record_calls=campaign.record_calls,
         created_at=campaign.created_at,
         created_by_id=campaign.created_by_id,
         started_at=campaign.started_at,

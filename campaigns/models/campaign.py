@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaigns.models.base import Base, TenantOwned, Timestamped
@@ -36,6 +36,8 @@ class Campaign(TenantOwned, Timestamped, Base):
     wrap_up_seconds: Mapped[int | None] = mapped_column(Integer)
     wrap_up_max_seconds: Mapped[int | None] = mapped_column(Integer)
     wrap_up_default_disposition: Mapped[str | None] = mapped_column(String(20))
+    # Calls are recorded through their conference, after the country's disclosure.
+    record_calls: Mapped[bool] = mapped_column(Boolean, default=False)
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime | None]

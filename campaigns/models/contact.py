@@ -45,6 +45,9 @@ class Attempt(TenantOwned, Timestamped, Base):
     dispatching_at: Mapped[datetime | None]
     dispatched_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
+    # The provider's recording of the call (its conference), when the campaign records.
+    recording_sid: Mapped[str | None] = mapped_column(String(64))
+    recording_url: Mapped[str | None] = mapped_column(String(300))
     ended_at: Mapped[datetime | None]
     # Why we contact ("collection", "reminder", "thanks"): the send-time check applies the rules
     # of that purpose. A message that found the debtor's window closed waits until `hold_until`.

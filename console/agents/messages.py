@@ -51,11 +51,12 @@ AGENT_MESSAGES = frozenset(
         "error",
         "heartbeat_ack",
         "transfer_targets",
+        "supervisor_monitor",
     }
 )
-SUPERVISOR_REQUESTS = frozenset({"resync"})
+SUPERVISOR_REQUESTS = frozenset({"resync", "monitor", "monitor_stop"})
 SUPERVISOR_MESSAGES = frozenset(
-    {"snapshot", "agent", "live", "pacing", "campaign", "campaign_paused"}
+    {"snapshot", "agent", "live", "pacing", "campaign", "campaign_paused", "monitor", "error"}
 )
 
 __all__ = [

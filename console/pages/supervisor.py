@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from campaigns.campaign_defs import pause_campaign, start_campaign
 from campaigns.models import utcnow
 from campaigns.redis_conn import get_redis
+from campaigns.settings import get_settings
 from campaigns.tenancy import viewer_for
 from console.deps import DbId, SessionDep, SupervisorUser
 from console.doctor import diagnose
@@ -20,7 +21,13 @@ def wallboard(request: Request, db: SessionDep, user: SupervisorUser) -> Respons
     health = diagnose(
         db, client=get_redis(), now=utcnow(), client_ids=viewer_for(db, user).client_ids
     )
-    return render(request, "supervisor.html", user=user, health=health)
+    return render(
+        request,
+        "supervisor.html",
+        user=user,
+        health=health,
+        browser_phone=get_settings().twilio_mode == "live",
+    )
 
 
 @router.post("/supervisor/campaigns/{campaign_id}/start")

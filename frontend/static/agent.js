@@ -35,13 +35,14 @@
         if (m.transferred_from_name) { names[m.transferred_from] = m.transferred_from_name; }
         if (m.transferred_from) { notice = S.transferred_from.replace("{name}", agentName(m.transferred_from)); }
         askTargets();
-        clearForm(); showScreen(m.screen); view.step = null; showStep(null); drawBanner();
+        clearForm(); showScreen(m.screen); view.step = null; showStep(null); drawBanner(); drawMonitor({ mode: null });
         $("disposition").focus();
         break;
       case "screen": if (view.call && m.attempt_id === view.call.attempt_id) { showScreen(m.screen); } break;
       case "preview": showPreview(m); break;
       case "call": applyCall(m); break;
       case "transfer_targets": drawTargets(m.agents); break;
+      case "supervisor_monitor": drawMonitor(m); break;
       case "wrap_up":
         if (view.call) {
           view.deadline = deadlineMs(m.deadline); view.most = deadlineMs(m.most);
@@ -67,6 +68,7 @@
   function agentName(id) { return names[id] || ("#" + id); }
 
   function applyCall(m) {
+    if (m.status && m.status !== "connected") { drawMonitor({ mode: null }); }
     if (m.status === "dialing") {
       hidePreview(); notice = "";
       view.call = { attempt_id: m.attempt_id, status: "dialing" };
@@ -187,6 +189,8 @@
     applyState(m.agent);
     hidePreview();
     drawCallbacks(m.callbacks || []);
+    var monitor = (m.monitors || [])[0];
+    drawMonitor(monitor && m.call && m.call.status === "connected" ? monitor : { mode: null });
     if (m.call && m.screen) {
       var sameCall = view.call && view.call.attempt_id === m.call.attempt_id;
       view.call = {
@@ -223,6 +227,14 @@
       view.call = null; view.screen = null; clearForm(); showScreen(null); showStep(null);
     }
     drawBanner();
+  }
+
+  // A supervisor listening, whispering or barging: a banner with their name until they leave.
+  function drawMonitor(m) {
+    var banner = $("monitor-banner");
+    var template = m.mode ? S["monitor_" + m.mode] : null;
+    banner.hidden = !template;
+    banner.textContent = template ? template.replace("{name}", m.supervisor) : "";
   }
 
   function drawBanner() {

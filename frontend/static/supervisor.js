@@ -4,6 +4,7 @@
   var S = JSON.parse(document.getElementById("strings").textContent);
   var $ = function (id) { return document.getElementById(id); };
   var agents = {}, calls = [], campaigns = [];
+  var monitoring = {};  // attempt id -> the mode this supervisor is in the call with
   var nf = new Intl.NumberFormat(S.locale);
   var pf = new Intl.NumberFormat(S.locale, { style: "percent", maximumFractionDigits: 1 });
 
@@ -32,6 +33,12 @@
     } else if (m.type === "pacing") {
       campaigns.forEach(function (c) { if (c.campaign_id === m.campaign_id) { c.pacing = m; } });
       drawCampaigns();
+    } else if (m.type === "monitor") {
+      if (m.mode) { monitoring[m.attempt_id] = m.mode; } else { delete monitoring[m.attempt_id]; }
+      drawCalls();
+    } else if (m.type === "error") {
+      var p = document.createElement("p"); p.className = "error"; p.textContent = m.message;
+      $("notices").appendChild(p);
     } else if (m.type === "live") {
       calls = m.calls; campaigns = m.campaigns; drawDay(m);
       $("updated").textContent = new Date().toLocaleTimeString(S.locale);
@@ -103,8 +110,29 @@
         (S.call_statuses[c.status] || c.status) + " " + S.for_time + " "));
       li.appendChild(age);
       li.appendChild(document.createTextNode(who));
+      if (connected && c.agent_id) { li.appendChild(monitorButtons(c.attempt_id)); }
       list.appendChild(li);
     });
+  }
+
+  // Listen (muted), whisper (only the agent hears) or barge into a connected call; leave it.
+  function monitorButtons(attemptId) {
+    var span = document.createElement("span"); span.className = "monitor";
+    var mode = monitoring[attemptId];
+    if (mode) { span.appendChild(document.createTextNode(" · " + S.monitoring[mode] + " ")); }
+    ["listen", "whisper", "barge"].forEach(function (choice) {
+      if (choice === mode) { return; }
+      var b = document.createElement("button"); b.type = "button"; b.textContent = S[choice];
+      b.dataset.monitor = choice; b.dataset.attempt = String(attemptId);
+      b.addEventListener("click", function () { socket.send({ type: "monitor", attempt_id: attemptId, mode: choice }); });
+      span.appendChild(b);
+    });
+    if (mode) {
+      var stop = document.createElement("button"); stop.type = "button"; stop.textContent = S.stop_monitoring;
+      stop.addEventListener("click", function () { socket.send({ type: "monitor_stop", attempt_id: attemptId }); });
+      span.appendChild(stop);
+    }
+    return span;
   }
 
   function drawCampaigns() {

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from telephony.sandbox import calls, conferences, inbound_calls, messages
+from telephony.sandbox import calls, conferences, inbound_calls, messages, recordings
 from telephony.sandbox.network import Network
 from telephony.sandbox.resources import (
     account_uri,
@@ -356,6 +356,7 @@ def create_app(net: Network) -> FastAPI:
         conferences.kick(net, conference_sid, found.call_sid)
 
     _sandbox_routes(app, net)
+    recordings.add_routes(app, net)
     return app
 
 

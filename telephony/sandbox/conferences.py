@@ -1,7 +1,10 @@
 """Conferences: calls join by name (TwiML <Dial><Conference>) or are added by the REST API."""
 
+import asyncio
 from typing import TYPE_CHECKING
 
+from telephony.sandbox import recordings
+from telephony.sandbox.recordings import RecordingRequest
 from telephony.sandbox.state import (
     SimCall,
     SimConference,
@@ -46,6 +49,7 @@ async def join(
     end_on_exit: bool = False,
     muted: bool = False,
     label: str | None = None,
+    recording: RecordingRequest | None = None,
 ) -> SimParticipant:
     """Put an answered call into the named conference."""
     with net.store.lock:
@@ -62,6 +66,8 @@ async def join(
         participant.updated = utcnow()
         call.conference_name = name
         call.left_conference.clear()
+        if recording is not None:
+            recordings.start(conference, recording, asyncio.get_running_loop().time())
         if start_on_enter and conference.status == "init":
             conference.status = "in-progress"
             conference.updated = utcnow()
@@ -86,6 +92,7 @@ def _end(net: "Network", conference: SimConference, reason: str, call_sid: str |
     conference.reason_ended = reason
     conference.call_sid_ending = call_sid
     conference.updated = utcnow()
+    recordings.finish(net, conference)
     for other in list(conference.participants):
         conference.participants.pop(other)
         call = net.store.calls.get(other)

@@ -7,9 +7,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telephony.sandbox.world import CallPlan, SmsPlan, World
+
+if TYPE_CHECKING:
+    from telephony.sandbox.recordings import RecordingRequest, SimRecording
 
 API_VERSION = "2010-04-01"
 
@@ -141,6 +144,9 @@ class SimConference:
     reason_ended: str | None = None
     call_sid_ending: str | None = None
     participants: dict[str, SimParticipant] = field(default_factory=dict)
+    # Set by a TwiML join with record="record-from-start" (a recordings.RecordingRequest).
+    recording: "RecordingRequest | None" = None
+    recording_sid: str | None = None
 
 
 @dataclass
@@ -160,6 +166,8 @@ class Store:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     last_call_start: float = float("-inf")
     inbound_posts: list[dict[str, Any]] = field(default_factory=list)
+    recordings: dict[str, "SimRecording"] = field(default_factory=dict)
+    recording_callbacks: list[dict[str, Any]] = field(default_factory=list)
 
     def conference_by_name(self, name: str) -> SimConference | None:
         """The live conference with a friendly name (or the newest one with it)."""

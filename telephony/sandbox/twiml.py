@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from telephony.sandbox.recordings import RecordingRequest
 from telephony.sandbox.state import API_VERSION, SimCall
 
 if TYPE_CHECKING:
@@ -139,6 +140,19 @@ async def _gather(
     return Source(url=action, method=element.get("method", "POST"), extra=extra)
 
 
+def _recording_request(
+    call: SimCall, conference: ET.Element, document_url: str | None
+) -> RecordingRequest | None:
+    """What <Conference record="record-from-start" recordingStatusCallback=...> asks for."""
+    if conference.get("record") != "record-from-start":
+        return None
+    return RecordingRequest(
+        status_callback=_resolve(document_url, conference.get("recordingStatusCallback")),
+        status_callback_method=conference.get("recordingStatusCallbackMethod", "POST"),
+        call_sid=call.sid,
+    )
+
+
 async def _dial(
     net: "Network", call: SimCall, element: ET.Element, document_url: str | None
 ) -> Source | None:
@@ -155,6 +169,7 @@ async def _dial(
             start_on_enter=_bool(conference.get("startConferenceOnEnter"), True),
             end_on_exit=_bool(conference.get("endConferenceOnExit"), False),
             muted=_bool(conference.get("muted"), False),
+            recording=_recording_request(call, conference, document_url),
         )
         await call.left_conference.wait()
         status = "completed"

@@ -23,6 +23,7 @@ RESOURCES = {
     "#/components/schemas/api.v2010.account.message",
     "#/components/schemas/api.v2010.account.conference",
     "#/components/schemas/api.v2010.account.conference.participant",
+    "#/components/schemas/api.v2010.account.recording",
 }
 ERROR_SCHEMA = {
     "type": "object",
@@ -255,6 +256,52 @@ def test_conferences_and_participants_conform(sandbox: SandboxServer, api: httpx
     _check(
         api.get("/Conferences/CF00000000000000000000000000000000.json"),
         "/Conferences/{Sid}.json",
+        "get",
+        404,
+    )
+
+
+def test_a_recorded_conference_makes_a_conforming_recording_with_audio(
+    sandbox: SandboxServer, api: httpx.Client, receiver: Receiver
+) -> None:
+    sandbox.reset(
+        {"numbers": [{"match": "*", "call": "human", "ring_seconds": 1, "talk_seconds": 3600}]}
+    )
+    receiver.routes["/answer"] = (
+        "<Response><Say>Esta llamada puede ser grabada.</Say><Dial>"
+        f'<Conference record="record-from-start" recordingStatusCallback="{receiver.url}/rec">'
+        "sala-rec</Conference></Dial></Response>"
+    )
+    form = {"To": "+525511114444", "From": OURS, "Url": f"{receiver.url}/answer"}
+    _check(api.post("/Calls.json", data=form), "/Calls.json", "post", 201)
+    conference = wait_until(
+        lambda: api.get(
+            "/Conferences.json", params={"FriendlyName": "sala-rec", "Status": "in-progress"}
+        ).json()["conferences"]
+    )[0]
+    api.post(f"/Conferences/{conference['sid']}.json", data={"Status": "completed"})
+    callback = receiver.wait_for("/rec")[0]
+    assert callback.signed
+    reported = callback.params
+    assert reported["RecordingStatus"] == "completed"
+    assert reported["ConferenceSid"] == conference["sid"]
+    sid = reported["RecordingSid"]
+    assert reported["RecordingUrl"].endswith(f"/Recordings/{sid}")
+    fetched = _check(api.get(f"/Recordings/{sid}.json"), "/Recordings/{Sid}.json", "get", 200)
+    assert fetched["conference_sid"] == conference["sid"] and int(fetched["duration"]) >= 1
+    listed = _check(
+        api.get("/Recordings.json", params={"ConferenceSid": conference["sid"]}),
+        "/Recordings.json",
+        "get",
+        200,
+    )
+    assert [r["sid"] for r in listed["recordings"]] == [sid]
+    audio = api.get(f"/Recordings/{sid}.wav")
+    assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
+    assert audio.headers["content-type"] == "audio/x-wav"
+    _check(
+        api.get("/Recordings/RE00000000000000000000000000000000.json"),
+        "/Recordings/{Sid}.json",
         "get",
         404,
     )

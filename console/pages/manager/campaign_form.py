@@ -121,6 +121,7 @@ def definition_from_form(form: FormData) -> dict[str, Any]:
     for key in TOP_FIELDS:
         _set(data, key, _text(form, key))
     data.setdefault("name", "")
+    data["record_calls"] = _text(form, "record_calls") == "on"
     data["filter"] = filter_from_form(form)
     data["steps"] = _steps(form)
     data["retry_rules"] = _pairs(form, "retry", RETRY_RESULTS, ("wait_minutes", "max_tries"))
@@ -155,6 +156,7 @@ def blank_definition(client: str) -> dict[str, Any]:
         "wrap_up_seconds": None,
         "wrap_up_max_seconds": None,
         "wrap_up_default_disposition": None,
+        "record_calls": False,
         "filter": {"min_days_overdue": 1, "max_days_overdue": 30, "statuses": ["active"]},
         "steps": steps,
         "retry_rules": {k: r.model_dump() for k, r in default_retry_rules().items()},
@@ -178,6 +180,7 @@ FIELD_LABELS = {
     "wrap_up_seconds": _("Wrap-up seconds after each call (empty: default)"),
     "wrap_up_max_seconds": _("Most wrap-up seconds an agent may extend to (empty: default)"),
     "wrap_up_default_disposition": _("Recorded when the wrap-up runs out"),
+    "record_calls": _("Record calls (the debtor hears the recording notice first)"),
     "filter.min_days_overdue": _("Days overdue from"),
     "filter.max_days_overdue": _("Days overdue to"),
     "filter.min_balance": _("Balance from"),
