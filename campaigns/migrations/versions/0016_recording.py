@@ -1,7 +1,7 @@
 """recording: campaigns that record their calls, and the provider's recording on each attempt
 
-Revision ID: recording
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "recording"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
