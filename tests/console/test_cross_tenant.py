@@ -16,7 +16,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from campaigns.data_requests import RequestKind, file_request
-from campaigns.models import AccountStatus, Campaign, CampaignStatus, Dispute, Portfolio, Role
+from campaigns.models import (
+    AccountStatus,
+    Attempt,
+    AttemptStatus,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Dispute,
+    Portfolio,
+    Role,
+)
 from console.app import create_app
 from tests.console.conftest import sign_in
 from tests.factories import CREATED_AT, make_account, make_campaign, make_client, make_user
@@ -31,6 +41,7 @@ ID_PARAMS = (
     "point_id",
     "dispute_id",
     "user_id",
+    "attempt_id",
 )
 # /s/ is the debtors' public self-service page: the signed link is its authorisation (see
 # tests/console/test_self_service_page.py).
@@ -102,6 +113,12 @@ def bravo(session: Session) -> dict[str, int]:
         client_id=b.id, account_id=escalated.id, reason="Beatriz Oculta", created_at=CREATED_AT
     )
     session.add(dispute)
+    recorded = Attempt(
+        client_id=b.id, account_id=escalated.id, campaign_id=campaign.id, channel=Channel.VOICE,
+        status=AttemptStatus.COMPLETED, recording_sid="RE" + "b" * 32,
+        recording_url="https://api.twilio.com/recording-bravo", created_at=CREATED_AT,
+    )  # fmt: skip
+    session.add(recorded)
     for role in ROLES_OF_A:
         make_user(session, username=f"a_{role}", role=role, client=a, access=[a])
     manager_b = make_user(session, username="gerente_bravo", role=Role.MANAGER, access=[b])
@@ -116,6 +133,7 @@ def bravo(session: Session) -> dict[str, int]:
         "point_id": escalated.debtor.contact_points[0].id,
         "dispute_id": dispute.id,
         "user_id": manager_b.id,
+        "attempt_id": recorded.id,
     }
 
 
