@@ -183,7 +183,7 @@ def campaign_floor(
 
 
 def occupancy(session: Session, *, campaign_ids: list[int], now: datetime) -> float | None:
-    """(On call, talking or holding, + wrap-up) / signed-in time today of the agents of these campaigns."""
+    """(Talking, holding or wrapping up) / signed-in time today of these campaigns' agents."""
     day = operating_day(now)
     agents = set(
         session.scalars(
