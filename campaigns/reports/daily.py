@@ -4,6 +4,7 @@ day and what reports read for a day not rolled up yet (today). One code path for
 Each function returns the rows of one summary table for the day, as dicts of its columns.
 """
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -128,12 +129,71 @@ def _dims(row: Any, **extra: Any) -> dict[str, Any]:
     return values
 
 
-def contact_rows(session: Session, day: date) -> list[Row]:
+# Which measures each of contact_rows' queries gives.
+ATTEMPT_MEASURES = frozenset({"attempts", "connected", "abandoned", "delivered"})
+WAIT_MEASURES = frozenset({"answer_wait_seconds", "answer_waits"})
+PROMISED_MEASURES = frozenset({"promises", "amount_promised"})
+DUE_MEASURES = frozenset(
+    {"promises_due", "promises_kept", "promises_broken", "amount_due", "amount_kept"}
+)
+
+
+def contact_rows(
+    session: Session, day: date, measures: Collection[str] = CONTACT_MEASURES
+) -> list[Row]:
     """Funnel counts of the day per creditor, portfolio, campaign, channel, product, region and
-    aging bucket on that day."""
+    aging bucket on that day. Only the queries that give `measures` run (a report reading today
+    live asks for the measures it shows; the others stay 0); the rollup asks for all."""
+    wanted = frozenset(measures)
     bounds = day_bounds(day)
     start, end = bounds.start, bounds.end
     merged = _Merged(CONTACT_DIMS, CONTACT_MEASURES)
+    if wanted & ATTEMPT_MEASURES:
+        _attempt_counts(session, day, merged)
+    if wanted & WAIT_MEASURES:
+        _answer_waits(session, day, merged)
+    outcome_dims = _outcome_dims(day)
+    if "right_party" in wanted:
+        right_party = session.execute(
+            select(*outcome_dims, func.count(Outcome.id))
+            .join(Account, Account.id == Outcome.account_id)
+            .join(Debtor, Debtor.id == Account.debtor_id)
+            .outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
+            .where(Outcome.created_at >= start, Outcome.created_at < end, Outcome.right_party)
+            .group_by(*outcome_dims)
+        )
+        for row in right_party:
+            merged.add(_outcome_key(row), right_party=row[-1])
+    if wanted & PROMISED_MEASURES:
+        _promises_made(session, day, merged)
+    if wanted & DUE_MEASURES:
+        _promises_due(session, day, merged)
+    for column, measure in (
+        (Dispute.created_at, "disputes_opened"),
+        (Dispute.resolved_at, "disputes_resolved"),
+    ):
+        if measure not in wanted:
+            continue
+        disputes = session.execute(
+            select(*outcome_dims, func.count(Dispute.id))
+            .join(Account, Account.id == Dispute.account_id)
+            .join(Debtor, Debtor.id == Account.debtor_id)
+            .outerjoin(Outcome, Outcome.id == Dispute.outcome_id)
+            .outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
+            .where(column >= start, column < end)
+            .group_by(*outcome_dims)
+        )
+        for row in disputes:
+            merged.add(_outcome_key(row), **{measure: row[-1]})
+    if "replied" in wanted:
+        _replies(session, day, merged)
+    if "opt_outs" in wanted:
+        _opt_outs(session, day, merged)
+    return merged.result(day)
+
+
+def _attempt_counts(session: Session, day: date, merged: _Merged) -> None:
+    bounds = day_bounds(day)
     dims = _account_dims(day)
     placed = Attempt.status.not_in(NOT_PLACED)
     attempts = session.execute(
@@ -150,7 +210,7 @@ def contact_rows(session: Session, day: date) -> list[Row]:
         )
         .join(Account, Account.id == Attempt.account_id)
         .join(Debtor, Debtor.id == Account.debtor_id)
-        .where(Attempt.created_at >= start, Attempt.created_at < end)
+        .where(Attempt.created_at >= bounds.start, Attempt.created_at < bounds.end)
         .group_by(*dims, Attempt.campaign_id, Attempt.channel)
     )
     for row in attempts:
@@ -162,18 +222,20 @@ def contact_rows(session: Session, day: date) -> list[Row]:
             abandoned=row.abandoned,
             delivered=row.delivered,
         )
-    _answer_waits(session, day, merged)
-    outcome_dims = [*dims, Attempt.campaign_id, func.coalesce(Attempt.channel, const("voice"))]
-    right_party = session.execute(
-        select(*outcome_dims, func.count(Outcome.id))
-        .join(Account, Account.id == Outcome.account_id)
-        .join(Debtor, Debtor.id == Account.debtor_id)
-        .outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
-        .where(Outcome.created_at >= start, Outcome.created_at < end, Outcome.right_party)
-        .group_by(*outcome_dims)
-    )
-    for row in right_party:
-        merged.add(_outcome_key(row), right_party=row[-1])
+
+
+def _outcome_dims(day: date) -> list[Any]:
+    return [
+        *_account_dims(day),
+        Attempt.campaign_id,
+        func.coalesce(Attempt.channel, const("voice")),
+    ]
+
+
+def _promises_made(session: Session, day: date, merged: _Merged) -> None:
+    bounds = day_bounds(day)
+    start, end = bounds.start, bounds.end
+    outcome_dims = _outcome_dims(day)
     promised = session.execute(
         select(*outcome_dims, func.count(PromiseToPay.id), func.sum(PromiseToPay.amount))
         .join(Account, Account.id == PromiseToPay.account_id)
@@ -185,6 +247,10 @@ def contact_rows(session: Session, day: date) -> list[Row]:
     )
     for row in promised:
         merged.add(_outcome_key(row, 2), promises=row[-2], amount_promised=row[-1])
+
+
+def _promises_due(session: Session, day: date, merged: _Merged) -> None:
+    outcome_dims = _outcome_dims(day)
     kept = PromiseToPay.status == PromiseStatus.KEPT
     broken = PromiseToPay.status == PromiseStatus.BROKEN
     due = session.execute(
@@ -212,21 +278,12 @@ def contact_rows(session: Session, day: date) -> list[Row]:
             amount_due=row[-2],
             amount_kept=row[-1],
         )
-    for column, measure in (
-        (Dispute.created_at, "disputes_opened"),
-        (Dispute.resolved_at, "disputes_resolved"),
-    ):
-        disputes = session.execute(
-            select(*outcome_dims, func.count(Dispute.id))
-            .join(Account, Account.id == Dispute.account_id)
-            .join(Debtor, Debtor.id == Account.debtor_id)
-            .outerjoin(Outcome, Outcome.id == Dispute.outcome_id)
-            .outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
-            .where(column >= start, column < end)
-            .group_by(*outcome_dims)
-        )
-        for row in disputes:
-            merged.add(_outcome_key(row), **{measure: row[-1]})
+
+
+def _replies(session: Session, day: date, merged: _Merged) -> None:
+    bounds = day_bounds(day)
+    start, end = bounds.start, bounds.end
+    dims = _account_dims(day)
     replies = session.execute(
         select(*dims, InboundMessage.channel, func.count(InboundMessage.id))
         .join(Account, Account.id == InboundMessage.account_id)
@@ -237,6 +294,11 @@ def contact_rows(session: Session, day: date) -> list[Row]:
     for row in replies:
         key = _dims(row, campaign_id=None)
         merged.add(key, replied=row[-1])
+
+
+def _opt_outs(session: Session, day: date, merged: _Merged) -> None:
+    bounds = day_bounds(day)
+    start, end = bounds.start, bounds.end
     opt_outs = session.execute(
         select(
             ContactPoint.client_id,
@@ -265,7 +327,6 @@ def contact_rows(session: Session, day: date) -> list[Row]:
             "aging_bucket": "",
         }
         merged.add(key, opt_outs=count)
-    return merged.result(day)
 
 
 def _outcome_key(row: Any, measures: int = 1) -> dict[str, Any]:
