@@ -390,6 +390,7 @@ def _copy_a_day_of_activity(today: date) -> str:
 
     if get_engine().dialect.name != "postgresql":
         return "none (PostgreSQL only)"
+    _remove_copied_activity()  # a run stopped before its cleanup
     with session_scope() as session:
         last_outcome = session.scalar(select(func.max(Outcome.created_at)))
     if last_outcome is None:
@@ -430,9 +431,15 @@ def _copy_a_day_of_activity(today: date) -> str:
 def _remove_copied_activity() -> None:
     from sqlalchemy import text
 
-    from campaigns.db import session_scope
+    from campaigns.db import get_engine, session_scope
+
+    if get_engine().dialect.name != "postgresql":
+        return
 
     with session_scope() as session:
+        # The copies reference only each other: skip the foreign-key checks, which would scan
+        # the tables that reference outcomes (no index on those columns) once per deleted row.
+        session.execute(text("SET LOCAL session_replication_role = replica"))
         for table in COPIED:
             session.execute(text(f"DELETE FROM {table} WHERE id > {COPY_OFFSET}"))
 
