@@ -73,7 +73,8 @@ def time_in_state(
     session: Session, *, start: datetime, end: datetime, agent_ids: Iterable[int] | None = None
 ) -> dict[int, dict[str, float]]:
     """Seconds each agent spent in each state within [start, end); paused time is keyed
-    `paused:<reason>`. A stretch still open counts up to `end`."""
+    `paused:<reason>`, time on a call with the debtor on hold `on_hold` (apart from `on_call`,
+    the talk time). A stretch still open counts up to `end`."""
     query = select(AgentActivity).where(
         AgentActivity.started_at < end,
         or_(AgentActivity.ended_at.is_(None), AgentActivity.ended_at > start),

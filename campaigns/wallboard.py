@@ -39,7 +39,7 @@ SERVICE_LEVEL_SECONDS = 2.0
 ABANDON_WINDOW = timedelta(days=30)
 ROUTED = "routed"
 LIVE = (AttemptStatus.QUEUED, AttemptStatus.RINGING, AttemptStatus.IN_PROGRESS)
-HANDLING = ("on_call", "wrap_up")
+HANDLING = ("on_call", "on_hold", "wrap_up")
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def campaign_floor(
 
 
 def occupancy(session: Session, *, campaign_ids: list[int], now: datetime) -> float | None:
-    """(On call + wrap-up) / signed-in time today of the agents of these campaigns."""
+    """(Talking, holding or wrapping up) / signed-in time today of these campaigns' agents."""
     day = operating_day(now)
     agents = set(
         session.scalars(

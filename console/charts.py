@@ -210,21 +210,25 @@ def report_chart(chart: Chart, section: Section, *, locale: str, index: int = 0)
     """One chart of a report section, its labels in the reader's language."""
     columns = {c.key: c for c in section.columns}
     x_column = columns[chart.x]
+    rows = section.rows
+    if x_column.kind in ("date", "month"):
+        # A row without a day (a month's total beside its days) has no place on a time axis.
+        rows = tuple(row for row in rows if row.get(chart.x) is not None)
     x_labels = [
         shown(row.get(chart.x), x_column.kind, locale=locale, currency=section.currency)
-        for row in section.rows
+        for row in rows
     ]
     x_ticks = [
         short_day(row.get(chart.x), locale) if x_column.kind == "date" else label
-        for row, label in zip(section.rows, x_labels, strict=True)
+        for row, label in zip(rows, x_labels, strict=True)
     ]
     series = []
     for key in chart.series:
         column = columns[key]
-        values = tuple(_number(row.get(key)) for row in section.rows)
+        values = tuple(_number(row.get(key)) for row in rows)
         written = tuple(
             shown(row.get(key), column.kind, locale=locale, currency=section.currency)
-            for row in section.rows
+            for row in rows
         )
         series.append(Series(translate(locale, column.label), values, written))
     value_kind = columns[chart.series[0]].kind if chart.series else "int"

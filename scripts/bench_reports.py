@@ -337,15 +337,21 @@ def _measure(first_day: date, repeat: int) -> None:
                 f"| {key:<10} | {shown:10,} | {took:9.1f} | {floor:23.2f} | {took / floor:5.1f} | "
                 f"{raw:11.2f} | {took / raw:10.2f} |"
             )
-    # The same range moved one day on, to a day not rolled up: "today", computed live.
+    # The same range moved one day on, to a day not rolled up: "today", computed live. The
+    # generated activity ends on LAST_DAY, so today gets a copy of the calls, outcomes and
+    # promises of the last day with answered calls (removed at the end), as a working day has.
     today = LAST_DAY + timedelta(days=1)
+    copied = _copy_a_day_of_activity(today)
     live_filter = ReportFilter(
         client_ids=report_filter.client_ids,
         date_from=first_day + timedelta(days=1),
         date_to=today,
         now=datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=18),
     )
-    print(f"\nthe same range moved to end today ({today}, not rolled up: computed live):")
+    print(
+        f"\nthe same range moved to end today ({today}, not rolled up: computed live; "
+        f"today's activity: {copied})"
+    )
     with read_scope() as session:
         live = {
             k: _best(repeat, lambda k=k: build_report(session, k, live_filter)) for k in REPORTS
@@ -360,10 +366,82 @@ def _measure(first_day: date, repeat: int) -> None:
         for key in REPORTS:
             took = _best(repeat, lambda k=key: build_report(session, k, live_filter))
             print(f"| {key:<10} | {live[key]:21.1f} | {took:35.1f} |")
+    _remove_copied_activity()
     with session_scope() as session:  # leave the data as generated (for --measure-only)
         session.execute(delete(ReportPortfolioDay).where(ReportPortfolioDay.day == today))
         session.execute(delete(ReportProvisionalDay).where(ReportProvisionalDay.day == today))
         session.execute(delete(ReportRollMonth).where(ReportRollMonth.month == month_start(today)))
+
+
+# Rows copied into "today" have ids above this offset (removed after measuring).
+COPY_OFFSET = 1_000_000_000
+COPIED = ("promises", "outcomes", "attempts")  # in the order they are removed
+
+
+def _copy_a_day_of_activity(today: date) -> str:
+    """Copy the calls, outcomes and promises of the last day with answered calls to `today`
+    (PostgreSQL only); what was copied, for the printout."""
+    from sqlalchemy import func, select, text
+
+    from campaigns.db import get_engine, session_scope
+    from campaigns.models import Attempt, Outcome, PromiseToPay
+    from campaigns.operating_day import operating_day
+    from campaigns.reports.days import day_bounds
+
+    if get_engine().dialect.name != "postgresql":
+        return "none (PostgreSQL only)"
+    _remove_copied_activity()  # a run stopped before its cleanup
+    with session_scope() as session:
+        last_outcome = session.scalar(select(func.max(Outcome.created_at)))
+    if last_outcome is None:
+        return "none (no outcomes)"
+    day = operating_day(last_outcome).date
+    bounds = day_bounds(day)
+    shift = f"interval '{(today - day).days} days'"
+    shifted = {"created_at", "answered_at", "due_date"}
+    moved_ids = {"id", "attempt_id", "outcome_id"}
+
+    def columns(model: object) -> tuple[str, str]:
+        names = [c.name for c in model.__table__.columns]  # type: ignore[attr-defined]
+        values = [
+            f"{n} + {shift}" if n in shifted else f"{n} + {COPY_OFFSET}" if n in moved_ids else n
+            for n in names
+        ]
+        return ", ".join(names), ", ".join(values)
+
+    counts = []
+    with session_scope() as session:
+        for model, table, where in (
+            (Attempt, "attempts", "created_at >= :start AND created_at < :end"),
+            (Outcome, "outcomes", f"attempt_id IN (SELECT id - {COPY_OFFSET} FROM attempts"
+                                  f" WHERE id > {COPY_OFFSET})"),
+            (PromiseToPay, "promises", f"outcome_id IN (SELECT id - {COPY_OFFSET} FROM outcomes"
+                                       f" WHERE id > {COPY_OFFSET})"),
+        ):  # fmt: skip
+            names, values = columns(model)
+            result = session.execute(
+                text(f"INSERT INTO {table} ({names}) SELECT {values} FROM {table} WHERE {where}"),
+                {"start": bounds.start, "end": bounds.end},
+            )
+            counts.append(f"{result.rowcount:,} {table}")  # type: ignore[attr-defined]
+        session.execute(text("ANALYZE attempts, outcomes, promises"))
+    return f"{', '.join(counts)} of {day}"
+
+
+def _remove_copied_activity() -> None:
+    from sqlalchemy import text
+
+    from campaigns.db import get_engine, session_scope
+
+    if get_engine().dialect.name != "postgresql":
+        return
+
+    with session_scope() as session:
+        # The copies reference only each other: skip the foreign-key checks, which would scan
+        # the tables that reference outcomes (no index on those columns) once per deleted row.
+        session.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in COPIED:
+            session.execute(text(f"DELETE FROM {table} WHERE id > {COPY_OFFSET}"))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ class PromiseToPay(TenantOwned, Timestamped, Base):
     """A debtor's promise to pay an amount by a date."""
 
     __tablename__ = "promises"
+    # Today's live report figures read the promises made in the day.
+    __table_args__ = (Index(None, "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -92,6 +94,8 @@ class Dispute(TenantOwned, Timestamped, Base):
     """A debtor's dispute of the debt; contact holds while it is open."""
 
     __tablename__ = "disputes"
+    # Today's live report figures read the disputes opened and resolved in the day.
+    __table_args__ = (Index(None, "created_at"), Index(None, "resolved_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)

@@ -80,7 +80,8 @@ class InboundMessage(TenantOwned, Timestamped, Base):
     """An SMS or WhatsApp message a debtor sent us."""
 
     __tablename__ = "inbound_messages"
-    __table_args__ = (UniqueConstraint("provider_sid", "client_id"),)
+    # Today's live report figures read the replies received in the day.
+    __table_args__ = (UniqueConstraint("provider_sid", "client_id"), Index(None, "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_sid: Mapped[str] = mapped_column(String(64))

@@ -87,7 +87,8 @@ class ChannelPermission(TenantOwned, Base):
     """Consent and opt-out of one channel of one contact point, with when and how each was given."""
 
     __tablename__ = "channel_permissions"
-    __table_args__ = (UniqueConstraint("contact_point_id", "channel"),)
+    # Today's live report figures read the opt-outs of the day.
+    __table_args__ = (UniqueConstraint("contact_point_id", "channel"), Index(None, "opted_out_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_point_id: Mapped[int] = mapped_column(

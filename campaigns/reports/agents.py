@@ -15,7 +15,7 @@ from campaigns.reports.table import Chart, Column, Report, ReportFilter, Section
 
 WORK = ("handled", "talk_seconds", "right_party", "promises", "amount_promised", "amount_kept")
 OFFLINE = "offline"
-TALK, WRAP_UP, PAUSED = "on_call", "wrap_up", "paused"
+TALK, HOLD, WRAP_UP, PAUSED = "on_call", "on_hold", "wrap_up", "paused"
 
 
 def agents_report(session: Session, report_filter: ReportFilter) -> Report:
@@ -52,7 +52,9 @@ def productivity_section(
     rows = []
     for agent_id, work in sorted(agents.items(), key=lambda item: names.get(item[0], "")):
         states = time.get(agent_id, {})
-        talk, wrap_up = states.get(TALK, 0.0), states.get(WRAP_UP, 0.0)
+        talk, hold = states.get(TALK, 0.0), states.get(HOLD, 0.0)
+        wrap_up = states.get(WRAP_UP, 0.0)
+        handling = talk + hold + wrap_up
         paused = sum(s for key, s in states.items() if key.split(":")[0] == PAUSED)
         logged_in = sum(s for key, s in states.items() if key != OFFLINE)
         hours = logged_in / 3600
@@ -61,13 +63,12 @@ def productivity_section(
                 "agent": names.get(agent_id, str(agent_id)),
                 "handled": int(work["handled"]),
                 "talk_seconds": talk,
+                "hold_seconds": hold,
                 "wrap_up_seconds": wrap_up,
                 "paused_seconds": paused,
                 "logged_in_seconds": logged_in,
-                "average_handle_seconds": (talk + wrap_up) / work["handled"]
-                if work["handled"]
-                else None,
-                "occupancy": ratio(talk + wrap_up, logged_in),
+                "average_handle_seconds": handling / work["handled"] if work["handled"] else None,
+                "occupancy": ratio(handling, logged_in),
                 "right_party": int(work["right_party"]),
                 "right_party_per_hour": work["right_party"] / hours if hours else None,
                 "promises": int(work["promises"]),
@@ -83,6 +84,7 @@ def productivity_section(
             Column("agent", _("Agent"), "text"),
             Column("handled", _("Handled calls"), "int"),
             Column("talk_seconds", _("Talk time"), "seconds"),
+            Column("hold_seconds", _("Hold time"), "seconds"),
             Column("wrap_up_seconds", _("Wrap-up time"), "seconds"),
             Column("paused_seconds", _("Pause time"), "seconds"),
             Column("logged_in_seconds", _("Logged-in time"), "seconds"),

@@ -4,11 +4,12 @@ day and what reports read for a day not rolled up yet (today). One code path for
 Each function returns the rows of one summary table for the day, as dicts of its columns.
 """
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from campaigns.agent_activity import time_in_state
@@ -128,17 +129,58 @@ def _dims(row: Any, **extra: Any) -> dict[str, Any]:
     return values
 
 
-def contact_rows(session: Session, day: date) -> list[Row]:
-    """Funnel counts of the day per creditor, portfolio, campaign, channel, product, region and
-    aging bucket on that day."""
-    bounds = day_bounds(day)
-    start, end = bounds.start, bounds.end
-    merged = _Merged(CONTACT_DIMS, CONTACT_MEASURES)
-    dims = _account_dims(day)
-    placed = Attempt.status.not_in(NOT_PLACED)
-    attempts = session.execute(
-        select(
-            *dims,
+# Which measures each of contact_rows' queries gives.
+ATTEMPT_MEASURES = frozenset({"attempts", "connected", "abandoned", "delivered"})
+WAIT_MEASURES = frozenset({"answer_wait_seconds", "answer_waits"})
+PROMISED_MEASURES = frozenset({"promises", "amount_promised"})
+DUE_MEASURES = frozenset(
+    {"promises_due", "promises_kept", "promises_broken", "amount_due", "amount_kept"}
+)
+# The contact dimensions that come from the account (and its debtor), not from the row itself.
+ACCOUNT_DIMS = frozenset({"portfolio_id", "product", "region", "aging_bucket"})
+
+
+class _ContactDay:
+    """The queries of one day's contact figures. With `by_account`, each row is joined to its
+    account and debtor for the portfolio, product, region and aging bucket; without, those
+    dimensions stay empty and the join is skipped (a report reading today live that neither
+    groups nor filters by them)."""
+
+    def __init__(self, session: Session, day: date, merged: _Merged, by_account: bool) -> None:
+        self.session, self.day, self.merged, self.by_account = session, day, merged, by_account
+        bounds = day_bounds(day)
+        self.start, self.end = bounds.start, bounds.end
+
+    def dims(self, owner: Any) -> tuple[list[Any], list[Any]]:
+        """The dimension columns to select (CONTACT_DIMS' first five, labelled) and to group
+        by, for rows of `owner` (a model with client_id and account_id)."""
+        if self.by_account:
+            dims = _account_dims(self.day)
+            return dims, dims
+        empty = const("")
+        selected = [
+            owner.client_id.label("client_id"),
+            null().label("portfolio_id"),
+            empty.label("product"),
+            empty.label("region"),
+            empty.label("aging_bucket"),
+        ]
+        return selected, [owner.client_id]
+
+    def joined(self, query: Any, owner: Any) -> Any:
+        """The query from `owner`, joined to the account and debtor when needed."""
+        query = query.select_from(owner)
+        if self.by_account:
+            query = query.join(Account, Account.id == owner.account_id).join(
+                Debtor, Debtor.id == Account.debtor_id
+            )
+        return query
+
+    def attempts(self) -> None:
+        selected, grouped = self.dims(Attempt)
+        placed = Attempt.status.not_in(NOT_PLACED)
+        query = select(
+            *selected,
             Attempt.campaign_id,
             Attempt.channel,
             func.sum(case((placed, 1), else_=0)).label("attempts"),
@@ -148,95 +190,177 @@ def contact_rows(session: Session, day: date) -> list[Row]:
                 "delivered"
             ),
         )
-        .join(Account, Account.id == Attempt.account_id)
-        .join(Debtor, Debtor.id == Account.debtor_id)
-        .where(Attempt.created_at >= start, Attempt.created_at < end)
-        .group_by(*dims, Attempt.campaign_id, Attempt.channel)
-    )
-    for row in attempts:
-        key = _dims(row)
-        merged.add(
-            key,
-            attempts=row.attempts,
-            connected=row.connected,
-            abandoned=row.abandoned,
-            delivered=row.delivered,
+        rows = self.session.execute(
+            self.joined(query, Attempt)
+            .where(Attempt.created_at >= self.start, Attempt.created_at < self.end)
+            .group_by(*grouped, Attempt.campaign_id, Attempt.channel)
         )
-    _answer_waits(session, day, merged)
-    outcome_dims = [*dims, Attempt.campaign_id, func.coalesce(Attempt.channel, const("voice"))]
-    right_party = session.execute(
-        select(*outcome_dims, func.count(Outcome.id))
-        .join(Account, Account.id == Outcome.account_id)
-        .join(Debtor, Debtor.id == Account.debtor_id)
-        .outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
-        .where(Outcome.created_at >= start, Outcome.created_at < end, Outcome.right_party)
-        .group_by(*outcome_dims)
-    )
-    for row in right_party:
-        merged.add(_outcome_key(row), right_party=row[-1])
-    promised = session.execute(
-        select(*outcome_dims, func.count(PromiseToPay.id), func.sum(PromiseToPay.amount))
-        .join(Account, Account.id == PromiseToPay.account_id)
-        .join(Debtor, Debtor.id == Account.debtor_id)
-        .outerjoin(Outcome, Outcome.id == PromiseToPay.outcome_id)
-        .outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
-        .where(PromiseToPay.created_at >= start, PromiseToPay.created_at < end)
-        .group_by(*outcome_dims)
-    )
-    for row in promised:
-        merged.add(_outcome_key(row, 2), promises=row[-2], amount_promised=row[-1])
-    kept = PromiseToPay.status == PromiseStatus.KEPT
-    broken = PromiseToPay.status == PromiseStatus.BROKEN
-    due = session.execute(
-        select(
-            *outcome_dims,
-            func.count(PromiseToPay.id),
-            func.sum(case((kept, 1), else_=0)),
-            func.sum(case((broken, 1), else_=0)),
-            func.sum(PromiseToPay.amount),
-            func.sum(case((kept, PromiseToPay.amount), else_=0)),
+        for row in rows:
+            self.merged.add(
+                _dims(row),
+                attempts=row.attempts,
+                connected=row.connected,
+                abandoned=row.abandoned,
+                delivered=row.delivered,
+            )
+
+    def by_call(self, owner: Any, measures: Any, where: Any, outcome: Any = None) -> list[Any]:
+        """Rows of `owner` grouped by the account dimensions and the campaign and channel of the
+        call they came from (through their outcome; voice when there was no call)."""
+        selected, grouped = self.dims(owner)
+        channel = func.coalesce(Attempt.channel, const("voice"))
+        query = self.joined(select(*selected, Attempt.campaign_id, channel, *measures), owner)
+        if outcome is not None:
+            query = query.outerjoin(Outcome, Outcome.id == outcome)
+        query = query.outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
+        return list(
+            self.session.execute(
+                query.where(where).group_by(*grouped, Attempt.campaign_id, channel)
+            )
         )
-        .join(Account, Account.id == PromiseToPay.account_id)
-        .join(Debtor, Debtor.id == Account.debtor_id)
-        .outerjoin(Outcome, Outcome.id == PromiseToPay.outcome_id)
-        .outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
-        .where(PromiseToPay.due_date == day, PromiseToPay.status != PromiseStatus.CANCELLED)
-        .group_by(*outcome_dims)
-    )
-    for row in due:
-        merged.add(
-            _outcome_key(row, 5),
-            promises_due=row[-5],
-            promises_kept=row[-4],
-            promises_broken=row[-3],
-            amount_due=row[-2],
-            amount_kept=row[-1],
+
+    def answer_waits(self) -> None:
+        """Seconds from a person answering to an agent taking the call (the first on-call
+        stretch)."""
+        first_on_call = (
+            select(AgentActivity.attempt_id, func.min(AgentActivity.started_at).label("joined_at"))
+            .where(
+                AgentActivity.state == "on_call",
+                AgentActivity.started_at >= self.start,
+                AgentActivity.started_at < self.end + timedelta(hours=1),
+                AgentActivity.attempt_id.is_not(None),
+            )
+            .group_by(AgentActivity.attempt_id)
+            .subquery()
         )
-    for column, measure in (
-        (Dispute.created_at, "disputes_opened"),
-        (Dispute.resolved_at, "disputes_resolved"),
-    ):
-        disputes = session.execute(
-            select(*outcome_dims, func.count(Dispute.id))
-            .join(Account, Account.id == Dispute.account_id)
-            .join(Debtor, Debtor.id == Account.debtor_id)
-            .outerjoin(Outcome, Outcome.id == Dispute.outcome_id)
-            .outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
-            .where(column >= start, column < end)
-            .group_by(*outcome_dims)
+        selected, _ = self.dims(Attempt)
+        query = select(
+            *selected,
+            Attempt.campaign_id,
+            Attempt.channel,
+            Attempt.answered_at,
+            first_on_call.c.joined_at,
         )
-        for row in disputes:
-            merged.add(_outcome_key(row), **{measure: row[-1]})
-    replies = session.execute(
-        select(*dims, InboundMessage.channel, func.count(InboundMessage.id))
-        .join(Account, Account.id == InboundMessage.account_id)
-        .join(Debtor, Debtor.id == Account.debtor_id)
-        .where(InboundMessage.created_at >= start, InboundMessage.created_at < end)
-        .group_by(*dims, InboundMessage.channel)
-    )
-    for row in replies:
-        key = _dims(row, campaign_id=None)
-        merged.add(key, replied=row[-1])
+        rows = self.session.execute(
+            self.joined(query, Attempt)
+            .join(first_on_call, first_on_call.c.attempt_id == Attempt.id)
+            .where(
+                Attempt.created_at >= self.start,
+                Attempt.created_at < self.end,
+                Attempt.answered_at.is_not(None),
+            )
+        )
+        for row in rows:
+            values = dict(row._mapping)
+            wait = max(0.0, (values.pop("joined_at") - values.pop("answered_at")).total_seconds())
+            self.merged.add(values, answer_wait_seconds=wait, answer_waits=1)
+
+    def right_party(self) -> None:
+        rows = self.by_call(
+            Outcome,
+            [func.count(Outcome.id)],
+            and_(
+                Outcome.created_at >= self.start, Outcome.created_at < self.end, Outcome.right_party
+            ),
+        )
+        for row in rows:
+            self.merged.add(_outcome_key(row), right_party=row[-1])
+
+    def promises_made(self) -> None:
+        rows = self.by_call(
+            PromiseToPay,
+            [func.count(PromiseToPay.id), func.sum(PromiseToPay.amount)],
+            and_(PromiseToPay.created_at >= self.start, PromiseToPay.created_at < self.end),
+            outcome=PromiseToPay.outcome_id,
+        )
+        for row in rows:
+            self.merged.add(_outcome_key(row, 2), promises=row[-2], amount_promised=row[-1])
+
+    def promises_due(self) -> None:
+        kept = PromiseToPay.status == PromiseStatus.KEPT
+        broken = PromiseToPay.status == PromiseStatus.BROKEN
+        rows = self.by_call(
+            PromiseToPay,
+            [
+                func.count(PromiseToPay.id),
+                func.sum(case((kept, 1), else_=0)),
+                func.sum(case((broken, 1), else_=0)),
+                func.sum(PromiseToPay.amount),
+                func.sum(case((kept, PromiseToPay.amount), else_=0)),
+            ],
+            and_(PromiseToPay.due_date == self.day, PromiseToPay.status != PromiseStatus.CANCELLED),
+            outcome=PromiseToPay.outcome_id,
+        )
+        for row in rows:
+            self.merged.add(
+                _outcome_key(row, 5),
+                promises_due=row[-5],
+                promises_kept=row[-4],
+                promises_broken=row[-3],
+                amount_due=row[-2],
+                amount_kept=row[-1],
+            )
+
+    def disputes(self, column: Any, measure: str) -> None:
+        rows = self.by_call(
+            Dispute,
+            [func.count(Dispute.id)],
+            and_(column >= self.start, column < self.end),
+            outcome=Dispute.outcome_id,
+        )
+        for row in rows:
+            self.merged.add(_outcome_key(row), **{measure: row[-1]})
+
+    def replies(self) -> None:
+        selected, grouped = self.dims(InboundMessage)
+        query = select(*selected, InboundMessage.channel, func.count(InboundMessage.id))
+        rows = self.session.execute(
+            self.joined(query, InboundMessage)
+            .where(InboundMessage.created_at >= self.start, InboundMessage.created_at < self.end)
+            .group_by(*grouped, InboundMessage.channel)
+        )
+        for row in rows:
+            self.merged.add(_dims(row, campaign_id=None), replied=row[-1])
+
+
+def contact_rows(
+    session: Session,
+    day: date,
+    measures: Collection[str] = CONTACT_MEASURES,
+    *,
+    by_account: bool = True,
+) -> list[Row]:
+    """Funnel counts of the day per creditor, portfolio, campaign, channel, product, region and
+    aging bucket on that day. Only the queries that give `measures` run, and without
+    `by_account` the account dimensions stay empty (a report reading today live asks for the
+    measures and dimensions it shows); the rollup asks for everything."""
+    wanted = frozenset(measures)
+    merged = _Merged(CONTACT_DIMS, CONTACT_MEASURES)
+    queries = _ContactDay(session, day, merged, by_account)
+    if wanted & ATTEMPT_MEASURES:
+        queries.attempts()
+    if wanted & WAIT_MEASURES:
+        queries.answer_waits()
+    if "right_party" in wanted:
+        queries.right_party()
+    if wanted & PROMISED_MEASURES:
+        queries.promises_made()
+    if wanted & DUE_MEASURES:
+        queries.promises_due()
+    if "disputes_opened" in wanted:
+        queries.disputes(Dispute.created_at, "disputes_opened")
+    if "disputes_resolved" in wanted:
+        queries.disputes(Dispute.resolved_at, "disputes_resolved")
+    if "replied" in wanted:
+        queries.replies()
+    if "opt_outs" in wanted:
+        _opt_outs(session, day, merged)
+    return merged.result(day)
+
+
+def _opt_outs(session: Session, day: date, merged: _Merged) -> None:
+    bounds = day_bounds(day)
+    start, end = bounds.start, bounds.end
     opt_outs = session.execute(
         select(
             ContactPoint.client_id,
@@ -265,7 +389,6 @@ def contact_rows(session: Session, day: date) -> list[Row]:
             "aging_bucket": "",
         }
         merged.add(key, opt_outs=count)
-    return merged.result(day)
 
 
 def _outcome_key(row: Any, measures: int = 1) -> dict[str, Any]:
@@ -277,44 +400,6 @@ def _outcome_key(row: Any, measures: int = 1) -> dict[str, Any]:
             strict=True,
         )
     )
-
-
-def _answer_waits(session: Session, day: date, merged: _Merged) -> None:
-    """Seconds from a person answering to an agent taking the call (the first on-call stretch)."""
-    bounds = day_bounds(day)
-    first_on_call = (
-        select(AgentActivity.attempt_id, func.min(AgentActivity.started_at).label("joined_at"))
-        .where(
-            AgentActivity.state == "on_call",
-            AgentActivity.started_at >= bounds.start,
-            AgentActivity.started_at < bounds.end + timedelta(hours=1),
-            AgentActivity.attempt_id.is_not(None),
-        )
-        .group_by(AgentActivity.attempt_id)
-        .subquery()
-    )
-    dims = _account_dims(day)
-    rows = session.execute(
-        select(
-            *dims,
-            Attempt.campaign_id,
-            Attempt.channel,
-            Attempt.answered_at,
-            first_on_call.c.joined_at,
-        )
-        .join(Account, Account.id == Attempt.account_id)
-        .join(Debtor, Debtor.id == Account.debtor_id)
-        .join(first_on_call, first_on_call.c.attempt_id == Attempt.id)
-        .where(
-            Attempt.created_at >= bounds.start,
-            Attempt.created_at < bounds.end,
-            Attempt.answered_at.is_not(None),
-        )
-    )
-    for row in rows:
-        values = dict(row._mapping)
-        wait = max(0.0, (values.pop("joined_at") - values.pop("answered_at")).total_seconds())
-        merged.add(values, answer_wait_seconds=wait, answer_waits=1)
 
 
 def agent_rows(session: Session, day: date) -> list[Row]:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaigns.operating_day import operating_day
+from campaigns.reports import daily
 from campaigns.reports.days import days_between, is_month_end, month_start
 from campaigns.reports.rollup import SNAPSHOT_COMPUTES, provisional_days, rolled_days
 from campaigns.reports.table import ReportFilter
@@ -50,7 +51,7 @@ class Figures:
         self.snapshot_days = provisional_days(
             session, date_from=report_filter.date_from, date_to=last
         )
-        self._live: dict[tuple[Compute, date], list[Row]] = {}
+        self._live: dict[tuple[Compute, date, frozenset[str], bool], list[Row]] = {}
 
     def summed(
         self,
@@ -87,7 +88,9 @@ class Figures:
                 m: stored[len(by) + i] or 0 for i, m in enumerate(measures)
             }
         for day in self._live_days_for(set(wanted), day_column):
-            for row in self._live_rows(compute, day):
+            for row in self._live_rows(
+                compute, day, frozenset(measures), self._by_account(by, model, filtered)
+            ):
                 if not self._matches(row, model, filtered):
                     continue
                 key = tuple(row[c] for c in by)
@@ -104,12 +107,32 @@ class Figures:
         # Monthly rows (roll rates) are computed on the month's last day.
         return [day for day in self.live_days if is_month_end(day) and month_start(day) in wanted]
 
-    def _live_rows(self, compute: Compute, day: date) -> list[Row]:
+    def _by_account(self, by: tuple[str, ...], model: Any, filtered: tuple[str, ...]) -> bool:
+        """Whether the rows must carry the account dimensions: grouped or filtered by one."""
+        used = set(by) | {column for _, column in self._filter_columns(model, filtered)}
+        return bool(used & daily.ACCOUNT_DIMS)
+
+    def _live_rows(
+        self, compute: Compute, day: date, measures: frozenset[str], by_account: bool
+    ) -> list[Row]:
         if compute in SNAPSHOT_COMPUTES and day in self.snapshot_days:
             return []  # stored: the query over the summary table has it already
-        key = (compute, day)
+        # Today's contact figures run only the queries giving the measures asked for (the
+        # compliance report needs the opt-outs, not the promises falling due), joined to the
+        # accounts only when grouped or filtered by an account dimension; the other
+        # computations give every measure at once.
+        by_measure = compute is daily.contact_rows
+        key: tuple[Compute, date, frozenset[str], bool] = (
+            (compute, day, measures, by_account)
+            if by_measure
+            else (compute, day, frozenset(), True)
+        )
         if key not in self._live:
-            self._live[key] = compute(self.session, day)
+            self._live[key] = (
+                daily.contact_rows(self.session, day, measures, by_account=by_account)
+                if by_measure
+                else compute(self.session, day)
+            )
         return self._live[key]
 
     def _conditions(self, model: Any, filtered: tuple[str, ...]) -> list[Any]:

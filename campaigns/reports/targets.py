@@ -1,5 +1,10 @@
 """The creditor's contract targets (recovery rate, kept rate) beside the BPO's figures for a
-month, day by day and for the month as a whole (the creditor's portal)."""
+month, day by day and for the month as a whole (the creditor's portal).
+
+Typed periods: a day's row carries its "date" (a `date` column) and no "month"; the month's row
+carries its "month" (the first day, a `month` column) and no "date"; pages and exports format
+them by kind, in the reader's locale. The chart runs over the days only.
+"""
 
 import calendar
 from collections import defaultdict
@@ -57,7 +62,7 @@ def targets_vs_actuals(
     rows = []
     for day in sorted(per_day):
         figures_of_day = per_day[day]
-        rows.append(_row(day.isoformat(), day, figures_of_day, recovery_target, kept_target))
+        rows.append(_row(figures_of_day, recovery_target, kept_target, day=day))
     if per_day:
         last_day = max(per_day)
         month_total = {
@@ -66,12 +71,13 @@ def targets_vs_actuals(
             "kept": sum(f["kept"] for f in per_day.values()),
             "broken": sum(f["broken"] for f in per_day.values()),
         }
-        rows.append(_row(f"{first:%Y-%m}", first, month_total, recovery_target, kept_target))
+        rows.append(_row(month_total, recovery_target, kept_target, month=first))
     return Section(
         key="targets",
         title=_("Targets against actuals"),
         columns=(
-            Column("period", _("Period"), "text"),
+            Column("date", _("Day"), "date"),
+            Column("month", _("Month"), "month"),
             Column("collected", _("Amount collected"), "money"),
             Column("assigned", _("Amount assigned"), "money"),
             Column("recovery_rate", _("Recovery rate"), "pct"),
@@ -84,7 +90,7 @@ def targets_vs_actuals(
             Chart(
                 "line",
                 _("Kept rate against the target"),
-                "period",
+                "date",
                 ("kept_rate", "kept_rate_target"),
             ),
         ),
@@ -93,15 +99,17 @@ def targets_vs_actuals(
 
 
 def _row(
-    period: str,
-    day: date,
     values: dict[str, Any],
     recovery_target: float | None,
     kept_target: float | None,
+    *,
+    day: date | None = None,
+    month: date | None = None,
 ) -> dict[str, object]:
+    """A day's row (its "date", no "month") or the month's row (its "month": the first day)."""
     return {
-        "period": period,
         "date": day,
+        "month": month,
         "collected": money(values["collected"]),
         "assigned": money(values["assigned"]),
         "recovery_rate": ratio(values["collected"], values["assigned"]),

@@ -59,7 +59,7 @@ async def hang_up(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     await asyncio.to_thread(conference_control.end_call, attempt_id=saved.attempt_id or 0)
 
 
-async def _set_hold(redis: Redis, saved: work.Work, hold: bool) -> None:
+async def _set_hold(redis: Redis, agent_id: int, saved: work.Work, hold: bool) -> None:
     info = await _info(saved.attempt_id or 0)
     if not info.debtor_call_sid:
         raise NotOnCall(_("The call is not connected any more."))
@@ -70,12 +70,13 @@ async def _set_hold(redis: Redis, saved: work.Work, hold: bool) -> None:
         hold=hold,
     )
     saved.on_hold = hold
+    await state.record_hold(redis, agent_id, info.attempt_id, on_hold=hold)
 
 
 async def hold(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     """Put the debtor on hold: it hears the hold music."""
     saved = await _connected(redis, agent_id, message)
-    await _set_hold(redis, saved, True)
+    await _set_hold(redis, agent_id, saved, True)
     await work.save(redis, agent_id, saved)
     await send_to_agent(redis, agent_id, saved.call_message())
 
@@ -85,7 +86,7 @@ async def resume(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     saved = await _connected(redis, agent_id, message)
     if saved.consulting is not None:
         raise Invalid(_("Complete or cancel the transfer first."))
-    await _set_hold(redis, saved, False)
+    await _set_hold(redis, agent_id, saved, False)
     await work.save(redis, agent_id, saved)
     await send_to_agent(redis, agent_id, saved.call_message())
 
@@ -167,7 +168,7 @@ async def transfer(redis: Redis, agent_id: int, message: dict[str, Any]) -> None
         raise Invalid(_("That agent is not ready; choose another one or try again."))
     try:
         if warm and not saved.on_hold:
-            await _set_hold(redis, saved, True)
+            await _set_hold(redis, agent_id, saved, True)
         await asyncio.to_thread(
             conference_control.add_agent_leg,
             attempt_id=attempt_id,
@@ -179,6 +180,8 @@ async def transfer(redis: Redis, agent_id: int, message: dict[str, Any]) -> None
         await announce_state(redis, target, await state.set_state(redis, target, AgentState.READY))
         raise
     joined = await state.set_state(redis, target, AgentState.ON_CALL, attempt_id=attempt_id)
+    if saved.on_hold:  # the target joins a call whose debtor is on hold
+        await state.record_hold(redis, target, attempt_id, on_hold=True)
     await announce_state(redis, target, joined)
     await work.save(
         redis,
@@ -248,10 +251,11 @@ async def _consulted(redis: Redis, agent_id: int, message: dict[str, Any]) -> tu
 async def transfer_complete(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     """Warm transfer: the consulted agent takes the call and the debtor comes off hold."""
     saved, target = await _consulted(redis, agent_id, message)
-    await _set_hold(redis, saved, False)
+    await _set_hold(redis, agent_id, saved, False)
     taken = await work.load(redis, target)
     if taken.attempt_id == saved.attempt_id:
         taken.on_hold = False
+        await state.record_hold(redis, target, saved.attempt_id or 0, on_hold=False)
         await work.save(redis, target, taken)
         await send_to_agent(redis, target, taken.call_message())
     await _hand_over(redis, agent_id, saved, target, warm=True)
@@ -269,7 +273,7 @@ async def transfer_cancel(redis: Redis, agent_id: int, message: dict[str, Any]) 
         await work.clear(redis, target)
         await back_to_ready(redis, target)
     saved.consulting = None
-    await _set_hold(redis, saved, False)
+    await _set_hold(redis, agent_id, saved, False)
     await work.save(redis, agent_id, saved)
     await send_to_agent(redis, agent_id, saved.call_message())
 

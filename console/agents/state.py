@@ -6,7 +6,9 @@ became ready (longest idle first); `agent:{id}:seen` presence, expiring after th
 `wrapups` sorted set of wrap-up deadlines; `agents` set of every agent seen; `allocation` hash
 of ready agent -> the campaign the dialing loop split it to this second; `activity` stream of
 every state change, in order, written with the change itself and recorded in the database by the
-scheduler (console/agents/activity.py).
+scheduler (console/agents/activity.py). The stream also carries `on_hold` (the debtor put on hold)
+and back to `on_call` within a call: an activity-history state only, the live state stays
+`on_call`, so talk and hold time are summed apart (`record_hold`).
 """
 
 import time
@@ -26,6 +28,10 @@ class AgentState(StrEnum):
     ON_CALL = "on_call"
     WRAP_UP = "wrap_up"
     PAUSED = "paused"
+
+
+# In the activity history only: the agent is on a call whose debtor is on hold.
+ON_HOLD_ACTIVITY = "on_hold"
 
 
 ALLOCATION_KEY = "acuerdo:allocation"
@@ -247,6 +253,33 @@ async def reserve_agent(redis: Redis, *, agent_id: int, attempt_id: int) -> bool
         ACTIVITY_STREAM_LENGTH,
     )
     return bool(taken)
+
+
+_RECORD_HOLD = """
+local key = 'acuerdo:agent:' .. ARGV[1]
+if redis.call('HGET', key, 'state') ~= 'on_call' then return 0 end
+if redis.call('HGET', key, 'attempt_id') ~= ARGV[2] then return 0 end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', 'agent', ARGV[1], 'state', ARGV[3],
+           'reason', '', 'attempt', ARGV[2], 'at', ARGV[4])
+return 1
+"""
+
+
+async def record_hold(redis: Redis, agent_id: int, attempt_id: int, *, on_hold: bool) -> bool:
+    """Note in the activity history that the agent's call went on hold (`on_hold`) or came off
+    it (`on_call`), so hold time is summed apart from talk time; the live state stays `on_call`.
+    Nothing is noted (False) unless the agent is on this call."""
+    noted = await redis.eval(
+        _RECORD_HOLD,
+        1,
+        ACTIVITY_STREAM,
+        agent_id,
+        attempt_id,
+        ON_HOLD_ACTIVITY if on_hold else str(AgentState.ON_CALL),
+        time.time(),
+        ACTIVITY_STREAM_LENGTH,
+    )
+    return bool(noted)
 
 
 async def publish_allocation(redis: Redis, owner_of: dict[int, int]) -> None:

@@ -196,10 +196,14 @@ def test_compliance_refusals_and_caps(session: Session, portfolio: Portfolio) ->
 
 
 def test_targets_against_actuals(session: Session, portfolio: Portfolio) -> None:
-    targets = by(
-        targets_vs_actuals(session, portfolio.client_id, date(2026, 11, 1), now=NOW).rows, "period"
-    )
-    month = targets["2026-11"]
+    section = targets_vs_actuals(session, portfolio.client_id, date(2026, 11, 1), now=NOW)
+    kinds = {column.key: column.kind for column in section.columns}
+    assert (kinds["date"], kinds["month"]) == ("date", "month")
+    # Each day's row carries its date and no month; the last row is the month's, no date.
+    *days, month = section.rows
+    assert all(isinstance(row["date"], date) and row["month"] is None for row in days)
+    assert (month["month"], month["date"]) == (date(2026, 11, 1), None)
+    targets = by(tuple(days), "date")
     # Collected 2500 of 11500 assigned; kept 1 of 2 promises due; targets 20% and 60%.
     assert month["recovery_rate"] == pytest.approx(2500 / 11500)
     assert (month["kept_rate"], month["recovery_target"], month["kept_rate_target"]) == (
@@ -207,4 +211,4 @@ def test_targets_against_actuals(session: Session, portfolio: Portfolio) -> None
         0.2,
         0.6,
     )
-    assert targets["2026-11-15"]["recovery_rate"] == pytest.approx(2000 / 11500)
+    assert targets[date(2026, 11, 15)]["recovery_rate"] == pytest.approx(2000 / 11500)

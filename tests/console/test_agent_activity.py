@@ -112,3 +112,42 @@ def test_time_in_state_is_clipped_to_the_period(session: Session) -> None:
     assert totals == {
         agent.id: {"ready": 900.0, "on_call": 1200.0, "wrap_up": 300.0, "paused:lunch": 1800.0}
     }
+
+
+async def _hold_a_call(agent_id: int) -> list[bool]:
+    redis = Redis.from_url(redis_url())
+    try:
+        await state.register(redis, agent_id=agent_id, name="A", campaign_ids=[1])
+        await state.set_state(redis, agent_id, AgentState.READY)
+        before_call = await state.record_hold(redis, agent_id, 41, on_hold=True)
+        assert await state.reserve(redis, campaign_id=1, attempt_id=41) == agent_id
+        await state.set_state(redis, agent_id, AgentState.ON_CALL, attempt_id=41)
+        other_call = await state.record_hold(redis, agent_id, 99, on_hold=True)
+        held = await state.record_hold(redis, agent_id, 41, on_hold=True)
+        resumed = await state.record_hold(redis, agent_id, 41, on_hold=False)
+        live = await state.status(redis, agent_id)
+        assert (live.state, live.attempt_id) == (AgentState.ON_CALL, 41)
+        await state.start_wrap_up(redis, agent_id, 41, seconds=60)
+        return [before_call, other_call, held, resumed]
+    finally:
+        await redis.aclose()
+
+
+def test_hold_and_resume_split_the_call_in_the_history(session: Session, redis: SyncRedis) -> None:
+    """The live state stays on_call; the history gets an on_hold stretch between two on_call
+    ones, and nothing for an agent who is not on that call."""
+    agent = make_user(session, role=Role.AGENT, access=[make_client(session)])
+    session.commit()
+    assert run_async(_hold_a_call(agent.id)) == [False, False, True, True]
+
+    assert record_activity(redis, consumer="test") == 6
+    session.rollback()
+    rows = session.scalars(select(AgentActivity).order_by(AgentActivity.id)).all()
+    assert [(r.state, r.attempt_id) for r in rows] == [
+        ("ready", None),
+        ("reserved", 41),
+        ("on_call", 41),
+        ("on_hold", 41),
+        ("on_call", 41),
+        ("wrap_up", 41),
+    ]

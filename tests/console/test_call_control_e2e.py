@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from redis import Redis as SyncRedis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from websockets.sync.client import ClientConnection
 
 from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.models import Attempt, AttemptEvent, AuditEvent, ContactPoint, Outcome, Role
+from console.agents.state import ACTIVITY_STREAM
 from telephony.client import twilio_client
 from telephony.voice import conference_name
 from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
@@ -62,6 +64,15 @@ def participants(attempt_id: int) -> dict[str, Any]:
     return {p.label or "debtor": p for p in found}
 
 
+def activity_states(redis: SyncRedis, agent_id: int) -> list[str]:
+    """The agent's state changes in the activity stream, in order."""
+    return [
+        fields[b"state"].decode()
+        for _, fields in redis.xrange(ACTIVITY_STREAM)
+        if fields[b"agent"] == str(agent_id).encode()
+    ]
+
+
 def an_attempt(session: Session, *, agents: list[Any], client: Any) -> Attempt:
     campaign = make_campaign(session, client=client, agents=agents)
     account = make_account(session, client=client, phone=PHONE, **reachable_now())
@@ -80,7 +91,7 @@ def an_attempt(session: Session, *, agents: list[Any], client: Any) -> Attempt:
 
 
 def test_hold_mute_transfer_save_during_the_call_and_hang_up(
-    session: Session, sandbox: SandboxServer, server: str
+    session: Session, sandbox: SandboxServer, server: str, redis: SyncRedis
 ) -> None:
     sandbox.reset(
         {"numbers": [{"number": PHONE, "call": "human", "ring_seconds": 2, "talk_seconds": 3600}]}
@@ -116,6 +127,8 @@ def test_hold_mute_transfer_save_during_the_call_and_hang_up(
         send(a, "resume", attempt_id=attempt.id)
         call_update(a, on_hold=False)
         assert participants(attempt.id)["debtor"].hold is False
+        # The activity history splits the call: talk, hold, talk again (hold time is reported).
+        assert activity_states(redis, first.id)[-3:] == ["on_call", "on_hold", "on_call"]
 
         send(a, "mute", attempt_id=attempt.id)
         call_update(a, muted=True)

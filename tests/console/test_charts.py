@@ -121,3 +121,27 @@ def test_a_long_range_labels_only_as_many_days_as_fit_on_the_axis() -> None:
     assert 4 <= len(labels) < 30 and labels[0].text == "2026-11-01"
     assert min(b - a for a, b in zip(xs, xs[1:], strict=False)) >= 10 * 6.5  # ten characters apart
     assert len(svg.findall(f".//{SVG}circle")) == 30  # every day is still drawn
+
+
+def test_a_months_total_beside_its_days_is_not_a_point_on_the_days_axis() -> None:
+    targets = Section(
+        key="targets",
+        title="Targets",
+        columns=(
+            Column("date", "Day", "date"),
+            Column("month", "Month", "month"),
+            Column("kept_rate", "Kept rate", "pct"),
+        ),
+        rows=(
+            {"date": date(2026, 11, 2), "month": None, "kept_rate": 0.5},
+            {"date": date(2026, 11, 3), "month": None, "kept_rate": 0.25},
+            {"date": None, "month": date(2026, 11, 1), "kept_rate": 0.4},
+        ),
+        charts=(Chart("line", "Kept rate", "date", ("kept_rate",)),),
+    )
+    svg = _parse(report_chart(targets.charts[0], targets, locale="es_MX"))
+    titles = [t.text or "" for t in svg.findall(f".//{SVG}circle/{SVG}title")]
+    # Two days drawn, in the reader's locale; the month's 40 % is only in the table.
+    assert len(titles) == 2
+    assert "2 nov 2026" in titles[0] and "50" in titles[0] and "25" in titles[1]
+    assert not any("40" in title for title in titles)
