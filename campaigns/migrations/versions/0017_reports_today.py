@@ -1,16 +1,16 @@
 """reports_today: indexes for today's live report figures (promises made, disputes opened and
 resolved, replies received, opt-outs of the day)
 
-Revision ID: reports_today
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "reports_today"
-down_revision: str | None = "0014"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
