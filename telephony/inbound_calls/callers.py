@@ -45,14 +45,18 @@ def accounts_for_caller(session: Session, *, client: Client, number: str) -> lis
     return list(
         session.scalars(
             select(Account)
-            .join(ContactPoint, ContactPoint.debtor_id == Account.debtor_id)
             .where(
                 Account.client_id == client.id,
                 Account.status.not_in(CLOSED),
-                ContactPoint.kind == ContactKind.PHONE,
-                ContactPoint.value == phone,
+                # A subquery, not a join with DISTINCT: PostgreSQL cannot compare JSON columns.
+                Account.debtor_id.in_(
+                    select(ContactPoint.debtor_id).where(
+                        ContactPoint.client_id == client.id,
+                        ContactPoint.kind == ContactKind.PHONE,
+                        ContactPoint.value == phone,
+                    )
+                ),
             )
-            .distinct()
             .order_by(Account.id)
         )
     )
