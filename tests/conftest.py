@@ -8,6 +8,7 @@ migrations; every test then starts from empty tables and an empty Redis database
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ if not os.environ.get("ACUERDO_DATABASE_URL"):
 
 import redis as redis_lib  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from campaigns import db, migrate  # noqa: E402
@@ -40,12 +42,22 @@ def _reset_schema() -> None:
 def _empty_tables() -> None:
     engine = db.get_engine()
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+        return
+    # A process the test started may still be finishing a query while it shuts down; TRUNCATE
+    # then loses a deadlock to it now and then (PostgreSQL aborts one side), so it tries again.
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as error:
+            if "deadlock detected" not in str(error) or attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture(scope="session", autouse=True)
