@@ -5,13 +5,16 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.models import (
     Account,
+    Attempt,
     Campaign,
     CampaignAgent,
     CampaignStatus,
+    Channel,
     ChannelPermission,
     Client,
     ComplianceProfile,
@@ -166,6 +169,33 @@ def make_campaign(
         session.add(CampaignAgent(campaign_id=campaign.id, user_id=agent.id))
     session.flush()
     return campaign
+
+
+def make_call_attempt(
+    session: Session,
+    *,
+    account: Account,
+    campaign: Campaign | None = None,
+    created_at: datetime | None = None,
+    **columns: Any,
+) -> Attempt:
+    """A voice attempt to the account's phone, created now unless told (end-to-end tests run
+    on the real clock); `columns` sets any other column (status, provider_sid, dedup_key...)."""
+    point = session.scalars(
+        select(ContactPoint).where(ContactPoint.debtor_id == account.debtor_id)
+    ).one()
+    attempt = Attempt(
+        client_id=account.client_id,
+        account_id=account.id,
+        campaign_id=campaign.id if campaign else None,
+        contact_point_id=point.id,
+        channel=Channel.VOICE,
+        created_at=created_at or datetime.now(UTC),
+        **columns,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
 
 
 def zone_where_it_is_midday() -> str:

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.dispatch_queue import enqueue_attempt
-from campaigns.models import Account, Attempt, Campaign, ContactPoint, PromiseToPay, Role, User
+from campaigns.models import Account, Campaign, PromiseToPay, Role, User
 from tests.browser.conftest import shot, sign_in
 from tests.factories import (
     make_account,
+    make_call_attempt,
     make_campaign,
     make_client,
     make_user,
@@ -62,19 +63,7 @@ def agent_setup(session: Session) -> Iterator[tuple[User, Campaign, list[Account
 def dial(session: Session, app_url: str, campaign: Campaign, account: Account) -> int:
     """Create an attempt for the account and let a real worker place the call."""
     session.rollback()
-    point = session.scalars(
-        select(ContactPoint).where(ContactPoint.debtor_id == account.debtor_id)
-    ).first()
-    assert point is not None
-    attempt = Attempt(
-        client_id=account.client_id,
-        account_id=account.id,
-        campaign_id=campaign.id,
-        contact_point_id=point.id,
-        channel="voice",
-        created_at=datetime.now(UTC),
-    )
-    session.add(attempt)
+    attempt = make_call_attempt(session, account=account, campaign=campaign)
     session.commit()
     enqueue_attempt(attempt.id)
     run_worker(app_url)

@@ -2,7 +2,6 @@
 and age, the campaign's floor figures with the amount in the creditor's currency, today in the
 BPO's zone."""
 
-import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -12,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import Attempt, AttemptStatus, Channel, Outcome, PromiseToPay, Role
 from campaigns.operating_day import operating_day
+from tests.agent_socket import go_ready, open_socket
+from tests.agent_socket import sign_in as sign_in_socket
 from tests.browser.conftest import shot, sign_in
-from tests.console.test_agent_flow_e2e import open_socket, receive
-from tests.console.test_agent_flow_e2e import sign_in as sign_in_socket
 from tests.factories import make_account, make_campaign, make_client, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -71,9 +70,7 @@ def test_the_floor_at_a_glance(session: Session, app_url: str, page: Page) -> No
     session.commit()
 
     with open_socket(app_url, sign_in_socket(app_url, "agente1")) as socket:
-        receive(socket, "snapshot")
-        socket.send(json.dumps({"type": "set_state", "state": "ready"}))
-        receive(socket, "state")
+        go_ready(socket)
         sign_in(page, "supervisora")
         page.goto("/supervisor")
         expect(page.locator("#state-counts")).to_have_text("Disponible: 1")

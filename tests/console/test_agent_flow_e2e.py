@@ -1,31 +1,29 @@
 """An agent's day over real websockets, two server processes, rq workers and the sandbox."""
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection
 
 from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.models import (
     Account,
     AccountStatus,
     Attempt,
-    ContactPoint,
     Outcome,
     PromiseToPay,
     Role,
 )
+from tests.agent_socket import go_ready, open_socket, receive, send, sign_in
 from tests.factories import (
     make_account,
+    make_call_attempt,
     make_campaign,
     make_client,
     make_user,
@@ -35,7 +33,6 @@ from tests.processes import run_worker, web_server
 from tests.telephony.conftest import SandboxServer
 
 pytestmark = pytest.mark.slow
-PASSWORD = "contraseña-segura-1"
 PHONE = "+525512349001"
 
 
@@ -43,32 +40,6 @@ PHONE = "+525512349001"
 def servers() -> Iterator[tuple[str, str]]:
     with web_server() as first, web_server() as second:
         yield first, second
-
-
-def sign_in(url: str, username: str) -> str:
-    response = httpx.post(f"{url}/auth/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    return str(response.cookies["acuerdo_session"])
-
-
-def open_socket(url: str, cookie: str, origin: str | None = None) -> ClientConnection:
-    ws_url = url.replace("http://", "ws://") + "/ws/agent"
-    return connect(
-        ws_url,
-        additional_headers={"Cookie": f"acuerdo_session={cookie}"},
-        origin=origin or url,
-        open_timeout=10,
-    )  # type: ignore[arg-type]
-
-
-def receive(socket: ClientConnection, kind: str, timeout: float = 20) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        message = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
-        if message["type"] == kind:
-            return dict(message)
-        if message["type"] == "error":
-            raise AssertionError(message)
 
 
 def test_answered_call_pops_on_the_agents_process_and_a_promise_is_recorded(
@@ -84,23 +55,14 @@ def test_answered_call_pops_on_the_agents_process_and_a_promise_is_recorded(
     account = make_account(
         session, client=client, phone=PHONE, balance="1500.00", **reachable_now()
     )
-    point = session.scalars(select(ContactPoint)).one()
-    attempt = Attempt(
-        client_id=client.id,
-        account_id=account.id,
-        campaign_id=campaign.id,
-        contact_point_id=point.id,
-        channel="voice",
-        created_at=datetime.now(UTC),
-    )
-    session.add(attempt)
+    attempt = make_call_attempt(session, account=account, campaign=campaign)
     session.commit()
 
     cookie = sign_in(agent_server, "agente1")
     with open_socket(agent_server, cookie) as socket:
         snapshot = receive(socket, "snapshot")
         assert snapshot["agent"]["state"] == "offline" and snapshot["call"] is None
-        socket.send(json.dumps({"type": "set_state", "state": "ready"}))
+        send(socket, "set_state", state="ready")
         assert receive(socket, "state")["state"] == "ready"
 
         enqueue_attempt(attempt.id)
@@ -194,23 +156,12 @@ def test_wrap_up_that_runs_out_records_unrecorded_and_frees_the_agent(
     agent = make_user(session, username="agente3", role=Role.AGENT, access=[client])
     campaign = make_campaign(session, client=client, agents=[agent])
     account = make_account(session, client=client, phone=PHONE, **reachable_now())
-    point = session.scalars(select(ContactPoint)).one()
-    attempt = Attempt(
-        client_id=client.id,
-        account_id=account.id,
-        campaign_id=campaign.id,
-        contact_point_id=point.id,
-        channel="voice",
-        created_at=datetime.now(UTC),
-    )
-    session.add(attempt)
+    attempt = make_call_attempt(session, account=account, campaign=campaign)
     session.commit()
     with web_server(ACUERDO_WRAP_UP_SECONDS="2") as url:
         cookie = sign_in(url, "agente3")
         with open_socket(url, cookie) as socket:
-            receive(socket, "snapshot")
-            socket.send(json.dumps({"type": "set_state", "state": "ready"}))
-            receive(socket, "state")
+            go_ready(socket)
             enqueue_attempt(attempt.id)
             run_worker(url)
             receive(socket, "offer", timeout=30)

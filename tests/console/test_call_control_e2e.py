@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 from websockets.sync.client import ClientConnection
 
 from campaigns.dispatch_queue import enqueue_attempt
-from campaigns.models import Attempt, AttemptEvent, AuditEvent, ContactPoint, Outcome, Role
+from campaigns.models import Attempt, AttemptEvent, AuditEvent, Outcome, Role
 from console.agents.state import ACTIVITY_STREAM
 from telephony.client import twilio_client
 from telephony.voice import conference_name
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
+from tests.agent_socket import go_ready, open_socket, receive, send, sign_in
 from tests.factories import (
     make_account,
+    make_call_attempt,
     make_campaign,
     make_client,
     make_user,
@@ -39,10 +40,6 @@ PHONE = "+525512349301"
 def server() -> Iterator[str]:
     with web_server() as url:
         yield url
-
-
-def send(socket: ClientConnection, kind: str, **fields: Any) -> None:
-    socket.send(json.dumps({"type": kind, **fields}))
 
 
 def call_update(socket: ClientConnection, timeout: float = 20, **expected: Any) -> dict[str, Any]:
@@ -76,16 +73,7 @@ def activity_states(redis: SyncRedis, agent_id: int) -> list[str]:
 def an_attempt(session: Session, *, agents: list[Any], client: Any) -> Attempt:
     campaign = make_campaign(session, client=client, agents=agents)
     account = make_account(session, client=client, phone=PHONE, **reachable_now())
-    point = session.scalars(select(ContactPoint)).one()
-    attempt = Attempt(
-        client_id=client.id,
-        account_id=account.id,
-        campaign_id=campaign.id,
-        contact_point_id=point.id,
-        channel="voice",
-        created_at=datetime.now(UTC),
-    )
-    session.add(attempt)
+    attempt = make_call_attempt(session, account=account, campaign=campaign)
     session.commit()
     return attempt
 
@@ -107,16 +95,12 @@ def test_hold_mute_transfer_save_during_the_call_and_hang_up(
         open_socket(server, sign_in(server, "agente-a")) as a,
         open_socket(server, sign_in(server, "agente-b")) as b,
     ):
-        receive(a, "snapshot")
-        receive(b, "snapshot")
-        send(a, "set_state", state="ready")
-        assert receive(a, "state")["state"] == "ready"
+        assert go_ready(a)["state"] == "ready"
         enqueue_attempt(attempt.id)
         run_worker(server)
         receive(a, "offer", timeout=30)
         eventually(lambda: f"agent-{first.id}" in participants(attempt.id))
-        send(b, "set_state", state="ready")
-        assert receive(b, "state")["state"] == "ready"
+        assert go_ready(b)["state"] == "ready"
 
         send(a, "hold", attempt_id=attempt.id)
         assert call_update(a, on_hold=True)["status"] == "connected"
@@ -186,16 +170,12 @@ def test_warm_transfer_holds_the_debtor_until_it_is_completed(
         open_socket(server, sign_in(server, "agente-c")) as a,
         open_socket(server, sign_in(server, "agente-d")) as b,
     ):
-        receive(a, "snapshot")
-        receive(b, "snapshot")
-        send(a, "set_state", state="ready")
-        receive(a, "state")
+        go_ready(a)
         enqueue_attempt(attempt.id)
         run_worker(server)
         receive(a, "offer", timeout=30)
         send(a, "draft", attempt_id=attempt.id, form={"disposition": "callback"})
-        send(b, "set_state", state="ready")
-        receive(b, "state")
+        go_ready(b)
 
         send(a, "transfer", attempt_id=attempt.id, to_agent_id=second.id, mode="warm")
         assert call_update(a, consulting=second.id)["on_hold"] is True
@@ -232,9 +212,7 @@ def test_redial_after_a_call_and_an_unanswered_preview_call(
     attempt = an_attempt(session, agents=[agent], client=client)
 
     with open_socket(server, sign_in(server, "agente-e")) as a:
-        receive(a, "snapshot")
-        send(a, "set_state", state="ready")
-        receive(a, "state")
+        go_ready(a)
         enqueue_attempt(attempt.id)
         run_worker(server)
         receive(a, "offer", timeout=30)
@@ -305,10 +283,7 @@ def test_cold_transfer_to_a_supervisor_of_the_creditor_in_the_console(
         open_socket(server, sign_in(server, "agente-s")) as a,
         open_socket(server, sign_in(server, "super-s")) as s,
     ):
-        receive(a, "snapshot")
-        receive(s, "snapshot")
-        send(a, "set_state", state="ready")
-        receive(a, "state")
+        go_ready(a)
         enqueue_attempt(attempt.id)
         run_worker(server)
         receive(a, "offer", timeout=30)
@@ -318,8 +293,7 @@ def test_cold_transfer_to_a_supervisor_of_the_creditor_in_the_console(
             refused = json.loads(a.recv(timeout=10))
         assert "no está disponible" in refused["message"]
 
-        send(s, "set_state", state="ready")
-        assert receive(s, "state")["state"] == "ready"
+        assert go_ready(s)["state"] == "ready"
         send(a, "transfer_targets", attempt_id=attempt.id)
         assert [(t["id"], t["state"]) for t in receive(a, "transfer_targets")["agents"]] == [
             (boss.id, "ready")

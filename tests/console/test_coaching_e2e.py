@@ -9,12 +9,19 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection
 
 from campaigns.dispatch_queue import enqueue_attempt
 from campaigns.models import AuditEvent, Role
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
-from tests.console.test_call_control_e2e import an_attempt, call_update, participants, send
+from tests.agent_socket import (
+    go_ready,
+    open_socket,
+    open_supervisor_socket,
+    receive,
+    send,
+    sign_in,
+)
+from tests.console.test_call_control_e2e import an_attempt, call_update, participants
 from tests.factories import make_client, make_user
 from tests.processes import eventually, run_worker, web_server
 from tests.telephony.conftest import SandboxServer
@@ -27,15 +34,6 @@ PHONE = "+525512349301"
 def server() -> Iterator[str]:
     with web_server() as url:
         yield url
-
-
-def supervisor_socket(url: str, username: str) -> ClientConnection:
-    return connect(
-        url.replace("http://", "ws://") + "/ws/supervisor",
-        additional_headers={"Cookie": f"acuerdo_session={sign_in(url, username)}"},
-        origin=url,  # type: ignore[arg-type]
-        open_timeout=10,
-    )
 
 
 def reply(socket: ClientConnection, timeout: float = 20) -> dict[str, Any]:
@@ -62,12 +60,10 @@ def test_a_supervisor_listens_whispers_and_barges_and_the_agent_is_told(
 
     with (
         open_socket(server, sign_in(server, "agente-coach")) as console,
-        supervisor_socket(server, "super-coach") as wallboard,
-        supervisor_socket(server, "super-ajeno") as stranger,
+        open_supervisor_socket(server, sign_in(server, "super-coach")) as wallboard,
+        open_supervisor_socket(server, sign_in(server, "super-ajeno")) as stranger,
     ):
-        receive(console, "snapshot")
-        send(console, "set_state", state="ready")
-        assert receive(console, "state")["state"] == "ready"
+        assert go_ready(console)["state"] == "ready"
         enqueue_attempt(attempt.id)
         run_worker(server)
         receive(console, "offer", timeout=30)

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
 from campaigns.models import Attempt, Channel, Outcome, Role
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
+from tests.agent_socket import go_ready, open_socket, sign_in
 from tests.factories import (
     make_account,
     make_campaign,
@@ -145,9 +145,7 @@ def test_campaigns_sharing_a_team_route_every_answered_debtor_and_never_abandon(
         ]
         agents = [Agent(socket) for socket in sockets]
         for socket in sockets:
-            receive(socket, "snapshot")
-            socket.send(json.dumps({"type": "set_state", "state": "ready"}))
-            receive(socket, "state")
+            go_ready(socket)
         for agent in agents:
             agent.start()
         worker = start_worker(url, burst=False, **PACE)

@@ -25,7 +25,7 @@ from campaigns.models import Attempt, AttemptStatus, Client, Role, utcnow
 from campaigns.redis_conn import get_redis
 from campaigns.settings import get_settings
 from telephony.statuses import TERMINAL
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
+from tests.agent_socket import go_ready, open_socket, receive, sign_in
 from tests.factories import make_account, make_campaign, make_client, make_user
 from tests.factories import zone_where_it_is_midday as midday
 from tests.fault_injection import private_redis, tcp_proxy
@@ -277,9 +277,7 @@ def test_a_final_callback_lost_while_the_web_is_down_is_recovered_and_the_agent_
     try:
         with scheduler(url, **RECOVERY) as tick:
             with open_socket(url, sign_in(url, "agente1")) as socket:
-                receive(socket, "snapshot")
-                socket.send(json.dumps({"type": "set_state", "state": "ready"}))
-                receive(socket, "state")
+                go_ready(socket)
                 offer = receive(socket, "offer", timeout=30)
             attempt_id = int(offer["attempt_id"])
             assert state_of(agent.id) == ("on_call", str(attempt_id))

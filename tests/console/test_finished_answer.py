@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
-from campaigns.models import Attempt, AttemptEvent, AttemptStatus, Channel, ContactPoint, Role
+from campaigns.models import Attempt, AttemptEvent, AttemptStatus, Role
 from campaigns.redis_conn import redis_url
 from campaigns.settings import get_settings
 from console.agents import state
 from console.agents.state import AgentState
 from telephony.voice import ROUTED
-from tests.factories import make_account, make_campaign, make_client, make_user
+from tests.factories import make_account, make_call_attempt, make_campaign, make_client, make_user
 
 PUBLIC = "http://127.0.0.1:8000"
 SID = "CA" + "7" * 32
@@ -77,21 +77,12 @@ def call_with_a_ready_agent(session: Session, status: AttemptStatus) -> tuple[in
     agent = make_user(session, username="agente3", role=Role.AGENT, client=client)
     campaign = make_campaign(session, client=client, agents=[agent])
     account = make_account(session, client=client)
-    point = session.scalars(select(ContactPoint)).one()
-    attempt = Attempt(
-        client_id=client.id,
-        account_id=account.id,
-        campaign_id=campaign.id,
-        contact_point_id=point.id,
-        channel=Channel.VOICE,
-        status=status,
-        provider_sid=SID,
-        created_at=datetime.now(UTC),
+    attempt = make_call_attempt(
+        session, account=account, campaign=campaign, status=status, provider_sid=SID
     )
     if status == AttemptStatus.COMPLETED:
         attempt.ended_at = datetime.now(UTC)
         attempt.duration_seconds = 95
-    session.add(attempt)
     session.commit()
     run_async(make_ready(agent.id, campaign.id))
     return attempt.id, agent.id

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import Role
 from campaigns.redis_conn import get_redis
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
+from tests.agent_socket import open_socket, receive, sign_in
 from tests.factories import make_client, make_user
 from tests.processes import web_server
 

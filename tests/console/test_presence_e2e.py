@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import AuditEvent, Callback, Role
 from campaigns.redis_conn import redis_url
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
-from tests.console.test_wrap_up_e2e import agent_update, supervisor_socket
+from tests.agent_socket import open_socket, open_supervisor_socket, receive, sign_in
+from tests.console.test_wrap_up_e2e import agent_update
 from tests.factories import (
     make_account,
     make_campaign,
@@ -67,7 +67,7 @@ def test_grace_resume_then_a_closed_browser_frees_what_the_agent_held(session: S
             assert resumed["preview"]["account_id"] == shown.id
         assert store.exists(lock)
 
-        with supervisor_socket(url, sign_in(url, "super-p")) as wallboard:
+        with open_supervisor_socket(url, sign_in(url, "super-p")) as wallboard:
             receive(wallboard, "snapshot")
             gone_at = time.monotonic()
             agent_update(wallboard, agent.id, state="offline")

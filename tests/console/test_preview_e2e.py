@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.models import Attempt, AuditEvent, Role
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
+from tests.agent_socket import open_socket, receive, sign_in
 from tests.factories import (
     make_account,
     make_campaign,

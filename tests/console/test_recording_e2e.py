@@ -7,7 +7,6 @@ import json
 import time
 import wave
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,10 +16,17 @@ from sqlalchemy.orm import Session
 
 from campaigns.compliance.recording_disclosure import recording_disclosure
 from campaigns.dispatch_queue import enqueue_attempt
-from campaigns.models import Attempt, AuditEvent, ContactPoint, Role
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
-from tests.console.test_call_control_e2e import call_update, participants, send
-from tests.factories import make_account, make_campaign, make_client, make_user, reachable_now
+from campaigns.models import Attempt, AuditEvent, Role
+from tests.agent_socket import go_ready, open_socket, receive, send, sign_in
+from tests.console.test_call_control_e2e import call_update, participants
+from tests.factories import (
+    make_account,
+    make_call_attempt,
+    make_campaign,
+    make_client,
+    make_user,
+    reachable_now,
+)
 from tests.processes import eventually, run_worker, web_server
 from tests.telephony.conftest import SandboxServer
 
@@ -66,23 +72,12 @@ def test_a_recorded_call_says_the_notice_first_and_plays_back_to_who_may_hear_it
     campaign = make_campaign(session, client=client, agents=[agent, colleague])
     campaign.record_calls = True
     account = make_account(session, client=client, phone=PHONE, **reachable_now())
-    point = session.scalars(select(ContactPoint)).one()
-    attempt = Attempt(
-        client_id=client.id,
-        account_id=account.id,
-        campaign_id=campaign.id,
-        contact_point_id=point.id,
-        channel="voice",
-        created_at=datetime.now(UTC),
-    )
-    session.add(attempt)
+    attempt = make_call_attempt(session, account=account, campaign=campaign)
     session.commit()
     notice = recording_disclosure("MX")
 
     with open_socket(server, sign_in(server, "agente-rec")) as socket:
-        receive(socket, "snapshot")
-        send(socket, "set_state", state="ready")
-        assert receive(socket, "state")["state"] == "ready"
+        assert go_ready(socket)["state"] == "ready"
         enqueue_attempt(attempt.id)
         run_worker(server)
         receive(socket, "offer", timeout=30)
@@ -138,22 +133,11 @@ def test_an_unrecorded_campaign_says_no_notice_and_stores_no_recording(
     make_user(session, username="super-norec", role=Role.SUPERVISOR, access=[client])
     campaign = make_campaign(session, client=client, agents=[agent])
     account = make_account(session, client=client, phone=PHONE, **reachable_now())
-    point = session.scalars(select(ContactPoint)).one()
-    attempt = Attempt(
-        client_id=client.id,
-        account_id=account.id,
-        campaign_id=campaign.id,
-        contact_point_id=point.id,
-        channel="voice",
-        created_at=datetime.now(UTC),
-    )
-    session.add(attempt)
+    attempt = make_call_attempt(session, account=account, campaign=campaign)
     session.commit()
 
     with open_socket(server, sign_in(server, "agente-norec")) as socket:
-        receive(socket, "snapshot")
-        send(socket, "set_state", state="ready")
-        receive(socket, "state")
+        go_ready(socket)
         enqueue_attempt(attempt.id)
         run_worker(server)
         receive(socket, "offer", timeout=30)

@@ -7,14 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy.orm import Session
-from websockets.sync.client import connect
 
 from campaigns.campaign_defs import pause_campaign
 from campaigns.models import Role
 from campaigns.redis_conn import redis_url
 from console.agents.commands import handle
 from console.dialer import dial_once
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
+from tests.agent_socket import go_ready, open_socket, open_supervisor_socket, receive, sign_in
 from tests.console.test_dialer import run_async
 from tests.factories import make_campaign, make_client, make_user
 from tests.processes import web_server
@@ -32,16 +31,12 @@ def test_feed_pushes_agent_states_and_own_campaign_figures(session: Session) -> 
     session.commit()
     with web_server() as url:
         supervisor_cookie = sign_in(url, "supervisora")
-        ws_url = url.replace("http://", "ws://") + "/ws/supervisor"
-        headers = {"Cookie": f"acuerdo_session={supervisor_cookie}"}
-        with connect(ws_url, additional_headers=headers, origin=url) as feed:  # type: ignore[arg-type]
+        with open_supervisor_socket(url, supervisor_cookie) as feed:
             snapshot = json.loads(feed.recv(timeout=10))
             assert snapshot["type"] == "snapshot"
             assert [c["name"] for c in snapshot["campaigns"]] == ["Cable temprana"]
             with open_socket(url, sign_in(url, "agente1")) as agent_socket:
-                receive(agent_socket, "snapshot")
-                agent_socket.send(json.dumps({"type": "set_state", "state": "ready"}))
-                receive(agent_socket, "state")
+                go_ready(agent_socket)
                 pushed = receive(feed, "agent")
                 assert pushed["agent_id"] == agent.id and pushed["state"] == "ready"
             live = receive(feed, "live", timeout=10)
@@ -58,17 +53,14 @@ def test_pacing_decisions_reach_only_supervisors_of_that_creditor(session: Sessi
     own = make_campaign(session, client=cable, name="Cable temprana", agents=[agent])
     other = make_campaign(session, client=phone, name="Telefonía temprana", mode="predictive")
     session.commit()
-    with web_server() as url:
-        ws_url = url.replace("http://", "ws://") + "/ws/supervisor"
-        headers = {"Cookie": f"acuerdo_session={sign_in(url, 'supervisora')}"}
-        with connect(ws_url, additional_headers=headers, origin=url) as feed:  # type: ignore[arg-type]
-            receive(feed, "snapshot")
-            decisions = run_async(_dial_once_and_pause(agent.id))
-            assert set(decisions) == {own.id, other.id}
-            pacing = []
-            while (message := json.loads(feed.recv(timeout=10)))["type"] != "agent":
-                if message["type"] == "pacing":
-                    pacing.append(message)
+    with web_server() as url, open_supervisor_socket(url, sign_in(url, "supervisora")) as feed:
+        receive(feed, "snapshot")
+        decisions = run_async(_dial_once_and_pause(agent.id))
+        assert set(decisions) == {own.id, other.id}
+        pacing = []
+        while (message := json.loads(feed.recv(timeout=10)))["type"] != "agent":
+            if message["type"] == "pacing":
+                pacing.append(message)
     assert [(m["campaign_id"], m["client_id"]) for m in pacing] == [(own.id, cable.id)]
     assert pacing[0]["mode"] == "progressive" and pacing[0]["asked"] == 0
     assert pacing[0]["reason"].startswith("Progresivo")
@@ -95,21 +87,16 @@ def test_campaign_status_changes_reach_only_supervisors_of_that_creditor(
     own = make_campaign(session, client=cable, name="Cable temprana")
     other = make_campaign(session, client=phone, name="Telefonía temprana")
     session.commit()
-    with web_server() as url:
-        ws_url = url.replace("http://", "ws://") + "/ws/supervisor"
-        headers = {"Cookie": f"acuerdo_session={sign_in(url, 'supervisora')}"}
-        with connect(ws_url, additional_headers=headers, origin=url) as feed:  # type: ignore[arg-type]
-            receive(feed, "snapshot")
-            moment = datetime.now(UTC)
-            for campaign in (other, own):
-                pause_campaign(
-                    session, campaign_id=campaign.id, by_id=None, by_label="cli", now=moment
-                )
-                session.commit()
-            pushed = receive(feed, "campaign", timeout=10)
-            assert (pushed["campaign_id"], pushed["client_id"]) == (own.id, cable.id)
-            assert (pushed["status"], pushed["by"], pushed["name"]) == (
-                "paused",
-                "cli",
-                "Cable temprana",
-            )
+    with web_server() as url, open_supervisor_socket(url, sign_in(url, "supervisora")) as feed:
+        receive(feed, "snapshot")
+        moment = datetime.now(UTC)
+        for campaign in (other, own):
+            pause_campaign(session, campaign_id=campaign.id, by_id=None, by_label="cli", now=moment)
+            session.commit()
+        pushed = receive(feed, "campaign", timeout=10)
+        assert (pushed["campaign_id"], pushed["client_id"]) == (own.id, cable.id)
+        assert (pushed["status"], pushed["by"], pushed["name"]) == (
+            "paused",
+            "cli",
+            "Cable temprana",
+        )

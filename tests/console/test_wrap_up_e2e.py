@@ -4,31 +4,28 @@ recorded when the time runs out."""
 
 import json
 import time
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection
 
 from campaigns.dispatch_queue import enqueue_attempt
-from campaigns.models import Attempt, ContactPoint, Outcome, Role
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
-from tests.factories import make_account, make_campaign, make_client, make_user, reachable_now
+from campaigns.models import Outcome, Role
+from tests.agent_socket import go_ready, open_socket, open_supervisor_socket, receive, sign_in
+from tests.factories import (
+    make_account,
+    make_call_attempt,
+    make_campaign,
+    make_client,
+    make_user,
+    reachable_now,
+)
 from tests.processes import run_worker, web_server
 from tests.telephony.conftest import SandboxServer
 
 pytestmark = pytest.mark.slow
 PHONE = "+525512349501"
-
-
-def supervisor_socket(url: str, cookie: str) -> ClientConnection:
-    return connect(
-        url.replace("http://", "ws://") + "/ws/supervisor",
-        additional_headers={"Cookie": f"acuerdo_session={cookie}"},
-        origin=url,  # type: ignore[arg-type]
-        open_timeout=10,
-    )
 
 
 def agent_update(socket: ClientConnection, agent_id: int, **expected: object) -> dict[str, object]:
@@ -54,27 +51,16 @@ def test_more_time_up_to_the_campaign_most_then_its_default_disposition(
     campaign.wrap_up_max_seconds = 7
     campaign.wrap_up_default_disposition = "refuses"
     account = make_account(session, client=client, phone=PHONE, **reachable_now())
-    point = session.scalars(select(ContactPoint)).one()
-    attempt = Attempt(
-        client_id=client.id,
-        account_id=account.id,
-        campaign_id=campaign.id,
-        contact_point_id=point.id,
-        channel="voice",
-        created_at=datetime.now(UTC),
-    )
-    session.add(attempt)
+    attempt = make_call_attempt(session, account=account, campaign=campaign)
     session.commit()
 
     with (
         web_server() as url,
         open_socket(url, sign_in(url, "agente-w")) as socket,
-        supervisor_socket(url, sign_in(url, "super-w")) as wallboard,
+        open_supervisor_socket(url, sign_in(url, "super-w")) as wallboard,
     ):
-        receive(socket, "snapshot")
         receive(wallboard, "snapshot")
-        socket.send(json.dumps({"type": "set_state", "state": "ready"}))
-        receive(socket, "state")
+        go_ready(socket)
         enqueue_attempt(attempt.id)
         run_worker(url)
         receive(socket, "offer", timeout=30)

@@ -19,7 +19,7 @@ from campaigns.models import (
 )
 from telephony.client import twilio_client
 from telephony.jobs import requeue_stuck
-from tests.factories import make_account, make_client, reachable_now
+from tests.factories import make_account, make_call_attempt, make_client, reachable_now
 from tests.processes import (
     eventually,
     kill_worker,
@@ -223,19 +223,7 @@ def test_call_rate_is_held_across_two_workers(
     ids = []
     for n in range(6):
         account = make_account(session, client=client, phone=f"+52551234010{n}", **reachable_now())
-        point = session.scalars(
-            select(ContactPoint).where(ContactPoint.debtor_id == account.debtor_id)
-        ).one()
-        attempt = Attempt(
-            client_id=client.id,
-            account_id=account.id,
-            contact_point_id=point.id,
-            channel=Channel.VOICE,
-            created_at=datetime.now(UTC),
-        )
-        session.add(attempt)
-        session.flush()
-        ids.append(attempt.id)
+        ids.append(make_call_attempt(session, account=account).id)
     session.commit()
     for attempt_id in ids:
         enqueue_attempt(attempt_id)

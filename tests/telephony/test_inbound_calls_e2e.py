@@ -27,8 +27,8 @@ from campaigns.models import (
 )
 from campaigns.self_service import LINK_PATH, Purpose, read_token
 from campaigns.timeline import account_timeline
-from tests.console.test_agent_flow_e2e import open_socket, receive, sign_in
-from tests.factories import make_account, make_campaign, make_client, make_user
+from tests.agent_socket import go_ready, open_socket, receive, sign_in
+from tests.factories import make_account, make_call_attempt, make_campaign, make_client, make_user
 from tests.processes import run_worker, web_server
 from tests.telephony.conftest import SandboxServer, wait_until
 
@@ -269,24 +269,12 @@ def test_a_callback_an_inbound_caller_left_reaches_any_ready_agent_of_the_credit
     agent = make_user(session, username="agente-cb", role=Role.AGENT, access=[client])
     make_campaign(session, client=client, agents=[agent])
     account = debtor_account(session, client)
-    session.flush()
-    callback_call = Attempt(
-        client_id=client.id,
-        account_id=account.id,
-        campaign_id=None,
-        contact_point_id=account.debtor.contact_points[0].id,
-        channel="voice",
-        dedup_key="callback:test",
-        created_at=datetime.now(UTC),
-    )
-    session.add(callback_call)
+    callback_call = make_call_attempt(session, account=account, dedup_key="callback:test")
     session.commit()
 
     cookie = sign_in(agent_server, "agente-cb")
     with open_socket(agent_server, cookie) as socket:
-        receive(socket, "snapshot")
-        socket.send(json.dumps({"type": "set_state", "state": "ready"}))
-        assert receive(socket, "state")["state"] == "ready"
+        assert go_ready(socket)["state"] == "ready"
         enqueue_attempt(callback_call.id)
         run_worker(webhook_server)
         offer = receive(socket, "offer", timeout=30)

@@ -4,15 +4,14 @@ with their reason when the retries are used up: a real rq worker and the real sa
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.agreements import parse_outcome, record_outcome
 from campaigns.dispatch_queue import enqueue_attempt
-from campaigns.models import Attempt, AttemptStatus, Channel, ContactPoint
+from campaigns.models import Attempt, AttemptStatus
 from campaigns.settings import get_settings
 from tests.campaigns.agreements_helpers import answered_call, sms_attempts
-from tests.factories import make_account, reachable_now
+from tests.factories import make_account, make_call_attempt, reachable_now
 from tests.processes import run_worker
 from tests.telephony.conftest import Receiver, SandboxServer, free_port
 
@@ -70,15 +69,7 @@ def test_a_call_throttled_once_is_placed_exactly_once(
 ) -> None:
     sandbox.reset({"numbers": [{"number": PHONE, "call": "busy", "api_errors": [429]}]})
     account = make_account(session, phone=PHONE, **reachable_now())
-    point = session.scalars(select(ContactPoint)).one()
-    call = Attempt(
-        client_id=account.client_id,
-        account_id=account.id,
-        contact_point_id=point.id,
-        channel=Channel.VOICE,
-        created_at=datetime.now(UTC),
-    )
-    session.add(call)
+    call = make_call_attempt(session, account=account)
     session.commit()
     enqueue_attempt(call.id)
     run_worker(receiver.url)
