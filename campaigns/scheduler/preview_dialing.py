@@ -13,14 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.audit import record
-from campaigns.compliance import check_account_contact
-from campaigns.dispatch_queue import enqueue_attempt_after_commit
-from campaigns.errors import Conflict
 from campaigns.i18n import _
 from campaigns.models import (
     Account,
-    Attempt,
-    AttemptStatus,
     Campaign,
     CampaignAgent,
     CampaignStatus,
@@ -28,14 +23,11 @@ from campaigns.models import (
     Client,
     DialingMode,
 )
+from campaigns.scheduler.agent_calls import start_agent_call
 from campaigns.scheduler.eligibility.selection import build_selection
 from campaigns.scheduler.picks import pick_eligible
 
 CANDIDATES = 20
-
-
-class ContactNotAllowed(Conflict):
-    """The compliance check refused the call the agent asked for."""
 
 
 @dataclass(frozen=True)
@@ -99,58 +91,28 @@ def start_preview_call(
     session: Session, *, candidate: PreviewCandidate, agent_id: int, now: datetime
 ) -> int:
     """Check the contact again now and create the agent's call attempt (enqueued after commit)."""
-    decision = check_account_contact(
-        session,
-        account_id=candidate.account_id,
-        channel=Channel.VOICE,
-        contact_point_id=candidate.contact_point_id,
-        now=now,
-        context="preview",
-        campaign_id=candidate.campaign_id,
-    )
-    if not decision.allowed:
-        raise ContactNotAllowed(
-            _("This account cannot be called now: {reason}"), reason=decision.detail(None)
-        )
-    account = session.get_one(Account, candidate.account_id)
     local_day = now.astimezone(ZoneInfo(candidate.timezone)).date().isoformat()
     dedup = (
         f"{candidate.campaign_id}:{candidate.account_id}:{candidate.step}:"
         f"{candidate.try_number}:{local_day}"
         + (f":r{candidate.recycle_round}" if candidate.recycle else "")
     )
-    if session.scalar(select(Attempt.id).where(Attempt.dedup_key == dedup)) is not None:
-        raise ContactNotAllowed(
-            _("This account cannot be called now: {reason}"),
-            reason=_("it was already called today"),
-        )
-    attempt = Attempt(
-        client_id=account.client_id,
-        account_id=account.id,
-        campaign_id=candidate.campaign_id,
+    return start_agent_call(
+        session,
+        account_id=candidate.account_id,
         contact_point_id=candidate.contact_point_id,
+        campaign_id=candidate.campaign_id,
         agent_id=agent_id,
-        channel=Channel.VOICE,
-        status=AttemptStatus.PENDING,
         dedup_key=dedup,
         step_index=candidate.step,
         try_number=candidate.try_number,
         recycle_reason=candidate.recycle,
-        created_at=now,
-    )
-    session.add(attempt)
-    session.flush()
-    record(
-        session,
+        context="preview",
+        already_placed=_("it was already called today"),
         action="preview.called",
-        entity=account,
-        actor_label=f"agent:{agent_id}",
-        at=now,
-        actor_id=agent_id,
-        data={"attempt_id": attempt.id},
+        audit_data={},
+        now=now,
     )
-    enqueue_attempt_after_commit(session, attempt.id)
-    return attempt.id
 
 
 def skip_preview(

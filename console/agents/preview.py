@@ -14,8 +14,8 @@ from campaigns.db import read_scope, session_scope
 from campaigns.errors import Invalid
 from campaigns.i18n import _
 from campaigns.models import User, utcnow
+from campaigns.scheduler.agent_calls import ContactNotAllowed
 from campaigns.scheduler.preview_dialing import (
-    ContactNotAllowed,
     PreviewCandidate,
     preview_campaign_ids,
     preview_candidates,
