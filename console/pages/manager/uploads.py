@@ -3,24 +3,27 @@ the rejects report (row, column, value, reason) and a progress bar while the fil
 
 import csv
 import io
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from campaigns.agreements import import_payments
+from campaigns.agreements import PaymentImportSummary, import_payments
 from campaigns.clients import list_clients
 from campaigns.errors import AcuerdoError, Invalid
 from campaigns.i18n import _
-from campaigns.list_uploads import import_do_not_contact, import_withdrawals
+from campaigns.list_uploads import ListUploadSummary, import_do_not_contact, import_withdrawals
 from campaigns.models import Role, User, utcnow
 from console.deps import DbId, ManagerUser, SessionDep
 from console.i18n_templates import money, number
 from console.pages.common import PageRoute, back_to, page_locale, render
 
 router = APIRouter(prefix="/manager", route_class=PageRoute, include_in_schema=False)
+
+Summary = TypeVar("Summary", PaymentImportSummary, ListUploadSummary)
 
 KINDS = {
     "payments": _("Payments"),
@@ -67,15 +70,39 @@ def uploads(request: Request, db: SessionDep, user: ManagerUser) -> Response:
     return _page(request, db, user)
 
 
-def _failed(request: Request, db: Session, user: User, kind: str, error: AcuerdoError) -> Response:
-    db.rollback()
+def _upload(
+    request: Request,
+    db: Session,
+    user: User,
+    *,
+    kind: str,
+    run: Callable[[], Summary],
+    counts: Callable[[Summary], list[tuple[str, str]]],
+) -> Response:
+    """Run one import: committed, its counts and rejects are shown; refused, it is rolled back and
+    the page says why."""
+    try:
+        summary = run()
+    except AcuerdoError as error:
+        db.rollback()
+        return _page(
+            request,
+            db,
+            user,
+            kind=kind,
+            error=error.render(page_locale(request)),
+            status_code=error.status_code,
+        )
+    shown = counts(summary)
+    db.commit()
     return _page(
         request,
         db,
         user,
         kind=kind,
-        error=error.render(page_locale(request)),
-        status_code=error.status_code,
+        filename=summary.filename,
+        counts=shown,
+        rejects_text=summary.rejects_csv,
     )
 
 
@@ -89,8 +116,26 @@ def upload_payments(
 ) -> Response:
     """Record a payments file: settled accounts, kept promises, paid instalments."""
     locale = page_locale(request)
-    try:
-        summary = import_payments(
+
+    def counts(summary: PaymentImportSummary) -> list[tuple[str, str]]:
+        currency = next((c.currency for c in list_clients(db) if c.id == client_id), "MXN")
+        return [
+            (_("Rows read"), number(summary.rows_read, locale)),
+            (_("Payments recorded"), number(summary.recorded, locale)),
+            (_("Already recorded"), number(summary.already_recorded, locale)),
+            (_("Rejected"), number(summary.rejected, locale)),
+            (_("Amount recorded"), money(summary.amount, currency, locale)),
+            (_("Accounts paid off"), number(summary.accounts_settled, locale)),
+            (_("Promises kept"), number(summary.promises_kept, locale)),
+            (_("Instalments paid"), number(summary.installments_paid, locale)),
+        ]
+
+    return _upload(
+        request,
+        db,
+        user,
+        kind="payments",
+        run=lambda: import_payments(
             db,
             client_id=client_id,
             filename=file.filename or "pagos.csv",
@@ -98,41 +143,25 @@ def upload_payments(
             now=utcnow(),
             uploaded_by_id=user.id,
             locale=locale,
-        )
-    except AcuerdoError as error:
-        return _failed(request, db, user, "payments", error)
-    currency = next((c.currency for c in list_clients(db) if c.id == client_id), "MXN")
-    db.commit()
-    counts = [
-        (_("Rows read"), number(summary.rows_read, locale)),
-        (_("Payments recorded"), number(summary.recorded, locale)),
-        (_("Already recorded"), number(summary.already_recorded, locale)),
-        (_("Rejected"), number(summary.rejected, locale)),
-        (_("Amount recorded"), money(summary.amount, currency, locale)),
-        (_("Accounts paid off"), number(summary.accounts_settled, locale)),
-        (_("Promises kept"), number(summary.promises_kept, locale)),
-        (_("Instalments paid"), number(summary.installments_paid, locale)),
-    ]
-    return _page(
-        request,
-        db,
-        user,
-        kind="payments",
-        filename=summary.filename,
+        ),
         counts=counts,
-        rejects_text=summary.rejects_csv,
     )
 
 
-def _list_counts(summary: Any, applied: str, locale: str) -> list[tuple[str, str]]:
-    return [
-        (_("Rows read"), number(summary.rows_read, locale)),
-        (applied, number(summary.applied, locale)),
-        (_("Already listed"), number(summary.already, locale)),
-        (_("Rejected"), number(summary.rejected, locale)),
-        (_("Accounts affected"), number(summary.accounts_affected, locale)),
-        (_("Pending contacts cancelled"), number(summary.attempts_cancelled, locale)),
-    ]
+def _list_counts(applied: str, locale: str) -> Callable[[ListUploadSummary], list[tuple[str, str]]]:
+    """The counts of a list upload; `applied` names the rows it applied."""
+
+    def counts(summary: ListUploadSummary) -> list[tuple[str, str]]:
+        return [
+            (_("Rows read"), number(summary.rows_read, locale)),
+            (applied, number(summary.applied, locale)),
+            (_("Already listed"), number(summary.already, locale)),
+            (_("Rejected"), number(summary.rejected, locale)),
+            (_("Accounts affected"), number(summary.accounts_affected, locale)),
+            (_("Pending contacts cancelled"), number(summary.attempts_cancelled, locale)),
+        ]
+
+    return counts
 
 
 @router.post("/uploads/do-not-contact")
@@ -145,9 +174,13 @@ def upload_do_not_contact(
 ) -> Response:
     """Add phones and documents to a creditor's do-not-contact list (or the BPO's, for admins)."""
     locale = page_locale(request)
-    try:
-        client_id = None if scope == "all" else int(scope)
-        summary = import_do_not_contact(
+
+    def run() -> ListUploadSummary:
+        try:
+            client_id = None if scope == "all" else int(scope)
+        except ValueError as e:
+            raise Invalid(_("Choose one of the creditors offered.")) from e
+        return import_do_not_contact(
             db,
             client_id=client_id,
             filename=file.filename or "no-contactar.csv",
@@ -157,24 +190,15 @@ def upload_do_not_contact(
             locale=locale,
             now=utcnow(),
         )
-    except ValueError:
-        return _failed(request, db, user, "do-not-contact", _no_creditor())
-    except AcuerdoError as error:
-        return _failed(request, db, user, "do-not-contact", error)
-    db.commit()
-    return _page(
+
+    return _upload(
         request,
         db,
         user,
         kind="do-not-contact",
-        filename=summary.filename,
-        counts=_list_counts(summary, _("Added to the list"), locale),
-        rejects_text=summary.rejects_csv,
+        run=run,
+        counts=_list_counts(_("Added to the list"), locale),
     )
-
-
-def _no_creditor() -> AcuerdoError:
-    return Invalid(_("Choose one of the creditors offered."))
 
 
 @router.post("/uploads/withdrawals")
@@ -187,8 +211,12 @@ def upload_withdrawals(
 ) -> Response:
     """Close the accounts the creditor takes back; they leave every campaign at once."""
     locale = page_locale(request)
-    try:
-        summary = import_withdrawals(
+    return _upload(
+        request,
+        db,
+        user,
+        kind="withdrawals",
+        run=lambda: import_withdrawals(
             db,
             client_id=client_id,
             filename=file.filename or "retiros.csv",
@@ -197,18 +225,8 @@ def upload_withdrawals(
             by_label=user.username,
             locale=locale,
             now=utcnow(),
-        )
-    except AcuerdoError as error:
-        return _failed(request, db, user, "withdrawals", error)
-    db.commit()
-    return _page(
-        request,
-        db,
-        user,
-        kind="withdrawals",
-        filename=summary.filename,
-        counts=_list_counts(summary, _("Accounts withdrawn"), locale),
-        rejects_text=summary.rejects_csv,
+        ),
+        counts=_list_counts(_("Accounts withdrawn"), locale),
     )
 
 
