@@ -7,12 +7,14 @@ may open it can schedule a callback. The evidence pack is for managers, admins a
 creditor's own client viewers.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from campaigns.accounts.account_file import account_file
 from campaigns.accounts.actions import (
@@ -145,10 +147,18 @@ def reveal(request: Request, db: SessionDep, user: RevealingUser, account_id: Db
 
 
 def _acted(
-    request: Request, db: Any, user: User, account_id: int, form_name: str, action: Any
+    request: Request,
+    db: Session,
+    user: User,
+    account_id: int,
+    form_name: str,
+    action: Callable[..., object],
+    **fields: Any,
 ) -> Response:
+    """Run `action(db, account_id=, actor=, now=, **fields)` for the user: redirect back with
+    `done`, or the account page with the error under the form (422)."""
     try:
-        action()
+        action(db, account_id=account_id, actor=_actor(user), now=utcnow(), **fields)
     except AcuerdoError as error:
         db.rollback()
         message = error.render(page_locale(request))
@@ -169,14 +179,9 @@ def do_not_contact(
         user,
         account_id,
         "do_not_contact",
-        lambda: add_do_not_contact(
-            db,
-            account_id=account_id,
-            contact_point_id=point_id,
-            reason=str(form.get("reason") or ""),
-            actor=_actor(user),
-            now=utcnow(),
-        ),
+        add_do_not_contact,
+        contact_point_id=point_id,
+        reason=str(form.get("reason") or ""),
     )
 
 
@@ -196,14 +201,9 @@ def correct(
         user,
         account_id,
         f"phone_{point_id}",
-        lambda: correct_phone(
-            db,
-            account_id=account_id,
-            contact_point_id=point_id,
-            value=str(form.get("phone") or ""),
-            actor=_actor(user),
-            now=utcnow(),
-        ),
+        correct_phone,
+        contact_point_id=point_id,
+        value=str(form.get("phone") or ""),
     )
 
 
@@ -224,18 +224,18 @@ def callback(
     """Schedule a call back at a time the contact rules allow (the debtor's local time)."""
     point_id = form_id(str(form.get("contact_point_id") or ""), field="contact_point_id")
 
-    def schedule() -> None:
+    def schedule(db: Session, *, account_id: int, actor: Actor, now: datetime) -> None:
         if point_id is None:
             raise ActionRefused(_("Choose the phone to call back."))
-        zone = account_file(db, account_id=account_id, now=utcnow()).zones[0]
+        zone = account_file(db, account_id=account_id, now=now).zones[0]
         schedule_callback(
             db,
             account_id=account_id,
             contact_point_id=point_id,
             due_at=_debtor_moment(str(form.get("due_at") or ""), zone),
             owner_agent_id=user.id if Role(user.role) == Role.AGENT else None,
-            actor=_actor(user),
-            now=utcnow(),
+            actor=actor,
+            now=now,
         )
 
     return _acted(request, db, user, account_id, "callback", schedule)
@@ -246,20 +246,8 @@ def dispute(
     request: Request, db: SessionDep, user: ActingUser, account_id: DbId, form: PostedForm
 ) -> Response:
     """Open a dispute: contact holds until it is resolved."""
-    return _acted(
-        request,
-        db,
-        user,
-        account_id,
-        "dispute",
-        lambda: open_dispute(
-            db,
-            account_id=account_id,
-            reason=str(form.get("reason") or ""),
-            actor=_actor(user),
-            now=utcnow(),
-        ),
-    )
+    reason = str(form.get("reason") or "")
+    return _acted(request, db, user, account_id, "dispute", open_dispute, reason=reason)
 
 
 @router.post("/{account_id}/disputes/{dispute_id}/resolve")
@@ -278,14 +266,9 @@ def resolve(
         user,
         account_id,
         f"resolve_{dispute_id}",
-        lambda: resolve_dispute(
-            db,
-            account_id=account_id,
-            dispute_id=dispute_id,
-            note=str(form.get("note") or ""),
-            actor=_actor(user),
-            now=utcnow(),
-        ),
+        resolve_dispute,
+        dispute_id=dispute_id,
+        note=str(form.get("note") or ""),
     )
 
 
@@ -297,7 +280,7 @@ def answer(
     point_id = form_id(str(form.get("contact_point_id") or ""), field="contact_point_id")
     channel_text = str(form.get("channel") or "")
 
-    def send() -> None:
+    def send(db: Session, *, account_id: int, actor: Actor, now: datetime) -> None:
         if point_id is None or channel_text not in (Channel.SMS, Channel.WHATSAPP):
             raise ActionRefused(_("Choose the phone and the channel of the answer."))
         send_answer(
@@ -307,8 +290,8 @@ def answer(
             channel=Channel(channel_text),
             text=str(form.get("text") or ""),
             template_key=str(form.get("template") or "") or None,
-            actor=_actor(user),
-            now=utcnow(),
+            actor=actor,
+            now=now,
         )
 
     return _acted(request, db, user, account_id, "answer", send)
@@ -317,14 +300,7 @@ def answer(
 @router.post("/{account_id}/read")
 def read(request: Request, db: SessionDep, user: StaffUser, account_id: DbId) -> Response:
     """Mark the debtor's replies read without answering."""
-    return _acted(
-        request,
-        db,
-        user,
-        account_id,
-        "read",
-        lambda: mark_read(db, account_id=account_id, actor=_actor(user), now=utcnow()),
-    )
+    return _acted(request, db, user, account_id, "read", mark_read)
 
 
 @router.get("/{account_id}/evidence.zip")
