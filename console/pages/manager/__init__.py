@@ -3,6 +3,9 @@
 from fastapi import APIRouter
 
 from console.pages.manager import (
+    campaign_editor,
+    campaign_files,
+    campaign_preview,
     campaigns,
     creditor_settings,
     creditors,
@@ -13,5 +16,16 @@ from console.pages.manager import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (creditors, creditor_settings, portfolios, uploads, campaigns, users, data_requests):
+for module in (
+    creditors,
+    creditor_settings,
+    portfolios,
+    uploads,
+    campaigns,
+    campaign_editor,
+    campaign_files,
+    campaign_preview,
+    users,
+    data_requests,
+):
     router.include_router(module.router)

@@ -24,6 +24,7 @@ from campaigns.i18n import _, translate
 
 RETRY_RESULTS: tuple[str, ...] = get_args(RetryResult)
 RECYCLE_RESULTS: tuple[str, ...] = get_args(RecycleResult)
+CHANNELS = {"voice": _("Call"), "sms": _("Text message (SMS)"), "whatsapp": _("WhatsApp message")}
 TOP_FIELDS = (
     "name",
     "client",
