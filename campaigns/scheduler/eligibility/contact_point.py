@@ -15,7 +15,7 @@ from campaigns.models import (
     DoNotContact,
     LineType,
 )
-from campaigns.scheduler.eligibility.sql import TEXT
+from campaigns.scheduler.eligibility.sql import TEXT, fenced
 
 
 def _opted_out() -> ColumnElement[bool]:
@@ -81,7 +81,7 @@ def with_contact_point(
         for ch in channels
     }
     point = case(*((c.channel == str(ch), best[ch]) for ch in channels), else_=null())
-    return select(progress, point.label("contact_point_id")).subquery("chosen")
+    return fenced(select(progress, point.label("contact_point_id")), "chosen")
 
 
 def point_rule(c: Any, client: Client, profile: Profile) -> Any:
