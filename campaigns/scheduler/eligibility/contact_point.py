@@ -84,10 +84,11 @@ def with_contact_point(
     return fenced(select(progress, point.label("contact_point_id")), "chosen")
 
 
-def point_rule(c: Any, client: Client, profile: Profile) -> Any:
-    """Why an account has no usable contact point for its step's channel."""
+def point_rule(c: Any, client: Client, profile: Profile, channels: list[Channel]) -> Any:
+    """Why an account has no usable contact point for its step's channel (one of `channels`,
+    the campaign's)."""
     by_channel = []
-    for channel in (Channel.SMS, Channel.VOICE, Channel.WHATSAPP):
+    for channel in channels:
 
         def has(depth: int, ch: Channel = channel) -> ColumnElement[bool]:
             return exists().where(*_point_conditions(c.debtor_id, client.id, ch, profile, depth))

@@ -22,6 +22,7 @@ from campaigns.models import (
     Account,
     AccountStatus,
     Attempt,
+    Channel,
     Client,
     Dispute,
     DisputeStatus,
@@ -38,7 +39,12 @@ from campaigns.scheduler.eligibility.zones import ZoneFacts
 
 
 def with_rule(
-    chosen: Any, client: Client, profile: Profile, zones: ZoneFacts, now: datetime
+    chosen: Any,
+    client: Client,
+    profile: Profile,
+    zones: ZoneFacts,
+    now: datetime,
+    channels: list[Channel],
 ) -> Select[Any]:
     """The selection's columns with the first rule that excludes each account (NULL: none).
 
@@ -75,7 +81,7 @@ def with_rule(
         (c.progress_rule.is_not(None), c.progress_rule),
         (busy_elsewhere, literal(IN_FLIGHT, TEXT)),
         (dnc_debtor, literal(Rule.DO_NOT_CONTACT.value, TEXT)),
-        (c.contact_point_id.is_(None), point_rule(c, client, profile)),
+        (c.contact_point_id.is_(None), point_rule(c, client, profile, channels)),
     ]
     whens.extend(_time_whens(c, profile, zones, now))
     whens.append(_preference_when(c, zones, now))
@@ -108,12 +114,13 @@ def _promise_in_force(c: Any, zones: ZoneFacts) -> ColumnElement[bool]:
     for key, day in zones.earliest.items():
         keys_by_date.setdefault(day, []).append(key)
 
-    def pending_since(day: date) -> Any:
-        return c.account_id.in_(
+    def pending_since(day: date) -> ColumnElement[bool]:
+        pending: ColumnElement[bool] = c.account_id.in_(
             select(PromiseToPay.account_id).where(
                 PromiseToPay.status == PromiseStatus.PENDING, PromiseToPay.due_date >= day
             )
         )
+        return pending
 
     if len(keys_by_date) == 1:  # the filter already keeps the debtors to these keys
         return pending_since(next(iter(keys_by_date)))
