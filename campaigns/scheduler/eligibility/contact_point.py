@@ -84,6 +84,25 @@ def with_contact_point(
     return fenced(select(progress, point.label("contact_point_id")), "chosen")
 
 
+def reachable(c: Any, client: Client, profile: Profile, channels: list[Channel]) -> Any:
+    """Whether the account has a usable contact point for its step's channel: the same
+    conditions as the chosen point, so it holds exactly when `contact_point_id` is not NULL.
+
+    The rule reads this rather than the chosen point because a correlated EXISTS is one the
+    database may answer from a set read once (PostgreSQL hashes it when many rows ask, as the
+    preview's counts do), and a query that only counts then never looks the point itself up.
+    """
+    return or_(
+        *(
+            and_(
+                c.channel == ch.value,
+                exists().where(*_point_conditions(c.debtor_id, client.id, ch, profile, 4)),
+            )
+            for ch in channels
+        )
+    )
+
+
 def point_rule(c: Any, client: Client, profile: Profile, channels: list[Channel]) -> Any:
     """Why an account has no usable contact point for its step's channel (one of `channels`,
     the campaign's)."""

@@ -32,7 +32,7 @@ from campaigns.models import (
     PromiseStatus,
     PromiseToPay,
 )
-from campaigns.scheduler.eligibility.contact_point import point_rule
+from campaigns.scheduler.eligibility.contact_point import point_rule, reachable
 from campaigns.scheduler.eligibility.progress import IN_FLIGHT, IN_FLIGHT_STATUSES
 from campaigns.scheduler.eligibility.sql import DATETIME, INT, TEXT, by_zone
 from campaigns.scheduler.eligibility.zones import ZoneFacts
@@ -81,7 +81,7 @@ def with_rule(
         (c.progress_rule.is_not(None), c.progress_rule),
         (busy_elsewhere, literal(IN_FLIGHT, TEXT)),
         (dnc_debtor, literal(Rule.DO_NOT_CONTACT.value, TEXT)),
-        (c.contact_point_id.is_(None), point_rule(c, client, profile, channels)),
+        (not_(reachable(c, client, profile, channels)), point_rule(c, client, profile, channels)),
     ]
     whens.extend(_time_whens(c, profile, zones, now))
     whens.append(_preference_when(c, zones, now))
