@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from campaigns.debtor_zones import decode_zones
@@ -43,6 +44,13 @@ def walk(session: Session, selection: Selection, *, first_page: int) -> Iterator
     no further page is read."""
     session.flush()
     connection = session.connection()
+    if selection.postgres:
+        # A page's rows are read by key from cached indexes. Priced as random disk reads (the
+        # default) and with parallel workers, the planner would rather hash a page against a
+        # scan of every debtor. Set for the rest of the transaction: walk after counting.
+        connection.execute(
+            text("SET LOCAL random_page_cost = 1.1; SET LOCAL max_parallel_workers_per_gather = 0")
+        )
     offset, size = 0, first_page
     while True:
         ids = list(connection.execute(selection.page_ids(offset, size)).scalars())

@@ -79,15 +79,8 @@ def build_selection(
     if session.get_bind().dialect.name == "postgresql":
         # The query is large but cheap; PostgreSQL's JIT would spend seconds compiling it. Once
         # psycopg prepares it, a generic plan cannot see how few ids a page holds and scans
-        # the portfolio: plan each page for its own parameters. A page's rows are read by key
-        # from cached indexes: priced as random disk reads (the default cost) and with parallel
-        # workers, the planner would rather scan every debtor to join a thousand of them.
-        session.execute(
-            text(
-                "SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan;"
-                " SET LOCAL random_page_cost = 1.1; SET LOCAL max_parallel_workers_per_gather = 0"
-            )
-        )
+        # the portfolio: plan each page for its own parameters.
+        session.execute(text("SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan"))
     profile = effective_profile(client)
     facts = zone_facts((zones or ZoneCache()).pairs(session, client), now)
     steps = tuple(dict(step) for step in campaign.steps)
