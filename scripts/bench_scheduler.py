@@ -273,6 +273,9 @@ def _measure(size: int, ticks: int, previews: int, built: float) -> None:
         tick()  # warm the caches once, as a running scheduler has them
         tick_ms, picks = _timed(ticks, tick)
         top_ms, _rows = _timed(ticks, top)
+        # The counts and their floor in a new transaction, without the walk's plan settings.
+        session.rollback()
+        connection = session.connection()
 
         def counts() -> Any:
             selection = build_selection(session, campaign=campaign, client=client, now=NOW)

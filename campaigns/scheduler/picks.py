@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from campaigns.debtor_zones import decode_zones
@@ -43,10 +44,17 @@ def walk(session: Session, selection: Selection, *, first_page: int) -> Iterator
     no further page is read."""
     session.flush()
     connection = session.connection()
+    if selection.postgres:
+        # A page's rows are read by key from cached indexes. Priced as random disk reads (the
+        # default) and with parallel workers, the planner would rather hash a page against a
+        # scan of every debtor. Set for the rest of the transaction: walk after counting.
+        connection.execute(
+            text("SET LOCAL random_page_cost = 1.1; SET LOCAL max_parallel_workers_per_gather = 0")
+        )
     offset, size = 0, first_page
     while True:
         ids = list(connection.execute(selection.page_ids(offset, size)).scalars())
-        rows = connection.execute(selection.of_accounts(ids)).all() if ids else []
+        rows = connection.execute(selection.page, {"page_ids": ids}).all() if ids else []
         yield from sorted(rows, key=_pick_order)
         if len(ids) < size:
             return
@@ -61,10 +69,12 @@ def pick_eligible(
     messages: int,
     calls: int,
     page_size: int | None = None,
+    walked: list[Any] | None = None,
 ) -> list[Pick]:
     """The eligible accounts to contact now, best first: one per debtor, within the limits.
 
-    The first page has `page_size` accounts (default: twice the picks wanted).
+    The first page has `page_size` accounts (default: twice the picks wanted). `walked`, when
+    given, receives every selection row the walk went through before it had its picks.
     """
     limits = {True: calls, False: messages}
     taken = {True: 0, False: 0}
@@ -74,6 +84,8 @@ def pick_eligible(
         return picks
     first_page = page_size or max(FIRST_PAGE_MIN, 2 * (calls + messages))
     for row in walk(session, selection, first_page=first_page):
+        if walked is not None:
+            walked.append(row)
         if row.rule is not None or row.debtor_id in seen_debtors:
             continue
         seen_debtors.add(row.debtor_id)

@@ -25,12 +25,8 @@ from typing import Any
 
 from sqlalchemy import (
     Insert,
-    exists,
     func,
     insert,
-    literal,
-    not_,
-    null,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -52,7 +48,6 @@ from campaigns.models import (
     NewAttempt,
     record_new_attempts,
 )
-from campaigns.models.base import UTCDateTime
 from campaigns.scheduler.eligibility.progress import IN_FLIGHT_STATUSES, PROGRESS_RULES
 from campaigns.scheduler.eligibility.selection import Selection, build_selection
 from campaigns.scheduler.eligibility.zones import ZoneCache
@@ -135,17 +130,19 @@ def schedule_campaign(
     """
     client = session.get_one(Client, campaign.client_id)
     selection = build_selection(session, campaign=campaign, client=client, now=now, zones=zones)
+    walked: list[Any] = []
     picks = pick_eligible(
         session,
         selection,
         messages=get_settings().scheduler_batch_size if messages is None else messages,
         calls=call_capacity(session, campaign=campaign) if calls is None else calls,
+        walked=walked,
     )
     picks = fit_to_windows(
         session, client=client, profile=effective_profile(client), picks=picks, now=now
     )
     ids = _create_attempts(session, campaign, client, selection, picks)
-    refused = record_refusals(session, selection) if refusals else 0
+    refused = record_refusals(session, selection, walked) if refusals else 0
     return ids, refused
 
 
@@ -252,42 +249,45 @@ def _bodies(
     return bodies
 
 
-def record_refusals(session: Session, selection: Selection) -> int:
-    """Store a refusal for accounts a compliance rule excludes (once per rule in 24 hours)."""
-    ruled = selection.query.subquery("ruled")
-    recent = exists().where(
-        ContactRefusal.account_id == ruled.c.account_id,
-        ContactRefusal.campaign_id == selection.campaign_id,
-        ContactRefusal.rule == ruled.c.rule,
-        ContactRefusal.checked_at > selection.now - REFUSAL_EVERY,
-    )
-    source = select(
-        literal(selection.client_id),
-        ruled.c.account_id,
-        literal(selection.campaign_id),
-        ruled.c.channel,
-        ruled.c.rule,
-        null(),
-        literal("scheduler"),
-        literal(selection.now, UTCDateTime()),
-    ).where(
-        ruled.c.rule.is_not(None),
-        ruled.c.rule.not_in(sorted(PROGRESS_RULES)),
-        not_(recent),
-    )
-    result = session.execute(
-        insert(ContactRefusal).from_select(
-            [
-                "client_id",
-                "account_id",
-                "campaign_id",
-                "channel",
-                "rule",
-                "detail",
-                "context",
-                "checked_at",
-            ],
-            source,
+def record_refusals(session: Session, selection: Selection, rows: Sequence[Any]) -> int:
+    """Store a refusal for the accounts among `rows` (the selection's rows the tick walked) that
+    a compliance rule excludes, once per rule in 24 hours.
+
+    Only the walked rows: an account the walk did not reach this tick gets its refusal when a
+    tick reaches it, so the cost follows the picks, not the portfolio.
+    """
+    excluded = {
+        int(row.account_id): row
+        for row in rows
+        if row.rule is not None and row.rule not in PROGRESS_RULES
+    }
+    ids = sorted(excluded)
+    recent: set[tuple[int, str]] = set()
+    for start in range(0, len(ids), INSERT_CHUNK):
+        recent.update(
+            (int(account_id), str(rule))
+            for account_id, rule in session.execute(
+                select(ContactRefusal.account_id, ContactRefusal.rule).where(
+                    ContactRefusal.account_id.in_(ids[start : start + INSERT_CHUNK]),
+                    ContactRefusal.campaign_id == selection.campaign_id,
+                    ContactRefusal.checked_at > selection.now - REFUSAL_EVERY,
+                )
+            ).all()
         )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    new = [
+        {
+            "client_id": selection.client_id,
+            "account_id": account_id,
+            "campaign_id": selection.campaign_id,
+            "channel": row.channel,
+            "rule": row.rule,
+            "detail": None,
+            "context": "scheduler",
+            "checked_at": selection.now,
+        }
+        for account_id, row in excluded.items()
+        if (account_id, str(row.rule)) not in recent
+    ]
+    for start in range(0, len(new), INSERT_CHUNK):
+        session.execute(insert(ContactRefusal), new[start : start + INSERT_CHUNK])
+    return len(new)

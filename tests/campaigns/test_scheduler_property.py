@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.compliance import check_account_contact
+from campaigns.compliance import Rule, check_account_contact
 from campaigns.models import (
     Account,
     AccountStatus,
@@ -31,6 +31,12 @@ from campaigns.scheduler import build_selection, pick_eligible
 from tests.campaigns.test_scheduler_eligibility import make_campaign
 from tests.factories import make_account, make_client
 
+POINT_RULES = {
+    Rule.INVALID_CONTACT_POINT.value,
+    Rule.OPTED_OUT.value,
+    Rule.NO_CONSENT.value,
+    Rule.NO_CONSENT_WHATSAPP.value,
+}
 PROFILES = {
     "MX": ("America/Mexico_City", ["America/Mexico_City", "America/Tijuana", "America/Cancun"]),
     "CO": ("America/Bogota", ["America/Bogota"]),
@@ -228,6 +234,13 @@ def _check(
         )
         assert decision.allowed, (pick, decision.rule, decision.detail("en"))
     ruled = session.execute(selection.query).all()
+    # The rule asks whether a usable contact point exists with the chosen point's own conditions:
+    # the two never disagree.
+    for row in ruled:
+        if row.rule is None:
+            assert row.contact_point_id is not None, row
+        if row.rule in POINT_RULES:
+            assert row.contact_point_id is None, row
     # Conversely, an account the filter matched but the scheduler excluded for a compliance rule
     # is refused by the per-contact check too when checked on its best contact point.
     for row in ruled:

@@ -15,7 +15,7 @@ from campaigns.models import (
     DoNotContact,
     LineType,
 )
-from campaigns.scheduler.eligibility.sql import TEXT
+from campaigns.scheduler.eligibility.sql import TEXT, fenced
 
 
 def _opted_out() -> ColumnElement[bool]:
@@ -81,13 +81,33 @@ def with_contact_point(
         for ch in channels
     }
     point = case(*((c.channel == str(ch), best[ch]) for ch in channels), else_=null())
-    return select(progress, point.label("contact_point_id")).subquery("chosen")
+    return fenced(select(progress, point.label("contact_point_id")), "chosen")
 
 
-def point_rule(c: Any, client: Client, profile: Profile) -> Any:
-    """Why an account has no usable contact point for its step's channel."""
+def reachable(c: Any, client: Client, profile: Profile, channels: list[Channel]) -> Any:
+    """Whether the account has a usable contact point for its step's channel: the same
+    conditions as the chosen point, so it holds exactly when `contact_point_id` is not NULL.
+
+    The rule reads this rather than the chosen point because a correlated EXISTS is one the
+    database may answer from a set read once (PostgreSQL hashes it when many rows ask, as the
+    preview's counts do), and a query that only counts then never looks the point itself up.
+    """
+    return or_(
+        *(
+            and_(
+                c.channel == ch.value,
+                exists().where(*_point_conditions(c.debtor_id, client.id, ch, profile, 4)),
+            )
+            for ch in channels
+        )
+    )
+
+
+def point_rule(c: Any, client: Client, profile: Profile, channels: list[Channel]) -> Any:
+    """Why an account has no usable contact point for its step's channel (one of `channels`,
+    the campaign's)."""
     by_channel = []
-    for channel in (Channel.SMS, Channel.VOICE, Channel.WHATSAPP):
+    for channel in channels:
 
         def has(depth: int, ch: Channel = channel) -> ColumnElement[bool]:
             return exists().where(*_point_conditions(c.debtor_id, client.id, ch, profile, depth))

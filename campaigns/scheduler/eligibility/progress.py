@@ -18,7 +18,7 @@ from campaigns.models import (
     PromiseStatus,
     PromiseToPay,
 )
-from campaigns.scheduler.eligibility.sql import DATETIME, INT, TEXT
+from campaigns.scheduler.eligibility.sql import DATETIME, INT, TEXT, fenced
 
 IN_FLIGHT = "in_flight"
 RETRY_WAIT = "retry_wait"
@@ -78,7 +78,7 @@ def with_progress(
         (last.status.in_(FAILED_STATUSES), literal("failed", TEXT)),
         else_=literal("done", TEXT),
     )
-    with_last = (
+    with_last = fenced(
         select(
             base,
             result.label("result"),
@@ -86,9 +86,8 @@ def with_progress(
             last.try_number.label("last_try"),
             func.coalesce(last.ended_at, last.dispatched_at, last.created_at).label("last_end"),
             last.created_at.label("last_created"),
-        )
-        .select_from(base.outerjoin(last, last.id == base.c.last_id))
-        .subquery("with_last")
+        ).select_from(base.outerjoin(last, last.id == base.c.last_id)),
+        "with_last",
     )
     c = with_last.c
     count = len(steps)
@@ -108,7 +107,7 @@ def with_progress(
         c.last_step < count,
         or_(*(and_(c.result == name, c.last_try < rule.max_tries) for name, rule in rules.items())),
     )
-    ready, waiting, round_ = _recycling(c, recycling, campaign_id, now)
+    ready, waiting = _recycling(c, recycling, campaign_id, now)
     done = and_(
         c.last_id.is_not(None),
         c.result != IN_FLIGHT,
@@ -116,7 +115,6 @@ def with_progress(
         not_(tries_left),
         next_step >= count,
     )
-    recycle = case((done, ready), else_=null())
     waited = or_(
         *(
             and_(
@@ -126,78 +124,97 @@ def with_progress(
             for name, rule in rules.items()
         )
     )
+    # Each judgement once per row: the next stage reads them as columns.
+    judged = fenced(
+        select(
+            with_last,
+            next_due.label("next_due"),
+            tries_left.label("tries_left"),
+            waited.label("waited"),
+            case((done, ready), else_=null()).label("recycle"),
+            case((done, waiting), else_=false()).label("recycle_waiting"),
+        ),
+        "judged",
+    )
+    j = judged.c
     step = case(
-        (c.last_id.is_(None), literal(0, INT)),
-        (c.result == IN_FLIGHT, null()),
-        (next_due, next_step),
-        (and_(tries_left, waited), c.last_step),
-        (recycle.is_not(None), literal(count, INT)),
+        (j.last_id.is_(None), literal(0, INT)),
+        (j.result == IN_FLIGHT, null()),
+        (j.next_due, j.last_step + 1),
+        (and_(j.tries_left, j.waited), j.last_step),
+        (j.recycle.is_not(None), literal(count, INT)),
         else_=null(),
     )
     try_number = case(
-        (c.last_id.is_(None), literal(1, INT)),
-        (next_due, literal(1, INT)),
-        (recycle.is_not(None), literal(1, INT)),
-        else_=c.last_try + 1,
+        (j.last_id.is_(None), literal(1, INT)),
+        (j.next_due, literal(1, INT)),
+        (j.recycle.is_not(None), literal(1, INT)),
+        else_=j.last_try + 1,
     )
     progress_rule = case(
-        (c.last_id.is_(None), null()),
-        (c.result == IN_FLIGHT, literal(IN_FLIGHT, TEXT)),
-        (next_due, null()),
-        (tries_left, case((waited, null()), else_=literal(RETRY_WAIT, TEXT))),
+        (j.last_id.is_(None), null()),
+        (j.result == IN_FLIGHT, literal(IN_FLIGHT, TEXT)),
+        (j.next_due, null()),
+        (j.tries_left, case((j.waited, null()), else_=literal(RETRY_WAIT, TEXT))),
         (
-            next_step >= count,
+            j.last_step + 1 >= count,
             case(
-                (recycle.is_not(None), null()),
-                (waiting, literal(RECYCLE_WAIT, TEXT)),
+                (j.recycle.is_not(None), null()),
+                (j.recycle_waiting, literal(RECYCLE_WAIT, TEXT)),
                 else_=literal(STEPS_DONE, TEXT),
             ),
         ),
         else_=literal(STEP_NOT_DUE, TEXT),
     )
-    staged = select(
-        c.account_id,
-        c.debtor_id,
-        c.account_ref,
-        c.balance,
-        c.due_date,
-        c.status,
-        c.priority_boost,
-        c.tz,
-        c.zones,
-        c.country,
-        c.debtor_name,
-        step.label("step"),
-        try_number.label("try_number"),
-        progress_rule.label("progress_rule"),
-        recycle.label("recycle"),
-        case((recycle.is_not(None), round_), else_=null()).label("recycle_round"),
-    ).subquery("staged")
+    round_ = _recycled(j.account_id, campaign_id, None) + 1
+    staged = fenced(
+        select(
+            j.account_id,
+            j.debtor_id,
+            j.account_ref,
+            j.balance,
+            j.due_date,
+            j.status,
+            j.priority_boost,
+            j.tz,
+            j.zones,
+            j.country,
+            j.debtor_name,
+            step.label("step"),
+            try_number.label("try_number"),
+            progress_rule.label("progress_rule"),
+            j.recycle,
+            case((j.recycle.is_not(None), round_), else_=null()).label("recycle_round"),
+        ),
+        "staged",
+    )
     every = steps + ((steps[recycling.step],) if recycling else ())
     return select(staged, channel_of(staged.c.step, every).label("channel")).subquery("progress")
 
 
+def _recycled(account_id: Any, campaign_id: int, reason: str | None) -> Any:
+    """How many of the campaign's attempts on the account were recycled (for this reason)."""
+    which = (
+        Attempt.recycle_reason.is_not(None) if reason is None else Attempt.recycle_reason == reason
+    )
+    return (
+        select(func.count(Attempt.id))
+        .where(Attempt.account_id == account_id, Attempt.campaign_id == campaign_id, which)
+        .scalar_subquery()
+    )
+
+
 def _recycling(
     c: Any, plan: RecyclePlan | None, campaign_id: int, now: datetime
-) -> tuple[Any, ColumnElement[bool], Any]:
-    """(the recycling rule ready now or NULL, whether one is waiting for its delay, the round)."""
+) -> tuple[Any, ColumnElement[bool]]:
+    """(the recycling rule ready now or NULL, whether one is waiting for its delay)."""
     if plan is None:
-        return null(), false(), null()
-
-    def used(reason: str | None) -> Any:
-        mine = [Attempt.account_id == c.account_id, Attempt.campaign_id == campaign_id]
-        which = (
-            Attempt.recycle_reason.is_not(None)
-            if reason is None
-            else Attempt.recycle_reason == reason
-        )
-        return select(func.count(Attempt.id)).where(*mine, which).scalar_subquery()
-
+        return null(), false()
     ready: list[tuple[ColumnElement[bool], Any]] = []
     pending: list[ColumnElement[bool]] = []
     for reason, rule in plan.rules.items():
         since = literal(now - timedelta(minutes=rule.delay_minutes), DATETIME)
-        left = used(reason) < rule.max_recycles
+        left = _recycled(c.account_id, campaign_id, reason) < rule.max_recycles
         if reason == BROKEN_PROMISE:  # a promise, or a plan whose instalment was missed
             promise_broken = (
                 select(func.max(PromiseToPay.resolved_at))
@@ -223,7 +240,7 @@ def _recycling(
             applies = and_(c.result == reason, left)
             ready.append((and_(applies, c.last_end <= since), literal(reason, TEXT)))
         pending.append(applies)
-    return case(*ready, else_=null()), or_(*pending), used(None) + 1
+    return case(*ready, else_=null()), or_(*pending)
 
 
 def channel_of(step: ColumnElement[Any], steps: tuple[dict[str, Any], ...]) -> Any:

@@ -1,8 +1,9 @@
 """The eligibility query of a campaign at a moment, built from its parts."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Integer, Select, any_, bindparam, text
@@ -24,9 +25,12 @@ from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
 class Selection:
     """The eligibility query of one campaign at one moment, and the zone facts it was built from.
 
-    `query` yields one row per matched account (`of_accounts(ids)`: only those of the given ids,
-    with the same rules; `page_ids(offset, size)` reads the matched ids at those positions in
-    pick order) with the columns: account_id, debtor_id,
+    Both queries are built on first use, once: a tick builds only the page query and runs it
+    for every page with new ids.
+
+    `query` yields one row per matched account (`page`: only those whose ids are given as the
+    parameter `page_ids`, with the same rules; `page_ids(offset, size)` reads the matched ids at
+    those positions in pick order) with the columns: account_id, debtor_id,
     account_ref, debtor_name, balance, due_date, priority_boost, tz (the primary zone), zones
     (every candidate zone, space-separated), step, try_number, channel, contact_point_id, recycle
     and recycle_round (the recycling rule that brings the account back and its round, or NULL)
@@ -38,11 +42,23 @@ class Selection:
     campaign_id: int
     client_id: int
     now: datetime
-    query: Select[Any]
-    of_accounts: Callable[[Sequence[int]], Select[Any]]
+    ruled: Callable[[ColumnElement[bool] | None], Select[Any]]
     page_ids: Callable[[int, int], Select[int]]
     today_by_zone: Mapping[str, date] = field(default_factory=dict)
     steps: tuple[dict[str, Any], ...] = ()
+    postgres: bool = False
+
+    @cached_property
+    def query(self) -> Select[Any]:
+        """Every matched account with its rule."""
+        return self.ruled(None)
+
+    @cached_property
+    def page(self) -> Select[Any]:
+        """The matched accounts among the ids of the parameter `page_ids`, with their rule."""
+        if self.postgres:  # one array parameter: the same statement text (and plan) every page
+            return self.ruled(Account.id == any_(bindparam("page_ids", type_=ARRAY(Integer))))
+        return self.ruled(Account.id.in_(bindparam("page_ids", expanding=True)))
 
 
 def build_selection(
@@ -80,19 +96,11 @@ def build_selection(
             base, steps, rules, now, campaign_id=campaign.id, recycling=recycling
         )
         chosen = with_contact_point(progress, client, profile, channels)
-        return with_rule(chosen, client, profile, facts, now)
-
-    postgres = session.get_bind().dialect.name == "postgresql"
-
-    def of_accounts(ids: Sequence[int]) -> Select[Any]:
-        if postgres:  # one array parameter: the same statement text (and plan) for every page
-            return ruled(Account.id == any_(bindparam("page_ids", list(ids), ARRAY(Integer))))
-        return ruled(Account.id.in_(list(ids)))
+        return with_rule(chosen, client, profile, facts, now, channels)
 
     def page_ids(offset: int, size: int) -> Select[int]:
         return page_of_matched(campaign, account_filter, facts, offset=offset, size=size)
 
     every = steps + ((steps[recycling.step],) if recycling else ())
-    return Selection(
-        campaign.id, client.id, now, ruled(None), of_accounts, page_ids, facts.today, every
-    )
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return Selection(campaign.id, client.id, now, ruled, page_ids, facts.today, every, postgres)
