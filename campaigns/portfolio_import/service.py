@@ -21,7 +21,7 @@ from campaigns.i18n import _
 from campaigns.models import AuditEvent, Portfolio, User
 from campaigns.portfolio_import.headers import COLUMNS, DAYS_OVERDUE, DUE_DATE, EMAIL, PHONE
 from campaigns.portfolio_import.rows import FileContext, RowParser, rejects_csv
-from campaigns.portfolio_import.writer import ProgressCallback, Writer
+from campaigns.portfolio_import.writing import ProgressCallback, Writer
 from campaigns.settings import get_settings
 from campaigns.tabular import ColumnMap, MissingColumn, map_columns, open_table, require_columns
 
@@ -94,6 +94,7 @@ def import_portfolio(
         parser = RowParser(columns, context)
         for batch in _batches(table.rows, IMPORT_BATCH):
             writer.write(parser.parse(batch), read=len(batch))
+        writer.finish()
         rows_read = table.rows_read
     problems, rejected = parser.problems, parser.rejected
 
