@@ -11,7 +11,7 @@ import phonenumbers
 
 from campaigns.i18n import _
 from campaigns.models import LineType
-from campaigns.portfolio_import.phone_fast_path import fast_number_type
+from campaigns.phone_fast_path import fast_number_type
 from campaigns.tabular import normalise_header
 
 MAX_BALANCE = Decimal("999999999999.99")

@@ -56,6 +56,29 @@ def fast_number_type(text: str, region: str) -> tuple[str, int] | None:
     return f"+{country_code}{digits}", number_type
 
 
+def decisive_prefix(e164: str, *, digits: int) -> str | None:
+    """A key shared by exactly the numbers that agree with `e164` on their type and on their
+    first `digits` digits (and length), or None when no such key is known for its region.
+
+    Anything phonenumbers derives from a number's type and leading digits, such as its time
+    zones, can be cached under this key.
+    """
+    for code_length in (1, 2, 3):
+        code = e164[1 : 1 + code_length]
+        regions = phonenumbers.region_codes_for_country_code(int(code)) if code.isdigit() else ()
+        if len(regions) != 1:
+            continue
+        shape = _region_shape(regions[0])
+        national = e164[1 + code_length :]
+        if shape is None or shape[0] != int(code) or len(national) not in shape[1]:
+            return None
+        if national[:1] == "0" or not national.isdigit():
+            return None
+        keep = max(digits, code_length + shape[2])
+        return f"{e164[: 1 + keep]}/{len(e164)}"
+    return None
+
+
 @cache
 def _region_shape(region: str) -> tuple[int, frozenset[int], int] | None:
     """(country code, national lengths, digits that decide the type) or None: not prefix-shaped.
