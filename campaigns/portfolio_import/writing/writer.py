@@ -98,7 +98,13 @@ class Writer:
         self.refreshed_ids.update(d.id for d in debtors if d.id is not None)
 
     def finish(self) -> None:
-        """After the last batch: refresh the planner's statistics if the tables grew."""
+        """After the last batch: objects the session holds for rows written in bulk are expired
+        (their next read sees the import), and the planner's statistics refreshed if the
+        tables grew."""
+        written = (Debtor, ContactPoint, ChannelPermission, Account)
+        for held in list(self.session.identity_map.values()):
+            if isinstance(held, written):
+                self.session.expire(held)
         if self.inserted_since_analyze >= ANALYZE_AFTER:
             bulk.analyze(self.session, [DEBTORS, CONTACT_POINTS, PERMISSIONS, ACCOUNTS])
 
