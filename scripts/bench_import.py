@@ -20,6 +20,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import tempfile
 import time
 from contextlib import nullcontext
@@ -234,6 +235,7 @@ def main() -> None:
         del content
         path.unlink()
         print(f"peak RSS of the largest parse worker so far: {peak_rss_mb()[1]:.0f} MB")
+    shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":
