@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
 from phonenumbers import timezone as phone_timezone
-from phonenumbers.tzdata import TIMEZONE_DATA
+from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
+from campaigns.phone_fast_path import decisive_prefix
 from campaigns.tabular import normalise_header
 
 SEPARATOR = " "
@@ -93,7 +94,22 @@ def knows_regions(country: str) -> bool:
     return country.upper() in _regions()
 
 
+_PHONE_ZONES: dict[tuple[str, str | None], tuple[str, ...]] = {}
+
+
 def phone_zones(e164: str, *, country: str | None = None) -> tuple[str, ...]:
+    """The zones a phone number's prefix places it in (see `_phone_zones`), cached by the
+    leading digits that decide them where that is exact (`decisive_prefix`)."""
+    key = decisive_prefix(e164, digits=TIMEZONE_LONGEST_PREFIX)
+    if key is None:
+        return _phone_zones(e164, country)
+    found = _PHONE_ZONES.get((key, country))
+    if found is None:
+        found = _PHONE_ZONES[(key, country)] = _phone_zones(e164, country)
+    return found
+
+
+def _phone_zones(e164: str, country: str | None) -> tuple[str, ...]:
     """The zones a phone number's prefix places it in (NANP area codes, Mexican ladas).
 
     A number says nothing when its prefix maps to more than a few zones (toll-free, a whole

@@ -15,7 +15,8 @@ from campaigns.i18n import _
 from campaigns.list_uploads.summary import ListUploadSummary, Row
 from campaigns.models import Account, AuditEvent, ContactPoint, Debtor, DoNotContact
 from campaigns.portfolio_import.headers import NATIONAL_ID, PHONE
-from campaigns.portfolio_import.rows import Problem, rejects_csv
+from campaigns.portfolio_import.rejects import rejects_csv
+from campaigns.portfolio_import.rows import Problem
 from campaigns.portfolio_import.values import ValueProblem, parse_phone
 from campaigns.tabular import Column, map_columns, read_table
 from campaigns.tenancy import session_viewer

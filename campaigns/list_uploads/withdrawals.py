@@ -15,7 +15,8 @@ from campaigns.i18n import _
 from campaigns.list_uploads.do_not_contact import REASON
 from campaigns.list_uploads.summary import ListUploadSummary, Row
 from campaigns.models import Account, AccountStatus
-from campaigns.portfolio_import.rows import Problem, rejects_csv
+from campaigns.portfolio_import.rejects import rejects_csv
+from campaigns.portfolio_import.rows import Problem
 from campaigns.tabular import ColumnMap, map_columns, read_table, require_columns
 
 COLUMNS = (ACCOUNT_REF, REASON)

@@ -8,7 +8,6 @@ WhatsApp flag) is ignored and reported while the
 row imports.
 """
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -16,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from campaigns.debtor_zones.candidates import knows_regions, parse_zone, region_zones
-from campaigns.i18n import _, translate
+from campaigns.i18n import _
 from campaigns.models import ContactKind, LineType
 from campaigns.portfolio_import.values import (
     MAX_BALANCE,
@@ -29,7 +28,6 @@ from campaigns.portfolio_import.values import (
     parse_phone,
     parse_yes_no,
 )
-from campaigns.safe_export import SafeCsvWriter
 from campaigns.tabular import ColumnMap
 
 MAX_REF = 60
@@ -120,6 +118,29 @@ class _Row:
         return any(p.rejects_row for p in self.problems)
 
 
+@dataclass(frozen=True)
+class CheckedRow:
+    """One row validated on its own, before the file-wide check for repeated accounts."""
+
+    number: int
+    ref: str
+    parsed: ParsedRow | None  # None: the row is rejected
+    problems: list[Problem]
+
+
+def check_rows(
+    rows: Iterable[tuple[int, list[str]]], columns: ColumnMap, context: FileContext
+) -> list[CheckedRow]:
+    """Validate rows, each on its own: no state, so any process can check any rows."""
+    checked: list[CheckedRow] = []
+    for number, cells in rows:
+        row = _Row(number, cells, columns)
+        parsed = _parse_row(row, context)
+        valid = parsed if parsed is not None and not row.rejected else None
+        checked.append(CheckedRow(number, row.get("account_ref"), valid, row.problems))
+    return checked
+
+
 class RowParser:
     """Validates a file's rows batch by batch, remembering the account numbers already seen."""
 
@@ -132,31 +153,36 @@ class RowParser:
 
     def parse(self, rows: Iterable[tuple[int, list[str]]]) -> list[ParsedRow]:
         """The valid rows of a batch; their problems are added to `problems`."""
+        return self.accept(check_rows(rows, self.columns, self.context))
+
+    def accept(self, checked: Iterable[CheckedRow]) -> list[ParsedRow]:
+        """The valid rows among checked ones, in file order; a repeated account is rejected."""
         accepted: list[ParsedRow] = []
-        for number, cells in rows:
-            row = _Row(number, cells, self.columns)
-            ref = row.get("account_ref")
-            if ref and ref in self.first_seen:
-                row.problem(
-                    row.header("account_ref"),
-                    ref,
-                    _("Account {ref} is already on row {first}; only the first row is imported."),
-                    rejects=True,
-                    ref=ref,
-                    first=self.first_seen[ref],
-                )
-                parsed = None
-            else:
-                if ref:
-                    self.first_seen[ref] = number
-                parsed = _parse_row(row, self.context)
-            if parsed is None or row.rejected:
+        for row in checked:
+            problems, parsed = row.problems, row.parsed
+            if row.ref and row.ref in self.first_seen:
+                problems, parsed = [self._repeated(row)], None
+            elif row.ref:
+                self.first_seen[row.ref] = row.number
+            if parsed is None:
                 self.rejected += 1
-                self.problems.extend(replace(p, rejects_row=True) for p in row.problems)
+                self.problems.extend(replace(p, rejects_row=True) for p in problems)
             else:
                 accepted.append(parsed)
-                self.problems.extend(row.problems)
+                self.problems.extend(problems)
         return accepted
+
+    def _repeated(self, row: CheckedRow) -> Problem:
+        position = self.columns.first("account_ref")
+        header = self.columns.headers[position] if position is not None else "account_ref"
+        return Problem(
+            row.number,
+            header,
+            row.ref,
+            _("Account {ref} is already on row {first}; only the first row is imported."),
+            {"ref": row.ref, "first": self.first_seen[row.ref]},
+            True,
+        )
 
 
 def parse_rows(
@@ -367,27 +393,3 @@ def _whatsapp(row: _Row, points: list[Point]) -> Point | None:
             rejects=False,
         )
     return mobile
-
-
-def rejects_csv(problems: list[Problem], locale: str) -> str:
-    """The rejects report in the creditor's language: row, column, value, reason, result."""
-    buffer = io.StringIO()
-    writer = SafeCsvWriter(buffer, lineterminator="\r\n")
-    writer.writerow(
-        [
-            translate(locale, h)
-            for h in (_("Row"), _("Column"), _("Value"), _("Reason"), _("Result"))
-        ]
-    )
-    rejected, ignored = translate(locale, _("row rejected")), translate(locale, _("value ignored"))
-    for problem in sorted(problems, key=lambda p: p.row):
-        writer.writerow(
-            [
-                problem.row,
-                problem.column,
-                problem.value,
-                translate(locale, problem.message, **problem.params),
-                rejected if problem.rejects_row else ignored,
-            ]
-        )
-    return buffer.getvalue()

@@ -20,8 +20,10 @@ from campaigns.clients import client_to_change
 from campaigns.i18n import _
 from campaigns.models import AuditEvent, Portfolio, User
 from campaigns.portfolio_import.headers import COLUMNS, DAYS_OVERDUE, DUE_DATE, EMAIL, PHONE
-from campaigns.portfolio_import.rows import FileContext, RowParser, rejects_csv
-from campaigns.portfolio_import.writer import ProgressCallback, Writer
+from campaigns.portfolio_import.parse_pool import ParsePool
+from campaigns.portfolio_import.rejects import rejects_csv
+from campaigns.portfolio_import.rows import FileContext, RowParser, check_rows
+from campaigns.portfolio_import.writing import ProgressCallback, Writer
 from campaigns.settings import get_settings
 from campaigns.tabular import ColumnMap, MissingColumn, map_columns, open_table, require_columns
 
@@ -70,8 +72,12 @@ def import_portfolio(
     uploaded_by_id: int | None = None,
     today: date | None = None,
     on_progress: ProgressCallback | None = None,
+    parse_pool: ParsePool | None = None,
 ) -> ImportSummary:
-    """Import a creditor's file (CSV or XLSX) at `now`; rejected rows go to a rejects CSV."""
+    """Import a creditor's file (CSV or XLSX) at `now`; rejected rows go to a rejects CSV.
+
+    Rows are checked in this process, unless the command line passes a `parse_pool`.
+    """
     client = client_to_change(session, client_id=client_id)
     today = today or now.astimezone(ZoneInfo(client.timezone)).date()
 
@@ -92,8 +98,17 @@ def import_portfolio(
         writer = Writer(session, client, portfolio.id, filename, today, now, on_progress)
         writer.expected_rows = table.expected_rows
         parser = RowParser(columns, context)
-        for batch in _batches(table.rows, IMPORT_BATCH):
-            writer.write(parser.parse(batch), read=len(batch))
+        if parse_pool is not None:
+            checked = parse_pool.checked(table.rows, columns, context)
+        else:
+            checked = (
+                row
+                for batch in _batches(table.rows, IMPORT_BATCH)
+                for row in check_rows(batch, columns, context)
+            )
+        for batch in _batches(checked, IMPORT_BATCH):
+            writer.write(parser.accept(batch), read=len(batch))
+        writer.finish()
         rows_read = table.rows_read
     problems, rejected = parser.problems, parser.rejected
 

@@ -11,6 +11,7 @@ import phonenumbers
 
 from campaigns.i18n import _
 from campaigns.models import LineType
+from campaigns.phone_fast_path import fast_number_type
 from campaigns.tabular import normalise_header
 
 MAX_BALANCE = Decimal("999999999999.99")
@@ -187,7 +188,7 @@ class Phone:
     line_type: LineType
 
 
-_LINE_TYPES = {
+_LINE_TYPES: dict[int, LineType] = {
     phonenumbers.PhoneNumberType.MOBILE: LineType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE: LineType.FIXED_LINE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: LineType.FIXED_OR_MOBILE,
@@ -204,8 +205,19 @@ def parse_phone(text: str, *, region: str) -> Phone:
     """
     raw = text.strip()
     number, known_mobile = _without_mexican_prefixes(raw, region.upper())
+    fast = fast_number_type(number, region.upper())
+    if fast is not None:
+        e164, number_type = fast
+    else:
+        e164, number_type = _parsed_phone(number, raw, region.upper())
+    line_type = LineType.MOBILE if known_mobile else _LINE_TYPES.get(number_type, LineType.OTHER)
+    return Phone(e164, line_type)
+
+
+def _parsed_phone(number: str, raw: str, region: str) -> tuple[str, int]:
+    """E.164 and type through phonenumbers' full parser (every shape the fast path leaves)."""
     try:
-        parsed = phonenumbers.parse(number, region.upper())
+        parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException as error:
         raise ValueProblem(_("{value} is not a phone number."), value=raw) from error
     number_type = phonenumbers.number_type(parsed)
@@ -214,8 +226,7 @@ def parse_phone(text: str, *, region: str) -> Phone:
             _("{value} is not a valid phone number (wrong number of digits or area code)."),
             value=raw,
         )
-    line_type = LineType.MOBILE if known_mobile else _LINE_TYPES.get(number_type, LineType.OTHER)
-    return Phone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), line_type)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), number_type
 
 
 def _without_mexican_prefixes(raw: str, region: str) -> tuple[str, bool]:
@@ -244,13 +255,15 @@ def parse_email(text: str) -> str:
     return raw.lower()
 
 
-_YES = frozenset({"si", "s", "yes", "y", "1", "true", "x", "verdadero", "acepta"})
+_YES = frozenset({"si", "sí", "s", "yes", "y", "1", "true", "x", "verdadero", "acepta"})
 _NO = frozenset({"", "no", "n", "0", "false", "falso"})
 
 
 def parse_yes_no(text: str) -> bool:
     """Yes (si, sí, yes, 1, true, x) or no (blank, no, 0, false)."""
-    word = normalise_header(text)
+    word = text.strip().lower()
+    if word not in _YES and word not in _NO:
+        word = normalise_header(text)
     if word in _YES:
         return True
     if word in _NO:

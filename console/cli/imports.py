@@ -15,6 +15,7 @@ from campaigns.escalations import escalations_csv
 from campaigns.i18n import DEFAULT_LOCALE, _, translate
 from campaigns.models import utcnow
 from campaigns.portfolio_import import ImportSummary, import_portfolio
+from campaigns.portfolio_import.parse_pool import ParsePool
 
 escalations_app = typer.Typer(
     help="Accounts over 90 days overdue, handed off to extrajudicial collection.",
@@ -54,12 +55,17 @@ def import_command(
     locale = DEFAULT_LOCALE
     show_progress = sys.stderr.isatty() if progress is None else progress
 
+    bar = sys.stderr.isatty()
+
     def report(done: int, total: int) -> None:
         message = translate(locale, _("{done} of {total} accounts written"), done=done, total=total)
-        typer.echo(message, err=True)
+        if bar:
+            typer.echo(f"\r{progress_bar(done, total)} {message}", err=True, nl=done >= total)
+        else:
+            typer.echo(message, err=True)
 
     try:
-        with session_scope() as session:
+        with ParsePool() as parse_pool, session_scope() as session:
             creditor = get_client_by_name(session, client)
             locale = creditor.locale
             summary = import_portfolio(
@@ -70,6 +76,7 @@ def import_command(
                 now=utcnow(),
                 today=as_of.date() if as_of else None,
                 on_progress=report if show_progress else None,
+                parse_pool=parse_pool,
             )
     except AcuerdoError as error:
         typer.echo(error.render(locale), err=True)
@@ -78,6 +85,13 @@ def import_command(
         typer.echo(json.dumps(summary.as_json()))
     else:
         typer.echo(human_summary(summary, locale))
+
+
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    """A text bar such as `[#########.....]  60%` for a terminal line redrawn in place."""
+    share = min(done / total, 1.0) if total else 1.0
+    filled = round(share * width)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%}"
 
 
 def human_summary(summary: ImportSummary, locale: str) -> str:

@@ -24,7 +24,8 @@ from campaigns.agreements.payments.rows import (
 from campaigns.clients import client_to_change
 from campaigns.i18n import _
 from campaigns.models import AuditEvent
-from campaigns.portfolio_import.rows import Problem, rejects_csv
+from campaigns.portfolio_import.rejects import rejects_csv
+from campaigns.portfolio_import.rows import Problem
 from campaigns.settings import get_settings
 from campaigns.tabular import map_columns, read_table, require_columns
 

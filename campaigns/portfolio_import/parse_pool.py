@@ -1,0 +1,74 @@
+"""Checking a file's rows in several processes, for the command line only.
+
+A web upload is checked in its own process (`check_rows`, one at a time): a request never starts
+processes. The `acuerdo import` command opens a `ParsePool` with one process per core and hands
+it to `import_portfolio`, which then writes one batch while the pool checks the next ones.
+
+Rows go out in pieces of `PIECE` rows and at most `processes * 3` pieces are out at once, so
+memory stays flat whatever the file's size; results come back in file order. The workers are
+forked and die with their parent, even after a SIGKILL (they watch their parent's pid).
+"""
+
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from multiprocessing.pool import AsyncResult, Pool
+from types import TracebackType
+
+from campaigns.portfolio_import.rows import CheckedRow, FileContext, check_rows
+from campaigns.tabular import ColumnMap
+
+PIECE = 2000
+Rows = Iterable[tuple[int, list[str]]]
+
+
+class ParsePool:
+    """Worker processes that check rows; use it as a context manager."""
+
+    def __init__(self, processes: int | None = None) -> None:
+        self.processes = processes or os.cpu_count() or 1
+        self._pool: Pool | None = None
+
+    def __enter__(self) -> "ParsePool":
+        context = multiprocessing.get_context("fork")
+        self._pool = context.Pool(
+            self.processes, initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def checked(self, rows: Rows, columns: ColumnMap, context: FileContext) -> Iterator[CheckedRow]:
+        """Every row checked, in file order, checked by the workers."""
+        if self._pool is None:
+            raise RuntimeError("ParsePool used outside its `with` block")
+        pending: deque[AsyncResult[list[CheckedRow]]] = deque()
+        iterator = iter(rows)
+        while True:
+            while len(pending) < self.processes * 3 and (piece := list(islice(iterator, PIECE))):
+                pending.append(self._pool.apply_async(check_rows, (piece, columns, context)))
+            if not pending:
+                return
+            yield from pending.popleft().get()
+
+
+def _die_with_parent(parent: int) -> None:
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
