@@ -20,7 +20,8 @@ from campaigns.reports.rollup import SNAPSHOT_COMPUTES, provisional_days, rolled
 from campaigns.reports.table import ReportFilter
 
 Row = dict[str, Any]
-Compute = Callable[[Session, date], list[Row]]
+# A day's computation (campaigns/reports/daily): (session, day, *, client_ids) -> rows.
+Compute = Callable[..., list[Row]]
 
 # ReportFilter field -> the summary column it narrows (the first one a table has).
 FILTER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -128,10 +129,15 @@ class Figures:
             else (compute, day, frozenset(), True)
         )
         if key not in self._live:
+            # Only the creditors reported on are read: a creditor's page never computes the
+            # other creditors' day.
+            clients = self.filter.client_ids
             self._live[key] = (
-                daily.contact_rows(self.session, day, measures, by_account=by_account)
+                daily.contact_rows(
+                    self.session, day, measures, by_account=by_account, client_ids=clients
+                )
                 if by_measure
-                else compute(self.session, day)
+                else compute(self.session, day, client_ids=clients)
             )
         return self._live[key]
 
