@@ -5,12 +5,12 @@
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from campaigns.agent_activity import time_in_state
 from campaigns.models import Attempt, Outcome, PromiseStatus, PromiseToPay
-from campaigns.reports.daily.merged import HUMAN, Merged, Row, of_clients
+from campaigns.reports.daily.merged import HUMAN, Merged, Row, of_clients, within_ids
 from campaigns.reports.days import day_bounds
 
 AGENT_DIMS = ("agent_id", "client_id", "campaign_id")
@@ -25,13 +25,32 @@ AGENT_MEASURES = (
 
 
 def agent_rows(
-    session: Session, day: date, *, client_ids: Collection[int] | None = None
+    session: Session,
+    day: date,
+    measures: Collection[str] = AGENT_MEASURES,
+    *,
+    client_ids: Collection[int] | None = None,
 ) -> list[Row]:
     """Each agent's handled calls, talk time, right-party contacts, promises and amount kept in
-    the day, per creditor and campaign (of `client_ids` only, when given)."""
+    the day, per creditor and campaign. Only the queries giving `measures` run, and only for
+    `client_ids` when given (a report reading today live asks for what it shows); the rollup
+    asks for everything."""
+    wanted = frozenset(measures)
+    merged = Merged(AGENT_DIMS, AGENT_MEASURES)
+    if wanted & {"handled", "talk_seconds"}:
+        _handled(session, day, client_ids, merged)
+    if "right_party" in wanted:
+        _right_party(session, day, client_ids, merged)
+    if wanted & {"promises", "amount_promised", "amount_kept"}:
+        _promises(session, day, client_ids, merged)
+    return merged.result(day)
+
+
+def _handled(
+    session: Session, day: date, client_ids: Collection[int] | None, merged: Merged
+) -> None:
     bounds = day_bounds(day)
     start, end = bounds.start, bounds.end
-    merged = Merged(AGENT_DIMS, AGENT_MEASURES)
     handled = session.execute(
         select(
             Attempt.agent_id,
@@ -52,45 +71,77 @@ def agent_rows(
     for agent_id, client_id, campaign_id, count, talk in handled:
         key = {"agent_id": agent_id, "client_id": client_id, "campaign_id": campaign_id}
         merged.add(key, handled=count, talk_seconds=int(talk or 0))
-    outcome_dims = (Outcome.agent_id, Outcome.client_id, Attempt.campaign_id)
+
+
+OUTCOME_DIMS = (Outcome.agent_id, Outcome.client_id, Attempt.campaign_id)
+
+
+def _right_party(
+    session: Session, day: date, client_ids: Collection[int] | None, merged: Merged
+) -> None:
+    bounds = day_bounds(day)
+    start, end = bounds.start, bounds.end
+    # The day's outcomes and promises are many: their outcomes and calls are read as the slice
+    # of ids they point to (within_ids), not looked up one by one nor scanned in full.
+    right_party = (
+        Outcome.created_at >= start,
+        Outcome.created_at < end,
+        Outcome.right_party,
+        Outcome.agent_id.is_not(None),
+        *of_clients(Outcome.client_id, client_ids),
+    )
     rpc = session.execute(
-        select(*outcome_dims, func.count(Outcome.id))
-        .outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
-        .where(
-            Outcome.created_at >= start,
-            Outcome.created_at < end,
-            Outcome.right_party,
-            Outcome.agent_id.is_not(None),
-            *of_clients(Outcome.client_id, client_ids),
+        select(*OUTCOME_DIMS, func.count(Outcome.id))
+        .outerjoin(
+            Attempt,
+            and_(
+                Attempt.id == Outcome.attempt_id,
+                *within_ids(Attempt.id, Outcome.attempt_id, *right_party),
+            ),
         )
-        .group_by(*outcome_dims)
+        .where(*right_party)
+        .group_by(*OUTCOME_DIMS)
     )
     for agent_id, client_id, campaign_id, count in rpc:
         key = {"agent_id": agent_id, "client_id": client_id, "campaign_id": campaign_id}
         merged.add(key, right_party=count)
+
+
+def _promises(
+    session: Session, day: date, client_ids: Collection[int] | None, merged: Merged
+) -> None:
+    bounds = day_bounds(day)
+    start, end = bounds.start, bounds.end
     # Promises made in the day and promises kept that fell due in the day: two reads, each
-    # through its own index (created_at, due_date), then to the outcome and call by their keys.
-    made = (PromiseToPay.created_at >= start, PromiseToPay.created_at < end)
-    kept = (PromiseToPay.due_date == day, PromiseToPay.status == PromiseStatus.KEPT)
-    for where, measure in ((made, "amount_promised"), (kept, "amount_kept")):
+    # through its own index (created_at, due_date). The few falling due are looked up by key.
+    made = (
+        PromiseToPay.created_at >= start,
+        PromiseToPay.created_at < end,
+        *of_clients(PromiseToPay.client_id, client_ids),
+    )
+    outcomes_made = within_ids(Outcome.id, PromiseToPay.outcome_id, *made)
+    kept = (
+        PromiseToPay.due_date == day,
+        PromiseToPay.status == PromiseStatus.KEPT,
+        *of_clients(PromiseToPay.client_id, client_ids),
+    )
+    for where, outcome_slice, call_slice, measure in (
+        (made, outcomes_made, within_ids(Attempt.id, Outcome.attempt_id, *outcomes_made), "made"),
+        (kept, [], [], "kept"),
+    ):
         rows = session.execute(
-            select(*outcome_dims, func.count(PromiseToPay.id), func.sum(PromiseToPay.amount))
-            .join(Outcome, Outcome.id == PromiseToPay.outcome_id)
-            .outerjoin(Attempt, Attempt.id == Outcome.attempt_id)
-            .where(
-                *where,
-                Outcome.agent_id.is_not(None),
-                *of_clients(PromiseToPay.client_id, client_ids),
-            )
-            .group_by(*outcome_dims)
+            select(*OUTCOME_DIMS, func.count(PromiseToPay.id), func.sum(PromiseToPay.amount))
+            .join(Outcome, and_(Outcome.id == PromiseToPay.outcome_id, *outcome_slice))
+            .outerjoin(Attempt, and_(Attempt.id == Outcome.attempt_id, *call_slice))
+            .where(*where, Outcome.agent_id.is_not(None))
+            .group_by(*OUTCOME_DIMS)
         )
         for agent_id, client_id, campaign_id, count, amount in rows:
             key = {"agent_id": agent_id, "client_id": client_id, "campaign_id": campaign_id}
-            if measure == "amount_promised":
+            if measure == "made":
                 merged.add(key, promises=count, amount_promised=amount)
             else:
                 merged.add(key, amount_kept=amount)
-    return merged.result(day)
 
 
 def agent_state_rows(

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    and_,
     case,
     cast,
     func,
@@ -40,7 +41,14 @@ from campaigns.models import (
     PromiseStatus,
     PromiseToPay,
 )
-from campaigns.reports.daily.merged import HUMAN, NOT_PLACED, Merged, Row, of_clients
+from campaigns.reports.daily.merged import (
+    HUMAN,
+    NOT_PLACED,
+    Merged,
+    Row,
+    of_clients,
+    within_ids,
+)
 from campaigns.reports.days import bucket_on, const, day_bounds
 
 CONTACT_DIMS = (
@@ -97,13 +105,20 @@ def _sources(day: date, client_ids: Collection[int] | None) -> list[_Source]:
     one = const(1)
     call_channel = func.coalesce(Attempt.channel, const("voice"))
 
-    def through_call(owner: Any, outcome_id: Any, *where: Any) -> Select[Any]:
-        """Rows of `owner` with the call their outcome came from, if any."""
+    def through_call(owner: Any, outcome_id: Any, *where: Any, sliced: bool = False) -> Select[Any]:
+        """Rows of `owner` with the call their outcome came from, if any. `sliced` (the many
+        rows made in the day): the outcomes and calls are read as the slice of ids these rows
+        point to, not looked up one by one."""
+        rows = (*where, *of_clients(owner.client_id, client_ids))
         query = select(owner.id).select_from(owner)
+        outcomes_of_rows: list[Any] = list(rows)
         if outcome_id is not None:
-            query = query.outerjoin(Outcome, Outcome.id == outcome_id)
-        return query.outerjoin(Attempt, Attempt.id == Outcome.attempt_id).where(
-            *where, *of_clients(owner.client_id, client_ids)
+            outcome_slice = within_ids(Outcome.id, outcome_id, *rows) if sliced else []
+            query = query.outerjoin(Outcome, and_(Outcome.id == outcome_id, *outcome_slice))
+            outcomes_of_rows = outcome_slice
+        call_slice = within_ids(Attempt.id, Outcome.attempt_id, *outcomes_of_rows) if sliced else []
+        return query.outerjoin(Attempt, and_(Attempt.id == Outcome.attempt_id, *call_slice)).where(
+            *rows
         )
 
     def from_call(owner: Any, query: Select[Any], measures: dict[str, Any]) -> _Source:
@@ -140,6 +155,7 @@ def _sources(day: date, client_ids: Collection[int] | None) -> list[_Source]:
                 Outcome.created_at >= start,
                 Outcome.created_at < end,
                 Outcome.right_party,
+                sliced=True,
             ),
             {"right_party": one},
         ),
@@ -150,6 +166,7 @@ def _sources(day: date, client_ids: Collection[int] | None) -> list[_Source]:
                 PromiseToPay.outcome_id,
                 PromiseToPay.created_at >= start,
                 PromiseToPay.created_at < end,
+                sliced=True,
             ),
             {"promises": one, "amount_promised": PromiseToPay.amount},
         ),

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func, select
 
 from campaigns.models import AttemptStatus
 
@@ -54,3 +54,15 @@ def of_clients(column: Any, client_ids: Collection[int] | None) -> list[ColumnEl
     """The condition narrowing rows to some creditors (none: every creditor, as the rollup
     computes)."""
     return [] if client_ids is None else [column.in_(sorted(client_ids))]
+
+
+def within_ids(key: Any, ids: Any, *where: Any) -> list[ColumnElement[bool]]:
+    """`key` between the least and the greatest of the `ids` column over the rows `where`
+    selects: a condition every row those ids point to meets, so it changes no result. It lets
+    the database read that slice of `key`'s index (the rows of recent days: ids grow with time)
+    and hash-join it, instead of looking each row up or scanning the whole table."""
+    # `ids + 0`: the least and greatest of the rows `where` selects (through their own index),
+    # not a walk of `ids`' index in order until a row matches.
+    low = select(func.min(ids + 0)).where(*where).correlate(None).scalar_subquery()
+    high = select(func.max(ids + 0)).where(*where).correlate(None).scalar_subquery()
+    return [key >= low, key <= high]
