@@ -2,11 +2,13 @@
 promises made and falling due, disputes, replies, opt-outs and answer-to-agent waits, per
 creditor, campaign and channel, and per portfolio, product, region and aging bucket.
 
-The counts of attempts, outcomes, promises, disputes and replies are read in ONE statement: each
-table's rows of the day (through its date index) as one UNION ALL of (creditor, account,
-campaign, channel, measures), summed once, joined once to the accounts and debtors when an
-account dimension is asked for. Rows that come from an outcome take the campaign and channel of
-the call they came from (voice when there was no call).
+The counts of attempts, outcomes, promises, disputes and replies share one shape: each table's
+rows of the day (through its date index) as (creditor, account, campaign, channel, measures),
+summed per dimension, joined to the accounts and debtors only when an account dimension is
+asked for. Rows that come from an outcome take the campaign and channel of the call they came
+from (voice when there was no call). Each table is its own grouped statement: one UNION ALL of
+all of them was measured slower at 1M accounts (3.6-5.4 s against 1.7-2.4 s under load 20-25:
+PostgreSQL sorted the 142k rows of the day as one input instead of hashing each table's).
 """
 
 from collections.abc import Collection
@@ -223,7 +225,7 @@ def _counts(
     by_account: bool,
     merged: Merged,
 ) -> None:
-    """The sources' rows of the day as one UNION ALL, summed per dimension in one statement."""
+    """The sources' rows of the day (a UNION ALL when several), summed per dimension."""
     zero = const(0)
     branches = [
         source.query.with_only_columns(
@@ -369,10 +371,10 @@ def contact_rows(
     what it shows); the rollup asks for everything."""
     wanted = frozenset(measures)
     merged = Merged(CONTACT_DIMS, CONTACT_MEASURES)
-    sources = [s for s in _sources(day, client_ids) if wanted & s.measures.keys()]
-    if sources:
-        given = [m for m in CONTACT_MEASURES if any(m in s.measures for s in sources)]
-        _counts(session, day, sources, given, by_account, merged)
+    for source in _sources(day, client_ids):
+        if wanted & source.measures.keys():
+            given = [m for m in CONTACT_MEASURES if m in source.measures]
+            _counts(session, day, [source], given, by_account, merged)
     if wanted & WAIT_MEASURES:
         _answer_waits(session, day, client_ids, by_account, merged)
     if "opt_outs" in wanted:
