@@ -1,5 +1,5 @@
 """Where reports read their figures: the summary tables for days rolled up, and the same
-computation as the rollup (campaigns/reports/daily.py) for days not rolled up yet (today).
+computation as the rollup (campaigns/reports/daily/) for days not rolled up yet (today).
 
 `Figures.summed` adds measures up by the dimensions a report asks for, with the report's filter
 applied the same way to stored and to live rows.
