@@ -9,12 +9,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaigns.errors import Invalid, NotFound
 from campaigns.i18n import _
-from campaigns.models import Account, Campaign, Client, Debtor, Portfolio, Role
+from campaigns.models import (
+    Account,
+    Campaign,
+    Client,
+    Debtor,
+    Portfolio,
+    ReportPortfolioDay,
+    Role,
+)
 from campaigns.reports.table import AGING_BUCKETS, ReportFilter
 from campaigns.users import list_users
 
@@ -61,17 +69,35 @@ def filter_choices(session: Session) -> FilterChoices:
         campaigns=tuple((i, n) for i, n in campaigns),
         agents=tuple((u.id, u.full_name) for u in agents),
         aging_buckets=AGING_BUCKETS,
-        products=_texts(
-            session.scalars(
-                select(Account.product).distinct().where(Account.client_id.in_(ids)).limit(200)
-            ).all()
-        ),
-        regions=_texts(
-            session.scalars(
-                select(Debtor.region).distinct().where(Debtor.client_id.in_(ids)).limit(200)
-            ).all()
-        ),
+        products=_portfolio_texts(session, "product", ids),
+        regions=_portfolio_texts(session, "region", ids),
     )
+
+
+def _portfolio_texts(session: Session, column: str, client_ids: list[int]) -> tuple[str, ...]:
+    """The products (or regions) of the creditors' accounts: read from the latest day of the
+    portfolio figures (a closed day or today's snapshot, stored every 15 minutes), a few
+    hundred summary rows, not a scan of every account; from the accounts themselves before
+    any figures are kept."""
+    latest = session.scalar(
+        select(func.max(ReportPortfolioDay.day)).where(ReportPortfolioDay.client_id.in_(client_ids))
+    )
+    if latest is not None:
+        stored = getattr(ReportPortfolioDay, column)
+        return _texts(
+            session.scalars(
+                select(stored)
+                .distinct()
+                .where(ReportPortfolioDay.day == latest)
+                .where(ReportPortfolioDay.client_id.in_(client_ids))
+                .limit(200)
+            ).all()
+        )
+    if column == "product":
+        live = select(Account.product).where(Account.client_id.in_(client_ids))
+    else:
+        live = select(Debtor.region).where(Debtor.client_id.in_(client_ids))
+    return _texts(session.scalars(live.distinct().limit(200)).all())
 
 
 def _visible(session: Session, model: type[Client | Portfolio | Campaign], row_id: int) -> bool:

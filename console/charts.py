@@ -208,7 +208,7 @@ def _number(value: object) -> float | None:
 
 def report_chart(chart: Chart, section: Section, *, locale: str, index: int = 0) -> Markup:
     """One chart of a report section, its labels in the reader's language."""
-    columns = {c.key: c for c in section.columns}
+    columns = {c.key: c for c in (*section.columns, *section.chart_columns)}
     x_column = columns[chart.x]
     rows = section.rows
     if x_column.kind in ("date", "month"):

@@ -118,13 +118,14 @@ def dialer_section(session: Session, figures: Figures) -> Section:
 
 def _logged_in_hours(figures: Figures) -> dict[date, float]:
     """Hours logged in (any state but offline) per day, of the agents who worked the creditors'
-    campaigns that day."""
+    campaigns that day (handled a call of theirs)."""
     worked = figures.summed(
         ReportAgentDay, daily.agent_rows, by=("day", "agent_id"), measures=("handled",)
     )
     agents_by_day = defaultdict(set)
     for row in worked:
-        agents_by_day[row["day"]].add(row["agent_id"])
+        if row["handled"]:
+            agents_by_day[row["day"]].add(row["agent_id"])
     hours: dict[date, float] = defaultdict(float)
     for row in figures.summed(
         ReportAgentStateDay,

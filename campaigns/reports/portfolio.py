@@ -142,7 +142,6 @@ def roll_section(figures: Figures, currency: str | None) -> Section:
         key="roll_rates",
         title=_("Roll and cure rates, month over month"),
         columns=(
-            Column("period", _("Month and bucket"), "text"),
             Column("month", _("Month"), "month"),
             Column("aging_bucket", _("Aging bucket at the start"), "text"),
             Column("balance_start", _("Balance at the start"), "money"),
@@ -154,6 +153,8 @@ def roll_section(figures: Figures, currency: str | None) -> Section:
         rows=tuple(table),
         charts=(Chart("bar", _("Roll and cure rates"), "period", ("roll_rate", "cure_rate")),),
         currency=currency,
+        # The chart's labels ("2026-11 1-30"); the table has the month and bucket columns.
+        chart_columns=(Column("period", _("Month and bucket"), "text"),),
     )
 
 

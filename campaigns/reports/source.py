@@ -1,5 +1,5 @@
 """Where reports read their figures: the summary tables for days rolled up, and the same
-computation as the rollup (campaigns/reports/daily.py) for days not rolled up yet (today).
+computation as the rollup (campaigns/reports/daily/) for days not rolled up yet (today).
 
 `Figures.summed` adds measures up by the dimensions a report asks for, with the report's filter
 applied the same way to stored and to live rows.
@@ -20,7 +20,8 @@ from campaigns.reports.rollup import SNAPSHOT_COMPUTES, provisional_days, rolled
 from campaigns.reports.table import ReportFilter
 
 Row = dict[str, Any]
-Compute = Callable[[Session, date], list[Row]]
+# A day's computation (campaigns/reports/daily): (session, day, *, client_ids) -> rows.
+Compute = Callable[..., list[Row]]
 
 # ReportFilter field -> the summary column it narrows (the first one a table has).
 FILTER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -117,22 +118,26 @@ class Figures:
     ) -> list[Row]:
         if compute in SNAPSHOT_COMPUTES and day in self.snapshot_days:
             return []  # stored: the query over the summary table has it already
-        # Today's contact figures run only the queries giving the measures asked for (the
-        # compliance report needs the opt-outs, not the promises falling due), joined to the
-        # accounts only when grouped or filtered by an account dimension; the other
-        # computations give every measure at once.
-        by_measure = compute is daily.contact_rows
-        key: tuple[Compute, date, frozenset[str], bool] = (
-            (compute, day, measures, by_account)
-            if by_measure
-            else (compute, day, frozenset(), True)
-        )
-        if key not in self._live:
-            self._live[key] = (
-                daily.contact_rows(self.session, day, measures, by_account=by_account)
-                if by_measure
-                else compute(self.session, day)
-            )
+        # Today's contact and agent figures run only the queries giving the measures asked for
+        # (the compliance report needs the opt-outs, not the promises falling due); contact
+        # rows are joined to the accounts only when grouped or filtered by an account
+        # dimension; the other computations give every measure at once. Only the creditors
+        # reported on are read: a creditor's page never computes the other creditors' day.
+        clients = self.filter.client_ids
+        if compute is daily.contact_rows:
+            key: tuple[Compute, date, frozenset[str], bool] = (compute, day, measures, by_account)
+            if key not in self._live:
+                self._live[key] = daily.contact_rows(
+                    self.session, day, measures, by_account=by_account, client_ids=clients
+                )
+        elif compute is daily.agent_rows:
+            key = (compute, day, measures, True)
+            if key not in self._live:
+                self._live[key] = daily.agent_rows(self.session, day, measures, client_ids=clients)
+        else:
+            key = (compute, day, frozenset(), True)
+            if key not in self._live:
+                self._live[key] = compute(self.session, day, client_ids=clients)
         return self._live[key]
 
     def _conditions(self, model: Any, filtered: tuple[str, ...]) -> list[Any]:

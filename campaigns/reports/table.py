@@ -46,6 +46,8 @@ class Section:
     rows: tuple[dict[str, object], ...]
     charts: tuple[Chart, ...] = ()
     currency: str | None = None  # ISO code of the "money" columns
+    # Columns only a chart reads (its axis labels), never shown in the table nor exported.
+    chart_columns: tuple[Column, ...] = ()
 
 
 @dataclass(frozen=True)

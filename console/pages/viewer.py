@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.errors import Forbidden, NotFound
 from campaigns.i18n import _
 from campaigns.kpis import todays_figures
-from campaigns.models import Account, Campaign, Client, Role, User, utcnow
+from campaigns.models import Account, Client, Role, User, utcnow
 from campaigns.operating_day import operating_day
 from campaigns.reports import targets_vs_actuals
 from campaigns.reports.table import Report, Section
@@ -65,8 +65,7 @@ def creditor_page(
     now = utcnow()
     targets = targets_vs_actuals(db, client.id, month, now=now)
     locale = page_locale(request)
-    campaign_ids = set(db.scalars(select(Campaign.id).where(Campaign.client_id == client.id)))
-    figures = [f for f in todays_figures(db, now=now) if f.campaign_id in campaign_ids]
+    figures = todays_figures(db, now=now, client_id=client.id)
     status = portfolio_status(db, client_id=client.id)
     return render(
         request,

@@ -239,3 +239,31 @@ def test_todays_portfolio_is_read_from_the_snapshot_until_the_day_closes(
     session.commit()
     assert session.scalars(select(ReportProvisionalDay)).all() == []
     assert "31-60" not in _aging_today(session, portfolio.client_id)
+
+
+def test_the_product_and_region_lists_come_from_the_latest_portfolio_figures(
+    session: Session,
+) -> None:
+    """The report filters list the creditors' products and regions; once figures are kept, from
+    the latest day's few summary rows, not from a scan of every account."""
+    from campaigns.report_filters import filter_choices
+
+    portfolio = build(session)
+    a1 = session.get_one(Account, portfolio.accounts["A1"].id)
+    a1.product = "Fibra 500 Mbps"  # the others' is "Internet 50 Mbps"
+    session.commit()
+    before = filter_choices(session)
+    assert before.products == ("Fibra 500 Mbps", "Internet 50 Mbps")
+    assert before.regions == ("Antioquia",)
+
+    rollup(session, date_from=date(2026, 11, 29), date_to=date(2026, 11, 30), now=NOW)
+    # Changed after the figures were kept: the lists show the latest figures' values until the
+    # next snapshot (every 15 minutes) or rollup.
+    a1.product = "TV Básica"
+    session.commit()
+    after = filter_choices(session)
+    assert after.products == ("Fibra 500 Mbps", "Internet 50 Mbps")
+    assert after.regions == ("Antioquia",)
+    snapshot_today(session, now=NOW)
+    session.commit()
+    assert filter_choices(session).products == ("Internet 50 Mbps", "TV Básica")

@@ -145,3 +145,23 @@ def test_a_months_total_beside_its_days_is_not_a_point_on_the_days_axis() -> Non
     assert len(titles) == 2
     assert "2 nov 2026" in titles[0] and "50" in titles[0] and "25" in titles[1]
     assert not any("40" in title for title in titles)
+
+
+def test_a_chart_labels_its_axis_from_a_column_the_table_does_not_show() -> None:
+    rolls = Section(
+        key="roll_rates",
+        title="Roll and cure rates, month over month",
+        columns=(Column("aging_bucket", "Aging bucket at the start", "text"),),
+        rows=(
+            {"period": "2026-10 1-30", "aging_bucket": "1-30", "roll_rate": 0.5},
+            {"period": "2026-10 31-60", "aging_bucket": "31-60", "roll_rate": 0.25},
+        ),
+        charts=(Chart("bar", "Roll and cure rates", "period", ("roll_rate",)),),
+        chart_columns=(
+            Column("period", "Month and bucket", "text"),
+            Column("roll_rate", "Roll rate", "pct"),
+        ),
+    )
+    svg = _parse(report_chart(rolls.charts[0], rolls, locale="en"))
+    labels = [t.text for t in svg.findall(f".//{SVG}g[@class='axis x']/{SVG}text")]
+    assert labels == ["2026-10 1-30", "2026-10 31-60"]

@@ -244,3 +244,23 @@ def test_a_hostile_import_name_comes_out_neutral_in_every_download(
     for found in (cells, xlsx_cells):
         named = [c for c in found if "HYPERLINK" in c]
         assert named and all(c.startswith("'") for c in named), named
+
+
+def test_the_roll_table_shows_month_and_bucket_without_a_joined_key(
+    web: TestClient, two_creditors: dict[str, int]
+) -> None:
+    """The roll-and-cure table has its month and bucket columns, not also a raw "2026-10 1-30"
+    key column (the chart still labels its bars with it)."""
+    sign_in(web, "gerente")
+    october = {"date_from": "2026-10-01", "date_to": "2026-10-31", "report": "portfolio"}
+    page = web.get("/reports", params=october).text
+    assert '<th scope="col">Tramo de mora al inicio</th>' in page
+    assert '<th scope="col">Mes y tramo</th>' not in page
+    assert "<td>2026-10 1-30</td>" not in page
+    exported = web.get("/reports/export.csv", params=october).text
+    assert "Tramo de mora al inicio" in exported
+    assert "Mes y tramo" not in exported and "2026-10 1-30" not in exported
+    workbook = load_workbook(io.BytesIO(web.get("/reports/export.xlsx", params=october).content))
+    cells = {str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row}
+    assert "Tramo de mora al inicio" in cells
+    assert "Mes y tramo" not in cells and "2026-10 1-30" not in cells
