@@ -273,7 +273,7 @@ def test_a_request_that_went_out_while_cancelled_is_recorded_as_sent(session: Se
         session, contact_point=point, channels=(Channel.SMS,), source="test", at=inbound_now
     )
     record_sent(
-        session,
+        session.connection(),
         attempt_id=attempts["sms_dispatching"].id,
         sid="SM" + "f" * 32,
         provider_status="queued",
