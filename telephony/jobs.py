@@ -30,7 +30,7 @@ from campaigns.dispatch_queue import dispatch_job_id, enqueue_attempt, schedule_
 from campaigns.models import Channel, utcnow
 from campaigns.redis_conn import get_redis
 from campaigns.settings import get_settings
-from telephony import dispatch, recovery
+from telephony import dispatch, dispatch_statements, recovery
 from telephony.client import twilio_client
 from telephony.ratelimit import wait_for_slot
 from telephony.reconcile import Taken, find_own
@@ -76,7 +76,7 @@ def dispatch_attempt(attempt_id: int, now: str | None = None) -> str:
 def _dispatch(attempt_id: int, clock: Callable[[], datetime]) -> str:
     with autocommit_connection() as conn:
         with conn.begin():
-            outbound = dispatch.claim_pending(conn, attempt_id=attempt_id, now=clock())
+            outbound = dispatch_statements.claim_pending(conn, attempt_id=attempt_id, now=clock())
         if outbound is None:
             with session_scope() as session:
                 outbound = dispatch.claim(session, attempt_id=attempt_id, now=clock())
@@ -95,7 +95,7 @@ def _reconcile_check_send(
             found = find_own(client, outbound, _taken_elsewhere(attempt_id))
             if found is not None:
                 with conn.begin():
-                    dispatch.record_sent(
+                    dispatch_statements.record_sent(
                         conn,
                         attempt_id=attempt_id,
                         sid=found[0],
@@ -120,7 +120,7 @@ def _reconcile_check_send(
             attempt_id, f"provider unreachable: {type(error).__name__}", clock(), reconcile=True
         )
     with conn.begin():
-        dispatch.record_sent(
+        dispatch_statements.record_sent(
             conn, attempt_id=attempt_id, sid=sid, provider_status=status, now=clock()
         )
     return "sent"
