@@ -13,8 +13,9 @@
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -120,6 +121,64 @@ def claim(session: Session, *, attempt_id: int, now: datetime) -> Outbound | Non
     return outbound
 
 
+class AttemptFields(Protocol):
+    """What an Outbound takes from its attempt, such as an Attempt row or a claim's row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def body(self) -> str | None: ...
+    @property
+    def account_id(self) -> int: ...
+    @property
+    def contact_point_id(self) -> int | None: ...
+    @property
+    def campaign_id(self) -> int | None: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def provider_sid(self) -> str | None: ...
+
+
+def outbound_of(
+    attempt: AttemptFields,
+    *,
+    to: str,
+    sender: str | None,
+    caller_ids: tuple[str | None, ...] = (),
+    reconcile_since: datetime | None = None,
+) -> Outbound:
+    """What the attempt sends: a call from the first caller id set (else the default), a
+    message from `sender` (else the default SMS sender)."""
+    settings = get_settings()
+    base = settings.public_base_url.rstrip("/")
+    voice = attempt.channel == Channel.VOICE
+    if voice:
+        sender = next((one for one in caller_ids if one), settings.default_caller_id)
+    else:
+        sender = sender or settings.default_sms_sender
+    kind = "voice" if voice else "messages"
+    return Outbound(
+        attempt_id=attempt.id,
+        channel=Channel(attempt.channel),
+        to=to,
+        sender=sender,
+        body=None if voice else attempt.body,
+        content_sid=None,
+        content_variables=None,
+        status_callback=f"{base}/twilio/{kind}/status?attempt={attempt.id}",
+        answer_url=f"{base}/twilio/voice/answer?attempt={attempt.id}" if voice else None,
+        reconcile_since=reconcile_since,
+        account_id=attempt.account_id,
+        contact_point_id=attempt.contact_point_id,
+        campaign_id=attempt.campaign_id,
+        purpose=attempt.purpose,
+        provider_sid=attempt.provider_sid,
+    )
+
+
 def _outbound(
     session: Session,
     attempt: Attempt,
@@ -129,61 +188,39 @@ def _outbound(
     reconcile_since: datetime | None,
     now: datetime,
 ) -> Outbound | None:
-    base = get_settings().public_base_url.rstrip("/")
-    settings = get_settings()
-    if attempt.channel == Channel.VOICE:
-        return Outbound(
-            attempt_id=attempt.id,
-            channel=Channel.VOICE,
+    if attempt.channel != Channel.WHATSAPP:
+        return outbound_of(
+            attempt,
             to=point.value,
-            sender=(campaign.caller_id if campaign else None)
-            or client.caller_id
-            or settings.default_caller_id,
-            body=None,
-            content_sid=None,
-            content_variables=None,
-            status_callback=f"{base}/twilio/voice/status?attempt={attempt.id}",
-            answer_url=f"{base}/twilio/voice/answer?attempt={attempt.id}",
+            sender=client.sms_sender,
+            caller_ids=(campaign.caller_id if campaign else None, client.caller_id),
             reconcile_since=reconcile_since,
-            account_id=attempt.account_id,
-            contact_point_id=attempt.contact_point_id,
-            campaign_id=attempt.campaign_id,
-            purpose=attempt.purpose,
-            provider_sid=attempt.provider_sid,
         )
-    content_sid = None
-    sender = client.sms_sender or settings.default_sms_sender
-    to = point.value
-    if attempt.channel == Channel.WHATSAPP:
-        try:
-            content_sid = whatsapp_policy.check_message(
-                session,
-                client=client,
-                contact_point=point,
-                template_key=attempt.template_key,
-                free_text=attempt.template_key is None,
-                now=now,
-            )
-        except whatsapp_policy.WhatsAppNotAllowed as refusal:
-            _finish(session, attempt, AttemptStatus.REFUSED, now, message=str(refusal))
-            return None
-        sender, to = f"whatsapp:{client.whatsapp_sender}", f"whatsapp:{point.value}"
-    return Outbound(
-        attempt_id=attempt.id,
-        channel=Channel(attempt.channel),
-        to=to,
-        sender=sender,
-        body=attempt.body if content_sid is None else None,
-        content_sid=content_sid,
-        content_variables=_content_variables(session, attempt, now) if content_sid else None,
-        status_callback=f"{base}/twilio/messages/status?attempt={attempt.id}",
-        answer_url=None,
+    try:
+        content_sid = whatsapp_policy.check_message(
+            session,
+            client=client,
+            contact_point=point,
+            template_key=attempt.template_key,
+            free_text=attempt.template_key is None,
+            now=now,
+        )
+    except whatsapp_policy.WhatsAppNotAllowed as refusal:
+        _finish(session, attempt, AttemptStatus.REFUSED, now, message=str(refusal))
+        return None
+    outbound = outbound_of(
+        attempt,
+        to=f"whatsapp:{point.value}",
+        sender=f"whatsapp:{client.whatsapp_sender}",
         reconcile_since=reconcile_since,
-        account_id=attempt.account_id,
-        contact_point_id=attempt.contact_point_id,
-        campaign_id=attempt.campaign_id,
-        purpose=attempt.purpose,
-        provider_sid=attempt.provider_sid,
+    )
+    if content_sid is None:
+        return outbound
+    return replace(
+        outbound,
+        body=None,
+        content_sid=content_sid,
+        content_variables=_content_variables(session, attempt, now),
     )
 
 

@@ -39,8 +39,7 @@ from campaigns.models import (
     ContactPoint,
 )
 from campaigns.models.base import UTCDateTime
-from campaigns.settings import get_settings
-from telephony.dispatch import Outbound
+from telephony.dispatch import Outbound, outbound_of
 
 CLAIMED = (
     Attempt.id,
@@ -101,34 +100,13 @@ def claim_pending(conn: Connection, *, attempt_id: int, now: datetime) -> Outbou
         event="dispatching",
         then=_destination,
     )
-    return None if row is None else _fast_outbound(row)
-
-
-def _fast_outbound(row: Row[Any]) -> Outbound:
-    base = get_settings().public_base_url.rstrip("/")
-    settings = get_settings()
-    voice = row.channel == Channel.VOICE
-    kind = "voice" if voice else "messages"
-    return Outbound(
-        attempt_id=row.id,
-        channel=Channel(row.channel),
+    if row is None:
+        return None
+    return outbound_of(
+        row,
         to=row.to,
-        sender=(
-            (row.campaign_caller_id or row.client_caller_id or settings.default_caller_id)
-            if voice
-            else (row.sms_sender or settings.default_sms_sender)
-        ),
-        body=None if voice else row.body,
-        content_sid=None,
-        content_variables=None,
-        status_callback=f"{base}/twilio/{kind}/status?attempt={row.id}",
-        answer_url=f"{base}/twilio/voice/answer?attempt={row.id}" if voice else None,
-        reconcile_since=None,
-        account_id=row.account_id,
-        contact_point_id=row.contact_point_id,
-        campaign_id=row.campaign_id,
-        purpose=row.purpose,
-        provider_sid=row.provider_sid,
+        sender=row.sms_sender,
+        caller_ids=(row.campaign_caller_id, row.client_caller_id),
     )
 
 
