@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.settings import get_settings
@@ -125,6 +125,18 @@ def read_scope() -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
+
+
+@contextmanager
+def autocommit_connection() -> Iterator[Connection]:
+    """One connection for a hot path made of single statements (the dispatch job).
+
+    On PostgreSQL every statement commits on its own: no BEGIN or COMMIT round trips, so a
+    one-statement write is one round trip. Wrap each step in `with conn.begin():` all the same:
+    on SQLite that block is one IMMEDIATE transaction (its steps may take several statements).
+    """
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        yield conn
 
 
 def request_session() -> Iterator[Session]:

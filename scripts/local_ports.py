@@ -11,7 +11,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_http(url: str, timeout: float = 60) -> None:
+def wait_http(url: str, timeout: float = 180) -> None:
     """Wait until something answers HTTP at `url` (any status), or stop the benchmark."""
     import httpx
 

@@ -1,22 +1,28 @@
 """Outbound dispatch of one attempt, in steps that each commit, so a crash loses nothing.
 
-1. `claim` moves the attempt from pending to dispatching (committed before any provider request)
-   and returns what to send. A claim of an attempt already dispatching asks for reconciliation:
-   the earlier run may have reached the provider before it died.
-2. The job reconciles, waits for its rate slot, runs the one contact check against the database
-   (`campaigns.compliance.send_time.check_before_send`: a message outside the debtor's window is
-   held for the next window, any other refusal ends the attempt) and only then sends.
-3. `record_sent`, `record_provider_error` or `release_for_retry` store the result.
+1. `telephony.dispatch_statements.claim_pending` moves a pending call or SMS to dispatching and
+   says what to send, in one statement (committed before any provider request). Anything else
+   goes through `claim`: an attempt already dispatching asks for reconciliation (the earlier run
+   may have reached the provider before it died), a WhatsApp message passes its template
+   policy, an attempt without a contact point is refused.
+2. The job reconciles, runs the one contact check against the database
+   (`campaigns.compliance.send_time`: a message outside the debtor's window is held for the next
+   window, any other refusal ends the attempt), waits for its rate slot and only then sends.
+3. `dispatch_statements.record_sent` (one statement), `record_provider_error` or
+   `release_for_retry` store the result.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns import contact_points, whatsapp_policy
+from campaigns.compliance.check import Purpose
+from campaigns.compliance.send_time import Sending
 from campaigns.local_formats import long_date, money
 from campaigns.models import (
     Account,
@@ -51,7 +57,23 @@ class Outbound:
     status_callback: str
     answer_url: str | None
     reconcile_since: datetime | None
+    account_id: int
+    contact_point_id: int | None
+    campaign_id: int | None
+    purpose: str
     provider_sid: str | None = None
+
+    @property
+    def sending(self) -> Sending:
+        """The attempt as the contact check at the moment of sending reads it."""
+        return Sending(
+            attempt_id=self.attempt_id,
+            account_id=self.account_id,
+            channel=self.channel,
+            contact_point_id=self.contact_point_id,
+            campaign_id=self.campaign_id,
+            purpose=Purpose(self.purpose),
+        )
 
     @property
     def rate_key(self) -> str:
@@ -70,7 +92,9 @@ class Outbound:
 
 
 def claim(session: Session, *, attempt_id: int, now: datetime) -> Outbound | None:
-    """Mark the attempt dispatching and say what to send; None when there is nothing to do."""
+    """Mark the attempt dispatching and say what to send; None when there is nothing to do.
+
+    Every case, through the ORM: the job uses it when `claim_pending` did not apply."""
     attempt = session.get(Attempt, attempt_id, with_for_update=True)
     if attempt is None or attempt.status not in (AttemptStatus.PENDING, AttemptStatus.DISPATCHING):
         return None
@@ -97,6 +121,64 @@ def claim(session: Session, *, attempt_id: int, now: datetime) -> Outbound | Non
     return outbound
 
 
+class AttemptFields(Protocol):
+    """What an Outbound takes from its attempt, such as an Attempt row or a claim's row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def body(self) -> str | None: ...
+    @property
+    def account_id(self) -> int: ...
+    @property
+    def contact_point_id(self) -> int | None: ...
+    @property
+    def campaign_id(self) -> int | None: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def provider_sid(self) -> str | None: ...
+
+
+def outbound_of(
+    attempt: AttemptFields,
+    *,
+    to: str,
+    sender: str | None,
+    caller_ids: tuple[str | None, ...] = (),
+    reconcile_since: datetime | None = None,
+) -> Outbound:
+    """What the attempt sends: a call from the first caller id set (else the default), a
+    message from `sender` (else the default SMS sender)."""
+    settings = get_settings()
+    base = settings.public_base_url.rstrip("/")
+    voice = attempt.channel == Channel.VOICE
+    if voice:
+        sender = next((one for one in caller_ids if one), settings.default_caller_id)
+    else:
+        sender = sender or settings.default_sms_sender
+    kind = "voice" if voice else "messages"
+    return Outbound(
+        attempt_id=attempt.id,
+        channel=Channel(attempt.channel),
+        to=to,
+        sender=sender,
+        body=None if voice else attempt.body,
+        content_sid=None,
+        content_variables=None,
+        status_callback=f"{base}/twilio/{kind}/status?attempt={attempt.id}",
+        answer_url=f"{base}/twilio/voice/answer?attempt={attempt.id}" if voice else None,
+        reconcile_since=reconcile_since,
+        account_id=attempt.account_id,
+        contact_point_id=attempt.contact_point_id,
+        campaign_id=attempt.campaign_id,
+        purpose=attempt.purpose,
+        provider_sid=attempt.provider_sid,
+    )
+
+
 def _outbound(
     session: Session,
     attempt: Attempt,
@@ -106,53 +188,39 @@ def _outbound(
     reconcile_since: datetime | None,
     now: datetime,
 ) -> Outbound | None:
-    base = get_settings().public_base_url.rstrip("/")
-    settings = get_settings()
-    if attempt.channel == Channel.VOICE:
-        return Outbound(
-            attempt_id=attempt.id,
-            channel=Channel.VOICE,
+    if attempt.channel != Channel.WHATSAPP:
+        return outbound_of(
+            attempt,
             to=point.value,
-            sender=(campaign.caller_id if campaign else None)
-            or client.caller_id
-            or settings.default_caller_id,
-            body=None,
-            content_sid=None,
-            content_variables=None,
-            status_callback=f"{base}/twilio/voice/status?attempt={attempt.id}",
-            answer_url=f"{base}/twilio/voice/answer?attempt={attempt.id}",
+            sender=client.sms_sender,
+            caller_ids=(campaign.caller_id if campaign else None, client.caller_id),
             reconcile_since=reconcile_since,
-            provider_sid=attempt.provider_sid,
         )
-    content_sid = None
-    sender = client.sms_sender or settings.default_sms_sender
-    to = point.value
-    if attempt.channel == Channel.WHATSAPP:
-        try:
-            content_sid = whatsapp_policy.check_message(
-                session,
-                client=client,
-                contact_point=point,
-                template_key=attempt.template_key,
-                free_text=attempt.template_key is None,
-                now=now,
-            )
-        except whatsapp_policy.WhatsAppNotAllowed as refusal:
-            _finish(session, attempt, AttemptStatus.REFUSED, now, message=str(refusal))
-            return None
-        sender, to = f"whatsapp:{client.whatsapp_sender}", f"whatsapp:{point.value}"
-    return Outbound(
-        attempt_id=attempt.id,
-        channel=Channel(attempt.channel),
-        to=to,
-        sender=sender,
-        body=attempt.body if content_sid is None else None,
-        content_sid=content_sid,
-        content_variables=_content_variables(session, attempt, now) if content_sid else None,
-        status_callback=f"{base}/twilio/messages/status?attempt={attempt.id}",
-        answer_url=None,
+    try:
+        content_sid = whatsapp_policy.check_message(
+            session,
+            client=client,
+            contact_point=point,
+            template_key=attempt.template_key,
+            free_text=attempt.template_key is None,
+            now=now,
+        )
+    except whatsapp_policy.WhatsAppNotAllowed as refusal:
+        _finish(session, attempt, AttemptStatus.REFUSED, now, message=str(refusal))
+        return None
+    outbound = outbound_of(
+        attempt,
+        to=f"whatsapp:{point.value}",
+        sender=f"whatsapp:{client.whatsapp_sender}",
         reconcile_since=reconcile_since,
-        provider_sid=attempt.provider_sid,
+    )
+    if content_sid is None:
+        return outbound
+    return replace(
+        outbound,
+        body=None,
+        content_sid=content_sid,
+        content_variables=_content_variables(session, attempt, now),
     )
 
 
@@ -170,21 +238,6 @@ def _content_variables(session: Session, attempt: Attempt, now: datetime) -> str
         },
         ensure_ascii=False,
     )
-
-
-def record_sent(
-    session: Session, *, attempt_id: int, sid: str, provider_status: str, now: datetime
-) -> None:
-    """Store the provider's id for the attempt the request created."""
-    attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
-    if attempt.provider_sid is None:
-        attempt.provider_sid = sid
-    attempt.dispatched_at = attempt.dispatched_at or now
-    # Cancelled while its request was in flight (an opt-out): it went out, so it counts as sent.
-    if attempt.status in (AttemptStatus.DISPATCHING, AttemptStatus.CANCELED):
-        attempt.status = AttemptStatus.QUEUED
-        attempt.ended_at = None
-    _event(session, attempt, f"sent:{provider_status}", now)
 
 
 def release_for_retry(

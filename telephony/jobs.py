@@ -20,16 +20,17 @@ from rq import get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
+from sqlalchemy import Connection
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client as TwilioClient
 
 from campaigns.compliance.send_time import SendDecision, Verdict, check_before_send, may_send
-from campaigns.db import read_scope, session_scope
+from campaigns.db import autocommit_connection, session_scope
 from campaigns.dispatch_queue import dispatch_job_id, enqueue_attempt, schedule_attempt
 from campaigns.models import Channel, utcnow
 from campaigns.redis_conn import get_redis
 from campaigns.settings import get_settings
-from telephony import dispatch, recovery
+from telephony import dispatch, dispatch_statements, recovery
 from telephony.client import twilio_client
 from telephony.ratelimit import wait_for_slot
 from telephony.reconcile import Taken, find_own
@@ -73,31 +74,42 @@ def dispatch_attempt(attempt_id: int, now: str | None = None) -> str:
 
 
 def _dispatch(attempt_id: int, clock: Callable[[], datetime]) -> str:
-    with session_scope() as session:
-        outbound = dispatch.claim(session, attempt_id=attempt_id, now=clock())
-    if outbound is None:
-        return "nothing to do"
+    with autocommit_connection() as conn:
+        with conn.begin():
+            outbound = dispatch_statements.claim_pending(conn, attempt_id=attempt_id, now=clock())
+        if outbound is None:
+            with session_scope() as session:
+                outbound = dispatch.claim(session, attempt_id=attempt_id, now=clock())
+        if outbound is None:
+            return "nothing to do"
+        return _reconcile_check_send(conn, outbound, clock)
+
+
+def _reconcile_check_send(
+    conn: Connection, outbound: dispatch.Outbound, clock: Callable[[], datetime]
+) -> str:
+    attempt_id = outbound.attempt_id
     client = twilio_client()
     try:
         if outbound.reconcile_since is not None:
             found = find_own(client, outbound, _taken_elsewhere(attempt_id))
             if found is not None:
-                with session_scope() as session:
-                    dispatch.record_sent(
-                        session,
+                with conn.begin():
+                    dispatch_statements.record_sent(
+                        conn,
                         attempt_id=attempt_id,
                         sid=found[0],
                         provider_status=found[1],
                         now=clock(),
                     )
                 return "reconciled"
-        refused = _refusal(attempt_id, clock())
+        refused = _refusal(conn, outbound, clock())
         if refused is None:
             waited = wait_for_slot(
                 get_redis(), key=outbound.rate_key, per_second=outbound.per_second
             )
             if waited > RECHECK_AFTER_WAIT:
-                refused = _refusal(attempt_id, clock())
+                refused = _refusal(conn, outbound, clock())
         if refused is not None:
             return _not_sent(attempt_id, refused)
         sid, status = _send(client, outbound)
@@ -107,20 +119,20 @@ def _dispatch(attempt_id: int, clock: Callable[[], datetime]) -> str:
         return _retry_or_give_up(
             attempt_id, f"provider unreachable: {type(error).__name__}", clock(), reconcile=True
         )
-    with session_scope() as session:
-        dispatch.record_sent(
-            session, attempt_id=attempt_id, sid=sid, provider_status=status, now=clock()
+    with conn.begin():
+        dispatch_statements.record_sent(
+            conn, attempt_id=attempt_id, sid=sid, provider_status=status, now=clock()
         )
     return "sent"
 
 
-def _refusal(attempt_id: int, now: datetime) -> SendDecision | None:
+def _refusal(conn: Connection, outbound: dispatch.Outbound, now: datetime) -> SendDecision | None:
     """The contact check at the moment of sending: None when the rules allow it."""
-    with read_scope() as session:
-        if may_send(session, attempt_id=attempt_id, now=now):
+    with conn.begin():
+        if may_send(conn, sending=outbound.sending, now=now):
             return None
     with session_scope() as session:
-        decision = check_before_send(session, attempt_id=attempt_id, now=now)
+        decision = check_before_send(session, attempt_id=outbound.attempt_id, now=now)
     return None if decision.verdict == Verdict.SEND else decision
 
 

@@ -50,7 +50,8 @@ def web_server(
         stderr=subprocess.STDOUT if output else None,
     )
     try:
-        wait_until(lambda: _answers(url) or process.poll() is not None, timeout=30)
+        # A readiness wait, not a speed check: on a loaded shared machine start-up takes 45 s+.
+        wait_until(lambda: _answers(url) or process.poll() is not None, timeout=120)
         assert process.poll() is None, "the web server exited at start"
         yield url
     finally:

@@ -10,8 +10,21 @@ What counts, the same in Python and in SQL (the scheduler reuses these expressio
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from campaigns.compliance.check import Decision
@@ -25,6 +38,7 @@ from campaigns.models import (
     ContactRefusal,
     MessageDirection,
 )
+from campaigns.models.base import UTCDateTime
 from campaigns.settings import get_settings
 
 NOT_MADE = (AttemptStatus.REFUSED, AttemptStatus.CANCELED)
@@ -55,33 +69,58 @@ def history_since(profile: Profile, now: datetime, tz: str | Sequence[str]) -> d
     return min((w.since for w in windows), default=now.astimezone(UTC))
 
 
+def _history_query(*, sending: bool) -> Select[str, datetime, bool]:
+    query = (
+        select(Attempt.channel, EVENT_TIME, case((CONNECTED, True), else_=False))
+        .join(Account, Account.id == Attempt.account_id)
+        .where(
+            Account.debtor_id == bindparam("debtor_id"),
+            COUNTS,
+            bindparam("since", type_=UTCDateTime()) <= EVENT_TIME,
+        )
+        .order_by(EVENT_TIME)
+    )
+    if not sending:
+        return query
+    sending_id = bindparam("sending", type_=Integer())
+    return query.where(
+        Attempt.id != sending_id,
+        not_(and_(Attempt.status == AttemptStatus.PENDING, Attempt.id > sending_id)),
+    )
+
+
+HISTORY = _history_query(sending=False)
+HISTORY_BEFORE_SENDING = _history_query(sending=True)
+
+
 def contact_history(
-    session: Session, *, debtor_id: int, since: datetime, sending: int | None = None
+    db: Session | Connection, *, debtor_id: int, since: datetime, sending: int | None = None
 ) -> list[ContactEvent]:
     """Every counted contact with a debtor since a moment, across all accounts and campaigns.
 
     `sending` is the attempt about to go out: it does not count against itself, nor do attempts
     queued after it that have not gone out yet (they wait their turn behind it).
     """
-    query = (
-        select(Attempt.channel, EVENT_TIME, case((CONNECTED, True), else_=False))
-        .join(Account, Account.id == Attempt.account_id)
-        .where(Account.debtor_id == debtor_id, COUNTS, since <= EVENT_TIME)
-        .order_by(EVENT_TIME)
-    )
-    if sending is not None:
-        query = query.where(
-            Attempt.id != sending,
-            not_(and_(Attempt.status == AttemptStatus.PENDING, Attempt.id > sending)),
-        )
-    rows = session.execute(query).all()
+    params = {"debtor_id": debtor_id, "since": since, "sending": sending}
+    query = HISTORY if sending is None else HISTORY_BEFORE_SENDING
+    rows = db.execute(query, params).all()
     return [ContactEvent(at, Channel(channel), bool(connected)) for channel, at, connected in rows]
+
+
+class AccountIds(Protocol):
+    """An account's id and its creditor's, such as an Account row."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def client_id(self) -> int: ...
 
 
 def record_refusal(
     session: Session,
     *,
-    account: Account,
+    account: AccountIds,
     campaign_id: int | None,
     channel: Channel | None,
     decision: Decision,

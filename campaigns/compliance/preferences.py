@@ -10,7 +10,7 @@ outside them.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
@@ -26,6 +26,25 @@ ACCEPTS = {
 }
 
 
+class StoredPreference(Protocol):
+    """A stored preference's columns, such as a ContactPreference row."""
+
+    @property
+    def accepts_voice(self) -> bool: ...
+
+    @property
+    def accepts_sms(self) -> bool: ...
+
+    @property
+    def accepts_whatsapp(self) -> bool: ...
+
+    @property
+    def earliest_minute(self) -> int | None: ...
+
+    @property
+    def latest_minute(self) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class Preference:
     """What the debtor accepts: channels, and local hours as minutes of the day [earliest,
@@ -36,7 +55,7 @@ class Preference:
     latest_minute: int | None = None
 
     @classmethod
-    def of(cls, row: ContactPreference) -> "Preference":
+    def of(cls, row: StoredPreference) -> "Preference":
         """The preference a stored row says."""
         accepted = {
             Channel.VOICE: row.accepts_voice,

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from campaigns.compliance.check import Decision, Purpose, Rule
+from campaigns.compliance.check import Decision, Purpose, Rule, check_contact
 from campaigns.compliance.overrides import effective_profile
-from campaigns.compliance.service import check_account_contact
+from campaigns.compliance.service import check_account_contact, load_contact
 from campaigns.compliance.windows import local_time, next_open
 from campaigns.debtor_zones import debtor_zones
 from campaigns.models import (
@@ -80,19 +81,40 @@ def debtor_zone(debtor: Debtor) -> str:
     return debtor.timezone
 
 
-def may_send(session: Session, *, attempt_id: int, now: datetime) -> bool:
-    """Read-only: whether the check allows the attempt now (nothing is written).
+@dataclass(frozen=True)
+class Sending:
+    """The attempt about to go out, as its dispatch claimed it."""
+
+    attempt_id: int
+    account_id: int
+    channel: Channel
+    contact_point_id: int | None
+    campaign_id: int | None
+    purpose: Purpose
+
+
+def may_send(db: Session | Connection, *, sending: Sending, now: datetime) -> bool:
+    """Read-only: whether the check allows the attempt now, and it is still pending or
+    dispatching (nothing is written; two queries).
 
     The common case, an allowed contact, then needs no write transaction; a refusal is decided
     again and applied by `check_before_send`.
     """
-    attempt = session.get(Attempt, attempt_id)
-    if attempt is None or attempt.status not in CHECKED:
+    loaded = load_contact(
+        db,
+        account_id=sending.account_id,
+        channel=sending.channel,
+        contact_point_id=sending.contact_point_id,
+        now=now,
+        purpose=sending.purpose,
+        sending=sending.attempt_id,
+    )
+    if loaded is None or loaded.sending_status not in CHECKED:
         return False
-    return _check(session, attempt, now, record=False).allowed
+    return check_contact(loaded.context).allowed
 
 
-def _check(session: Session, attempt: Attempt, now: datetime, *, record: bool) -> Decision:
+def _check(session: Session, attempt: Attempt, now: datetime) -> Decision:
     """The one contact check for this attempt as it is about to go out."""
     return check_account_contact(
         session,
@@ -104,7 +126,6 @@ def _check(session: Session, attempt: Attempt, now: datetime, *, record: bool) -
         campaign_id=attempt.campaign_id,
         purpose=Purpose(attempt.purpose),
         sending=attempt.id,
-        record=record,
     )
 
 
@@ -113,7 +134,7 @@ def check_before_send(session: Session, *, attempt_id: int, now: datetime) -> Se
     attempt = session.get(Attempt, attempt_id, with_for_update=True)
     if attempt is None or attempt.status not in CHECKED:
         return SendDecision(Verdict.GONE)
-    decision = _check(session, attempt, now, record=True)
+    decision = _check(session, attempt, now)
     if decision.allowed:
         attempt.hold_until = None
         return SendDecision(Verdict.SEND)

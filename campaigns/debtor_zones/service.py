@@ -4,6 +4,7 @@ bulk for rows stored before the zones were computed."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -44,7 +45,17 @@ class LocalTime:
         return {"zone": self.zone, "at": self.local.isoformat(), "time": shown}
 
 
-def debtor_zones(debtor: Debtor) -> tuple[str, ...]:
+class StoredZones(Protocol):
+    """A debtor's stored zones, such as a Debtor row."""
+
+    @property
+    def timezone(self) -> str: ...
+
+    @property
+    def timezones(self) -> str | None: ...
+
+
+def debtor_zones(debtor: StoredZones) -> tuple[str, ...]:
     """The debtor's candidate zones, primary first (the stored list, else the single zone)."""
     return decode_zones(debtor.timezones or "") or (debtor.timezone,)
 

@@ -125,7 +125,8 @@ def sandbox_server() -> Iterator[SandboxServer]:
         env=dict(os.environ),
     )
     try:
-        wait_until(lambda: _healthy(url) or process.poll() is not None, timeout=20)
+        # A readiness wait, not a speed check: on a loaded shared machine start-up is slow.
+        wait_until(lambda: _healthy(url) or process.poll() is not None, timeout=120)
         assert process.poll() is None, "the sandbox exited at start"
         yield url
     finally:

@@ -28,7 +28,7 @@ from campaigns.models import (
 from campaigns.opt_out_words import Intent, Scope, read_reply, vocabulary
 from campaigns.settings import get_settings
 from console.app import create_app
-from telephony.dispatch import record_sent
+from telephony.dispatch_statements import record_sent
 from tests.campaigns.agreements_helpers import NOW, answered_call
 from tests.factories import make_account, make_client
 from tests.telephony.test_webhooks import inbound, post_signed
@@ -273,7 +273,7 @@ def test_a_request_that_went_out_while_cancelled_is_recorded_as_sent(session: Se
         session, contact_point=point, channels=(Channel.SMS,), source="test", at=inbound_now
     )
     record_sent(
-        session,
+        session.connection(),
         attempt_id=attempts["sms_dispatching"].id,
         sid="SM" + "f" * 32,
         provider_status="queued",
