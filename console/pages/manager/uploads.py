@@ -164,6 +164,28 @@ def _list_counts(applied: str, locale: str) -> Callable[[ListUploadSummary], lis
     return counts
 
 
+def _import_list(
+    importer: Callable[..., ListUploadSummary],
+    db: Session,
+    user: User,
+    client_id: int | None,
+    file: UploadFile,
+    default_name: str,
+    locale: str,
+) -> ListUploadSummary:
+    """Run a list import (do-not-contact or withdrawals) of the uploaded file for the user."""
+    return importer(
+        db,
+        client_id=client_id,
+        filename=file.filename or default_name,
+        content=file.file.read(),
+        by_id=user.id,
+        by_label=user.username,
+        locale=locale,
+        now=utcnow(),
+    )
+
+
 @router.post("/uploads/do-not-contact")
 def upload_do_not_contact(
     request: Request,
@@ -180,15 +202,8 @@ def upload_do_not_contact(
             client_id = None if scope == "all" else int(scope)
         except ValueError as e:
             raise Invalid(_("Choose one of the creditors offered.")) from e
-        return import_do_not_contact(
-            db,
-            client_id=client_id,
-            filename=file.filename or "no-contactar.csv",
-            content=file.file.read(),
-            by_id=user.id,
-            by_label=user.username,
-            locale=locale,
-            now=utcnow(),
+        return _import_list(
+            import_do_not_contact, db, user, client_id, file, "no-contactar.csv", locale
         )
 
     return _upload(
@@ -216,15 +231,8 @@ def upload_withdrawals(
         db,
         user,
         kind="withdrawals",
-        run=lambda: import_withdrawals(
-            db,
-            client_id=client_id,
-            filename=file.filename or "retiros.csv",
-            content=file.file.read(),
-            by_id=user.id,
-            by_label=user.username,
-            locale=locale,
-            now=utcnow(),
+        run=lambda: _import_list(
+            import_withdrawals, db, user, client_id, file, "retiros.csv", locale
         ),
         counts=_list_counts(_("Accounts withdrawn"), locale),
     )
