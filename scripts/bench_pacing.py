@@ -154,6 +154,7 @@ def main() -> None:
     parser.add_argument("--profile", choices=["all", *PROFILES], default="all")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="teams 8 and 30, 15 minutes")
+    parser.add_argument("--teams", default="", help="comma-separated team sizes (default: all)")
     parser.add_argument("--json", action="store_true", help="print raw results as JSON")
     parser.add_argument(
         "--shared",
@@ -165,6 +166,8 @@ def main() -> None:
     seeds = [int(s) for s in args.seeds.split(",")]
     profiles = list(PROFILES) if args.profile == "all" else [args.profile]
     teams = QUICK_TEAMS if args.quick else TEAMS
+    if args.teams:
+        teams = tuple(int(t) for t in args.teams.split(","))
     hours = QUICK_HOURS if args.quick else args.hours
     grid = cells(profiles, teams)
     jobs: list[Job] = [

@@ -90,6 +90,7 @@ from campaigns.i18n import _, translate
 from campaigns.models.enums import DialingMode
 from telephony.dialer.estimates import (
     Row,
+    Shortfall,
     answer_model,
     follow_change,
     freeing_model,
@@ -185,10 +186,10 @@ class PacerParameters:
     """Below this many agents logged in, progressive."""
     fallback_fraction: float = 0.8
     """Fall back when one more abandon brings the rolling window to this share of the target."""
-    risk_base: float = 0.015
+    risk_base: float = 0.03
     """Abandon probability allowed for the last call launched, with room in the windows."""
     risk_near: float = 0.002
-    full_risk_agents: int = 20
+    full_risk_agents: int = 0
     """Teams smaller than this take risk x sqrt(agents / this): each abandon weighs more in a
     small team's day, so its rate is spikier (0: no scaling)."""
     """The same at the fallback level."""
@@ -214,6 +215,8 @@ class PacerParameters:
     """A window whose share is this many standard errors above the estimate raises it."""
     fall_z: float = 2.0
     """A window whose share is this many standard errors below the estimate lowers it."""
+    skew_cap: float = 2.0
+    """Largest skewness the tail of supply minus demand is corrected for (0: plain normal)."""
 
 
 @dataclass(frozen=True)
@@ -344,14 +347,17 @@ def _progressive(
     return PacingDecision(calls, DialingMode.PROGRESSIVE, reason, params, expected_free=ready)
 
 
-def _add_rows(rows: Counter[Row], size: int) -> tuple[list[float], list[float]]:
+def _add_rows(rows: Counter[Row], size: int) -> tuple[list[float], list[float], list[float]]:
+    """Mean, variance and third cumulant of the sum of the rows' Bernoulli variables."""
     means = [0.0] * size
     variances = [0.0] * size
-    for (probabilities, bernoulli), count in rows.items():
+    thirds = [0.0] * size
+    for (probabilities, bernoulli, third), count in rows.items():
         for i in range(size):
             means[i] += count * probabilities[i]
             variances[i] += count * bernoulli[i]
-    return means, variances
+            thirds[i] += count * third[i]
+    return means, variances, thirds
 
 
 def _predictive(
@@ -371,17 +377,20 @@ def _predictive(
 
     supply_rows: Counter[Row] = Counter(freeing.talking(e) for e in snapshot.talk_elapsed_s)
     supply_rows.update(freeing.wrapping(e) for e in snapshot.wrap_elapsed_s)
-    supply, supply_var = _add_rows(supply_rows, size)
-    demand, demand_var = _add_rows(
+    supply, supply_var, supply_third = _add_rows(supply_rows, size)
+    demand, demand_var, demand_third = _add_rows(
         Counter(answers.ringing(t) for t in snapshot.ringing_elapsed_s), size
     )
-    new_call, _variance = answers.new_call
-    available = [
-        snapshot.agents_ready + supply[i] - snapshot.answered_waiting - demand[i]
-        for i in range(size)
-    ]
-    variance = [supply_var[i] + demand_var[i] for i in range(size)]
-    calls = largest_safe(capacity(snapshot), available, variance, new_call, risk)
+    new_call = answers.new_call[0]
+    shortfall = Shortfall(
+        available=[
+            snapshot.agents_ready + supply[i] - snapshot.answered_waiting - demand[i]
+            for i in range(size)
+        ],
+        variance=[supply_var[i] + demand_var[i] for i in range(size)],
+        third=[supply_third[i] - demand_third[i] for i in range(size)],
+    )
+    calls = largest_safe(capacity(snapshot), shortfall, answers.new_call, risk, params.skew_cap)
     calls = min(max(calls, progressive_calls(snapshot)), capacity(snapshot))
     live = snapshot.answered_waiting + demand[-1] + calls * new_call[-1]
     free = snapshot.agents_ready + supply[-1]
