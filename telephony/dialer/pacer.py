@@ -23,15 +23,18 @@ Look at points x = 1 .. ring timeout seconds ahead. For each x:
   + n * p_h * F_A(x), where n is the number of new calls, p_h the person-answer share for this hour,
   F_A the ring-to-answer distribution and the ringing term is the hazard view (see estimates.py).
 
-Supply and demand are sums of independent Bernoulli variables (mean and variance
-V = sum p (1 - p), normal approximation). The pacer launches the largest n whose *last* call is
-abandoned with probability at most `risk`:
+Supply and demand are sums of independent Bernoulli variables (mean, variance
+V = sum p (1 - p) and third cumulant K = sum p (1 - p)(1 - 2p)). The pacer launches the largest n
+whose *last* call is abandoned with probability at most `risk`:
 
-    risk(n) = sum over points x_i of w_i * Phi((m_i + 1/2) / sd_i),
-    m_i = D(x_i) + (n - 1) p_h F_A(x_i) - S(x_i),  sd_i^2 = V_S + V_D + (n - 1) v(x_i),
+    risk(n) = sum over points x_i of w_i * P(Y_i >= 0),  Y_i = D(x_i) + B_i - S(x_i),
+    mean m_i = D(x_i) + (n - 1) p_h F_A(x_i) - S(x_i),  variance V_S + V_D + (n - 1) v(x_i),
+    third cumulant K_D - K_S + (n - 1) k(x_i)   (B_i: answers of the other n - 1 new calls),
 
 with w_i = (F_A(x_i) - F_A(x_(i-1))) / F_A(timeout) the chance that the call is answered in that
-interval (Phi the normal CDF, 1/2 the continuity correction for counts). A call answered at x
+interval. P(Y >= 0) is read with the normal-power approximation (`estimates.upper_tail`: a normal
+corrected for the skew, with 1/2 the continuity correction for counts): a few rare answers make a
+right-skewed sum, whose tail a plain normal puts at a third of its value. A call answered at x
 finds no agent when the other answers by x already take every agent freed by x + g. Weighting by
 when the call is answered means a shortfall in the next second or two (when a new call can
 hardly answer) does not stop the bet, while the seconds where new calls do answer decide it.
@@ -46,9 +49,9 @@ level) with the strain s = max(by rate, by allowance):
   level under which the rate does not tighten the bet (the controller keeps the rate near r_0);
 * by allowance: 1 - A / `allowance_scale`, A = r_f (live + 1) - (abandons + 1) the abandons the
   rolling window can still absorb: a young window bets cautiously.
-A team smaller than `full_risk_agents` (20) takes risk x sqrt(agents / 20): a day of 8 agents
-has few live answers, so each abandon moves its rate a lot. Predictive never launches fewer
-calls than progressive would (each covered by a ready agent).
+A team smaller than `full_risk_agents` (0: off) may take risk x sqrt(agents / full_risk_agents);
+with the tail read with its skew, 8 agents hold their abandons under the cap without it.
+Predictive never launches fewer calls than progressive would (each covered by a ready agent).
 
 The answer share p_h
 --------------------
@@ -189,10 +192,10 @@ class PacerParameters:
     risk_base: float = 0.03
     """Abandon probability allowed for the last call launched, with room in the windows."""
     risk_near: float = 0.002
+    """The same at the fallback level."""
     full_risk_agents: int = 0
     """Teams smaller than this take risk x sqrt(agents / this): each abandon weighs more in a
     small team's day, so its rate is spikier (0: no scaling)."""
-    """The same at the fallback level."""
     allowance_scale: float = 5.0
     """Abandons of remaining allowance under which the bet tightens."""
     relaxed_fraction: float = 0.5
