@@ -11,7 +11,7 @@ unanswered calls ring 25 s, machines answer 15% of calls, CPS 30. Profiles:
   early evening (18:00-21:00); `--hours 9` runs the whole afternoon and evening.
 
 Before the single-campaign grid it runs the floor of issue 14 (`--shared yes|no|only`): three
-campaigns sharing one team of 8, 30 and 50 agents (shared_simulator.three_campaigns: predictive A
+campaigns sharing one team of 8, 30 and 50 agents (simulator.three_campaigns: predictive A
 priority 2, progressive and predictive B priority 1, every agent in two of them), split every
 second by the real allocation; its floor is the same shift with all three campaigns progressive.
 Per campaign: calls, live answers, abandons and the seconds paced predictively; for the team: talk
@@ -42,13 +42,16 @@ from dataclasses import replace
 from multiprocessing import Pool
 
 from campaigns.models.enums import DialingMode
-from telephony.dialer.shared_simulator import (
+from telephony.dialer.simulator import (
+    PROFILES,
     SharedResult,
     SharedSimulationConfig,
+    SimulationConfig,
+    SimulationResult,
+    simulate,
     simulate_shared,
     three_campaigns,
 )
-from telephony.dialer.simulator import PROFILES, SimulationConfig, SimulationResult, simulate
 
 TEAMS = (5, 8, 20, 30, 50, 150)
 ANSWER_RATES = (0.10, 0.25, 0.50)
@@ -91,7 +94,7 @@ SharedJob = tuple[int, float, int, bool]
 
 
 def shared_config(agents: int, hours: float, seed: int, floor: bool) -> SharedSimulationConfig:
-    """The three-campaign floor (shared_simulator.three_campaigns); `floor`: every campaign
+    """The three-campaign floor (simulator.three_campaigns); `floor`: every campaign
     progressive, the floor the shared predictive run is compared with."""
     world = config_for("flat", agents, 0.25, hours, seed)
     config = three_campaigns(agents, world)
@@ -151,6 +154,7 @@ def main() -> None:
     parser.add_argument("--profile", choices=["all", *PROFILES], default="all")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="teams 8 and 30, 15 minutes")
+    parser.add_argument("--teams", default="", help="comma-separated team sizes (default: all)")
     parser.add_argument("--json", action="store_true", help="print raw results as JSON")
     parser.add_argument(
         "--shared",
@@ -162,6 +166,8 @@ def main() -> None:
     seeds = [int(s) for s in args.seeds.split(",")]
     profiles = list(PROFILES) if args.profile == "all" else [args.profile]
     teams = QUICK_TEAMS if args.quick else TEAMS
+    if args.teams:
+        teams = tuple(int(t) for t in args.teams.split(","))
     hours = QUICK_HOURS if args.quick else args.hours
     grid = cells(profiles, teams)
     jobs: list[Job] = [

@@ -1,11 +1,13 @@
 """The pacer's decisions on hand-built snapshots of one campaign, and its limits under any input."""
 
+import math
 from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns.models.enums import DialingMode
+from telephony.dialer.estimates import upper_tail
 from telephony.dialer.pacer import (
     NEAR_CAP_REASON,
     SMALL_TEAM_REASON,
@@ -294,3 +296,22 @@ def test_the_hour_curve_anticipates_the_lunch_rise_before_the_newest_calls_show_
     assert person_answer_rate(at_noon, params) == 0.08
     assert person_answer_rate(at_one, params) >= 0.9 * 0.30
     assert decide(at_one).calls < decide(at_noon).calls
+
+
+def test_the_tail_of_a_few_rare_answers_is_read_with_its_skew_not_as_a_normal() -> None:
+    """20 ringing calls each answered with 5% (about one answer) and 4 agents to spare: the
+    chance of 4 answers or more is 1.6%. The plain normal says 0.5%, a third of it, and a pacer
+    betting on that tail abandons three times as often as it planned."""
+    calls, share, spare = 20, 0.05, 4
+    exact = sum(
+        math.comb(calls, k) * share**k * (1 - share) ** (calls - k) for k in range(4, calls + 1)
+    )
+    mean, variance = calls * share, calls * share * (1 - share)
+    third = variance * (1 - 2 * share)
+
+    skewed = upper_tail(mean - spare, variance, third, skew_cap=2.0)
+    plain = upper_tail(mean - spare, variance, third, skew_cap=0.0)
+
+    assert abs(exact - 0.0159) < 0.0005
+    assert abs(skewed - exact) < 0.25 * exact
+    assert plain < 0.4 * exact

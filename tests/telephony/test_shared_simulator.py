@@ -7,13 +7,13 @@ from dataclasses import replace
 import pytest
 
 from campaigns.models.enums import DialingMode
-from telephony.dialer.shared_simulator import (
-    SharedCampaign,
+from telephony.dialer.simulator import (
+    CampaignSpec,
     SharedSimulationConfig,
+    SimulationConfig,
     simulate_shared,
     three_campaigns,
 )
-from telephony.dialer.simulator import SimulationConfig
 
 WORLD = SimulationConfig(
     hours=0.5, curve_error=0.2, prior_live_answers=2000, prior_abandons=30, seed=4
@@ -25,7 +25,7 @@ def _two_progressive(priorities: tuple[int, int]) -> SharedSimulationConfig:
     return SharedSimulationConfig(
         agents=10,
         campaigns=tuple(
-            SharedCampaign(f"campaign {n}", DialingMode.PROGRESSIVE, priority, team)
+            CampaignSpec(f"campaign {n}", DialingMode.PROGRESSIVE, priority, team)
             for n, priority in enumerate(priorities)
         ),
         world=WORLD,

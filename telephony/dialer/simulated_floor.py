@@ -1,23 +1,30 @@
-"""Several campaigns sharing one team of agents, simulated second by second with the real pacer
-and the real allocation (`telephony/dialer/allocation.py`).
+"""The simulator's core: a discrete-event contact floor (simpy) of one team working one campaign or
+several, driving the real pacer and the real agent allocation once every simulated second.
 
-Every simulated second the floor does what `console/dialer.py` does: it splits the ready agents
-among the paced campaigns (`allocate`, priority then fair share, calls in flight covered first),
-counts each busy agent for the campaign that gets it when it frees (`freeing_campaign`), asks
-each campaign's pacer in processing order with its share of the agents, launches the calls and
-hands back the agents a campaign did not use. An answered call goes, like the console's routing
-(`console/agents/state.py`, `_RESERVE`), to the longest-idle ready agent of its campaign that the
-split gave to that campaign, else to the longest-idle ready agent of its campaign; none within
-the 2-second grace is an abandon. An agent who frees takes the oldest answered call waiting in
-any campaign it works for.
+Every simulated second the floor does what the dialing loop (`console/dialer.py`) does: it splits
+the ready agents among the paced campaigns (`allocate`: calls in flight covered first, then
+priority and fair share), counts each busy agent for the campaign that gets it when it frees
+(`freeing_campaign`), asks each campaign's pacer in processing order with its share of the agents,
+launches the calls and hands back the agents a campaign did not use. One campaign with the whole
+team is the plain single-campaign floor.
 
-Each campaign draws its debtors from its own random stream (its answer share or hourly profile),
-so a campaign meets the same debtors whatever the others do. The world (ring, talk and wrap-up
-distributions, CPS, prior windows, curve error, seed) is a `SimulationConfig`.
+Debtors answer in person with the campaign's share (its rate times the hour curve, or its hourly
+profile), machines answer with the machine share and are detected and dropped without an agent,
+the rest ring until the timeout. An answered call goes, like the console's routing, to the
+longest-idle ready agent of its campaign that the split gave to that campaign, else to the
+longest-idle ready agent of its campaign; none within `abandon_after_s` is an abandon. An agent
+who frees takes the oldest answered call waiting in any campaign it works for.
 
-What it reports, per campaign: calls, live answers, abandons, the share of seconds paced
-predictively; for the floor: talk share of the ceiling, and the seconds in which the progressive
-campaigns had more calls in flight than ready agents across all of them.
+Each campaign draws its debtors (outcome, ring, talk and wrap-up times) from its own random
+stream in the order it places calls, so two modes on the same seed meet the same debtors, and a
+campaign meets the same debtors whatever the others do.
+
+The pacer sees only what a real dialing loop would: counts, elapsed times, the answer shares and
+newest outcomes of the campaign's own recent calls (refreshed every `rate_refresh_s`), ring, talk
+and wrap-up samples (every `history_refresh_s`), and the hour curve learnt on earlier days, off by
+up to `curve_error` per hour. A campaign starts with yesterday's duration samples (drawn from the
+same distributions) and a rolling abandon window of `prior_live_answers` and `prior_abandons`;
+its last-24-hours window is the run.
 """
 
 from __future__ import annotations
@@ -25,88 +32,35 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Generator
-from dataclasses import asdict, dataclass, replace
-from typing import Any
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
 from campaigns.models.enums import DialingMode
 from telephony.dialer.allocation import (
-    Allocation,
     CampaignDemand,
     allocate,
     freeing_campaign,
     processing_order,
 )
 from telephony.dialer.pacer import PacingHistory, PacingSnapshot, decide
-from telephony.dialer.simulator import HISTORY_SIZE, RATE_WINDOW, SimulationConfig
 
-_HUMAN, _MACHINE, _NO_ANSWER = 1, 2, 0
+if TYPE_CHECKING:
+    from telephony.dialer.simulator import CampaignSpec, SimulationConfig
 
+HISTORY_SIZE = 200
+"""Ring, talk and wrap-up samples the pacer is given (the dialing loop reads 200)."""
+RATE_WINDOW = 400
+"""Recent calls the answer and machine shares come from (the dialing loop reads 400)."""
 
-@dataclass(frozen=True)
-class SharedCampaign:
-    """One campaign of the shared floor: its mode, priority, team and debtors."""
-
-    name: str
-    mode: DialingMode
-    priority: int
-    agents: tuple[int, ...]
-    """Indexes (0 .. agents - 1) of the floor's agents assigned to the campaign."""
-    answer_rate: float = 0.25
-    answer_profile: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True)
-class SharedSimulationConfig:
-    """A team of `agents` shared by `campaigns`, in the `world` of a `SimulationConfig`."""
-
-    agents: int
-    campaigns: tuple[SharedCampaign, ...]
-    world: SimulationConfig = SimulationConfig()
-
-
-@dataclass(frozen=True)
-class CampaignResult:
-    """One campaign of a shared shift."""
-
-    name: str
-    mode: str
-    priority: int
-    agents: int
-    calls_placed: int
-    live_answers: int
-    abandons: int
-    abandon_rate: float
-    predictive_share: float
-    talk_minutes: float
-
-
-@dataclass(frozen=True)
-class SharedResult:
-    """A shared shift: per campaign, and the floor's talk share and progressive coverage."""
-
-    agents: int
-    hours: float
-    ratio_to_ceiling: float
-    progressive_overcommitted_seconds: int
-    """Seconds in which the progressive campaigns had more calls ringing or waiting than ready
-    agents across all of them, right after the loop launched its calls (0 is the contract)."""
-    campaigns: tuple[CampaignResult, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready values."""
-        return asdict(self)
-
-
-def _lognormal(rng: random.Random, mean: float, sd: float) -> float:
-    sigma2 = math.log(1.0 + (sd / mean) ** 2)
-    return rng.lognormvariate(math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2))
+HUMAN, MACHINE, NO_ANSWER = 1, 2, 0
+PACED = (DialingMode.PROGRESSIVE, DialingMode.PREDICTIVE)
 
 
 @dataclass
-class _Call:
+class Call:
     campaign: int
     outcome: int
     ring_s: float
@@ -114,29 +68,36 @@ class _Call:
     wrap_s: float
 
 
-class _Campaign:
-    """One campaign's calls, history and counters."""
+def lognormal(rng: random.Random, mean: float, sd: float) -> float:
+    """A lognormal draw with this mean and standard deviation."""
+    sigma2 = math.log(1.0 + (sd / mean) ** 2)
+    return rng.lognormvariate(math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2))
 
-    def __init__(self, index: int, spec: SharedCampaign, world: SimulationConfig) -> None:
+
+class Campaign:
+    """One campaign's debtors, calls, what its pacer knows, and its counters."""
+
+    def __init__(self, index: int, spec: CampaignSpec, world: SimulationConfig) -> None:
         self.index = index
         self.spec = spec
         self.config = replace(
             world, answer_rate=spec.answer_rate, answer_profile=spec.answer_profile
         )
         self.members = frozenset(spec.agents)
-        self.rng = random.Random(world.seed * 1_000 + index)
+        stream = world.seed + 1_000 * index
+        self.rng = random.Random(stream)
         self.ringing: dict[int, float] = {}
-        self.waiting: deque[tuple[_Call, simpy.Event, float]] = deque()
+        self.waiting: deque[tuple[Call, simpy.Event, float]] = deque()
         self.outcomes: deque[int] = deque(maxlen=RATE_WINDOW)
-        yesterday = random.Random(world.seed * 1_000 + index + 1_000_003)
+        yesterday = random.Random(stream + 1_000_003)
         self.ring_seen: deque[float] = deque(maxlen=HISTORY_SIZE)
         self.talk_seen: deque[float] = deque(maxlen=HISTORY_SIZE)
         self.wrap_seen: deque[float] = deque(maxlen=HISTORY_SIZE)
         for _ in range(HISTORY_SIZE):
             self.ring_seen.append(self.ring_time(yesterday))
-            self.talk_seen.append(_lognormal(yesterday, world.talk_mean_s, world.talk_sd_s))
-            self.wrap_seen.append(_lognormal(yesterday, world.wrap_mean_s, world.wrap_sd_s))
-        learnt = random.Random(world.seed * 1_000 + index + 2_000_003)
+            self.talk_seen.append(lognormal(yesterday, world.talk_mean_s, world.talk_sd_s))
+            self.wrap_seen.append(lognormal(yesterday, world.wrap_mean_s, world.wrap_sd_s))
+        learnt = random.Random(stream + 2_000_003)
         self.curve = tuple(
             min(
                 1.0,
@@ -153,6 +114,7 @@ class _Campaign:
         self.talk_total = 0.0
 
     def ring_time(self, rng: random.Random) -> float:
+        """Ring-to-answer of an answered call: lognormal, below the timeout."""
         limit = self.config.ring_timeout_s - 0.5
         for _ in range(20):
             ring = rng.lognormvariate(math.log(self.config.ring_median_s), self.config.ring_sigma)
@@ -160,33 +122,35 @@ class _Campaign:
                 return ring
         return limit
 
-    def draw(self, hour: int) -> _Call:
+    def draw(self, hour: int) -> Call:
+        """The next debtor this campaign calls."""
         draw = self.rng.random()
         human = self.config.person_answer_rate(hour)
         if draw < human:
-            outcome = _HUMAN
+            outcome = HUMAN
         elif draw < human + self.config.machine_rate:
-            outcome = _MACHINE
+            outcome = MACHINE
         else:
-            outcome = _NO_ANSWER
+            outcome = NO_ANSWER
         ring = self.ring_time(self.rng)
-        talk = _lognormal(self.rng, self.config.talk_mean_s, self.config.talk_sd_s)
-        wrap = _lognormal(self.rng, self.config.wrap_mean_s, self.config.wrap_sd_s)
-        return _Call(self.index, outcome, ring, talk, wrap)
+        talk = lognormal(self.rng, self.config.talk_mean_s, self.config.talk_sd_s)
+        wrap = lognormal(self.rng, self.config.wrap_mean_s, self.config.wrap_sd_s)
+        return Call(self.index, outcome, ring, talk, wrap)
 
     def refresh(self, tick: int) -> None:
+        """Re-read the samples and shares, as often as the dialing loop would see them change."""
         if tick % self.config.history_refresh_s == 0:
             self.samples = (tuple(self.ring_seen), tuple(self.talk_seen), tuple(self.wrap_seen))
         if tick % self.config.rate_refresh_s == 0:
             count = len(self.outcomes)
-            humans = sum(1 for o in self.outcomes if o == _HUMAN)
-            machines = sum(1 for o in self.outcomes if o == _MACHINE)
+            humans = sum(1 for o in self.outcomes if o == HUMAN)
+            machines = sum(1 for o in self.outcomes if o == MACHINE)
             self.rates = (
                 humans / count if count else 0.0,
                 machines / count if count else 0.0,
                 count,
             )
-            self.latest = tuple(o == _HUMAN for o in reversed(self.outcomes))
+            self.latest = tuple(o == HUMAN for o in reversed(self.outcomes))
 
     @property
     def in_flight(self) -> int:
@@ -206,26 +170,37 @@ class _Campaign:
             wrap_s=wrap,
             live_answers=self.config.prior_live_answers + self.live,
             abandons=self.config.prior_abandons + self.abandons,
+            # The last 24 hours are the run: each day starts with an empty day window.
             day_live_answers=self.live,
             day_abandons=self.abandons,
         )
 
 
-class _SharedFloor:
-    def __init__(self, env: simpy.Environment, config: SharedSimulationConfig) -> None:
-        self.env = env
-        self.config = config
-        self.world = config.world
-        self.campaigns = [_Campaign(i, c, config.world) for i, c in enumerate(config.campaigns)]
-        self.ready: dict[int, float] = {a: 0.0 for a in range(config.agents)}
+class Floor:
+    """One team and its campaigns; `run` drives it for the world's hours."""
+
+    def __init__(
+        self, world: SimulationConfig, agents: int, campaigns: Sequence[CampaignSpec]
+    ) -> None:
+        self.env = simpy.Environment()
+        self.world = world
+        self.agents = agents
+        self.campaigns = [Campaign(i, c, world) for i, c in enumerate(campaigns)]
+        self.ready: dict[int, float] = {a: 0.0 for a in range(agents)}
         """Ready agent -> when it became ready (longest idle first)."""
         self.busy: dict[int, tuple[int, float, bool]] = {}
         """Busy agent -> (campaign of its call, since, True while talking)."""
         self.owner_of: dict[int, int] = {}
         self.next_call_id = 0
         self.talk_total = self.wrap_total = 0.0
+        self.waits: list[float] = []
         self.overcommitted = 0
         self.ticks = 0
+
+    def run(self) -> Floor:
+        self.env.process(self.pacing_loop())
+        self.env.run(until=self.world.hours * 3600.0)
+        return self
 
     def hour(self) -> int:
         return (self.world.start_hour + int(self.env.now // 3600)) % 24
@@ -234,10 +209,10 @@ class _SharedFloor:
         return [
             CampaignDemand(c.index, c.spec.priority, c.members, c.in_flight)
             for c in self.campaigns
-            if c.spec.mode in (DialingMode.PROGRESSIVE, DialingMode.PREDICTIVE)
+            if c.spec.mode in PACED
         ]
 
-    def snapshot(self, campaign: _Campaign, ready: int, busy: list[int]) -> PacingSnapshot:
+    def snapshot(self, campaign: Campaign, ready: int, busy: list[int]) -> PacingSnapshot:
         now = self.env.now
         talking = tuple(now - self.busy[a][1] for a in busy if self.busy[a][2])
         wrapping = tuple(now - self.busy[a][1] for a in busy if not self.busy[a][2])
@@ -267,9 +242,7 @@ class _SharedFloor:
                 owner = freeing_campaign(agent, call_campaign, demands)
                 if owner is not None:
                     busy.setdefault(owner, []).append(agent)
-            allocation: Allocation = allocate(
-                demands, sorted(self.ready, key=self.ready.__getitem__)
-            )
+            allocation = allocate(demands, sorted(self.ready, key=self.ready.__getitem__))
             for demand in processing_order(demands):
                 campaign = self.campaigns[demand.campaign_id]
                 mine = allocation.take(demand)
@@ -296,7 +269,7 @@ class _SharedFloor:
         if in_flight > sum(1 for a in self.ready if a in members):
             self.overcommitted += 1
 
-    def route(self, campaign: _Campaign) -> int | None:
+    def route(self, campaign: Campaign) -> int | None:
         """The console's routing: an agent split to this campaign first, longest idle first."""
         candidates = sorted(
             (a for a in self.ready if a in campaign.members), key=self.ready.__getitem__
@@ -308,26 +281,27 @@ class _SharedFloor:
         del self.ready[agent]
         return agent
 
-    def call(self, campaign: _Campaign, call: _Call) -> Generator[simpy.Event, Any, None]:
+    def call(self, campaign: Campaign, call: Call) -> Generator[simpy.Event, Any, None]:
         env = self.env
         call_id = self.next_call_id
         self.next_call_id += 1
         campaign.placed += 1
         campaign.ringing[call_id] = env.now
-        if call.outcome == _NO_ANSWER:
+        if call.outcome == NO_ANSWER:
             yield env.timeout(self.world.ring_timeout_s)
             del campaign.ringing[call_id]
-            campaign.outcomes.append(_NO_ANSWER)
+            campaign.outcomes.append(NO_ANSWER)
             return
         yield env.timeout(call.ring_s)
         del campaign.ringing[call_id]
         campaign.outcomes.append(call.outcome)
         campaign.ring_seen.append(call.ring_s)
-        if call.outcome == _MACHINE:
+        if call.outcome == MACHINE:
             return
         campaign.live += 1
         agent = self.route(campaign)
         if agent is not None:
+            self.waits.append(0.0)
             env.process(self.handle(agent, call))
             return
         assigned = env.event()
@@ -338,7 +312,7 @@ class _SharedFloor:
             campaign.waiting.remove(entry)
             campaign.abandons += 1
 
-    def handle(self, agent: int, call: _Call) -> Generator[simpy.Event, Any, None]:
+    def handle(self, agent: int, call: Call) -> Generator[simpy.Event, Any, None]:
         env = self.env
         campaign = self.campaigns[call.campaign]
         self.busy[agent] = (call.campaign, env.now, True)
@@ -359,64 +333,18 @@ class _SharedFloor:
             self.ready[agent] = self.env.now
             return
         campaign = min(waiting, key=lambda c: c.waiting[0][2])
-        call, assigned, _answered_at = campaign.waiting.popleft()
+        call, assigned, answered_at = campaign.waiting.popleft()
+        self.waits.append(self.env.now - answered_at)
         assigned.succeed(agent)
         self.env.process(self.handle(agent, call))
 
-    def result(self) -> SharedResult:
+    def busy_seconds(self) -> tuple[float, float]:
+        """Talk and wrap-up seconds so far, the calls still on included."""
         end = self.env.now
-        talk = self.talk_total + sum(
-            end - since for _c, since, talking in self.busy.values() if talking
-        )
-        logged_in = self.config.agents * end
-        ceiling = self.world.ceiling
-        return SharedResult(
-            agents=self.config.agents,
-            hours=round(end / 3600.0, 3),
-            ratio_to_ceiling=round(talk / logged_in / ceiling, 4) if logged_in else 0.0,
-            progressive_overcommitted_seconds=self.overcommitted,
-            campaigns=tuple(
-                CampaignResult(
-                    name=c.spec.name,
-                    mode=str(c.spec.mode),
-                    priority=c.spec.priority,
-                    agents=len(c.members),
-                    calls_placed=c.placed,
-                    live_answers=c.live,
-                    abandons=c.abandons,
-                    abandon_rate=round(c.abandons / c.live, 4) if c.live else 0.0,
-                    predictive_share=(round(c.predictive_seconds / c.ticks, 4) if c.ticks else 0.0),
-                    talk_minutes=round(c.talk_total / 60.0, 1),
-                )
-                for c in self.campaigns
-            ),
-        )
-
-
-def simulate_shared(config: SharedSimulationConfig) -> SharedResult:
-    """Run one shared shift; deterministic for the world's seed."""
-    env = simpy.Environment()
-    floor = _SharedFloor(env, config)
-    env.process(floor.pacing_loop())
-    env.run(until=config.world.hours * 3600.0)
-    return floor.result()
-
-
-def three_campaigns(agents: int, world: SimulationConfig) -> SharedSimulationConfig:
-    """The floor of issue 14: a team in three thirds T1, T2, T3, each agent in two campaigns.
-    Predictive A (priority 2, 10% answer) works T1 + T2; progressive (priority 1, 25%) T2 + T3;
-    predictive B (priority 1, 25%) T1 + T3. A takes T1 and T2 first; progressive and B share T3
-    (fair share) and get T1, T2 when A does not need them; every campaign bets on, or waits for,
-    agents freed by calls of the others."""
-    third = max(1, agents // 3)
-    everyone = tuple(range(agents))
-    t1, t2, t3 = everyone[:third], everyone[third : 2 * third], everyone[2 * third :]
-    return SharedSimulationConfig(
-        agents=agents,
-        campaigns=(
-            SharedCampaign("predictive A", DialingMode.PREDICTIVE, 2, t1 + t2, answer_rate=0.10),
-            SharedCampaign("progressive", DialingMode.PROGRESSIVE, 1, t2 + t3, answer_rate=0.25),
-            SharedCampaign("predictive B", DialingMode.PREDICTIVE, 1, t1 + t3, answer_rate=0.25),
-        ),
-        world=world,
-    )
+        talk, wrap = self.talk_total, self.wrap_total
+        for _campaign, since, talking in self.busy.values():
+            if talking:
+                talk += end - since
+            else:
+                wrap += end - since
+        return talk, wrap
