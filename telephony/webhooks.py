@@ -3,7 +3,7 @@
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
@@ -26,8 +26,18 @@ def create_router(
     router = APIRouter(prefix="/twilio", tags=["twilio"], include_in_schema=False)
 
     @router.post("/voice/answer")
-    async def voice_answer(params: TwilioRequest, attempt: Annotated[int, Query()]) -> Response:
-        """Twilio asks what to do with an answered call."""
+    async def voice_answer(
+        params: TwilioRequest, attempt: Annotated[int, Query()], later: BackgroundTasks
+    ) -> Response:
+        """Twilio asks what to do with an answered call: a call whose screen is ready is routed
+        in one Redis round trip and the database written after the answer; others take the
+        general path."""
+        answered_by, call_sid = params.get("AnsweredBy"), params.get("CallSid", "")
+        fast = await routing.answer(attempt, call_sid, answered_by) if routing else None
+        if fast is not None:
+            if fast.after is not None:
+                later.add_task(fast.after)
+            return Response(fast.twiml, media_type=TWIML)
         call = await asyncio.to_thread(
             _answered, attempt, params.get("AnsweredBy"), params.get("CallSid", "")
         )
@@ -50,6 +60,8 @@ def create_router(
     ) -> Response:
         """Call progress: initiated, ringing, answered, completed (and why it ended)."""
         change = await asyncio.to_thread(_apply_call_status, attempt, params)
+        if change is not None and change.final and routing is not None:
+            await routing.finished(change.attempt_id)
         if change is not None and change.final and inbound_queue is not None:
             await inbound_queue.leave(change.attempt_id)
         if change is not None and change.final and change.agent_id and routing is not None:
