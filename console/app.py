@@ -44,6 +44,7 @@ from console.inbound_queue import InboundQueue
 from console.pages import router as pages_router
 from console.resilience import forever, stop_task
 from console.routing import Routing
+from telephony.client import warm_twilio_client
 from telephony.webhooks import create_router as twilio_router
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ async def warm_caches(redis: Redis) -> None:
     warmed, and the cards of the calls in flight built (a failure only leaves them cold)."""
     try:
         await call_cards.load_script_sha(redis)
+        await asyncio.to_thread(warm_twilio_client)
         built = await asyncio.to_thread(call_cards.warm, get_redis(), utcnow())
         if built:
             log.info("call cards built at start-up: %d", built)

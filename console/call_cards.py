@@ -10,6 +10,7 @@ the attempt and deletes the entry; entries a crash left behind are written by `r
 (the scheduler), idempotently.
 """
 
+import hashlib
 import json
 import logging
 import time
@@ -19,12 +20,13 @@ from typing import Any
 
 from redis import Redis as SyncRedis
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.agreements.negotiation_scripts import load_script, script_kinds
 from campaigns.db import read_scope, session_scope
-from campaigns.models import Attempt, AttemptStatus, Channel, utcnow
+from campaigns.models import Attempt, AttemptEvent, AttemptStatus, Channel, utcnow
 from console.agents.state import ACTIVITY_STREAM, ACTIVITY_STREAM_LENGTH, ALLOCATION_KEY
 from console.route_info import RouteInfo, route_info_of
 from console.screen import build_screen
@@ -182,6 +184,8 @@ def warm(redis: SyncRedis, now: datetime) -> int:
         load_script(kind)
     built = 0
     with read_scope() as session:
+        session.get(Attempt, 0)  # the statements of the write after an answer, compiled once
+        session.scalar(select(AttemptEvent.id).where(AttemptEvent.attempt_id == 0))
         if not redis.set(WARM_LOCK, 1, nx=True, ex=60):
             attempt = session.scalars(select(Attempt).order_by(Attempt.id.desc()).limit(1)).first()
             if attempt is not None:  # one screen warms YAML, Jinja, Babel and the wording check
@@ -216,23 +220,17 @@ async def load_script_sha(redis: Redis) -> str:
     return str(await redis.script_load(_ROUTE))
 
 
+_ROUTE_SHA = hashlib.sha1(_ROUTE.encode()).hexdigest()
+
+
 async def route(redis: Redis, *, attempt_id: int, call_sid: str, answered_by: str | None) -> Routed:
     """Route an answered call to a ready agent of its campaign, in one Redis round trip."""
     now = time.time()
-    reply = await redis.eval(
-        _ROUTE,
-        4,
-        card_key(attempt_id),
-        ACTIVITY_STREAM,
-        ROUTES_STREAM,
-        ALLOCATION_KEY,
-        attempt_id,
-        now,
-        call_sid,
-        ACTIVITY_STREAM_LENGTH,
-        answered_by or "",
-        AGENT_NAME_TOKEN,
-    )
+    try:
+        reply = await _run_route(redis, _ROUTE_SHA, attempt_id, call_sid, answered_by, now)
+    except NoScriptError:  # Redis restarted since start-up: load the script again
+        await load_script_sha(redis)
+        reply = await _run_route(redis, _ROUTE_SHA, attempt_id, call_sid, answered_by, now)
     kind = _text(reply[0])
     if kind == "new":
         return Routed(
@@ -247,6 +245,25 @@ async def route(redis: Redis, *, attempt_id: int, call_sid: str, answered_by: st
     if kind == "routed":
         return Routed(kind, agent_id=int(_text(reply[1])), twiml=_text(reply[2]))
     return Routed(kind)
+
+
+async def _run_route(
+    redis: Redis, sha: str, attempt_id: int, call_sid: str, answered_by: str | None, now: float
+) -> Any:
+    return await redis.evalsha(
+        sha,
+        4,
+        card_key(attempt_id),
+        ACTIVITY_STREAM,
+        ROUTES_STREAM,
+        ALLOCATION_KEY,
+        attempt_id,
+        now,
+        call_sid,
+        ACTIVITY_STREAM_LENGTH,
+        answered_by or "",
+        AGENT_NAME_TOKEN,
+    )
 
 
 async def route_facts(redis: Redis, attempt_id: int) -> dict[str, Any] | None:

@@ -131,8 +131,8 @@ def create_calls(agents: int) -> tuple[list[int], list[int], list[str]]:
 
 def start(commands: list[list[str]], envs: list[dict[str, str]]) -> list[subprocess.Popen[bytes]]:
     return [
-        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for command, env in zip(commands, envs, strict=True)
+        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=open(f"/tmp/sp/server{n}-{command[2][-10:]}.log", "w"))
+        for n, (command, env) in enumerate(zip(commands, envs, strict=True))
     ]
 
 
@@ -227,9 +227,14 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[list[float
 
     from campaigns.redis_conn import get_redis
     from campaigns.settings import get_settings
+    from console import call_cards
     from console.auth.sessions import create_session
 
     attempt_ids, agent_ids, sids = create_calls(agents)
+    dialed = time.perf_counter()
+    for attempt_id in attempt_ids:  # what `acuerdo worker` does once it placed each call
+        call_cards.prepare(get_redis(), attempt_id)
+    print(f"  {agents} calls dialed, screens built in {time.perf_counter() - dialed:.1f} s")
     cookies = [create_session(get_redis(), user_id=agent_id) for agent_id in agent_ids]
     urls = [f"http://127.0.0.1:{free_port()}" for _ in range(processes)]
     env = dict(os.environ)
@@ -250,7 +255,7 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[list[float
         path = f"/twilio/voice/answer?attempt={attempt_id}"
         params = {"CallSid": sids[index], "AnsweredBy": "human", "CallStatus": "in-progress"}
         signature = validator.compute_signature(urls[0] + path, params)
-        await http.post(
+        response = await http.post(
             urls[0] + path,
             content=urlencode(params),
             timeout=60,
@@ -259,6 +264,9 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[list[float
                 "Content-Type": "application/x-www-form-urlencoded",
             },
         )
+        if "<Conference" not in response.text:
+            print(f"  call {attempt_id} not routed: {response.status_code} {response.text[:30]}")
+            print("DEBUG", get_redis().hgetall(f"acuerdo:agent:{agent_ids[index]}"), get_redis().hgetall(f"acuerdo:call:{attempt_id}").get(b"agent"), get_redis().keys("acuerdo:ready:*"))
 
     try:
         await wait_up(urls)
@@ -270,7 +278,16 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[list[float
             )
             for i in range(agents)
         ]
-        latencies, sizes = await measure(sockets, answer, rate)
+        try:
+            latencies, sizes = await measure(sockets, answer, rate)
+        finally:
+            r = get_redis()
+            states = [r.hgetall(f"acuerdo:agent:{a}") for a in agent_ids]
+            from collections import Counter
+            print("DEBUG states", Counter(s.get(b"state") for s in states))
+            print("DEBUG distinct attempts", len({s.get(b"attempt_id") for s in states}))
+            print("DEBUG presence", r.zcard("acuerdo:presence"), r.xlen("acuerdo:activity"))
+            print("DEBUG activity", Counter(f[b"state"] for _, f in r.xrange("acuerdo:activity")))
         return latencies, int(statistics.median(sizes))
     finally:
         stop(servers)
