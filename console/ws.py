@@ -286,6 +286,8 @@ async def sweep(hub: Hub, now: float) -> None:
     close themselves (an agent on a call keeps it: the call and its wrap-up end on their own)."""
     for agent_id in await state.absent_agents(hub.redis, now):
         current = await state.status(hub.redis, agent_id)
+        if await state.is_present(hub.redis, agent_id):
+            continue  # a heartbeat came since the list was read
         if current.state in GONE_STATES:
             await release_gone_agent(hub.redis, agent_id, current)
         elif current.state == AgentState.OFFLINE:

@@ -159,10 +159,12 @@ async def wait_up(urls: list[str]) -> None:
 async def measure(
     sockets: list[tuple[str, str, dict[str, str]]],
     post: "Callable[[httpx.AsyncClient, int], Awaitable[None]]",
+    calls: list[int],
     rate: float,
 ) -> tuple[list[float], list[int]]:
     """Connect every agent's socket (url, origin, headers), wait until all are ready, post each
-    call at `rate`; the latency of each offer in the order posted, and the frames' sizes."""
+    call at `rate` (any ready agent takes it); the latency of each call's offer in the order
+    posted, and the frames' sizes."""
     import httpx
     import websockets
 
@@ -196,7 +198,7 @@ async def measure(
                     if count_ready == agents:
                         ready.set()
                 if message["type"] == "offer":
-                    received[index] = time.perf_counter()
+                    received[message["attempt_id"]] = time.perf_counter()
                     sizes.append(len(raw))
                     beating.cancel()
                     return
@@ -208,7 +210,7 @@ async def measure(
     sent: dict[int, float] = {}
 
     async def timed(http: httpx.AsyncClient, index: int) -> None:
-        sent[index] = time.perf_counter()
+        sent[calls[index]] = time.perf_counter()
         await post(http, index)
 
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as http:
@@ -218,7 +220,7 @@ async def measure(
             await asyncio.sleep(1 / rate)
         await asyncio.gather(*posts)
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=120)
-    return [(received[i] - sent[i]) * 1000 for i in range(agents) if i in received], sizes
+    return [(received[c] - sent[c]) * 1000 for c in calls if c in received], sizes
 
 
 async def run_case(agents: int, processes: int, rate: float) -> tuple[list[float], int]:
@@ -279,7 +281,7 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[list[float
             for i in range(agents)
         ]
         try:
-            latencies, sizes = await measure(sockets, answer, rate)
+            latencies, sizes = await measure(sockets, answer, attempt_ids, rate)
         finally:
             r = get_redis()
             states = [r.hgetall(f"acuerdo:agent:{a}") for a in agent_ids]
@@ -316,7 +318,7 @@ async def run_floor(agents: int, processes: int, rate: float, frame_bytes: int) 
             (urls[i % processes].replace("http", "ws") + f"/ws/{i}", urls[i % processes], {})
             for i in range(agents)
         ]
-        latencies, _ = await measure(sockets, pop, rate)
+        latencies, _ = await measure(sockets, pop, list(range(agents)), rate)
         return latencies
     finally:
         stop(servers)
