@@ -131,8 +131,8 @@ def create_calls(agents: int) -> tuple[list[int], list[int], list[str]]:
 
 def start(commands: list[list[str]], envs: list[dict[str, str]]) -> list[subprocess.Popen[bytes]]:
     return [
-        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=open(f"/tmp/sp/server{n}-{command[2][-10:]}.log", "w"))
-        for n, (command, env) in enumerate(zip(commands, envs, strict=True))
+        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for command, env in zip(commands, envs, strict=True)
     ]
 
 
@@ -267,8 +267,7 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[list[float
             },
         )
         if "<Conference" not in response.text:
-            print(f"  call {attempt_id} not routed: {response.status_code} {response.text[:30]}")
-            print("DEBUG", get_redis().hgetall(f"acuerdo:agent:{agent_ids[index]}"), get_redis().hgetall(f"acuerdo:call:{attempt_id}").get(b"agent"), get_redis().keys("acuerdo:ready:*"))
+            print(f"  call {attempt_id} not routed: {response.status_code} {response.text[:80]}")
 
     try:
         await wait_up(urls)
@@ -280,16 +279,7 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[list[float
             )
             for i in range(agents)
         ]
-        try:
-            latencies, sizes = await measure(sockets, answer, attempt_ids, rate)
-        finally:
-            r = get_redis()
-            states = [r.hgetall(f"acuerdo:agent:{a}") for a in agent_ids]
-            from collections import Counter
-            print("DEBUG states", Counter(s.get(b"state") for s in states))
-            print("DEBUG distinct attempts", len({s.get(b"attempt_id") for s in states}))
-            print("DEBUG presence", r.zcard("acuerdo:presence"), r.xlen("acuerdo:activity"))
-            print("DEBUG activity", Counter(f[b"state"] for _, f in r.xrange("acuerdo:activity")))
+        latencies, sizes = await measure(sockets, answer, attempt_ids, rate)
         return latencies, int(statistics.median(sizes))
     finally:
         stop(servers)
