@@ -45,9 +45,7 @@ def a_dialed_call(session: Session, redis: SyncRedis, *, agents: int = 1) -> tup
         provider_sid=SID,
         created_at=datetime.now(UTC),
     )
-    session.add(attempt)
-    session.commit()
-    assert call_cards.prepare(redis, attempt.id)
+    _dial(session, redis, attempt)
     return attempt.id, [user.id for user in users]
 
 
@@ -144,14 +142,17 @@ def test_no_agent_takes_two_calls_and_a_finished_call_routes_nobody(
 def _another_call(session: Session, redis: SyncRedis, like: int) -> int:
     model = session.get_one(Attempt, like)
     attempt = Attempt(
-        client_id=model.client_id,
-        account_id=model.account_id,
-        campaign_id=model.campaign_id,
+        **{c: getattr(model, c) for c in ("client_id", "account_id", "campaign_id")},
         contact_point_id=model.contact_point_id,
         channel=Channel.VOICE,
         status="ringing",
         created_at=datetime.now(UTC),
     )
+    return _dial(session, redis, attempt)
+
+
+def _dial(session: Session, redis: SyncRedis, attempt: Attempt) -> int:
+    """Store the placed call and build its card, as the worker does once it placed it."""
     session.add(attempt)
     session.commit()
     assert call_cards.prepare(redis, attempt.id)
