@@ -129,11 +129,20 @@ async def _sweep_forever(hub: Hub) -> None:
 
 
 async def warm_caches(redis: Redis) -> None:
-    """Before the first request: the routing script loaded, the scripts, templates and formats
-    warmed, and the cards of the calls in flight built (a failure only leaves them cold)."""
+    """At start-up: before the first request the routing script is loaded and the conference
+    client imported (all an answered call whose card was built at the dial needs); then, in the
+    background, the scripts, templates and formats are warmed and the cards of the calls in
+    flight built (for answers that find no card). A failure only leaves them cold."""
     try:
         await call_cards.load_script_sha(redis)
         await asyncio.to_thread(warm_twilio_client)
+    except RedisError as error:
+        log.warning("routing script not loaded at start-up (%s)", type(error).__name__)
+
+
+async def warm_cards() -> None:
+    """Warm the screen builder and build the missing cards of the calls in flight."""
+    try:
         built = await asyncio.to_thread(call_cards.warm, get_redis(), utcnow())
         if built:
             log.info("call cards built at start-up: %d", built)
@@ -160,9 +169,11 @@ def create_app() -> FastAPI:
         await hub.start()
         routing.attach(redis)
         await warm_caches(redis)
+        warming = asyncio.create_task(warm_cards())
         app.state.hub = hub
         sweeper = asyncio.create_task(_sweep_forever(hub))
         yield
+        await stop_task(warming, "warming the call cards", timeout=1)
         await stop_task(sweeper, "presence and wrap-up sweep")
         await hub.stop()
         await redis.aclose()
