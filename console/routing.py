@@ -9,7 +9,6 @@ agent's leg joins; with no agent in time the webhook plays the abandon message i
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 
@@ -44,6 +43,7 @@ class Routing:
     def __init__(self) -> None:
         self._redis: Redis | None = None
         self._bridges: set[asyncio.Task[None]] = set()
+        self._after_answers: set[asyncio.Task[None]] = set()
 
     def attach(self, redis: Redis) -> None:
         """Use this process's async Redis client (set when the app starts)."""
@@ -69,13 +69,12 @@ class Routing:
             return FastAnswer(routed.twiml, after=None)
         if routed.kind != "new":
             return None
-        return FastAnswer(routed.twiml, after=self._after_route(routed))
-
-    def _after_route(self, routed: call_cards.Routed) -> Callable[[], Awaitable[None]]:
-        async def after() -> None:
-            await self._record_and_ring(routed)
-
-        return after
+        # The database write and the agent's leg run once answered, in a task of their own (a
+        # response background task would hold the provider's connection until they end).
+        task = asyncio.create_task(self._record_and_ring(routed))
+        self._after_answers.add(task)
+        task.add_done_callback(self._after_answers.discard)
+        return FastAnswer(routed.twiml, after=None)
 
     async def _record_and_ring(self, routed: call_cards.Routed) -> None:
         """Write the routed call to the database, then ring the agent's leg in."""
