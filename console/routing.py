@@ -26,7 +26,7 @@ from console.route_info import RouteInfo, creditor_campaigns, route_info
 from console.screen import screen_for_attempt
 from telephony.conference_control import CallControlFailed, add_agent_leg, wait_for_debtor
 from telephony.status_updates import is_machine
-from telephony.voice import FastAnswer, conference_twiml, mark_routed
+from telephony.voice import conference_twiml, mark_routed
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
@@ -54,9 +54,7 @@ class Routing:
         assert self._redis is not None, "Routing.attach() runs in the app's lifespan"
         return self._redis
 
-    async def answer(
-        self, attempt_id: int, call_sid: str, answered_by: str | None
-    ) -> FastAnswer | None:
+    async def answer(self, attempt_id: int, call_sid: str, answered_by: str | None) -> str | None:
         """An answered call whose card is ready, routed in one Redis round trip (the agent
         reserved and on the call, the offer published); the database is written after the
         answer. None: the general path (`connect`) decides."""
@@ -66,7 +64,7 @@ class Routing:
             self.redis, attempt_id=attempt_id, call_sid=call_sid, answered_by=answered_by
         )
         if routed.kind == "routed":
-            return FastAnswer(routed.twiml, after=None)
+            return routed.twiml
         if routed.kind != "new":
             return None
         # The database write and the agent's leg run once answered, in a task of their own (a
@@ -74,7 +72,7 @@ class Routing:
         task = asyncio.create_task(self._record_and_ring(routed))
         self._after_answers.add(task)
         task.add_done_callback(self._after_answers.discard)
-        return FastAnswer(routed.twiml, after=None)
+        return routed.twiml
 
     async def _record_and_ring(self, routed: call_cards.Routed) -> None:
         """Write the routed call to the database, then ring the agent's leg in."""

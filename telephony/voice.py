@@ -1,7 +1,6 @@
 """What a debtor hears when a call is answered: an agent, a courteous voicemail, or an apology."""
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -21,23 +20,12 @@ from telephony.statuses import TERMINAL
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class FastAnswer:
-    """An answered call already routed: the TwiML to answer with, and the work to do once
-    answered (the database write and the agent's leg)."""
-
-    twiml: str
-    after: Callable[[], Awaitable[None]] | None
-
-
 class CallRouting(Protocol):
     """The console's side of calls, handed to the webhooks by the composition root."""
 
-    async def answer(
-        self, attempt_id: int, call_sid: str, answered_by: str | None
-    ) -> FastAnswer | None:
-        """Route an answered call whose screen is ready in one Redis round trip; None when
-        the general path must decide."""
+    async def answer(self, attempt_id: int, call_sid: str, answered_by: str | None) -> str | None:
+        """Route an answered call whose screen is ready in one Redis round trip (its TwiML; the
+        database is written once answered); None when the general path must decide."""
 
     async def finished(self, attempt_id: int) -> None:
         """The call is over: no late answer may route it."""

@@ -3,7 +3,7 @@
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
@@ -26,21 +26,15 @@ def create_router(
     router = APIRouter(prefix="/twilio", tags=["twilio"], include_in_schema=False)
 
     @router.post("/voice/answer")
-    async def voice_answer(
-        params: TwilioRequest, attempt: Annotated[int, Query()], later: BackgroundTasks
-    ) -> Response:
+    async def voice_answer(params: TwilioRequest, attempt: Annotated[int, Query()]) -> Response:
         """Twilio asks what to do with an answered call: a call whose screen is ready is routed
         in one Redis round trip and the database written after the answer; others take the
         general path."""
         answered_by, call_sid = params.get("AnsweredBy"), params.get("CallSid", "")
-        fast = await routing.answer(attempt, call_sid, answered_by) if routing else None
-        if fast is not None:
-            if fast.after is not None:
-                later.add_task(fast.after)
-            return Response(fast.twiml, media_type=TWIML)
-        call = await asyncio.to_thread(
-            _answered, attempt, params.get("AnsweredBy"), params.get("CallSid", "")
-        )
+        routed = await routing.answer(attempt, call_sid, answered_by) if routing else None
+        if routed is not None:
+            return Response(routed, media_type=TWIML)
+        call = await asyncio.to_thread(_answered, attempt, answered_by, call_sid)
         if call is None:
             return Response(voice.hang_up_twiml(), media_type=TWIML)
         if call.machine:
@@ -48,7 +42,7 @@ def create_router(
         if call.already_routed:
             bridge = voice.conference_twiml(attempt, recording=call.recording, locale=call.locale)
             return Response(bridge, media_type=TWIML)
-        twiml = await routing.connect(attempt, params.get("CallSid", "")) if routing else None
+        twiml = await routing.connect(attempt, call_sid) if routing else None
         if twiml is not None:
             return Response(twiml, media_type=TWIML)
         await asyncio.to_thread(_abandon, attempt)
