@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.types import ASGIApp
@@ -24,9 +24,10 @@ import frontend
 from campaigns.errors import AcuerdoError
 from campaigns.i18n import _, translate
 from campaigns.log_privacy import install_log_privacy
-from campaigns.redis_conn import redis_url
+from campaigns.models import utcnow
+from campaigns.redis_conn import get_redis, redis_url
 from campaigns.settings import get_settings
-from console import ws
+from console import call_cards, ws
 from console.api.campaigns import router as campaigns_router
 from console.api.payments import router as payments_router
 from console.api.portfolios import router as portfolios_router
@@ -43,6 +44,7 @@ from console.inbound_queue import InboundQueue
 from console.pages import router as pages_router
 from console.resilience import forever, stop_task
 from console.routing import Routing
+from telephony.client import warm_twilio_client
 from telephony.webhooks import create_router as twilio_router
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,28 @@ async def _sweep_forever(hub: Hub) -> None:
     await forever("presence and wrap-up sweep", step, SWEEP_SECONDS)
 
 
+async def warm_caches(redis: Redis) -> None:
+    """At start-up: before the first request the routing script is loaded and the conference
+    client imported (all an answered call whose card was built at the dial needs); then, in the
+    background, the scripts, templates and formats are warmed and the cards of the calls in
+    flight built (for answers that find no card). A failure only leaves them cold."""
+    try:
+        await call_cards.load_script_sha(redis)
+        await asyncio.to_thread(warm_twilio_client)
+    except RedisError as error:
+        log.warning("routing script not loaded at start-up (%s)", type(error).__name__)
+
+
+async def warm_cards() -> None:
+    """Warm the screen builder and build the missing cards of the calls in flight."""
+    try:
+        built = await asyncio.to_thread(call_cards.warm, get_redis(), utcnow())
+        if built:
+            log.info("call cards built at start-up: %d", built)
+    except (RedisError, SQLAlchemyError) as error:
+        log.warning("caches not warmed at start-up (%s)", type(error).__name__)
+
+
 async def unavailable(request: Request, error: Exception) -> JSONResponse:
     """The database or Redis is away: 503, so Twilio and browsers try again."""
     log.warning("%s %s: %s", request.method, request.url.path, type(error).__name__)
@@ -144,9 +168,12 @@ def create_app() -> FastAPI:
         hub = Hub(redis)
         await hub.start()
         routing.attach(redis)
+        await warm_caches(redis)
+        warming = asyncio.create_task(warm_cards())
         app.state.hub = hub
         sweeper = asyncio.create_task(_sweep_forever(hub))
         yield
+        await stop_task(warming, "warming the call cards", timeout=1)
         await stop_task(sweeper, "presence and wrap-up sweep")
         await hub.stop()
         await redis.aclose()

@@ -23,7 +23,7 @@ from campaigns.tenancy import viewer_for
 from console.agents import state
 from console.agents.messages import send_to_agent
 from console.agents.state import AgentState
-from console.routing import route_info
+from console.route_info import route_info
 from telephony import conference_control
 
 MODES = ("listen", "whisper", "barge")

@@ -9,91 +9,27 @@ agent's leg joins; with no agent in time the webhook plays the abandon message i
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
-from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import select
 
-from campaigns.db import read_scope, session_scope
-from campaigns.models import Attempt, Campaign, Client, Disposition, MessageDirection, utcnow
+from campaigns.db import session_scope
+from campaigns.models import Disposition, utcnow
+from campaigns.redis_conn import get_redis
 from campaigns.settings import get_settings
+from console import call_cards
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.outcomes import submit_outcome
 from console.agents.ready import back_to_ready
 from console.agents.state import AgentState
+from console.route_info import RouteInfo, creditor_campaigns, route_info
 from console.screen import screen_for_attempt
 from telephony.conference_control import CallControlFailed, add_agent_leg, wait_for_debtor
-from telephony.recording import RecordingPlan, recording_plan
 from telephony.status_updates import is_machine
 from telephony.voice import conference_twiml, mark_routed
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
-
-
-@dataclass(frozen=True)
-class RouteInfo:
-    attempt_id: int
-    account_id: int
-    campaign_id: int | None
-    owner_agent_id: int | None
-    caller_id: str
-    client_id: int
-    inbound: bool
-    debtor_call_sid: str | None = None
-    machine: bool = False
-    wrap_up_seconds: int = 60
-    wrap_up_max_seconds: int = 300
-    wrap_up_default: str = "unrecorded"
-    recording: RecordingPlan | None = None
-    locale: str = "es_MX"
-
-
-def route_info(attempt_id: int) -> RouteInfo | None:
-    """What routing and call control need to know about an attempt (None when it is gone)."""
-    with read_scope() as session:
-        attempt = session.get(Attempt, attempt_id)
-        if attempt is None:
-            return None
-        client = session.get_one(Client, attempt.client_id)
-        campaign = session.get(Campaign, attempt.campaign_id) if attempt.campaign_id else None
-        return RouteInfo(
-            attempt_id=attempt.id,
-            account_id=attempt.account_id,
-            campaign_id=attempt.campaign_id,
-            owner_agent_id=attempt.agent_id,
-            caller_id=(campaign.caller_id if campaign else None)
-            or client.caller_id
-            or get_settings().default_caller_id,
-            client_id=client.id,
-            inbound=attempt.direction == MessageDirection.INBOUND,
-            debtor_call_sid=attempt.provider_sid,
-            machine=is_machine(attempt.answered_by),
-            recording=recording_plan(session, attempt),
-            locale=client.locale,
-            **_wrap_up_rules(campaign),
-        )
-
-
-def creditor_campaigns(client_id: int) -> list[int]:
-    """The creditor's campaigns: their agents are the creditor's agents."""
-    with read_scope() as session:
-        return list(session.scalars(select(Campaign.id).where(Campaign.client_id == client_id)))
-
-
-def _wrap_up_rules(campaign: Campaign | None) -> dict[str, Any]:
-    """The campaign's wrap-up time, its most, and its default disposition (or the settings')."""
-    settings = get_settings()
-    seconds = (campaign.wrap_up_seconds if campaign else None) or settings.wrap_up_seconds
-    most = (campaign.wrap_up_max_seconds if campaign else None) or settings.wrap_up_max_seconds
-    return {
-        "wrap_up_seconds": seconds,
-        "wrap_up_max_seconds": max(seconds, most),
-        "wrap_up_default": (campaign.wrap_up_default_disposition if campaign else None)
-        or str(Disposition.UNRECORDED),
-    }
 
 
 def _assign(attempt_id: int, agent_id: int) -> None:
@@ -107,6 +43,7 @@ class Routing:
     def __init__(self) -> None:
         self._redis: Redis | None = None
         self._bridges: set[asyncio.Task[None]] = set()
+        self._after_answers: set[asyncio.Task[None]] = set()
 
     def attach(self, redis: Redis) -> None:
         """Use this process's async Redis client (set when the app starts)."""
@@ -117,8 +54,61 @@ class Routing:
         assert self._redis is not None, "Routing.attach() runs in the app's lifespan"
         return self._redis
 
+    async def answer(self, attempt_id: int, call_sid: str, answered_by: str | None) -> str | None:
+        """An answered call whose card is ready, routed in one Redis round trip (the agent
+        reserved and on the call, the offer published); the database is written after the
+        answer. None: the general path (`connect`) decides."""
+        if is_machine(answered_by):
+            return None
+        routed = await call_cards.route(
+            self.redis, attempt_id=attempt_id, call_sid=call_sid, answered_by=answered_by
+        )
+        if routed.kind == "routed":
+            return routed.twiml
+        if routed.kind != "new":
+            return None
+        # The database write and the agent's leg run once answered, in a task of their own (a
+        # response background task would hold the provider's connection until they end).
+        task = asyncio.create_task(self._record_and_ring(routed))
+        self._after_answers.add(task)
+        task.add_done_callback(self._after_answers.discard)
+        return routed.twiml
+
+    async def _record_and_ring(self, routed: call_cards.Routed) -> None:
+        """Write the routed call to the database, then ring the agent's leg in."""
+        await asyncio.to_thread(call_cards.record_route, get_redis(), routed)
+        facts = await call_cards.route_facts(self.redis, routed.attempt_id)
+        info = call_cards.route_info_from(facts) if facts else None
+        info = info or await asyncio.to_thread(route_info, routed.attempt_id)
+        if info is not None and routed.agent_id is not None:
+            self._ring(info, routed.agent_id)
+
     async def connect(self, attempt_id: int, call_sid: str) -> str | None:
-        """Bridge an answered call to an agent within the wait; None when nobody could take it."""
+        """Bridge an answered call to an agent within the wait; None when nobody could take it.
+        The call's card is built here when it was not built at the dial."""
+        deadline = time.monotonic() + get_settings().route_wait_seconds
+        prepared = False
+        while True:
+            routed = await call_cards.route(
+                self.redis, attempt_id=attempt_id, call_sid=call_sid, answered_by=None
+            )
+            if routed.kind == "nocard" and not prepared:
+                prepared = True
+                if await asyncio.to_thread(call_cards.prepare, get_redis(), attempt_id):
+                    continue
+            if routed.kind == "new":
+                await self._record_and_ring(routed)
+                return routed.twiml
+            if routed.kind == "routed":
+                return routed.twiml
+            if routed.kind != "none":
+                return await self._connect_by_database(attempt_id)
+            if time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _connect_by_database(self, attempt_id: int) -> str | None:
+        """Calls a card does not cover (no campaign: any of the creditor's agents)."""
         info = await asyncio.to_thread(route_info, attempt_id)
         if info is None:
             return None
@@ -126,6 +116,10 @@ class Routing:
         if agent_id is None:
             return None
         return await self._bridge(info, agent_id)
+
+    async def finished(self, attempt_id: int) -> None:
+        """The call is over: no answer may route it any more."""
+        await call_cards.forget(self.redis, attempt_id)
 
     async def connect_inbound(self, attempt_id: int) -> str | None:
         """Give a waiting inbound call to the creditor's longest-ready agent, if one is ready:
@@ -170,10 +164,13 @@ class Routing:
                 "attempt_id": attempt_id,
             },
         )
+        self._ring(info, agent_id)
+        return conference_twiml(attempt_id, recording=info.recording, locale=info.locale)
+
+    def _ring(self, info: RouteInfo, agent_id: int) -> None:
         task = asyncio.create_task(asyncio.to_thread(_add_agent_leg, info, agent_id))
         self._bridges.add(task)
         task.add_done_callback(self._bridges.discard)
-        return conference_twiml(attempt_id, recording=info.recording, locale=info.locale)
 
     async def ended(self, attempt_id: int, agent_id: int) -> None:
         """The call is over: the agent goes to wrap-up with a server-enforced deadline, or

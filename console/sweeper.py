@@ -94,6 +94,8 @@ async def sweep_once(redis: Redis, routing: Routing, now: datetime | None = None
     requeued = await asyncio.to_thread(requeue_stuck, now)
     changes = await asyncio.to_thread(reconcile_unconfirmed, now)
     for change in changes:
+        if change.final:
+            await routing.finished(change.attempt_id)
         if change.final and change.agent_id:
             await routing.ended(change.attempt_id, change.agent_id)
     released = await release_agents(redis, routing, utcnow())

@@ -24,7 +24,7 @@ from console.agents import commands, preview, state, work
 from console.agents.messages import PROTOCOL_VERSION
 from console.agents.preview import preview_screen
 from console.agents.state import AgentState
-from console.auth.sessions import COOKIE_NAME, load_session
+from console.auth.sessions import COOKIE_NAME, load_session, session_alive
 from console.edge.messages import check_agent_message, check_message_size
 from console.hub import Connection, Hub
 from console.resilience import forever
@@ -158,7 +158,7 @@ async def _agent_loop(
     session_id = websocket.cookies.get(COOKIE_NAME)
     while True:
         text = await websocket.receive_text()
-        if await asyncio.to_thread(_signed_in_user, session_id) is None:
+        if not await _still_signed_in(hub.redis, session_id, agent_id, text):
             await websocket.close(NOT_SIGNED_IN)
             return
         try:
@@ -190,6 +190,25 @@ async def _agent_loop(
             await connection.send_now(
                 _error("failed", locale, _("That could not be done; try again."), ref)
             )
+
+
+async def _still_signed_in(redis: Redis, session_id: str | None, user_id: int, text: str) -> bool:
+    """Every message is checked against the user's live session; a heartbeat only against the
+    session in Redis (disabling a user, resetting its password or changing its role ends its
+    sessions), any other message also against the user's row."""
+    if not await session_alive(redis, session_id, user_id):
+        return False
+    if _is_heartbeat(text):
+        return True
+    return await asyncio.to_thread(_signed_in_user, session_id) is not None
+
+
+def _is_heartbeat(text: str) -> bool:
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(message, dict) and message.get("type") == "heartbeat"
 
 
 def _refusal(error: AcuerdoError, locale: str, ref: object) -> dict[str, Any]:
@@ -260,14 +279,19 @@ GONE_STATES = (AgentState.READY, AgentState.PAUSED, AgentState.RESERVED)
 
 
 async def sweep(hub: Hub, now: float) -> None:
-    """Agents without heartbeats past the grace go offline and hold nothing: a previewed
+    """Agents without heartbeats past the grace (read from the presence sorted set, not by
+    walking every agent) go offline and hold nothing: a previewed
     account goes back, a call being placed for them goes to another agent when answered, and
     their due personal callbacks go to any agent of the campaign. Wrap-ups past their deadline
     close themselves (an agent on a call keeps it: the call and its wrap-up end on their own)."""
-    for agent_id in await state.known_agents(hub.redis):
+    for agent_id in await state.absent_agents(hub.redis, now):
         current = await state.status(hub.redis, agent_id)
-        if current.state in GONE_STATES and not await state.is_present(hub.redis, agent_id):
+        if await state.is_present(hub.redis, agent_id):
+            continue  # a heartbeat came since the list was read
+        if current.state in GONE_STATES:
             await release_gone_agent(hub.redis, agent_id, current)
+        elif current.state == AgentState.OFFLINE:
+            await state.forget_presence(hub.redis, agent_id)
     for agent_id in await state.expired_wrap_ups(hub.redis, now):
         await commands.close_wrap_up(hub.redis, agent_id)
 

@@ -73,7 +73,8 @@ def _client(mode: str, account_sid: str, auth_token: str, sandbox_url: str) -> C
 
 
 def warm_twilio_client() -> None:
-    """Import the SDK's lazily loaded call and message resources now: the first job would
-    otherwise import them between its rate-limit slot and its request, bunching two calls."""
+    """Import the SDK's lazily loaded call, message and conference resources now: the first job
+    would otherwise import them between its rate-limit slot and its request, bunching two calls,
+    and the first answered call would import them in the web process."""
     client = twilio_client()
-    _ = (client.calls, client.messages)
+    _ = (client.calls, client.messages, client.conferences("warm").participants)

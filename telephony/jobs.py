@@ -36,6 +36,9 @@ from telephony.ratelimit import wait_for_slot
 from telephony.reconcile import Taken, find_own
 
 log = logging.getLogger(__name__)
+# Run with the attempt id once its call is placed; the composition root (`acuerdo worker`) adds
+# the building of the call's screen pop, so it waits in Redis before the debtor answers.
+CALL_PLACED: list[Callable[[int], object]] = []
 
 
 # The contact check runs before the rate-limit slot, so nothing but the request follows the slot
@@ -123,7 +126,17 @@ def _reconcile_check_send(
         dispatch_statements.record_sent(
             conn, attempt_id=attempt_id, sid=sid, provider_status=status, now=clock()
         )
+    if outbound.channel == Channel.VOICE:
+        _call_placed(attempt_id)
     return "sent"
+
+
+def _call_placed(attempt_id: int) -> None:
+    for hook in CALL_PLACED:
+        try:
+            hook(attempt_id)
+        except Exception:  # the answer builds what is missing: never fail a placed call
+            log.exception("after placing attempt %s's call", attempt_id)
 
 
 def _refusal(conn: Connection, outbound: dispatch.Outbound, now: datetime) -> SendDecision | None:

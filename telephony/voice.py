@@ -23,6 +23,13 @@ log = logging.getLogger(__name__)
 class CallRouting(Protocol):
     """The console's side of calls, handed to the webhooks by the composition root."""
 
+    async def answer(self, attempt_id: int, call_sid: str, answered_by: str | None) -> str | None:
+        """Route an answered call whose screen is ready in one Redis round trip (its TwiML; the
+        database is written once answered); None when the general path must decide."""
+
+    async def finished(self, attempt_id: int) -> None:
+        """The call is over: no late answer may route it."""
+
     async def connect(self, attempt_id: int, call_sid: str) -> str | None:
         """Bridge an answered call to a ready agent: its TwiML, or None if none within 2 s."""
 
@@ -114,6 +121,25 @@ def mark_routed(session: Session, *, attempt_id: int, agent_id: int, now: dateti
             occurred_at=now,
         )
     )
+
+
+def record_route_write(
+    session: Session, *, attempt_id: int, agent_id: int, answered_by: str, now: datetime
+) -> None:
+    """Store a call routed in Redis: who answered, when, and the agent (once: a replay of the
+    same routing writes nothing more)."""
+    attempt = session.get(Attempt, attempt_id, with_for_update=True)
+    if attempt is None:
+        return
+    attempt.answered_by = answered_by or attempt.answered_by
+    attempt.answered_at = attempt.answered_at or now
+    routed = session.scalar(
+        select(AttemptEvent.id).where(
+            AttemptEvent.attempt_id == attempt.id, AttemptEvent.status == ROUTED
+        )
+    )
+    if routed is None:
+        mark_routed(session, attempt_id=attempt_id, agent_id=agent_id, now=now)
 
 
 def mark_abandoned(session: Session, *, attempt_id: int) -> None:

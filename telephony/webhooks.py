@@ -27,10 +27,14 @@ def create_router(
 
     @router.post("/voice/answer")
     async def voice_answer(params: TwilioRequest, attempt: Annotated[int, Query()]) -> Response:
-        """Twilio asks what to do with an answered call."""
-        call = await asyncio.to_thread(
-            _answered, attempt, params.get("AnsweredBy"), params.get("CallSid", "")
-        )
+        """Twilio asks what to do with an answered call: a call whose screen is ready is routed
+        in one Redis round trip and the database written after the answer; others take the
+        general path."""
+        answered_by, call_sid = params.get("AnsweredBy"), params.get("CallSid", "")
+        routed = await routing.answer(attempt, call_sid, answered_by) if routing else None
+        if routed is not None:
+            return Response(routed, media_type=TWIML)
+        call = await asyncio.to_thread(_answered, attempt, answered_by, call_sid)
         if call is None:
             return Response(voice.hang_up_twiml(), media_type=TWIML)
         if call.machine:
@@ -38,7 +42,7 @@ def create_router(
         if call.already_routed:
             bridge = voice.conference_twiml(attempt, recording=call.recording, locale=call.locale)
             return Response(bridge, media_type=TWIML)
-        twiml = await routing.connect(attempt, params.get("CallSid", "")) if routing else None
+        twiml = await routing.connect(attempt, call_sid) if routing else None
         if twiml is not None:
             return Response(twiml, media_type=TWIML)
         await asyncio.to_thread(_abandon, attempt)
@@ -50,6 +54,8 @@ def create_router(
     ) -> Response:
         """Call progress: initiated, ringing, answered, completed (and why it ended)."""
         change = await asyncio.to_thread(_apply_call_status, attempt, params)
+        if change is not None and change.final and routing is not None:
+            await routing.finished(change.attempt_id)
         if change is not None and change.final and inbound_queue is not None:
             await inbound_queue.leave(change.attempt_id)
         if change is not None and change.final and change.agent_id and routing is not None:

@@ -25,7 +25,7 @@ from console.agents.messages import send_to_agent, send_to_supervisors
 from console.agents.outcomes import submit_outcome
 from console.agents.ready import announce_state, back_to_ready
 from console.agents.state import AgentState
-from console.routing import RouteInfo, route_info
+from console.route_info import RouteInfo, route_info
 from console.screen import screen_for_attempt
 from telephony import conference_control
 

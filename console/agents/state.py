@@ -2,7 +2,8 @@
 
 Keys (prefix `acuerdo:`): `agent:{id}` hash (state, since, reason, attempt_id, name);
 `agent:{id}:campaigns` set; `ready:{campaign}` sorted set of ready agents scored by the time they
-became ready (longest idle first); `agent:{id}:seen` presence, expiring after the heartbeat grace;
+became ready (longest idle first); `presence` sorted set of agents scored by their last heartbeat
+(0 until the first), so the sweep reads only those past the grace;
 `wrapups` sorted set of wrap-up deadlines; `agents` set of every agent seen; `allocation` hash
 of ready agent -> the campaign the dialing loop split it to this second; `activity` stream of
 every state change, in order, written with the change itself and recorded in the database by the
@@ -35,6 +36,7 @@ ON_HOLD_ACTIVITY = "on_hold"
 
 
 ALLOCATION_KEY = "acuerdo:allocation"
+PRESENCE_KEY = "acuerdo:presence"
 ACTIVITY_STREAM = "acuerdo:activity"
 ACTIVITY_STREAM_LENGTH = 200_000
 ALLOCATION_TTL_SECONDS = 10
@@ -120,6 +122,7 @@ async def register(redis: Redis, *, agent_id: int, name: str, campaign_ids: list
     key = f"acuerdo:agent:{agent_id}:campaigns"
     pipe = redis.pipeline()
     pipe.sadd("acuerdo:agents", agent_id)
+    pipe.zadd(PRESENCE_KEY, {str(agent_id): 0}, nx=True)
     pipe.hsetnx(_agent_key(agent_id), "state", str(AgentState.OFFLINE))
     pipe.hset(_agent_key(agent_id), "name", name)
     pipe.delete(key)
@@ -130,12 +133,26 @@ async def register(redis: Redis, *, agent_id: int, name: str, campaign_ids: list
 
 async def touch(redis: Redis, agent_id: int) -> None:
     """Note a heartbeat: the agent is present for the grace period."""
-    await redis.set(f"acuerdo:agent:{agent_id}:seen", 1, ex=get_settings().heartbeat_grace_seconds)
+    await redis.zadd(PRESENCE_KEY, {str(agent_id): time.time()})
 
 
 async def is_present(redis: Redis, agent_id: int) -> bool:
     """Whether a heartbeat arrived within the grace period."""
-    return bool(await redis.exists(f"acuerdo:agent:{agent_id}:seen"))
+    seen = await redis.zscore(PRESENCE_KEY, str(agent_id))
+    return seen is not None and seen > time.time() - get_settings().heartbeat_grace_seconds
+
+
+async def absent_agents(redis: Redis, now: float) -> list[int]:
+    """Agents whose last heartbeat is older than the grace (or who never sent one)."""
+    members = await redis.zrangebyscore(
+        PRESENCE_KEY, "-inf", f"({now - get_settings().heartbeat_grace_seconds}"
+    )
+    return [int(_text(cast(bytes, member))) for member in members]
+
+
+async def forget_presence(redis: Redis, agent_id: int) -> None:
+    """An offline agent needs no presence check until it connects again."""
+    await redis.zrem(PRESENCE_KEY, str(agent_id))
 
 
 async def set_state(

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 import redis
+import redis.asyncio
 
 from campaigns.settings import get_settings
 
@@ -61,6 +62,24 @@ def load_session(client: "redis.Redis", session_id: str | None) -> WebSession | 
         return None
     client.expire(key, settings.session_idle_minutes * 60)
     return WebSession(key=key, user_id=int(data[b"user_id"]), created_at=created_at)
+
+
+async def session_alive(
+    client: "redis.asyncio.Redis", session_id: str | None, user_id: int
+) -> bool:
+    """Whether the user's session is still live (refreshed, as `load_session` does)."""
+    if not session_id:
+        return False
+    settings = get_settings()
+    key = _key(session_id)
+    owner, created_at = await client.hmget(key, ["user_id", "created_at"])
+    if owner is None or int(owner) != user_id or created_at is None:
+        return False
+    if time.time() - float(created_at) > settings.session_absolute_hours * 3600:
+        await client.delete(key)
+        return False
+    await client.expire(key, settings.session_idle_minutes * 60)
+    return True
 
 
 def destroy_session(client: "redis.Redis", session_id: str | None) -> None:

@@ -22,6 +22,7 @@ from campaigns.redis_conn import get_redis, redis_url
 from campaigns.scheduler import run_tick
 from campaigns.settings import get_settings
 from console.agents.activity import record_activity
+from console.call_cards import replay_routes
 from console.dialer import dial_forever
 from console.resilience import Backoff, TaskSet, forever
 from console.sweeper import sweep_forever
@@ -59,10 +60,14 @@ def worker(
     the Twilio client (with their connections) are kept from one job to the next. rq still
     enforces each job's timeout (SIGALRM), and a worker killed mid-job leaves its job to the
     recovery sweep exactly as a killed fork did."""
+    from console import call_cards
+    from telephony.jobs import CALL_PLACED
+
     logging.basicConfig(level=logging.INFO)
     install_log_privacy()
     warm_calendars(utcnow().year)
     warm_twilio_client()
+    CALL_PLACED.append(lambda attempt_id: call_cards.prepare(get_redis(), attempt_id))
     backoff = Backoff()
     while True:
         rq_worker = None
@@ -112,6 +117,7 @@ def _tick(at: datetime | None, *, paced_calls: bool) -> None:
         len(summary.failed),
     )
     record_activity(get_redis())
+    replay_routes(get_redis())
     enqueue_agreements_pass(now, fixed=at is not None)
     enqueue_reports_rollup(now, fixed=at is not None)
     enqueue_reports_snapshot(now, fixed=at is not None)
