@@ -122,7 +122,8 @@ def test_ready_call_script_promise_and_next_call(
     shot(page, "agent-outcome-error")
     page.locator("#use-discounted").click()
     page.keyboard.press("Control+Enter")
-    expect(page.locator("#draft-status")).to_have_text("Resultado guardado.")
+    # Saved before or after the debtor hung up (the call lasts 2 s): the screen says which.
+    expect(page.locator("#draft-status")).to_have_text(re.compile(r"^Resultado guardado\."))
     promise = eventually(
         lambda: session.rollback() or session.scalars(select(PromiseToPay)).first()
     )
