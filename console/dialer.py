@@ -337,7 +337,7 @@ async def dial_callbacks(redis: Redis, now: datetime) -> list[int]:
             await state.set_state(redis, owner, AgentState.READY)
         elif owner is not None and attempt_id is not None:
             await state.set_state(redis, owner, AgentState.RESERVED, attempt_id=attempt_id)
-            await work.save(redis, owner, work.Work(attempt_id=attempt_id, call_status="dialing"))
+            await work.start(redis, owner, work.Work(attempt_id=attempt_id, call_status="dialing"))
             await send_to_agent(
                 redis,
                 owner,

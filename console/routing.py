@@ -141,7 +141,7 @@ class Routing:
         attempt_id = info.attempt_id
         await asyncio.to_thread(_assign, attempt_id, agent_id)
         await state.set_state(self.redis, agent_id, AgentState.ON_CALL, attempt_id=attempt_id)
-        await work.save(
+        await work.start(
             self.redis, agent_id, work.Work(attempt_id=attempt_id, call_status="connected")
         )
         screen = await asyncio.to_thread(screen_for_attempt, attempt_id, False)

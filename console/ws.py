@@ -88,7 +88,12 @@ async def _authorise(websocket: WebSocket, roles: tuple[Role, ...]) -> tuple[int
 
 
 async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
-    """Everything an agent's console shows, to start from after a (re)connect."""
+    """Everything an agent's console shows, to start from after a (re)connect.
+
+    The sequence number is read first: everything read after it is at least that new, and a
+    message published meanwhile carries a higher number, so the console applies it on top (or,
+    if it arrived before the snapshot, asks for a fresh one)."""
+    seq = await state.current_seq(hub.redis, agent_id)
     current = await state.status(hub.redis, agent_id)
     saved = await work.load(hub.redis, agent_id)
     screen = None
@@ -105,7 +110,7 @@ async def agent_snapshot(hub: Hub, agent_id: int) -> dict[str, Any]:
     return {
         "v": PROTOCOL_VERSION,
         "type": "snapshot",
-        "seq": await state.current_seq(hub.redis, agent_id),
+        "seq": seq,
         "agent": {"id": agent_id, "name": current.name, **current.as_message()},
         "call": {
             **{k: v for k, v in saved.call_message().items() if k != "type"},

@@ -183,7 +183,7 @@ async def transfer(redis: Redis, agent_id: int, message: dict[str, Any]) -> None
     if saved.on_hold:  # the target joins a call whose debtor is on hold
         await state.record_hold(redis, target, attempt_id, on_hold=True)
     await announce_state(redis, target, joined)
-    await work.save(
+    await work.start(
         redis,
         target,
         work.Work(
@@ -306,7 +306,7 @@ async def redial(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
     except AcuerdoError:
         await back_to_ready(redis, agent_id)
         raise
-    await work.save(redis, agent_id, work.Work(attempt_id=attempt_id, call_status="dialing"))
+    await work.start(redis, agent_id, work.Work(attempt_id=attempt_id, call_status="dialing"))
     await announce_state(
         redis,
         agent_id,

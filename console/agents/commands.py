@@ -125,15 +125,20 @@ async def _submit(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
 
 async def after_outcome(redis: Redis, agent_id: int, saved: work.Work) -> None:
     """Saved during the call, the screen stays until the call ends; saved after, the agent is
-    ready again."""
+    ready again. The call may end while this runs (its end is handled by another process), so
+    the state is read again after marking the outcome saved."""
     current = await state.status(redis, agent_id)
     if current.attempt_id != saved.attempt_id:
         return
     if current.state == AgentState.ON_CALL:
         saved.outcome_saved = True
-        await work.save(redis, agent_id, saved)
+        if not await work.save(redis, agent_id, saved):
+            return
         await send_to_agent(redis, agent_id, saved.call_message())
-    elif current.state == AgentState.WRAP_UP:
+        current = await state.status(redis, agent_id)
+        if current.attempt_id != saved.attempt_id:
+            return
+    if current.state == AgentState.WRAP_UP:
         await work.clear(redis, agent_id)
         await back_to_ready(redis, agent_id)
 

@@ -138,7 +138,7 @@ async def call(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
             await state.set_state(redis, agent_id, AgentState.READY)
         raise
     await _release(redis, agent_id, candidate)
-    await work.save(redis, agent_id, work.Work(attempt_id=attempt_id, call_status="dialing"))
+    await work.start(redis, agent_id, work.Work(attempt_id=attempt_id, call_status="dialing"))
     await state.set_state(redis, agent_id, AgentState.RESERVED, attempt_id=attempt_id)
     await send_to_agent(
         redis, agent_id, {"type": "call", "attempt_id": attempt_id, "status": "dialing"}

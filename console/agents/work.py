@@ -63,9 +63,31 @@ async def load(redis: Redis, agent_id: int) -> Work:
     return Work(**json.loads(raw)) if raw else Work()
 
 
-async def save(redis: Redis, agent_id: int, work: Work) -> None:
-    """Store the agent's current work."""
+# Write the work only while the stored one is for the same call ('' for none): an update read
+# before the call ended must not bring back work the end of the call cleared.
+_UPDATE = """
+local stored = redis.call('GET', KEYS[1])
+local current = ''
+if stored then
+  local id = cjson.decode(stored).attempt_id
+  if type(id) == 'number' then current = string.format('%d', id) end
+end
+if current ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+"""
+
+
+async def start(redis: Redis, agent_id: int, work: Work) -> None:
+    """Give the agent new work (a call routed, dialed or transferred to it), replacing any."""
     await redis.set(_key(agent_id), json.dumps(work.__dict__))
+
+
+async def save(redis: Redis, agent_id: int, work: Work) -> bool:
+    """Update the agent's current work; False (nothing written) when the agent is no longer on
+    that call, for instance because it ended while the update was being made."""
+    expected = "" if work.attempt_id is None else str(work.attempt_id)
+    return bool(await redis.eval(_UPDATE, 1, _key(agent_id), json.dumps(work.__dict__), expected))
 
 
 async def clear(redis: Redis, agent_id: int) -> None:

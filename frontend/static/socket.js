@@ -59,7 +59,10 @@ AcuerdoSocket.prototype.connect = function () {
 
 AcuerdoSocket.prototype.receive = function (message) {
   if (message.type === "snapshot") {
+    // Built before a message this console already applied: it may undo it, so ask again.
+    var stale = typeof message.seq === "number" && this.lastSeq !== null && message.seq < this.lastSeq;
     this.lastSeq = typeof message.seq === "number" ? message.seq : null;
+    if (stale) { this.send({ type: "resync" }); }
   } else if (typeof message.seq === "number" && this.lastSeq !== null) {
     if (message.seq <= this.lastSeq) { return; }
     if (message.seq > this.lastSeq + 1) {

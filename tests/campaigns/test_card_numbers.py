@@ -129,7 +129,7 @@ def test_digits_added_around_a_card_do_not_hide_it() -> None:
 def _agent_work(agent_id: int, attempt_id: int) -> None:
     async def save() -> None:
         async with Redis.from_url(redis_url()) as redis:
-            await work.save(redis, agent_id, work.Work(attempt_id=attempt_id))
+            await work.start(redis, agent_id, work.Work(attempt_id=attempt_id))
 
     run_async(save())
 

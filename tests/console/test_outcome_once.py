@@ -86,7 +86,7 @@ async def _wrap_up(agent_id: int, campaign_id: int, attempt_id: int) -> None:
     redis = Redis.from_url(redis_url())
     try:
         await state.register(redis, agent_id=agent_id, name="A", campaign_ids=[campaign_id])
-        await work.save(redis, agent_id, work.Work(attempt_id=attempt_id, call_status="ended"))
+        await work.start(redis, agent_id, work.Work(attempt_id=attempt_id, call_status="ended"))
         await state.set_state(redis, agent_id, AgentState.WRAP_UP, attempt_id=attempt_id)
     finally:
         await redis.aclose()

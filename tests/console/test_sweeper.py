@@ -47,7 +47,7 @@ def test_agents_held_by_finished_calls_are_released_and_busy_ones_kept(session: 
             for agent_id in (held, reserved, busy, idle):
                 await state.register(redis, agent_id=agent_id, name="x", campaign_ids=[])
             await state.set_state(redis, held, AgentState.ON_CALL, attempt_id=over)
-            await work.save(redis, held, work.Work(attempt_id=over, call_status="connected"))
+            await work.start(redis, held, work.Work(attempt_id=over, call_status="connected"))
             await state.set_state(redis, reserved, AgentState.RESERVED, attempt_id=10**9)
             await state.set_state(redis, busy, AgentState.ON_CALL, attempt_id=talking)
             await state.set_state(redis, idle, AgentState.READY)
