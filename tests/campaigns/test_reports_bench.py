@@ -33,3 +33,7 @@ def test_the_quick_bench_times_every_report_beside_its_floors(child_env: dict[st
     live_rows = [line for line in live.splitlines() if line.startswith("| ")][1:]
     assert "today's portfolio snapshot stored in" in live
     assert [line.split("|")[1].strip() for line in live_rows] == list(REPORTS)
+    for line in live_rows:
+        key, all_live, with_snapshot, floor, ratio = [c.strip() for c in line.strip("|").split("|")]
+        assert float(all_live) > 0 and float(with_snapshot) > 0, key
+        assert float(floor) > 0 and float(ratio) > 0, key  # measured beside its floor
