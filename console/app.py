@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(frontend.__file__).parent / "static"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 SWEEP_SECONDS = 1.0
+WARM_WAIT_SECONDS = 5.0  # start-up waits this long at most for the warm-up (warm_cards)
 OUTAGES = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
 
@@ -130,9 +132,9 @@ async def _sweep_forever(hub: Hub) -> None:
 
 async def warm_caches(redis: Redis) -> None:
     """At start-up: before the first request the routing script is loaded and the conference
-    client imported (all an answered call whose card was built at the dial needs); then, in the
-    background, the scripts, templates and formats are warmed and the cards of the calls in
-    flight built (for answers that find no card). A failure only leaves them cold."""
+    client imported (all an answered call whose card was built at the dial needs); then
+    `warm_cards` warms the scripts, templates and formats and builds the cards of the calls in
+    flight (for answers that find no card). A failure only leaves them cold."""
     try:
         await call_cards.load_script_sha(redis)
         await asyncio.to_thread(warm_twilio_client)
@@ -169,7 +171,16 @@ def create_app() -> FastAPI:
         await hub.start()
         routing.attach(redis)
         await warm_caches(redis)
+        # Serve once warm, so the first calls after start-up are as fast as the rest (a full
+        # screen build while the first answers arrive holds the GIL for up to a second); a slow
+        # database does not hold start-up longer than WARM_WAIT_SECONDS (warming goes on).
         warming = asyncio.create_task(warm_cards())
+        await asyncio.wait({warming}, timeout=WARM_WAIT_SECONDS)
+        # What start-up built (modules, templates, caches) lives as long as the process: keep
+        # it out of the collector's full passes, which otherwise walk it all (tens of ms with
+        # the GIL held) while the first calls are routed.
+        gc.collect()
+        gc.freeze()
         app.state.hub = hub
         sweeper = asyncio.create_task(_sweep_forever(hub))
         yield
