@@ -18,17 +18,14 @@ from campaigns.models import Account, Attempt, AttemptEvent, Role, User, UserCli
 TRANSFERRED = "transferred"
 
 
-def transfer_targets(session: Session, *, attempt_id: int, agent_id: int) -> list[int]:
-    """The other active agents and supervisors allowed to work the creditor of the call."""
-    attempt = session.get(Attempt, attempt_id)
-    if attempt is None or attempt.agent_id != agent_id:
-        raise Forbidden(_("This call is not yours to work on."))
+def transfer_targets(session: Session, *, client_id: int, agent_id: int) -> list[int]:
+    """The other active agents and supervisors allowed to work this creditor's accounts."""
     return list(
         session.scalars(
             select(User.id)
             .join(UserClientAccess, UserClientAccess.user_id == User.id)
             .where(
-                UserClientAccess.client_id == attempt.client_id,
+                UserClientAccess.client_id == client_id,
                 User.role.in_((Role.AGENT, Role.SUPERVISOR)),
                 User.is_active.is_(True),
                 User.id != agent_id,
@@ -39,8 +36,11 @@ def transfer_targets(session: Session, *, attempt_id: int, agent_id: int) -> lis
 
 
 def check_transfer(session: Session, *, attempt_id: int, from_agent: int, to_agent: int) -> None:
-    """Refuse a transfer to someone who may not work this creditor's accounts."""
-    if to_agent not in transfer_targets(session, attempt_id=attempt_id, agent_id=from_agent):
+    """Refuse a transfer of someone else's call, or to someone who may not work its creditor."""
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.agent_id != from_agent:
+        raise Forbidden(_("This call is not yours to work on."))
+    if to_agent not in transfer_targets(session, client_id=attempt.client_id, agent_id=from_agent):
         raise Invalid(_("Choose another agent of this creditor to transfer the call to."))
 
 

@@ -18,7 +18,7 @@ from campaigns.call_transfer import check_transfer, record_transfer, transfer_ta
 from campaigns.db import read_scope, session_scope
 from campaigns.errors import AcuerdoError, Forbidden, Invalid
 from campaigns.i18n import _
-from campaigns.models import User, utcnow
+from campaigns.models import Attempt, User, utcnow
 from campaigns.scheduler.redial import start_redial
 from console.agents import state, work
 from console.agents.messages import send_to_agent, send_to_supervisors
@@ -115,8 +115,11 @@ async def unmute(redis: Redis, agent_id: int, message: dict[str, Any]) -> None:
 
 
 def _targets(attempt_id: int, agent_id: int) -> list[dict[str, Any]]:
+    # Whose call it is was checked in Redis: the database records the agent just after the
+    # answer, and an agent's console asks for the targets as soon as the call pops up.
     with read_scope() as session:
-        ids = transfer_targets(session, attempt_id=attempt_id, agent_id=agent_id)
+        client_id = session.get_one(Attempt, attempt_id).client_id
+        ids = transfer_targets(session, client_id=client_id, agent_id=agent_id)
         return [{"id": i, "name": session.get_one(User, i).full_name} for i in ids]
 
 
