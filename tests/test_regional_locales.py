@@ -57,6 +57,7 @@ def test_the_catalogs_know_the_messages_the_code_marks() -> None:
     assert len(_catalog_ids()) > 300 and "Good evening" in _catalog_ids()
 
 
+@pytest.mark.backend_free
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_every_message_renders_with_its_parameters_in_every_locale(locale: str) -> None:
     failures: list[str] = []

@@ -2,10 +2,13 @@
 
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from campaigns.i18n import translate, translations
+
+pytestmark = pytest.mark.backend_free
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,6 +8,8 @@ import pytest
 
 from campaigns.reports import REPORTS
 
+pytestmark = pytest.mark.backend_free
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

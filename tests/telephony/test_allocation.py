@@ -1,5 +1,6 @@
 """Agents shared by campaigns: each ready agent is counted by one campaign at a time."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,6 +10,8 @@ from telephony.dialer.allocation import (
     freeing_campaign,
     processing_order,
 )
+
+pytestmark = pytest.mark.backend_free
 
 
 def _campaign(

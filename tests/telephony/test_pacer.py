@@ -3,6 +3,7 @@
 import math
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from telephony.dialer.pacer import (
     decide,
     person_answer_rate,
 )
+
+pytestmark = pytest.mark.backend_free
 
 # Talk 100-140 s, wrap-up 20-30 s, answered calls ring 6-18 s: plain evenly spread samples.
 TALK = tuple(100.0 + 40.0 * i / 199 for i in range(200))

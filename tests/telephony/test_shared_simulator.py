@@ -15,6 +15,8 @@ from telephony.dialer.simulator import (
     three_campaigns,
 )
 
+pytestmark = pytest.mark.backend_free
+
 WORLD = SimulationConfig(
     hours=0.5, curve_error=0.2, prior_live_answers=2000, prior_abandons=30, seed=4
 )

@@ -6,8 +6,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from campaigns.models.enums import DialingMode
 from telephony.dialer.simulator import DAILY_PROFILE, SimulationConfig, compare, simulate
+
+pytestmark = pytest.mark.backend_free
 
 ACUERDO = str(Path(sys.executable).parent / "acuerdo")
 
