@@ -2,7 +2,8 @@
 
 For each size, one call per agent is created as the dialer leaves it (placed, not answered yet);
 then one or two `acuerdo serve` processes start on 127.0.0.1 sharing the database and Redis (so
-the first calls measured are the first after start-up), N agents connect over real websockets
+the first calls measured are the first after start-up), with a carrier sandbox that rings each
+agent's leg into the call, N agents connect over real websockets
 (spread over the processes) and go ready, and Twilio's signed voice-answer webhook is posted for
 each call at a steady rate, always to the first process (so with two processes half the agents
 receive their call through Redis from the other process). The time until each agent's socket
@@ -143,14 +144,15 @@ def stop(servers: list[subprocess.Popen[bytes]]) -> None:
         server.wait(timeout=30)
 
 
-async def wait_up(urls: list[str]) -> None:
+async def wait_up(urls: list[str], carrier: str = "") -> None:
     import httpx
 
+    checks = [f"{url}/auth/me" for url in urls] + ([f"{carrier}/sandbox/health"] if carrier else [])
     async with httpx.AsyncClient() as http:
-        for url in urls:
+        for check in checks:
             for _ in range(300):
                 try:
-                    await http.get(f"{url}/auth/me")
+                    await http.get(check)
                     break
                 except httpx.HTTPError:
                     await asyncio.sleep(0.2)
@@ -242,13 +244,15 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[list[float
     env = dict(os.environ)
     env["ACUERDO_ALLOWED_ORIGINS"] = json.dumps(urls)
     env["ACUERDO_TWILIO_MODE"] = "sandbox"
-    env["ACUERDO_SANDBOX_URL"] = "http://127.0.0.1:9"
+    carrier = f"http://127.0.0.1:{free_port()}"
+    env["ACUERDO_SANDBOX_URL"] = carrier  # rings each agent's leg into the call, as Twilio would
     servers = start(
-        [
+        [[sys.executable, "-m", "console", "sandbox", "--port", carrier.rsplit(":", 1)[1]]]
+        + [
             [sys.executable, "-m", "console", "serve", "--port", url.rsplit(":", 1)[1]]
             for url in urls
         ],
-        [{**env, "ACUERDO_PUBLIC_BASE_URL": url} for url in urls],
+        [env] + [{**env, "ACUERDO_PUBLIC_BASE_URL": url} for url in urls],
     )
     validator = RequestValidator(get_settings().auth_token)
 
@@ -270,7 +274,7 @@ async def run_case(agents: int, processes: int, rate: float) -> tuple[list[float
             print(f"  call {attempt_id} not routed: {response.status_code} {response.text[:80]}")
 
     try:
-        await wait_up(urls)
+        await wait_up(urls, carrier)
         sockets = [
             (
                 urls[i % processes].replace("http", "ws") + "/ws/agent",
