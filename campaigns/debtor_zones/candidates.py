@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from phonenumbers import timezone as phone_timezone
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
@@ -100,13 +101,29 @@ _PHONE_ZONES: dict[tuple[str, str | None], tuple[str, ...]] = {}
 def phone_zones(e164: str, *, country: str | None = None) -> tuple[str, ...]:
     """The zones a phone number's prefix places it in (see `_phone_zones`), cached by the
     leading digits that decide them where that is exact (`decisive_prefix`)."""
-    key = decisive_prefix(e164, digits=TIMEZONE_LONGEST_PREFIX)
+    key = decisive_prefix(e164, digits=_zone_digits(e164))
     if key is None:
         return _phone_zones(e164, country)
     found = _PHONE_ZONES.get((key, country))
     if found is None:
         found = _PHONE_ZONES[(key, country)] = _phone_zones(e164, country)
     return found
+
+
+def _zone_digits(e164: str) -> int:
+    """How many leading digits (country code included) decide a number's zones: phonenumbers
+    looks its zones up by the longest known prefix, and country codes are prefix-free, so the
+    longest prefix under the number's own code is enough (Mexico: 5, "52" and the lada)."""
+    for length in (1, 2, 3):
+        code = e164[1 : 1 + length]
+        if code.isdigit() and int(code) in COUNTRY_CODE_TO_REGION_CODE:
+            return _longest_zone_prefix(code)
+    return TIMEZONE_LONGEST_PREFIX
+
+
+@cache
+def _longest_zone_prefix(code: str) -> int:
+    return max((len(prefix) for prefix in TIMEZONE_DATA if prefix.startswith(code)), default=0)
 
 
 def _phone_zones(e164: str, country: str | None) -> tuple[str, ...]:

@@ -32,6 +32,7 @@
         view.call = { attempt_id: m.attempt_id, status: "connected", inbound: m.direction === "inbound", transferred_from: m.transferred_from || null };
         applyState({ state: "on_call", since: Date.now() / 1000, reason: null });
         view.deadline = null; submitKey = null; pendingDraft = null; notice = "";
+        clearTimeout(draftTimer);  // a draft of the previous call is not sent under this one
         if (m.transferred_from_name) { names[m.transferred_from] = m.transferred_from_name; }
         if (m.transferred_from) { notice = S.transferred_from.replace("{name}", agentName(m.transferred_from)); }
         askTargets();
@@ -57,6 +58,7 @@
         socket.send({ type: "resync" });
         break;
       case "error":
+        if (m.ref === "transfer_targets") { break; }  // asked in the background; the list stays
         $("form-errors").textContent = m.message;
         if (m.ref === "submit_outcome") { $("form-errors").focus && $("btn-save").focus(); }
         break;

@@ -35,11 +35,24 @@ def test_regions_whose_patterns_are_not_prefix_shaped_take_the_full_parser() -> 
     assert decisive_prefix("+525512345678", digits=9) == "+525512345/13"
 
 
-@settings(max_examples=400, deadline=None)
-@given(number=national, country=st.sampled_from(["MX", "US", None]))
-def test_the_zone_cache_answers_what_phonenumbers_answers(number: str, country: str | None) -> None:
-    e164 = f"+52{number}"
+@settings(max_examples=600, deadline=None)
+@given(
+    code=st.sampled_from(["52", "1", "57", "56", "51", "54", "34", "593"]),
+    number=st.integers(min_value=10**7, max_value=10**10 - 1).map(str),
+    country=st.sampled_from(["MX", "US", "CL", None]),
+)
+def test_the_zone_cache_answers_what_phonenumbers_answers(
+    code: str, number: str, country: str | None
+) -> None:
+    # The cache keys a number by the leading digits its zones depend on (Mexico: "52" and the
+    # lada), so most of these examples are answered from it.
+    e164 = f"+{code}{number}"
     assert phone_zones(e164, country=country) == _phone_zones(e164, country)
+
+
+def test_mexican_numbers_share_the_cache_by_lada() -> None:
+    assert decisive_prefix("+525512345678", digits=5) == "+52551/13"
+    assert phone_zones("+529981234567") == phone_zones("+529989999999") == ("America/Cancun",)
 
 
 def test_checked_rows_are_plain_data_a_worker_process_can_send_back() -> None:

@@ -12,6 +12,7 @@ holds the write lock from BEGIN IMMEDIATE, so nobody else can take them).
 import json
 from collections.abc import Iterator, Sequence
 from enum import Enum
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -109,9 +110,18 @@ def copy_rows(session: Session, table: Table | str, rows: Sequence[dict[str, Any
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     statement = f"COPY {name} ({', '.join([*columns, *defaults])}) FROM STDIN"
     tail = [_copy_value(value) for value in defaults.values()]
+    converted = [
+        i
+        for i, column in enumerate(columns)
+        if any(isinstance(row[column], Enum | dict | list) for row in rows)
+    ]
+    pick = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     with cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([*(_copy_value(row[column]) for column in columns), *tail])
+            values = [*pick(row), *tail]
+            for i in converted:
+                values[i] = _copy_value(values[i])
+            copy.write_row(values)
 
 
 def _scalar_defaults(table: Table, given: list[str]) -> dict[str, Any]:
