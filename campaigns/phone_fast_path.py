@@ -14,7 +14,7 @@ import re._parser as sre_parse  # the stdlib regex parser: measures a pattern's 
 from functools import cache
 
 import phonenumbers
-from phonenumbers import PhoneNumber, PhoneNumberType
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumber, PhoneNumberType
 from phonenumbers.phonemetadata import PhoneMetadata
 
 _PLAIN = re.compile(r"\+?[\d\s().\-]+")
@@ -63,20 +63,28 @@ def decisive_prefix(e164: str, *, digits: int) -> str | None:
     Anything phonenumbers derives from a number's type and leading digits, such as its time
     zones, can be cached under this key.
     """
-    for code_length in (1, 2, 3):
-        code = e164[1 : 1 + code_length]
-        regions = phonenumbers.region_codes_for_country_code(int(code)) if code.isdigit() else ()
-        if len(regions) != 1:
-            continue
-        shape = _region_shape(regions[0])
-        national = e164[1 + code_length :]
-        if shape is None or shape[0] != int(code) or len(national) not in shape[1]:
-            return None
-        if national[:1] == "0" or not national.isdigit():
-            return None
-        keep = max(digits, code_length + shape[2])
-        return f"{e164[: 1 + keep]}/{len(e164)}"
-    return None
+    code = country_code(e164)
+    regions = phonenumbers.region_codes_for_country_code(int(code)) if code else ()
+    if len(regions) != 1:
+        return None
+    shape = _region_shape(regions[0])
+    national = e164[1 + len(code) :]
+    if shape is None or shape[0] != int(code) or len(national) not in shape[1]:
+        return None
+    if national[:1] == "0" or not national.isdigit():
+        return None
+    keep = max(digits, len(code) + shape[2])
+    return f"{e164[: 1 + keep]}/{len(e164)}"
+
+
+def country_code(e164: str) -> str:
+    """The country code an E.164 number starts with ("" when none does); country codes are
+    prefix-free, so at most one of its first 1-3 digits is one."""
+    for length in (1, 2, 3):
+        code = e164[1 : 1 + length]
+        if code.isdigit() and int(code) in COUNTRY_CODE_TO_REGION_CODE:
+            return code
+    return ""
 
 
 @cache

@@ -18,11 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from phonenumbers import timezone as phone_timezone
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
-from campaigns.phone_fast_path import decisive_prefix
+from campaigns.phone_fast_path import country_code, decisive_prefix
 from campaigns.tabular import normalise_header
 
 SEPARATOR = " "
@@ -101,7 +100,7 @@ _PHONE_ZONES: dict[tuple[str, str | None], tuple[str, ...]] = {}
 def phone_zones(e164: str, *, country: str | None = None) -> tuple[str, ...]:
     """The zones a phone number's prefix places it in (see `_phone_zones`), cached by the
     leading digits that decide them where that is exact (`decisive_prefix`)."""
-    key = decisive_prefix(e164, digits=_zone_digits(e164))
+    key = decisive_prefix(e164, digits=_zone_digits(country_code(e164)))
     if key is None:
         return _phone_zones(e164, country)
     found = _PHONE_ZONES.get((key, country))
@@ -110,19 +109,13 @@ def phone_zones(e164: str, *, country: str | None = None) -> tuple[str, ...]:
     return found
 
 
-def _zone_digits(e164: str) -> int:
-    """How many leading digits (country code included) decide a number's zones: phonenumbers
-    looks its zones up by the longest known prefix, and country codes are prefix-free, so the
-    longest prefix under the number's own code is enough (Mexico: 5, "52" and the lada)."""
-    for length in (1, 2, 3):
-        code = e164[1 : 1 + length]
-        if code.isdigit() and int(code) in COUNTRY_CODE_TO_REGION_CODE:
-            return _longest_zone_prefix(code)
-    return TIMEZONE_LONGEST_PREFIX
-
-
 @cache
-def _longest_zone_prefix(code: str) -> int:
+def _zone_digits(code: str) -> int:
+    """How many leading digits (country code included) decide the zones of a number with this
+    country code: phonenumbers looks zones up by the longest known prefix, and country codes are
+    prefix-free, so the longest prefix under the code is enough (Mexico: 5, "52" and the lada)."""
+    if not code:
+        return TIMEZONE_LONGEST_PREFIX
     return max((len(prefix) for prefix in TIMEZONE_DATA if prefix.startswith(code)), default=0)
 
 
