@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from campaigns.models import AccountStatus, Attempt, AttemptStatus, ContactPoint
@@ -155,3 +155,34 @@ def _oracle(session: Session, query: Any, *, messages: int, calls: int) -> list[
             taken[is_call] += 1
             picks.append(_pick(row))
     return picks
+
+
+def test_a_tick_a_few_picks_short_after_its_first_page_reads_a_few_more_rows(
+    session: Session,
+) -> None:
+    """The next page is sized from the first page's yield (210 wanted, 200 found in 200 rows:
+    the least page, 100 rows), not doubled to 400: every row read costs the rules."""
+    now = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # 12:30 in Mexico City
+    client = make_client(session)
+    campaign = make_campaign(session, client)
+    for n in range(330):
+        make_account(
+            session, client=client, ref=f"P{n:03d}", phone=f"+5255{n:08d}", today=now.date()
+        )
+    session.flush()
+    selection = build_selection(session, campaign=campaign, client=client, now=now)
+    pages: list[int] = []
+
+    def count_page(conn: Any, statement: Any, multiparams: Any, params: Any, options: Any) -> None:
+        if params and "page_ids" in params:
+            pages.append(len(params["page_ids"]))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_execute", count_page)
+    try:
+        picks = pick_eligible(session, selection, messages=210, calls=0, page_size=200)
+    finally:
+        event.remove(engine, "before_execute", count_page)
+    assert len(picks) == 210
+    assert pages == [200, 100]
+    assert picks == _oracle(session, selection.query, messages=210, calls=0)
