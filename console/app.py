@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -19,8 +19,6 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.types import ASGIApp
 
 import frontend
 from campaigns.errors import AcuerdoError
@@ -28,7 +26,6 @@ from campaigns.i18n import SUPPORTED_LOCALES, _, translate, translations
 from campaigns.log_privacy import install_log_privacy
 from campaigns.models import utcnow
 from campaigns.redis_conn import get_redis, redis_url
-from campaigns.settings import get_settings
 from console import call_cards, ws
 from console.api.campaigns import router as campaigns_router
 from console.api.payments import router as payments_router
@@ -37,10 +34,11 @@ from console.api.recordings import router as recordings_router
 from console.api.voice import router as voice_router
 from console.auth.api import router as auth_router
 from console.deps import request_locale
-from console.doctor import record_webhook
 from console.edge.errors import EDGE_ERRORS, http_refusal, validation_refusal
 from console.edge.limits import BodyLimit
+from console.edge.origin_check import OriginCheck
 from console.edge.text import clean_input
+from console.edge.webhook_health import WebhookHealth
 from console.hub import Hub
 from console.inbound_queue import InboundQueue
 from console.pages import router as pages_router
@@ -51,59 +49,10 @@ from telephony.webhooks import create_router as twilio_router
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(frontend.__file__).parent / "static"
-UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 SWEEP_SECONDS = 1.0
 WARM_WAIT_SECONDS = 5.0  # start-up waits this long at most for the warm-up (warm_cards)
 WARM_UP_PATH = "/.warm-up"  # matches no route (warm_routes)
 OUTAGES = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
-
-
-class OriginCheck(BaseHTTPMiddleware):
-    """Refuse browser requests that change state from another site (webhooks send no Origin)."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        origin = request.headers.get("origin")
-        if request.method in UNSAFE_METHODS and origin and origin not in get_settings().origins:
-            message = translate(request_locale(request), _("Request from a site not allowed."))
-            return JSONResponse({"error": message}, status_code=403)
-        return await call_next(request)
-
-
-class WebhookHealth(BaseHTTPMiddleware):
-    """Note Twilio webhooks' 5xx answers, and the successes after them, for `acuerdo doctor`."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        super().__init__(app)
-        self.success_noted_at = 0.0
-        self.failed_since = False
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if not request.url.path.startswith("/twilio/"):
-            return await call_next(request)
-        try:
-            response = await call_next(request)
-        except Exception:
-            await self._note(request, ok=False)
-            raise
-        await self._note(request, ok=response.status_code < 500)
-        return response
-
-    async def _note(self, request: Request, *, ok: bool) -> None:
-        now = time.time()
-        note_success = ok and (self.failed_since or now - self.success_noted_at > 1)
-        if ok and not note_success:
-            return
-        try:
-            await record_webhook(
-                request.app.state.hub.redis, ok=ok, now=now, note_success=note_success
-            )
-        except (RedisError, OSError) as error:
-            log.warning("could not note a webhook result: %s", type(error).__name__)
-            return
-        if ok:
-            self.success_noted_at, self.failed_since = now, False
-        else:
-            self.failed_since = True
 
 
 async def render_error(request: Request, error: Exception) -> JSONResponse:
@@ -213,6 +162,9 @@ def create_app() -> FastAPI:
     app.add_exception_handler(HTTPException, render_error)
     for outage in OUTAGES:
         app.add_exception_handler(outage, unavailable)
+    # Twilio's webhooks first: a request is matched against the routes in order, and they are
+    # most of the requests (three or four per call or message).
+    app.include_router(twilio_router(routing, InboundQueue(routing)))
     checked = [Depends(clean_input)]
     for router in (
         auth_router,
@@ -226,5 +178,4 @@ def create_app() -> FastAPI:
     app.include_router(ws.router)
     app.include_router(pages_router, dependencies=checked)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(twilio_router(routing, InboundQueue(routing)))
     return app

@@ -16,6 +16,7 @@ from telephony.sandbox.state import Store
 from telephony.sandbox.world import World
 
 log = logging.getLogger("acuerdo.sandbox")
+WEBHOOK_CONNECTIONS = 32  # webhook requests in flight to our app at once (more wait their turn)
 
 
 @dataclass
@@ -73,7 +74,12 @@ class Network:
     @property
     def http(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=15.0, follow_redirects=False)
+            # Connections kept open as many as may be open: a connection closed after each burst
+            # is a new TCP connection (both ends' CPU) at the next one.
+            limits = httpx.Limits(
+                max_connections=WEBHOOK_CONNECTIONS, max_keepalive_connections=WEBHOOK_CONNECTIONS
+            )
+            self._http = httpx.AsyncClient(timeout=15.0, follow_redirects=False, limits=limits)
         return self._http
 
     async def close(self) -> None:
