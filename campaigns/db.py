@@ -1,11 +1,12 @@
 """The database engine and sessions, created lazily and safe across rq's forks."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.settings import get_settings
@@ -143,3 +144,13 @@ def request_session() -> Iterator[Session]:
     """A session for one web request (a FastAPI dependency): commit on success, else roll back."""
     with session_scope() as session:
         yield session
+
+
+def conflict_insert(session: Session) -> Callable[..., Any]:
+    """The session's database's own `insert`, the one with ON CONFLICT (PostgreSQL or SQLite)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise RuntimeError(f"Acuerdo supports SQLite and PostgreSQL, not {dialect}")

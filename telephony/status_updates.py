@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaigns import contact_points
+from campaigns.db import conflict_insert
 from campaigns.models import Attempt, AttemptEvent, AttemptStatus, Channel, ContactPoint
 from telephony.dispatch import INVALID_NUMBER, NOT_MOBILE, OPTED_OUT
 from telephony.statuses import TERMINAL, attempt_status, moves_forward
@@ -79,28 +79,23 @@ def _store_once(
     params: dict[str, str],
     now: datetime,
 ) -> bool:
-    exists = session.scalar(
-        select(AttemptEvent.id).where(
-            AttemptEvent.provider_sid == sid, AttemptEvent.status == provider_status
+    """Store the event unless this (SID, status) is stored already: one INSERT that does
+    nothing on the unique (SID, status), however many deliveries of it race."""
+    statement = (
+        conflict_insert(session)(AttemptEvent)
+        .values(
+            client_id=attempt.client_id,
+            attempt_id=attempt.id,
+            status=provider_status,
+            source="provider",
+            provider_sid=sid,
+            data={k: v for k, v in params.items() if k in _KEPT_PARAMS},
+            occurred_at=now,
         )
+        .on_conflict_do_nothing(index_elements=["provider_sid", "status"])
+        .returning(AttemptEvent.id)
     )
-    if exists is not None:
-        return False
-    event = AttemptEvent(
-        client_id=attempt.client_id,
-        attempt_id=attempt.id,
-        status=provider_status,
-        source="provider",
-        provider_sid=sid,
-        data={k: v for k, v in params.items() if k in _KEPT_PARAMS},
-        occurred_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(event)
-    except IntegrityError:
-        return False
-    return True
+    return session.execute(statement).scalar() is not None
 
 
 _KEPT_PARAMS = {

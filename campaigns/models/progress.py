@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, case, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 
+from campaigns.db import conflict_insert
 from campaigns.models.base import Base, TenantOwned
 from campaigns.models.contact import Attempt
 
@@ -72,9 +72,7 @@ def record_new_attempts(session: Session, attempts: Iterable[NewAttempt]) -> Non
             row["attempts"] += 1
     if not merged:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(CampaignProgress).values(list(merged.values()))
+    statement = conflict_insert(session)(CampaignProgress).values(list(merged.values()))
     table = CampaignProgress.__table__.c
     new = statement.excluded
     session.connection().execute(

@@ -29,10 +29,10 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from campaigns.compliance import effective_profile, render_template
+from campaigns.db import conflict_insert
 from campaigns.dispatch_queue import enqueue_attempts_after_commit
 from campaigns.models import (
     Account,
@@ -160,15 +160,6 @@ def call_capacity(session: Session, *, campaign: Campaign) -> int:
     return max(0, campaign.max_lines - int(in_flight or 0))
 
 
-def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert
-    if dialect == "sqlite":
-        return sqlite.insert
-    raise RuntimeError(f"the scheduler supports SQLite and PostgreSQL, not {dialect}")
-
-
 def _create_attempts(
     session: Session,
     campaign: Campaign,
@@ -201,7 +192,7 @@ def _create_attempts(
                 "created_at": selection.now,
             }
         )
-    insert_fn = _insert(session)
+    insert_fn = conflict_insert(session)
     ids: list[int] = []
     for start in range(0, len(rows), INSERT_CHUNK):
         statement: Insert = (
