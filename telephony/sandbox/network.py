@@ -16,7 +16,7 @@ from telephony.sandbox.state import Store
 from telephony.sandbox.world import World
 
 log = logging.getLogger("acuerdo.sandbox")
-WEBHOOK_CONNECTIONS = 32  # webhook requests in flight to our app at once (more wait their turn)
+WEBHOOK_CONNECTIONS = 8  # webhook requests in flight to our app at once (more wait their turn)
 
 
 @dataclass
