@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -59,7 +60,12 @@ def worker(
     Jobs run in the worker's own process, not in a fork per job: the engine, the Redis client and
     the Twilio client (with their connections) are kept from one job to the next. rq still
     enforces each job's timeout (SIGALRM), and a worker killed mid-job leaves its job to the
-    recovery sweep exactly as a killed fork did."""
+    recovery sweep exactly as a killed fork did.
+
+    A placed call's card (its screen, kept in Redis for the answer) is built by a thread of the
+    worker while the worker goes on to its next job: building it was half of a call job's time,
+    and a call job waits for its slot. A card not built when the call is answered (the worker
+    was killed, Redis was down) is built by the answer."""
     from console import call_cards
     from telephony.jobs import CALL_PLACED
 
@@ -67,7 +73,15 @@ def worker(
     install_log_privacy()
     warm_calendars(utcnow().year)
     warm_twilio_client()
-    CALL_PLACED.append(lambda attempt_id: call_cards.prepare(get_redis(), attempt_id))
+    cards = ThreadPoolExecutor(max_workers=1, thread_name_prefix="call-cards")
+
+    def prepare_card(attempt_id: int) -> None:
+        try:
+            call_cards.prepare(get_redis(), attempt_id)
+        except Exception:
+            worker_log.exception("building the card of attempt %s", attempt_id)
+
+    CALL_PLACED.append(lambda attempt_id: cards.submit(prepare_card, attempt_id))
     backoff = Backoff()
     while True:
         rq_worker = None
