@@ -74,8 +74,8 @@ class Network:
     @property
     def http(self) -> httpx.AsyncClient:
         if self._http is None:
-            # Connections kept open as many as may be open: a connection closed after each burst
-            # is a new TCP connection (both ends' CPU) at the next one.
+            # Every connection the pool may open is kept open between requests: one closed after
+            # a burst is a new TCP connection (CPU at both ends) at the next burst.
             limits = httpx.Limits(
                 max_connections=WEBHOOK_CONNECTIONS, max_keepalive_connections=WEBHOOK_CONNECTIONS
             )
