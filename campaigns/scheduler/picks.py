@@ -68,7 +68,7 @@ def walk(
     while True:
         ids = list(connection.execute(selection.page_ids(offset, size)).scalars())
         rows = connection.execute(selection.page, {"page_ids": ids}).all() if ids else []
-        yield from sorted(rows, key=_pick_order)
+        yield from rows
         if len(ids) < size:
             return
         offset += size
@@ -124,10 +124,6 @@ def pick_eligible(
             if taken[True] >= calls and taken[False] >= messages:
                 break
     return picks
-
-
-def _pick_order(row: Any) -> tuple[Any, ...]:
-    return (-row.priority_boost, row.due_date, -row.balance, row.account_id)
 
 
 def _pick(r: Any) -> Pick:

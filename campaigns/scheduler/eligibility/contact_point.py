@@ -88,9 +88,10 @@ def reachable(c: Any, client: Client, profile: Profile, channels: list[Channel])
     """Whether the account has a usable contact point for its step's channel: the same
     conditions as the chosen point, so it holds exactly when `contact_point_id` is not NULL.
 
-    The rule reads this rather than the chosen point because a correlated EXISTS is one the
-    database may answer from a set read once (PostgreSQL hashes it when many rows ask, as the
-    preview's counts do), and a query that only counts then never looks the point itself up.
+    The preview's counts read this rather than the chosen point because a correlated EXISTS is
+    one the database may answer from a set read once (PostgreSQL hashes it when many rows ask),
+    and a query that only counts then never looks the point itself up. The tick's pages read
+    the point anyway, so their rule is judged from it (`with_rule(point_read=True)`).
     """
     return or_(
         *(

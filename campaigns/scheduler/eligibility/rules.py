@@ -45,8 +45,14 @@ def with_rule(
     zones: ZoneFacts,
     now: datetime,
     channels: list[Channel],
+    *,
+    point_read: bool = False,
 ) -> Select[Any]:
     """The selection's columns with the first rule that excludes each account (NULL: none).
+
+    With `point_read` (a query that reads every row's chosen contact point, as the tick's pages
+    do) "no usable contact point" is judged from the chosen point itself rather than looked up
+    again (`reachable`, which holds exactly when the point is not NULL).
 
     Time rules hold in every candidate zone of the debtor: the window must be open in all of them,
     a promise is in force until its date has passed in all of them, and caps count from the
@@ -71,6 +77,11 @@ def with_rule(
             or_(DoNotContact.client_id.is_(None), DoNotContact.client_id == client.id),
         )
     )
+    no_point = (
+        c.contact_point_id.is_(None)
+        if point_read
+        else not_(reachable(c, client, profile, channels))
+    )
     whens: list[tuple[ColumnElement[bool], Any]] = [
         (c.balance <= 0, literal(Rule.ZERO_BALANCE.value, TEXT)),
         (
@@ -81,7 +92,7 @@ def with_rule(
         (c.progress_rule.is_not(None), c.progress_rule),
         (busy_elsewhere, literal(IN_FLIGHT, TEXT)),
         (dnc_debtor, literal(Rule.DO_NOT_CONTACT.value, TEXT)),
-        (not_(reachable(c, client, profile, channels)), point_rule(c, client, profile, channels)),
+        (no_point, point_rule(c, client, profile, channels)),
     ]
     whens.extend(_time_whens(c, profile, zones, now))
     whens.append(_preference_when(c, zones, now))

@@ -15,7 +15,7 @@ from campaigns.campaign_defs.recycling import recycle_plan
 from campaigns.compliance import effective_profile
 from campaigns.models import Account, Campaign, Channel, Client
 from campaigns.scheduler.eligibility.contact_point import with_contact_point
-from campaigns.scheduler.eligibility.matching import matched_accounts, page_of_matched
+from campaigns.scheduler.eligibility.matching import matched_accounts, page_of_matched, pick_order
 from campaigns.scheduler.eligibility.progress import retry_rules, with_progress
 from campaigns.scheduler.eligibility.rules import with_rule
 from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
@@ -29,8 +29,8 @@ class Selection:
     for every page with new ids.
 
     `query` yields one row per matched account (`page`: only those whose ids are given as the
-    parameter `page_ids`, with the same rules; `page_ids(offset, size)` reads the matched ids at
-    those positions in pick order) with the columns: account_id, debtor_id,
+    parameter `page_ids`, with the same rules, in pick order; `page_ids(offset, size)` reads the
+    matched ids at those positions in pick order) with the columns: account_id, debtor_id,
     account_ref, debtor_name, balance, due_date, priority_boost, tz (the primary zone), zones
     (every candidate zone, space-separated), step, try_number, channel, contact_point_id, recycle
     and recycle_round (the recycling rule that brings the account back and its round, or NULL)
@@ -55,10 +55,14 @@ class Selection:
 
     @cached_property
     def page(self) -> Select[Any]:
-        """The matched accounts among the ids of the parameter `page_ids`, with their rule."""
+        """The matched accounts among the ids of the parameter `page_ids`, with their rule, in
+        pick order."""
         if self.postgres:  # one array parameter: the same statement text (and plan) every page
-            return self.ruled(Account.id == any_(bindparam("page_ids", type_=ARRAY(Integer))))
-        return self.ruled(Account.id.in_(bindparam("page_ids", expanding=True)))
+            ruled = self.ruled(Account.id == any_(bindparam("page_ids", type_=ARRAY(Integer))))
+        else:
+            ruled = self.ruled(Account.id.in_(bindparam("page_ids", expanding=True)))
+        c = ruled.selected_columns
+        return ruled.order_by(*pick_order(c.priority_boost, c.due_date, c.balance, c.account_id))
 
 
 def build_selection(
@@ -96,7 +100,9 @@ def build_selection(
             base, steps, rules, now, campaign_id=campaign.id, recycling=recycling
         )
         chosen = with_contact_point(progress, client, profile, channels)
-        return with_rule(chosen, client, profile, facts, now, channels)
+        return with_rule(
+            chosen, client, profile, facts, now, channels, point_read=within is not None
+        )
 
     def page_ids(offset: int, size: int) -> Select[int]:
         return page_of_matched(campaign, account_filter, facts, offset=offset, size=size)
