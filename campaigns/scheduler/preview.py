@@ -6,15 +6,28 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from campaigns.campaign_defs import PreviewAccount, PreviewOut, get_campaign
 from campaigns.debtor_zones import decode_zones
-from campaigns.models import Client
+from campaigns.models import Account, Client, Debtor
 from campaigns.scheduler.eligibility.selection import Selection, build_selection
 from campaigns.scheduler.picks import walk
 
 ELIGIBLE = "eligible"
+# The selection's columns a listed account shows.
+LISTED = (
+    "account_id",
+    "account_ref",
+    "debtor_name",
+    "tz",
+    "zones",
+    "due_date",
+    "balance",
+    "step",
+    "channel",
+    "rule",
+    "recycle",
+)
 
 
 def preview_campaign(
@@ -85,32 +98,45 @@ def preview_accounts(
     search: str = "",
     offset: int = 0,
     limit: int | None = 50,
+    total: int | None = None,
 ) -> tuple[int, list[PreviewAccount]]:
     """One page of the accounts the campaign would contact at `at` (or, with eligible=False, of
-    those left out), searched by reference or debtor name, and how many there are in all."""
+    those left out), searched by reference or debtor name, and how many there are in all.
+
+    The rules are evaluated only for the accounts the page needs: a search's matches; for a page
+    of eligible accounts without a search, the tick's walk in pick order up to the page. Pass
+    `total` when it is known (an unsearched list's count is in the preview's counts) and it is
+    not counted again.
+    """
     campaign = get_campaign(session, campaign_id=campaign_id)
     client = session.get_one(Client, campaign.client_id)
     selection = build_selection(session, campaign=campaign, client=client, now=at)
-    ruled = selection.query.subquery("ruled")
-    wanted = ruled.c.rule.is_(None) if eligible else ruled.c.rule.is_not(None)
-    conditions: list[ColumnElement[bool]] = [wanted]
-    words = search.strip()
+    words = search.strip().replace("%", "").replace("_", "")
     if words:
-        pattern = f"%{words.replace('%', '').replace('_', '')}%"
-        conditions.append(
-            or_(ruled.c.account_ref.ilike(pattern), ruled.c.debtor_name.ilike(pattern))
-        )
+        pattern = f"%{words}%"
+        ruled = selection.within(
+            or_(Account.account_ref.ilike(pattern), Debtor.name.ilike(pattern))
+        ).subquery("ruled")
+    else:
+        ruled = selection.query.subquery("ruled")
+    wanted = ruled.c.rule.is_(None) if eligible else ruled.c.rule.is_not(None)
     session.flush()
     connection = session.connection()
-    total = int(
-        connection.execute(select(func.count()).select_from(ruled).where(*conditions)).scalar_one()
-    )
+    if total is None:
+        counted = select(func.count()).select_from(ruled).where(wanted)
+        total = int(connection.execute(counted).scalar_one())
+    if eligible and not words and limit is not None:
+        walked = walk(session, selection, first_page=max(100, 2 * (offset + limit)))
+        page = itertools.islice((row for row in walked if row.rule is None), offset, offset + limit)
+        return total, [_account(selection, row) for row in page]
     order = (
         [ruled.c.priority_boost.desc(), ruled.c.due_date, ruled.c.balance.desc()]
         if eligible
         else [ruled.c.rule, ruled.c.account_ref]
     )
-    query = select(ruled).where(*conditions).order_by(*order, ruled.c.account_id).offset(offset)
+    # Only the listed columns: the database then never looks up each account's contact point.
+    listed = [ruled.c[name] for name in LISTED]
+    query = select(*listed).where(wanted).order_by(*order, ruled.c.account_id).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return total, [_account(selection, row) for row in connection.execute(query).all()]

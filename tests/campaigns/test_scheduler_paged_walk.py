@@ -3,6 +3,7 @@
 The oracle evaluates every matched account with the selection's full query, keeps the eligible
 ones, takes the best account per debtor and then the best `calls` calls and `messages` messages in
 pick order; `pick_eligible` must return the same picks, in the same order, for any page size.
+The preview's lists, walked or searched, must show the same accounts with the same rules.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from campaigns.models import AccountStatus, Attempt, AttemptStatus, ContactPoint
 from campaigns.scheduler import Pick, build_selection, pick_eligible
 from campaigns.scheduler.picks import _pick
+from campaigns.scheduler.preview import preview_accounts
 from tests.campaigns.test_campaign_progress import from_attempts, progress
 from tests.campaigns.test_scheduler_eligibility import make_campaign
 from tests.factories import make_account, make_client
@@ -136,6 +138,33 @@ def _check(
     assert walked == _oracle(session, selection.query, messages=messages, calls=calls)
     default_pages = pick_eligible(session, selection, messages=messages, calls=calls)
     assert default_pages == walked
+    ref = f"W{len(accounts) // 2:03d}"
+    _check_preview_lists(session, campaign.id, selection.query, page_size, ref, now)
+
+
+def _check_preview_lists(
+    session: Session, campaign_id: int, query: Any, page_size: int, ref: str, now: datetime
+) -> None:
+    """The preview's list of eligible accounts (walked page by page) and the lists a search for
+    `ref` gives (the rules evaluated for its matches only) show what the full selection says."""
+    rows = session.connection().execute(query).all()
+    eligible = sorted(
+        (r for r in rows if r.rule is None),
+        key=lambda r: (-r.priority_boost, r.due_date, -Decimal(r.balance), r.account_id),
+    )
+    total, listed = preview_accounts(
+        session, campaign_id=campaign_id, at=now, offset=1, limit=page_size
+    )
+    assert total == len(eligible)
+    assert [a.account_id for a in listed] == [r.account_id for r in eligible[1 : 1 + page_size]]
+    wanted = [(r.account_id, r.rule) for r in rows if r.account_ref == ref]  # none if unmatched
+    for is_eligible in (True, False):
+        total, found = preview_accounts(
+            session, campaign_id=campaign_id, at=now, eligible=is_eligible, search=ref
+        )
+        expected = [(account, rule) for account, rule in wanted if (rule is None) == is_eligible]
+        assert total == len(expected)
+        assert [(a.account_id, a.rule) for a in found] == expected
 
 
 def _oracle(session: Session, query: Any, *, messages: int, calls: int) -> list[Pick]:

@@ -28,21 +28,21 @@ class Selection:
     Both queries are built on first use, once: a tick builds only the page query and runs it
     for every page with new ids.
 
-    `query` yields one row per matched account (`page`: only those whose ids are given as the
-    parameter `page_ids`, with the same rules, in pick order; `page_ids(offset, size)` reads the
-    matched ids at those positions in pick order) with the columns: account_id, debtor_id,
-    account_ref, debtor_name, balance, due_date, priority_boost, tz (the primary zone), zones
-    (every candidate zone, space-separated), step, try_number, channel, contact_point_id, recycle
-    and recycle_round (the recycling rule that brings the account back and its round, or NULL)
-    and rule (NULL = may be contacted now). `today_by_zone` has the local date of every candidate
-    zone. `steps` ends with the recycled step when the campaign recycles (index
-    len(campaign.steps)).
+    `query` yields one row per matched account (`within(condition)`: only those that meet it;
+    `page`: only those whose ids are given as the parameter `page_ids`, in pick order;
+    `page_ids(offset, size)` reads the matched ids at those positions in pick order) with the
+    columns: account_id, debtor_id, account_ref, debtor_name, balance, due_date, priority_boost,
+    tz (the primary zone), zones (every candidate zone, space-separated), step, try_number,
+    channel, contact_point_id, recycle and recycle_round (the recycling rule that brings the
+    account back and its round, or NULL) and rule (NULL = may be contacted now).
+    `today_by_zone` has the local date of every candidate zone. `steps` ends with the recycled
+    step when the campaign recycles (index len(campaign.steps)).
     """
 
     campaign_id: int
     client_id: int
     now: datetime
-    ruled: Callable[[ColumnElement[bool] | None], Select[Any]]
+    ruled: Callable[[ColumnElement[bool] | None, bool], Select[Any]]
     page_ids: Callable[[int, int], Select[int]]
     today_by_zone: Mapping[str, date] = field(default_factory=dict)
     steps: tuple[dict[str, Any], ...] = ()
@@ -51,16 +51,22 @@ class Selection:
     @cached_property
     def query(self) -> Select[Any]:
         """Every matched account with its rule."""
-        return self.ruled(None)
+        return self.ruled(None, False)
+
+    def within(self, condition: ColumnElement[bool]) -> Select[Any]:
+        """The matched accounts that meet `condition` (on Account or Debtor), with their rule:
+        the rules are evaluated for those accounts only."""
+        return self.ruled(condition, False)
 
     @cached_property
     def page(self) -> Select[Any]:
         """The matched accounts among the ids of the parameter `page_ids`, with their rule, in
         pick order."""
         if self.postgres:  # one array parameter: the same statement text (and plan) every page
-            ruled = self.ruled(Account.id == any_(bindparam("page_ids", type_=ARRAY(Integer))))
+            ids = Account.id == any_(bindparam("page_ids", type_=ARRAY(Integer)))
         else:
-            ruled = self.ruled(Account.id.in_(bindparam("page_ids", expanding=True)))
+            ids = Account.id.in_(bindparam("page_ids", expanding=True))
+        ruled = self.ruled(ids, True)
         c = ruled.selected_columns
         return ruled.order_by(*pick_order(c.priority_boost, c.due_date, c.balance, c.account_id))
 
@@ -94,15 +100,13 @@ def build_selection(
     rules = retry_rules(campaign)
     channels = sorted({Channel(str(step["channel"])) for step in steps})
 
-    def ruled(within: ColumnElement[bool] | None) -> Select[Any]:
+    def ruled(within: ColumnElement[bool] | None, point_read: bool) -> Select[Any]:
         base = matched_accounts(campaign, account_filter, facts, within=within)
         progress = with_progress(
             base, steps, rules, now, campaign_id=campaign.id, recycling=recycling
         )
         chosen = with_contact_point(progress, client, profile, channels)
-        return with_rule(
-            chosen, client, profile, facts, now, channels, point_read=within is not None
-        )
+        return with_rule(chosen, client, profile, facts, now, channels, point_read=point_read)
 
     def page_ids(offset: int, size: int) -> Select[int]:
         return page_of_matched(campaign, account_filter, facts, offset=offset, size=size)

@@ -55,6 +55,7 @@ def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: Db
     page, left_page = _page(params.get("page")), _page(params.get("left_page"))
     now = utcnow()
     result = preview_campaign(db, campaign_id=campaign_id, at=now, limit=0)
+    searched = bool(search.strip())  # without a search, the counts above are the lists' totals
     eligible_total, eligible = preview_accounts(
         db,
         campaign_id=campaign_id,
@@ -62,6 +63,7 @@ def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: Db
         search=search,
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
+        total=None if searched else result.eligible,
     )
     left_total, left_out = preview_accounts(
         db,
@@ -71,6 +73,7 @@ def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: Db
         search=search,
         offset=(left_page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
+        total=None if searched else result.matched - result.eligible,
     )
     campaign = get_campaign(db, campaign_id=campaign_id)
     client = db.get_one(Client, campaign.client_id)
