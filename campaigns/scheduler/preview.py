@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Subquery
 
 from campaigns.campaign_defs import PreviewAccount, PreviewOut, get_campaign
 from campaigns.debtor_zones import decode_zones
@@ -54,12 +55,16 @@ def preview_campaign(
         row for row in walk(session, selection, first_page=max(100, 2 * limit)) if row.rule is None
     )
     contacted = list(itertools.islice(first, limit)) if limit > 0 else []
-    skipped = connection.execute(
-        select(ruled)
-        .where(ruled.c.rule.is_not(None))
-        .order_by(ruled.c.rule, ruled.c.account_ref)
-        .limit(limit)
-    ).all()
+    skipped = (
+        connection.execute(
+            select(*_listed(ruled))
+            .where(ruled.c.rule.is_not(None))
+            .order_by(ruled.c.rule, ruled.c.account_ref, ruled.c.account_id)
+            .limit(limit)
+        ).all()
+        if limit > 0
+        else []
+    )
     eligible = counts.pop(ELIGIBLE, 0)
     return PreviewOut(
         campaign_id=campaign.id,
@@ -71,6 +76,12 @@ def preview_campaign(
         contacted=[_account(selection, row) for row in contacted],
         skipped=[_account(selection, row) for row in skipped],
     )
+
+
+def _listed(ruled: Subquery) -> list[Any]:
+    """The columns a listed account shows: only these, so the database never looks up each
+    account's contact point for a list."""
+    return [ruled.c[name] for name in LISTED]
 
 
 def _account(selection: Selection, row: Any) -> PreviewAccount:
@@ -134,9 +145,9 @@ def preview_accounts(
         if eligible
         else [ruled.c.rule, ruled.c.account_ref]
     )
-    # Only the listed columns: the database then never looks up each account's contact point.
-    listed = [ruled.c[name] for name in LISTED]
-    query = select(*listed).where(wanted).order_by(*order, ruled.c.account_id).offset(offset)
+    query = (
+        select(*_listed(ruled)).where(wanted).order_by(*order, ruled.c.account_id).offset(offset)
+    )
     if limit is not None:
         query = query.limit(limit)
     return total, [_account(selection, row) for row in connection.execute(query).all()]
