@@ -19,6 +19,8 @@ Figures, each beside a floor measured in the same run:
   the top-500 of the campaign's filter read through the index in pick order;
 - preview: the count of matched accounts per rule (the preview's counts), beside the bare count
   of the same rows (the filter and the debtor join, no rules).
+- preview page: the counts and the first 100 contacted and skipped (the API's preview), and the
+  manager's preview page (the counts, then the first 50 of each list), beside the same bare count.
 """
 
 import argparse
@@ -249,7 +251,7 @@ def _measure(size: int, ticks: int, previews: int, built: float) -> None:
     from campaigns.scheduler import build_selection, pick_eligible
     from campaigns.scheduler.eligibility.matching import filter_conditions, page_of_matched
     from campaigns.scheduler.eligibility.zones import ZoneCache, zone_facts
-    from campaigns.scheduler.preview import preview_campaign
+    from campaigns.scheduler.preview import preview_accounts, preview_campaign
 
     with session_scope() as session:
         campaign = session.scalars(
@@ -287,6 +289,22 @@ def _measure(size: int, ticks: int, previews: int, built: float) -> None:
         def whole_preview() -> Any:
             return preview_campaign(session, campaign_id=campaign.id, at=NOW, limit=100)
 
+        def manager_page() -> Any:
+            # What the manager's preview page reads: the counts, then a page of each list.
+            counted = preview_campaign(session, campaign_id=campaign.id, at=NOW, limit=0)
+            for eligible, total in (
+                (True, counted.eligible),
+                (False, counted.matched - counted.eligible),
+            ):
+                preview_accounts(
+                    session,
+                    campaign_id=campaign.id,
+                    at=NOW,
+                    eligible=eligible,
+                    limit=50,
+                    total=total,
+                )
+
         def bare() -> Any:
             return connection.execute(
                 select(func.count())
@@ -298,6 +316,7 @@ def _measure(size: int, ticks: int, previews: int, built: float) -> None:
         preview_ms, _excluded = _timed(previews, counts)
         bare_ms, matched = _timed(previews, bare)
         whole_ms, preview = _timed(previews, whole_preview)
+        manager_ms, _pages = _timed(previews, manager_page)
         voice = sum(1 for p in picks if p.channel == "voice")
         print(
             f"| (data) | {size:,} | {attempts:,} attempts, built in {built:.1f} s;"
@@ -325,6 +344,13 @@ def _measure(size: int, ticks: int, previews: int, built: float) -> None:
             f"{statistics.median(whole_ms):.0f} ms",
             f"bare count: {statistics.median(bare_ms):.0f} ms",
             statistics.median(whole_ms) / statistics.median(bare_ms),
+        )
+        _row(
+            f"manager's preview page: counts + 50 eligible + 50 left out, median of {previews}",
+            size,
+            f"{statistics.median(manager_ms):.0f} ms",
+            f"bare count: {statistics.median(bare_ms):.0f} ms",
+            statistics.median(manager_ms) / statistics.median(bare_ms),
         )
 
 
