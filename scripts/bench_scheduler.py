@@ -293,8 +293,8 @@ def _measure(size: int, ticks: int, previews: int, built: float) -> None:
             # What the manager's preview page reads: the counts, then a page of each list.
             counted = preview_campaign(session, campaign_id=campaign.id, at=NOW, limit=0)
             for eligible, total in (
-                (True, counted.eligible),
                 (False, counted.matched - counted.eligible),
+                (True, counted.eligible),
             ):
                 preview_accounts(
                     session,

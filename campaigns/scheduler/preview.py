@@ -50,11 +50,6 @@ def preview_campaign(
             select(ruled.c.rule, func.count()).group_by(ruled.c.rule)
         ).all()
     }
-    # The first eligible accounts in pick order: the tick's own walk, stopped once it has them.
-    first = (
-        row for row in walk(session, selection, first_page=max(100, 2 * limit)) if row.rule is None
-    )
-    contacted = list(itertools.islice(first, limit)) if limit > 0 else []
     skipped = (
         connection.execute(
             select(*_listed(ruled))
@@ -65,6 +60,12 @@ def preview_campaign(
         if limit > 0
         else []
     )
+    # The first eligible accounts in pick order: the tick's own walk, stopped once it has them.
+    # Last: the walk's plan settings (no parallel workers) hold for the rest of the transaction.
+    first = (
+        row for row in walk(session, selection, first_page=max(100, 2 * limit)) if row.rule is None
+    )
+    contacted = list(itertools.islice(first, limit)) if limit > 0 else []
     eligible = counts.pop(ELIGIBLE, 0)
     return PreviewOut(
         campaign_id=campaign.id,

@@ -56,15 +56,8 @@ def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: Db
     now = utcnow()
     result = preview_campaign(db, campaign_id=campaign_id, at=now, limit=0)
     searched = bool(search.strip())  # without a search, the counts above are the lists' totals
-    eligible_total, eligible = preview_accounts(
-        db,
-        campaign_id=campaign_id,
-        at=now,
-        search=search,
-        offset=(page - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-        total=None if searched else result.eligible,
-    )
+    # The left-out list first: the eligible list walks like the tick, and the walk's plan
+    # settings (no parallel workers) hold for the rest of the transaction (1M: 6.4 s, not 8.6).
     left_total, left_out = preview_accounts(
         db,
         campaign_id=campaign_id,
@@ -74,6 +67,15 @@ def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: Db
         offset=(left_page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
         total=None if searched else result.matched - result.eligible,
+    )
+    eligible_total, eligible = preview_accounts(
+        db,
+        campaign_id=campaign_id,
+        at=now,
+        search=search,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        total=None if searched else result.eligible,
     )
     campaign = get_campaign(db, campaign_id=campaign_id)
     client = db.get_one(Client, campaign.client_id)
