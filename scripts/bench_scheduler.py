@@ -287,10 +287,12 @@ def _measure(size: int, ticks: int, previews: int, built: float) -> None:
             ).all()
 
         def whole_preview() -> Any:
+            session.rollback()  # each in its own transaction, as a request is
             return preview_campaign(session, campaign_id=campaign.id, at=NOW, limit=100)
 
         def manager_page() -> Any:
             # What the manager's preview page reads: the counts, then a page of each list.
+            session.rollback()
             counted = preview_campaign(session, campaign_id=campaign.id, at=NOW, limit=0)
             for eligible, total in (
                 (False, counted.matched - counted.eligible),
