@@ -52,7 +52,7 @@ def rows_matching(
     values: Sequence[Any],
 ) -> Iterator[Row[*tuple[Any, ...]]]:
     """The rows of `query` whose `column` is one of `values`, as plain rows: read through the
-    session's connection, they skip the ORM's result handling (a third of a lookup's time)."""
+    session's connection, they skip the ORM's result handling."""
     if not values:
         return
     connection = session.connection()
