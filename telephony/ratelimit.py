@@ -6,8 +6,8 @@ N workers together never exceed the configured rate. Times come from the Redis s
 
 The carrier counts a request when it arrives, a few milliseconds after its slot and not always
 the same few: with slots exactly 1/N s apart, a request that arrived a little late shares a
-one-second window with N others at the carrier. Slots are spaced (1 + ARRIVAL_JITTER_S) / N s apart, so any
-one-second window at the carrier holds at most N requests while they arrive within
+one-second window with N others at the carrier. Slots are spaced (1 + ARRIVAL_JITTER_S) / N s
+apart, so any one-second window at the carrier holds at most N requests while they arrive within
 ARRIVAL_JITTER_S of their slots; the rate is then 1.5% under N.
 """
 
