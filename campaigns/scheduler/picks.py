@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from campaigns.debtor_zones import decode_zones
@@ -57,22 +57,48 @@ def walk(
     PAGE_MAX. Stop iterating and no further page is read."""
     session.flush()
     connection = session.connection()
-    if selection.postgres:
-        # A page's rows are read by key from cached indexes. Priced as random disk reads (the
-        # default) and with parallel workers, the planner would rather hash a page against a
-        # scan of every debtor. Set for the rest of the transaction: walk after counting.
-        connection.execute(
-            text("SET LOCAL random_page_cost = 1.1; SET LOCAL max_parallel_workers_per_gather = 0")
-        )
+    plan = _PagePlan(connection) if selection.postgres else None
     offset, size = 0, first_page
     while True:
+        if plan:
+            plan.enter()
         ids = list(connection.execute(selection.page_ids(offset, size)).scalars())
         rows = connection.execute(selection.page, {"page_ids": ids}).all() if ids else []
+        if plan:
+            plan.leave()
         yield from rows
         if len(ids) < size:
             return
         offset += size
         size = next_page(offset) if next_page else max(size, min(PAGE_MAX, size * 2))
+
+
+class _PagePlan:
+    """PostgreSQL planner settings for a page's two statements, and back to the caller's after.
+
+    A page's rows are read by key from cached indexes. Priced as random disk reads (the default)
+    and with parallel workers, the planner would rather hash a page against a scan of every
+    debtor. The settings are local to the transaction, so they are put back before the rows are
+    handed out: whatever the caller runs between pages (or after the walk) is planned as usual.
+    """
+
+    SETTINGS = {"random_page_cost": "1.1", "max_parallel_workers_per_gather": "0"}
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        current = ", ".join(f"current_setting('{name}')" for name in self.SETTINGS)
+        values = connection.execute(text(f"SELECT {current}")).one()
+        self.callers = dict(zip(self.SETTINGS, values, strict=True))
+
+    def enter(self) -> None:
+        self._set(self.SETTINGS)
+
+    def leave(self) -> None:
+        self._set(self.callers)
+
+    def _set(self, values: dict[str, str]) -> None:
+        calls = ", ".join(f"set_config('{name}', :{name}, true)" for name in values)
+        self.connection.execute(text(f"SELECT {calls}"), values)
 
 
 def pick_eligible(

@@ -11,6 +11,7 @@ from sqlalchemy.sql.selectable import Subquery
 from campaigns.campaign_defs import PreviewAccount, PreviewOut, get_campaign
 from campaigns.debtor_zones import decode_zones
 from campaigns.models import Account, Client, Debtor
+from campaigns.scheduler.eligibility.matching import pick_order
 from campaigns.scheduler.eligibility.selection import Selection, build_selection
 from campaigns.scheduler.picks import walk
 
@@ -61,7 +62,6 @@ def preview_campaign(
         else []
     )
     # The first eligible accounts in pick order: the tick's own walk, stopped once it has them.
-    # Last: the walk's plan settings (no parallel workers) hold for the rest of the transaction.
     first = (
         row for row in walk(session, selection, first_page=max(100, 2 * limit)) if row.rule is None
     )
@@ -141,14 +141,13 @@ def preview_accounts(
         walked = walk(session, selection, first_page=max(100, 2 * (offset + limit)))
         page = itertools.islice((row for row in walked if row.rule is None), offset, offset + limit)
         return total, [_account(selection, row) for row in page]
+    c = ruled.c
     order = (
-        [ruled.c.priority_boost.desc(), ruled.c.due_date, ruled.c.balance.desc()]
+        pick_order(c.priority_boost, c.due_date, c.balance, c.account_id)
         if eligible
-        else [ruled.c.rule, ruled.c.account_ref]
+        else [c.rule, c.account_ref, c.account_id]
     )
-    query = (
-        select(*_listed(ruled)).where(wanted).order_by(*order, ruled.c.account_id).offset(offset)
-    )
+    query = select(*_listed(ruled)).where(wanted).order_by(*order).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return total, [_account(selection, row) for row in connection.execute(query).all()]

@@ -10,14 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from campaigns.models import AccountStatus, Attempt, AttemptStatus, ContactPoint
 from campaigns.scheduler import Pick, build_selection, pick_eligible
-from campaigns.scheduler.picks import _pick
+from campaigns.scheduler.picks import _pick, walk
 from campaigns.scheduler.preview import preview_accounts
 from tests.campaigns.test_campaign_progress import from_attempts, progress
 from tests.campaigns.test_scheduler_eligibility import make_campaign
@@ -215,3 +216,31 @@ def test_a_tick_a_few_picks_short_after_its_first_page_reads_a_few_more_rows(
     assert len(picks) == 210
     assert pages == [200, 100]
     assert picks == _oracle(session, selection.query, messages=210, calls=0)
+
+
+def test_the_walk_leaves_the_callers_plan_settings_between_and_after_its_pages(
+    session: Session,
+) -> None:
+    """On PostgreSQL a page is planned with cheap random reads and no parallel workers; whatever
+    the caller runs between pages or after the walk, in the same transaction, is planned with
+    its own settings (a preview's full-selection counts need their parallel workers)."""
+    now = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # 12:30 in Mexico City
+    client = make_client(session)
+    campaign = make_campaign(session, client)
+    for n in range(30):
+        make_account(
+            session, client=client, ref=f"S{n:03d}", phone=f"+5255{n:08d}", today=now.date()
+        )
+    session.flush()
+    selection = build_selection(session, campaign=campaign, client=client, now=now)
+    if not selection.postgres:
+        pytest.skip("planner settings are PostgreSQL's; SQLite has none")
+    show = "SELECT current_setting('max_parallel_workers_per_gather')"
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 3"))
+    walked = walk(session, selection, first_page=10)
+    rows = [next(walked) for _ in range(10)]
+    between = session.execute(text(show)).scalar_one()
+    rows += list(walked)
+    after = session.execute(text(show)).scalar_one()
+    assert len(rows) == 30
+    assert (between, after) == ("3", "3")
