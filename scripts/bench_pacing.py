@@ -27,10 +27,13 @@ abandon rate printed is the shift's own (abandoned / live answers of the shift).
     python scripts/bench_pacing.py --profile daily --seeds 1,2,3
     python scripts/bench_pacing.py --quick               # a few short cells: does it still run
     python scripts/bench_pacing.py --shared only --seeds 1,2   # only the three shared campaigns
+    python scripts/bench_pacing.py --clairvoyant --shared no   # beside the clairvoyant bound
 
 Prints a Markdown table: per cell, talk minutes per agent hour in each mode (progressive is the
 floor), their ratio, each mode's talk share as a fraction of the ceiling talk / (talk + wrap-up),
-predictive's abandon rate and the share of seconds it actually paced predictively.
+predictive's abandon rate and the share of seconds it actually paced predictively; with
+`--clairvoyant`, also the share and abandon rate of the same pacer told when every busy agent
+frees and the true answer share (simulator.clairvoyant): the bound of its rule.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from telephony.dialer.simulator import (
     SharedSimulationConfig,
     SimulationConfig,
     SimulationResult,
+    clairvoyant,
     simulate,
     simulate_shared,
     three_campaigns,
@@ -85,9 +89,16 @@ def config_for(
     )
 
 
+CLAIRVOYANT = "clairvoyant"
+"""The job mode of the bound: predictive with a pacer told when each agent frees."""
+
+
 def _run(job: Job) -> tuple[Job, SimulationResult]:
     profile, agents, answer_rate, hours, seed, mode = job
-    return job, simulate(config_for(profile, agents, answer_rate, hours, seed), DialingMode(mode))
+    config = config_for(profile, agents, answer_rate, hours, seed)
+    if mode == CLAIRVOYANT:
+        return job, simulate(clairvoyant(config), DialingMode.PREDICTIVE)
+    return job, simulate(config, DialingMode(mode))
 
 
 SharedJob = tuple[int, float, int, bool]
@@ -157,6 +168,11 @@ def main() -> None:
     parser.add_argument("--teams", default="", help="comma-separated team sizes (default: all)")
     parser.add_argument("--json", action="store_true", help="print raw results as JSON")
     parser.add_argument(
+        "--clairvoyant",
+        action="store_true",
+        help="also run each cell with a pacer told when every agent frees (an upper bound)",
+    )
+    parser.add_argument(
         "--shared",
         choices=["yes", "no", "only"],
         default="yes",
@@ -170,11 +186,14 @@ def main() -> None:
         teams = tuple(int(t) for t in args.teams.split(","))
     hours = QUICK_HOURS if args.quick else args.hours
     grid = cells(profiles, teams)
+    modes = [DialingMode.PROGRESSIVE.value, DialingMode.PREDICTIVE.value]
+    if args.clairvoyant:
+        modes.append(CLAIRVOYANT)
     jobs: list[Job] = [
         (profile, agents, rate, hours, seed, mode)
         for profile, agents, rate in grid
         for seed in seeds
-        for mode in (DialingMode.PROGRESSIVE.value, DialingMode.PREDICTIVE.value)
+        for mode in modes
     ]
     if args.shared == "only":
         jobs = []
@@ -209,18 +228,26 @@ def main() -> None:
         print_shared(shared)
     if not done:
         return
+    print_grid(grid, done, args.clairvoyant)
+
+
+def print_grid(grid: list[Cell], done: list[tuple[Job, SimulationResult]], bound: bool) -> None:
+    """One row per cell: progressive (the floor) beside predictive, and with `bound` the
+    clairvoyant pacer's share and abandon rate (mean share and worst rate over the seeds)."""
+    extra = " clairvoyant / ceiling | clairvoyant abandon |" if bound else ""
     print()
     print(
         "| profile | agents | answer | progressive talk min/agent-h (floor) "
         "| predictive talk min/agent-h | ratio | progressive / ceiling | predictive / ceiling "
-        "| predictive abandon | paced predictively |"
+        f"| predictive abandon | paced predictively |{extra}"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|---:|" * bound)
     worst = 0.0
     for profile, agents, rate in grid:
-        mine = [r for j, r in done if (j[0], j[1], j[2]) == (profile, agents, rate)]
-        prog = [r for r in mine if r.mode == DialingMode.PROGRESSIVE]
-        pred = [r for r in mine if r.mode == DialingMode.PREDICTIVE]
+        mine = [(j[5], r) for j, r in done if (j[0], j[1], j[2]) == (profile, agents, rate)]
+        prog = [r for mode, r in mine if mode == DialingMode.PROGRESSIVE]
+        pred = [r for mode, r in mine if mode == DialingMode.PREDICTIVE]
+        best = [r for mode, r in mine if mode == CLAIRVOYANT]
         talk_prog = sum(r.talk_minutes_per_agent_hour for r in prog) / len(prog)
         talk_pred = sum(r.talk_minutes_per_agent_hour for r in pred) / len(pred)
         abandon = max(r.abandon_rate for r in pred)
@@ -229,10 +256,16 @@ def main() -> None:
         ceiling_prog = sum(r.ratio_to_ceiling for r in prog) / len(prog)
         ceiling_pred = sum(r.ratio_to_ceiling for r in pred) / len(pred)
         answer = f"{rate:.0%}" if profile == "flat" else "8-30%"
+        bound_cells = (
+            f" {sum(r.ratio_to_ceiling for r in best) / len(best):.1%} "
+            f"| {max(r.abandon_rate for r in best):.2%} |"
+            if best
+            else ""
+        )
         print(
             f"| {profile} | {agents} | {answer} | {talk_prog:.1f} | {talk_pred:.1f} "
             f"| {talk_pred / talk_prog:.2f} | {ceiling_prog:.0%} | {ceiling_pred:.0%} "
-            f"| {abandon:.2%} | {share:.0%} |"
+            f"| {abandon:.2%} | {share:.0%} |{bound_cells}"
         )
     print(f"\nworst predictive abandon rate over all cells and seeds: {worst:.2%}")
 

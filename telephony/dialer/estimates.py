@@ -121,6 +121,12 @@ class FreeingModel:
         return _row([(self.wrap.cdf(elapsed + x) - done) / survival for x in self.horizons])
 
 
+def known_freeing(remaining: float, horizons: tuple[float, ...]) -> Row:
+    """Freeing "probabilities" of an agent known to free in `remaining` seconds: 1 from then on.
+    Only the simulator's clairvoyant bound knows this (`PacingSnapshot.frees_in_s`)."""
+    return _row([1.0 if remaining <= x else 0.0 for x in horizons])
+
+
 class AnswerModel:
     """P(a call is answered by a person within x seconds), new or already ringing for `age` seconds.
 

@@ -99,6 +99,7 @@ from telephony.dialer.estimates import (
     answer_model,
     follow_change,
     freeing_model,
+    known_freeing,
     largest_safe,
 )
 
@@ -165,6 +166,9 @@ class PacingSnapshot:
     """One entry per agent on a call: seconds talked so far."""
     wrap_elapsed_s: tuple[float, ...] = ()
     """One entry per agent in wrap-up: seconds so far."""
+    frees_in_s: tuple[float, ...] | None = None
+    """Seconds until each busy agent frees, known exactly: only the simulator's clairvoyant bound
+    sets it (a dialing loop never knows it); it then replaces the freeing model's estimate."""
     ringing_elapsed_s: tuple[float, ...] = ()
     """One entry per call placed and not yet answered: seconds since it was placed."""
     answered_waiting: int = 0
@@ -376,12 +380,13 @@ def _predictive(
     answers = answer_model(
         history.ring_to_answer_s, human, machine, snapshot.ring_timeout_s, points
     )
-    freeing = freeing_model(
-        history.talk_s, history.wrap_s, tuple(p + params.grace_s for p in points)
-    )
-
-    supply_rows: Counter[Row] = Counter(freeing.talking(e) for e in snapshot.talk_elapsed_s)
-    supply_rows.update(freeing.wrapping(e) for e in snapshot.wrap_elapsed_s)
+    deadlines = tuple(p + params.grace_s for p in points)
+    if snapshot.frees_in_s is None:
+        freeing = freeing_model(history.talk_s, history.wrap_s, deadlines)
+        supply_rows: Counter[Row] = Counter(freeing.talking(e) for e in snapshot.talk_elapsed_s)
+        supply_rows.update(freeing.wrapping(e) for e in snapshot.wrap_elapsed_s)
+    else:
+        supply_rows = Counter(known_freeing(r, deadlines) for r in snapshot.frees_in_s)
     supply, supply_var, supply_third = _add_rows(supply_rows, size)
     demand, demand_var, demand_third = _add_rows(
         Counter(answers.ringing(t) for t in snapshot.ringing_elapsed_s), size

@@ -190,6 +190,8 @@ class Floor:
         """Ready agent -> when it became ready (longest idle first)."""
         self.busy: dict[int, tuple[int, float, bool]] = {}
         """Busy agent -> (campaign of its call, since, True while talking)."""
+        self.frees_at: dict[int, float] = {}
+        """Busy agent -> when it frees (told to the pacer only in a clairvoyant world)."""
         self.owner_of: dict[int, int] = {}
         self.next_call_id = 0
         self.talk_total = self.wrap_total = 0.0
@@ -222,6 +224,9 @@ class Floor:
             history=campaign.history(self.hour()),
             talk_elapsed_s=talking,
             wrap_elapsed_s=wrapping,
+            frees_in_s=(
+                tuple(self.frees_at[a] - now for a in busy) if self.world.clairvoyant else None
+            ),
             ringing_elapsed_s=tuple(now - t for t in campaign.ringing.values()),
             answered_waiting=len(campaign.waiting),
             hour=self.hour(),
@@ -316,6 +321,7 @@ class Floor:
         env = self.env
         campaign = self.campaigns[call.campaign]
         self.busy[agent] = (call.campaign, env.now, True)
+        self.frees_at[agent] = env.now + call.talk_s + call.wrap_s
         yield env.timeout(call.talk_s)
         self.talk_total += call.talk_s
         campaign.talk_total += call.talk_s

@@ -16,7 +16,7 @@ the run, and the abandon rate reported is the run's own.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from campaigns.models.enums import DialingMode
@@ -84,6 +84,9 @@ class SimulationConfig:
     """The answer and machine shares are refreshed this often."""
     seed: int = 1
     pacer: PacerParameters = field(default_factory=PacerParameters)
+    clairvoyant: bool = False
+    """Tell the pacer when each busy agent will free (`PacingSnapshot.frees_in_s`), which no real
+    dialing loop knows: for the upper bound of `clairvoyant()` only."""
 
     @property
     def ceiling(self) -> float:
@@ -224,6 +227,14 @@ def simulate(config: SimulationConfig, mode: DialingMode) -> SimulationResult:
         live_answers=campaign.live,
         abandons=campaign.abandons,
     )
+
+
+def clairvoyant(config: SimulationConfig) -> SimulationConfig:
+    """The same shift for a pacer that knows when every busy agent frees and the true answer
+    share of every hour: the bound of the pacer's rule, since all it is left not knowing is which
+    debtors answer and when (`bench_pacing.py --clairvoyant`)."""
+    knows_the_share = replace(config.pacer, prior_calls=10**9, answer_windows=(), curve_floor=1.0)
+    return replace(config, clairvoyant=True, curve_error=0.0, pacer=knows_the_share)
 
 
 def compare(config: SimulationConfig) -> list[SimulationResult]:

@@ -88,6 +88,18 @@ def test_predictive_bets_on_agents_about_to_free_when_few_calls_answer() -> None
     assert 2 <= just_started.calls < about_to_free.calls / 3
 
 
+def test_a_pacer_told_when_agents_free_bets_on_exactly_those_agents() -> None:
+    """The simulator's clairvoyant bound: known freeing times replace the freeing model."""
+    just_started = snapshot(wrap_elapsed_s=(), talk_elapsed_s=(5.0,) * 18)
+    estimated = decide(just_started)
+    freeing_now = decide(replace(just_started, frees_in_s=(3.0,) * 18))
+    freeing_late = decide(replace(just_started, frees_in_s=(600.0,) * 18))
+    assert freeing_now.calls > 3 * estimated.calls
+    assert freeing_now.expected_free == pytest.approx(20.0)
+    assert freeing_late.calls <= estimated.calls  # only the two ready agents are bet on
+    assert freeing_late.expected_free == pytest.approx(2.0)
+
+
 def test_predictive_launches_fewer_calls_when_more_people_answer() -> None:
     low = decide(snapshot(history=history(answer_rate=0.10)))
     high = decide(snapshot(history=history(answer_rate=0.50)))
