@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import AccountStatus, Attempt, AttemptStatus, ContactPoint
 from campaigns.scheduler import Pick, build_selection, pick_eligible
+from campaigns.scheduler.eligibility.selection import Selection
 from campaigns.scheduler.picks import _pick, walk
 from campaigns.scheduler.preview import preview_accounts
 from tests.campaigns.test_campaign_progress import from_attempts, progress
@@ -187,20 +188,25 @@ def _oracle(session: Session, query: Any, *, messages: int, calls: int) -> list[
     return picks
 
 
+def _due_portfolio(session: Session, accounts: int) -> Selection:
+    """A campaign's selection at 12:30 in Mexico City over `accounts` accounts, all due."""
+    now = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
+    client = make_client(session)
+    campaign = make_campaign(session, client)
+    for n in range(accounts):
+        make_account(
+            session, client=client, ref=f"P{n:03d}", phone=f"+5255{n:08d}", today=now.date()
+        )
+    session.flush()
+    return build_selection(session, campaign=campaign, client=client, now=now)
+
+
 def test_a_tick_a_few_picks_short_after_its_first_page_reads_a_few_more_rows(
     session: Session,
 ) -> None:
     """The next page is sized from the first page's yield (210 wanted, 200 found in 200 rows:
     the least page, 100 rows), not doubled to 400: every row read costs the rules."""
-    now = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # 12:30 in Mexico City
-    client = make_client(session)
-    campaign = make_campaign(session, client)
-    for n in range(330):
-        make_account(
-            session, client=client, ref=f"P{n:03d}", phone=f"+5255{n:08d}", today=now.date()
-        )
-    session.flush()
-    selection = build_selection(session, campaign=campaign, client=client, now=now)
+    selection = _due_portfolio(session, 330)
     pages: list[int] = []
 
     def count_page(conn: Any, statement: Any, multiparams: Any, params: Any, options: Any) -> None:
@@ -224,15 +230,7 @@ def test_the_walk_leaves_the_callers_plan_settings_between_and_after_its_pages(
     """On PostgreSQL a page is planned with cheap random reads and no parallel workers; whatever
     the caller runs between pages or after the walk, in the same transaction, is planned with
     its own settings (a preview's full-selection counts need their parallel workers)."""
-    now = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # 12:30 in Mexico City
-    client = make_client(session)
-    campaign = make_campaign(session, client)
-    for n in range(30):
-        make_account(
-            session, client=client, ref=f"S{n:03d}", phone=f"+5255{n:08d}", today=now.date()
-        )
-    session.flush()
-    selection = build_selection(session, campaign=campaign, client=client, now=now)
+    selection = _due_portfolio(session, 30)
     if not selection.postgres:
         pytest.skip("planner settings are PostgreSQL's; SQLite has none")
     show = "SELECT current_setting('max_parallel_workers_per_gather')"

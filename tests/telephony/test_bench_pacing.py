@@ -16,7 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_quick_bench_prints_both_profiles_for_8_and_30_agents(
     child_env: dict[str, str],
 ) -> None:
-    command = [sys.executable, str(ROOT / "scripts" / "bench_pacing.py"), "--quick", "--clairvoyant"]
+    command = [
+        sys.executable,
+        str(ROOT / "scripts" / "bench_pacing.py"),
+        "--quick",
+        "--clairvoyant",
+    ]
     ran = subprocess.run(
         command, env=child_env, cwd=ROOT, capture_output=True, text=True, timeout=300
     )
