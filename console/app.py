@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -26,6 +25,7 @@ from campaigns.i18n import SUPPORTED_LOCALES, _, translate, translations
 from campaigns.log_privacy import install_log_privacy
 from campaigns.models import utcnow
 from campaigns.redis_conn import get_redis, redis_url
+from campaigns.startup_heap import freeze_startup_heap
 from console import call_cards, ws
 from console.api.campaigns import router as campaigns_router
 from console.api.payments import router as payments_router
@@ -140,11 +140,8 @@ def create_app() -> FastAPI:
         warming = asyncio.create_task(warm_cards())
         await asyncio.wait({warming}, timeout=WARM_WAIT_SECONDS)
         await warm_routes(app)
-        # What start-up built (modules, templates, caches) lives as long as the process: keep
-        # it out of the collector's full passes, which otherwise walk it all (tens of ms with
-        # the GIL held) while the first calls are routed.
-        gc.collect()
-        gc.freeze()
+        # Full collections would otherwise walk all of it while the first calls are routed.
+        freeze_startup_heap()
         app.state.hub = hub
         sweeper = asyncio.create_task(_sweep_forever(hub))
         yield

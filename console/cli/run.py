@@ -22,6 +22,7 @@ from campaigns.operating_day import operating_day
 from campaigns.redis_conn import get_redis, redis_url
 from campaigns.scheduler import run_tick
 from campaigns.settings import get_settings
+from campaigns.startup_heap import freeze_startup_heap
 from console.agents.activity import record_activity
 from console.call_cards import replay_routes
 from console.dialer import dial_forever
@@ -82,6 +83,7 @@ def worker(
             worker_log.exception("building the card of attempt %s", attempt_id)
 
     CALL_PLACED.append(lambda attempt_id: cards.submit(prepare_card, attempt_id))
+    freeze_startup_heap()
     backoff = Backoff()
     while True:
         rq_worker = None
@@ -116,6 +118,7 @@ def scheduler(
     if once:
         _tick(at if at is None or at.tzinfo else at.replace(tzinfo=UTC), paced_calls=False)
         return
+    freeze_startup_heap()
     asyncio.run(_run_scheduler(interval, dial))
 
 
