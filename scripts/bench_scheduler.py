@@ -147,10 +147,14 @@ def _generate(size: int) -> None:
     engine = get_engine()
     dialect = engine.dialect.name
     with_, from_ = _series(dialect, size)
-    # Pseudo-random but reproducible per row, the same on both backends.
+    # Pseudo-random but reproducible per row, the same on both backends. r1 (the account's class)
+    # follows i mod 100; r2 and r3 come from a hash modulo a prime, so they are independent of it.
+    # (Both were once i times a constant mod 100 and mod 90: functions of i mod 10 and r1, so
+    # every invalid phone fell in one class and the first 1,000 accounts in pick order too.)
     r1 = "(CAST(i AS BIGINT) * 7919 % 100)"
-    r2 = "(CAST(i AS BIGINT) * 104729 % 100)"
-    r3 = "(CAST(i AS BIGINT) * 1299709 % 90)"
+    hashed = "(CAST(i AS BIGINT) * 2654435761 % 1000003)"
+    r2 = f"({hashed} % 100)"
+    r3 = f"({hashed} / 100 % 90)"
     stamp = UTCDateTime()
     params: list[Any] = [
         bindparam("client", client_id),
