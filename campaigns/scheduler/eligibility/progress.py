@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, false, func, literal, not_, null, or_, select
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from campaigns.campaign_defs.recycling import RecyclePlan
@@ -67,7 +66,9 @@ def with_progress(
     `recycle` column names the rule; until the rule's delay has passed the rule is
     `recycle_wait`. A recycled contact is one try: its result is not retried, it can only
     recycle again (up to each rule's max_recycles)."""
-    last = aliased(Attempt, name="last_attempt")
+    # A Core alias: an ORM alias adapts its columns on every use (5 ms of a 1M tick's 40).
+    last_table = Attempt.__table__.alias("last_attempt")
+    last = last_table.c
     machine = or_(last.answered_by.like("machine%"), last.answered_by == "fax")
     result = case(
         (last.id.is_(None), null()),
@@ -86,7 +87,7 @@ def with_progress(
             last.try_number.label("last_try"),
             func.coalesce(last.ended_at, last.dispatched_at, last.created_at).label("last_end"),
             last.created_at.label("last_created"),
-        ).select_from(base.outerjoin(last, last.id == base.c.last_id)),
+        ).select_from(base.outerjoin(last_table, last.id == base.c.last_id)),
         "with_last",
     )
     c = with_last.c
