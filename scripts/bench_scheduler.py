@@ -272,9 +272,12 @@ def _measure(size: int, ticks: int, previews: int, built: float) -> None:
 
         facts = zone_facts(ZoneCache().pairs(session, client), NOW)
         filter_ = campaign.account_filter or {}
+        postgres = connection.dialect.name == "postgresql"
 
         def top() -> Any:
-            page = page_of_matched(campaign, filter_, facts, offset=0, size=MESSAGES + CALLS)
+            page = page_of_matched(
+                campaign, filter_, facts, offset=0, size=MESSAGES + CALLS, sqlite=not postgres
+            )
             return connection.execute(page).all()
 
         tick()  # warm the caches once, as a running scheduler has them

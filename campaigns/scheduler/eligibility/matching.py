@@ -5,8 +5,10 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Column, Select, and_, false, or_, select
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.operators import custom_op
+from sqlalchemy.sql.visitors import ExternallyTraversible, replacement_traverse
 
 from campaigns.campaign_defs.validation import AGING_BUCKETS
 from campaigns.compliance import MAX_DAYS_OVERDUE
@@ -94,18 +96,44 @@ def page_of_matched(
     *,
     offset: int,
     size: int,
+    sqlite: bool = False,
 ) -> Select[int]:
-    """The ids of the matched accounts at [offset, offset + size) in pick order."""
+    """The ids of the matched accounts at [offset, offset + size) in pick order.
+
+    `sqlite`: the status and due-date terms are kept from choosing the (client, status, due
+    date) index, so SQLite walks the pick-order index and stops at the page; otherwise it reads
+    every matched account by due date and sorts them (185 ms -> 1.5 ms for the first page of
+    100k). PostgreSQL weighs the two by their cost itself.
+    """
+    conditions = filter_conditions(campaign.client_id, account_filter, zones)
+    if sqlite:
+        conditions = [_unindexed(condition) for condition in conditions]
     return (
         select(Account.id)
         .join(Debtor, Debtor.id == Account.debtor_id)
-        .where(*filter_conditions(campaign.client_id, account_filter, zones))
+        .where(*conditions)
         .order_by(
             *pick_order(Account.priority_boost, Account.due_date, Account.balance, Account.id)
         )
         .offset(offset)
         .limit(size)
     )
+
+
+_STATUS_AND_DUE_DATE = {Account.__table__.c.status, Account.__table__.c.due_date}
+
+
+def _unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The condition with `accounts.status` and `accounts.due_date` as `+column`: the same value
+    (both are text in SQLite, so no comparison changes) that SQLite's planner never reads as an
+    index term."""
+
+    def replace(element: ExternallyTraversible, **_kw: Any) -> ExternallyTraversible | None:
+        if isinstance(element, Column) and element.proxy_set & _STATUS_AND_DUE_DATE:
+            return UnaryExpression(element, operator=custom_op("+"), type_=element.type)
+        return None
+
+    return replacement_traverse(condition, {}, replace)
 
 
 def matched_accounts(

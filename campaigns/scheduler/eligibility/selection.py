@@ -108,9 +108,12 @@ def build_selection(
         chosen = with_contact_point(progress, client, profile, channels)
         return with_rule(chosen, client, profile, facts, now, channels, point_read=point_read)
 
+    postgres = session.get_bind().dialect.name == "postgresql"
+
     def page_ids(offset: int, size: int) -> Select[int]:
-        return page_of_matched(campaign, account_filter, facts, offset=offset, size=size)
+        return page_of_matched(
+            campaign, account_filter, facts, offset=offset, size=size, sqlite=not postgres
+        )
 
     every = steps + ((steps[recycling.step],) if recycling else ())
-    postgres = session.get_bind().dialect.name == "postgresql"
     return Selection(campaign.id, client.id, now, ruled, page_ids, facts.today, every, postgres)
