@@ -49,7 +49,8 @@ from telephony.dialer.allocation import (
     freeing_campaign,
     processing_order,
 )
-from telephony.dialer.pacer import PacingDecision, PacingHistory, PacingSnapshot, decide
+from telephony.dialer.pacer import decide
+from telephony.dialer.pacing_contract import PacingDecision, PacingHistory, PacingSnapshot
 
 log = logging.getLogger(__name__)
 PACED = (DialingMode.PROGRESSIVE, DialingMode.PREDICTIVE)

@@ -284,7 +284,7 @@ def _measure(size: int, ticks: int, previews: int, built: float) -> None:
         freeze_startup_heap()  # as `acuerdo scheduler` does once started
         tick_ms, picks = _timed(ticks, tick)
         top_ms, _rows = _timed(ticks, top)
-        # The counts and their floor in a new transaction, without the walk's plan settings.
+        # The counts and their floor in a new transaction, as a request is.
         session.rollback()
         connection = session.connection()
 

@@ -45,7 +45,8 @@ from telephony.dialer.allocation import (
     freeing_campaign,
     processing_order,
 )
-from telephony.dialer.pacer import PacingHistory, PacingSnapshot, decide
+from telephony.dialer.pacer import decide
+from telephony.dialer.pacing_contract import PacingHistory, PacingSnapshot
 
 if TYPE_CHECKING:
     from telephony.dialer.simulator import CampaignSpec, SimulationConfig

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from campaigns.models.enums import DialingMode
-from telephony.dialer.pacer import PacerParameters
+from telephony.dialer.pacing_contract import PacerParameters
 from telephony.dialer.simulated_floor import Floor
 
 DEFAULT_ANSWER_CURVE: tuple[float, ...] = (

@@ -232,7 +232,10 @@ def test_the_walk_leaves_the_callers_plan_settings_between_and_after_its_pages(
     its own settings (a preview's full-selection counts need their parallel workers)."""
     selection = _due_portfolio(session, 30)
     if not selection.postgres:
-        pytest.skip("planner settings are PostgreSQL's; SQLite has none")
+        pytest.skip(
+            "planner settings are PostgreSQL's (SQLite has none): runs when ACUERDO_DATABASE_URL"
+            " names a PostgreSQL database, as in CI's run 2"
+        )
     show = "SELECT current_setting('max_parallel_workers_per_gather')"
     session.execute(text("SET LOCAL max_parallel_workers_per_gather = 3"))
     walked = walk(session, selection, first_page=10)

@@ -12,13 +12,15 @@ from telephony.dialer.estimates import upper_tail
 from telephony.dialer.pacer import (
     NEAR_CAP_REASON,
     SMALL_TEAM_REASON,
+    capacity,
+    decide,
+    person_answer_rate,
+)
+from telephony.dialer.pacing_contract import (
     PacerParameters,
     PacingDecision,
     PacingHistory,
     PacingSnapshot,
-    capacity,
-    decide,
-    person_answer_rate,
 )
 
 pytestmark = pytest.mark.backend_free
