@@ -32,7 +32,7 @@ from campaigns.redis_conn import get_redis
 from campaigns.settings import get_settings
 from telephony import dispatch, dispatch_statements, recovery
 from telephony.client import twilio_client
-from telephony.ratelimit import wait_for_slot
+from telephony.ratelimit import rate_limited
 from telephony.reconcile import Taken, find_own
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 CALL_PLACED: list[Callable[[int], object]] = []
 
 
-# The contact check runs before the rate-limit slot, so nothing but the request follows the slot
-# (jitter there would bunch calls over the CPS); a wait longer than this checks again.
+# The contact check runs before the rate limit's wait, so a place in its window is held only for
+# the request; a wait longer than this checks again (the debtor's window may have closed).
 RECHECK_AFTER_WAIT = 1.0
 
 
@@ -107,15 +107,17 @@ def _reconcile_check_send(
                     )
                 return "reconciled"
         refused = _refusal(conn, outbound, clock())
-        if refused is None:
-            waited = wait_for_slot(
-                get_redis(), key=outbound.rate_key, per_second=outbound.per_second
-            )
-            if waited > RECHECK_AFTER_WAIT:
-                refused = _refusal(conn, outbound, clock())
         if refused is not None:
             return _not_sent(attempt_id, refused)
-        sid, status = _send(client, outbound)
+        with rate_limited(
+            get_redis(), key=outbound.rate_key, per_second=outbound.per_second
+        ) as place:
+            if place.waited > RECHECK_AFTER_WAIT:
+                refused = _refusal(conn, outbound, clock())
+            if refused is not None:
+                place.give_back()
+                return _not_sent(attempt_id, refused)
+            sid, status = _send(client, outbound)
     except TwilioRestException as error:
         return _handle_refusal(attempt_id, error, clock())
     except OSError as error:  # requests' connection errors and timeouts
