@@ -8,7 +8,10 @@ raised to WARNING, and SQLAlchemy engines hide statement parameters (`campaigns.
 
 What is masked: e-mail addresses (the domain is kept), numbers of 8 to 17 digits written with or
 without spaces, dashes, dots or parentheses (phones in E.164, national or digits-only form,
-numeric documents; dates and times are left alone), and Mexican CURP and RFC identifiers.
+numeric documents; dates and times are left alone), and Mexican CURP and RFC identifiers. In the
+web server's access log every query value but a plain number is masked too: a search for a
+debtor's name (`/accounts?q=Ana+Ruiz`) says nothing a pattern could find, while the webhooks'
+`?attempt=1186` stays readable.
 """
 
 import logging
@@ -22,6 +25,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}[-/.]\d{2}[-/.]\d{4}|\d{4}/\d{2}/\d{
 _SECONDS = re.compile(r"\d{2}\.\d{6}")  # a timestamp's seconds and microseconds
 _CURP = re.compile(r"\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d\b")
 _RFC = re.compile(r"\b[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}\b")
+_QUERY_VALUE = re.compile(r"(?<=[?&])([^=&#]*)=([^&#]*)")
+_ACCESS_LOGGER = "uvicorn.access"  # its arguments: client, method, path with query, version, status
 MASK = "***"
 _installed = False
 
@@ -42,6 +47,16 @@ def mask_personal_data(text: str) -> str:
     return _NUMBER.sub(_mask_number, text)
 
 
+def mask_query_values(path: str) -> str:
+    """A request path with every query value but a plain number masked."""
+    if "?" not in path:
+        return path
+    return _QUERY_VALUE.sub(
+        lambda m: m.group() if m.group(2).isdigit() or not m.group(2) else f"{m.group(1)}={MASK}",
+        path,
+    )
+
+
 def _masked(value: Any) -> Any:
     if isinstance(value, str):
         return mask_personal_data(value)
@@ -59,6 +74,10 @@ def mask_record(record: logging.LogRecord) -> None:
     if getattr(record, "_acuerdo_masked", False):
         return
     setattr(record, "_acuerdo_masked", True)  # noqa: B010
+    if record.name == _ACCESS_LOGGER and isinstance(record.args, tuple) and len(record.args) > 2:
+        path = record.args[2]
+        if isinstance(path, str):
+            record.args = (*record.args[:2], mask_query_values(path), *record.args[3:])
     if isinstance(record.msg, str):
         record.msg = mask_personal_data(record.msg)
     else:

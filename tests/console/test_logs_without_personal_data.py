@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.db import create_db_engine
 from campaigns.dispatch_queue import enqueue_attempt
-from campaigns.log_privacy import mask_personal_data
+from campaigns.log_privacy import mask_personal_data, mask_query_values
 from campaigns.models import Account, Attempt, AttemptStatus, Channel, ContactPoint, utcnow
 from campaigns.settings import get_settings
 from tests.factories import iana_zone_where_it_is_midday, make_client
@@ -149,8 +150,6 @@ def test_a_full_run_logs_no_debtor_data(session: Session, tmp_path: Path) -> Non
 
 
 def _healthy(url: str) -> bool:
-    import httpx
-
     try:
         return httpx.get(f"{url}/sandbox/health", timeout=1).status_code == 200
     except httpx.HTTPError:
@@ -215,6 +214,9 @@ def _full_run(
     name, _phone, e164, _curp, email, _call = DEBTORS[0]
     sandbox.inbound(from_number=e164, to="+525550000200", body=f"Soy {name}, escríbanme a {email}")
     eventually(lambda: "/twilio/sms/inbound" in (logs / "web.log").read_text(errors="replace"))
+    # A manager's search for a debtor by name: the name is in the request's query string.
+    httpx.get(f"{url}/accounts?q=Ana+Ruiz+Zamora&page=2", follow_redirects=False)
+    eventually(lambda: "/accounts?q=***&page=2" in (logs / "web.log").read_text(errors="replace"))
 
 
 def test_sql_errors_never_carry_their_parameters() -> None:
@@ -256,6 +258,21 @@ def test_the_mask_hides_phones_documents_and_emails_but_not_ids_or_times(
     assert mask_personal_data(text_in) == text_out
 
 
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/accounts?q=Ana+Ruiz&page=2", "/accounts?q=***&page=2"),
+        ("/twilio/voice/status?attempt=1186", "/twilio/voice/status?attempt=1186"),
+        ("/reports?from=2026-11-01&client=", "/reports?from=***&client="),
+        ("/accounts/12", "/accounts/12"),
+    ],
+)
+def test_the_access_log_keeps_paths_and_ids_and_masks_other_query_values(
+    path: str, logged: str
+) -> None:
+    assert mask_query_values(path) == logged
+
+
 LEAKY_PROCESS = """
 import logging
 logging.basicConfig(level=logging.INFO)
@@ -295,8 +312,6 @@ def test_a_process_that_logs_personal_data_prints_it_masked(tmp_path: Path) -> N
 
 
 def test_timestamps_in_logs_are_left_readable() -> None:
-    from campaigns.log_privacy import mask_personal_data
-
     line = "tick at 2026-11-30T07:12:03.123451+00:00: 3 attempts; call to 5512345678"
     assert mask_personal_data(line) == (
         "tick at 2026-11-30T07:12:03.123451+00:00: 3 attempts; call to ***78"
