@@ -19,6 +19,7 @@ The price is the requests' round trip once a window: at 30 a second with answers
 requests a second. A place whose holder died before its answer frees itself after HELD_AT_MOST_S.
 """
 
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import redis
+
+log = logging.getLogger(__name__)
 
 # Longer than any request waits for its answer (the Twilio client's timeout is 30 s).
 HELD_AT_MOST_S = 60.0
@@ -97,13 +100,24 @@ class Place:
 
     def give_back(self) -> None:
         """Nothing was sent after all: free the place at once."""
-        self._client.zrem(self._key, self._token)
         self._given_back = True
+        try:
+            self._client.zrem(self._key, self._token)
+        except redis.RedisError as error:  # it frees itself after HELD_AT_MOST_S
+            log.warning("rate limit %s: place not given back: %s", self._key, error)
 
     def keep(self) -> None:
-        """The request's answer is back (or it failed on its way): keep it one more window."""
-        if not self._given_back:
+        """The request's answer is back (or it failed on its way): keep it one more window.
+
+        Never raises: the request has been sent, and what the job does next (record it) must
+        not be lost to a Redis blip. A place that could not be kept frees after HELD_AT_MOST_S.
+        """
+        if self._given_back:
+            return
+        try:
             self._client.eval(_KEEP_PLACE, 1, self._key, self._window_us, self._token)
+        except redis.RedisError as error:
+            log.warning("rate limit %s: place held until it expires: %s", self._key, error)
 
 
 @contextmanager

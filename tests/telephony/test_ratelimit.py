@@ -1,12 +1,15 @@
 """The shared rate limit holds N requests to any window at the carrier, however late they arrive."""
 
+import logging
 import random
 import threading
 import time
 
+import pytest
 import redis as redis_lib
 
-from telephony.ratelimit import rate_limited, window_of
+from telephony.ratelimit import Place, rate_limited, window_of
+from tests.telephony.conftest import free_port
 
 
 def _carrier_arrivals(
@@ -75,3 +78,13 @@ def test_slow_rates_keep_one_place_for_a_longer_window() -> None:
     assert window_of(0.5) == (1, 2.0)
     assert window_of(30) == (30, 1.0)
     assert window_of(2.5) == (2, 0.8)
+
+
+def test_a_redis_blip_after_sending_does_not_fail_the_send(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gone = redis_lib.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.5)
+    place = Place(0.0, gone, "acuerdo:rate-window:test", "token", 1_000_000)
+    with caplog.at_level(logging.WARNING, logger="telephony.ratelimit"):
+        place.keep()  # logged, not raised: the request was sent and must be recorded
+    assert "place held until it expires" in caplog.text
