@@ -10,6 +10,8 @@ from twilio.rest import Client
 
 from campaigns.settings import Settings, get_settings
 
+# How long a request to Twilio (or the sandbox) may wait for its answer.
+REQUEST_TIMEOUT_S = 30.0
 # The SDK logs every request's parameters (debtors' phone numbers, message bodies) at INFO.
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
@@ -17,7 +19,7 @@ logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 class SandboxHttpClient(TwilioHttpClient):  # type: ignore[misc]
     """A TwilioHttpClient that sends every Twilio URL to the carrier sandbox instead."""
 
-    def __init__(self, sandbox_url: str, timeout: float | None = 30.0) -> None:
+    def __init__(self, sandbox_url: str, timeout: float | None = REQUEST_TIMEOUT_S) -> None:
         super().__init__(timeout=timeout)
         parts = urlsplit(sandbox_url)
         self._scheme = parts.scheme or "http"
@@ -68,7 +70,9 @@ def twilio_client(settings: Settings | None = None) -> Client:
 @lru_cache(maxsize=8)
 def _client(mode: str, account_sid: str, auth_token: str, sandbox_url: str) -> Client:
     if mode == "live":
-        return Client(account_sid, auth_token)
+        return Client(
+            account_sid, auth_token, http_client=TwilioHttpClient(timeout=REQUEST_TIMEOUT_S)
+        )
     return Client(account_sid, auth_token, http_client=SandboxHttpClient(sandbox_url))
 
 

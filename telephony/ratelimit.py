@@ -30,8 +30,9 @@ import redis
 
 log = logging.getLogger(__name__)
 
-# Longer than any request waits for its answer (the Twilio client's timeout is 30 s).
-HELD_AT_MOST_S = 60.0
+# Longer than any request waits for its answer: the Twilio client gives up after
+# telephony.client.REQUEST_TIMEOUT_S (30 s). A worker killed mid-request frees its place then.
+HELD_AT_MOST_S = 35.0
 # How often a caller looks again while every place is held by a request still waiting its answer.
 POLL_S = 0.005
 
