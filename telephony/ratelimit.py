@@ -81,7 +81,7 @@ def window_of(per_second: float) -> tuple[int, float]:
     return places, places / per_second
 
 
-def reserve_slot(client: "redis.Redis", *, key: str, per_second: float) -> float:
+def _reserve_slot(client: "redis.Redis", *, key: str, per_second: float) -> float:
     """Reserve the next slot for this resource; returns the seconds to wait before using it."""
     interval_us = int(1_000_000 / per_second)
     wait_us = int(client.eval(_RESERVE_SLOT, 1, f"acuerdo:rate:{key}", interval_us))
@@ -133,7 +133,7 @@ def rate_limited(client: "redis.Redis", *, key: str, per_second: float) -> Itera
     window_us = int(window_s * 1_000_000)
     token = uuid.uuid4().hex
     started = time.monotonic()
-    wait = reserve_slot(client, key=key, per_second=per_second)
+    wait = _reserve_slot(client, key=key, per_second=per_second)
     if wait > 0:
         time.sleep(wait)
     while True:

@@ -86,7 +86,8 @@ def build_selection(
     if now.tzinfo is None:
         raise ValueError("the scheduler needs a timezone-aware moment")
     now = now.astimezone(UTC)
-    if session.get_bind().dialect.name == "postgresql":
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
         # The query is large but cheap; PostgreSQL's JIT would spend seconds compiling it. Once
         # psycopg prepares it, a generic plan cannot see how few ids a page holds and scans
         # the portfolio: plan each page for its own parameters.
@@ -107,8 +108,6 @@ def build_selection(
         )
         chosen = with_contact_point(progress, client, profile, channels)
         return with_rule(chosen, client, profile, facts, now, channels, point_read=point_read)
-
-    postgres = session.get_bind().dialect.name == "postgresql"
 
     def page_ids(offset: int, size: int) -> Select[int]:
         return page_of_matched(
