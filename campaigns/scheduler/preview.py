@@ -4,7 +4,7 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Connection, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
@@ -33,39 +33,37 @@ LISTED = (
 
 
 def preview_campaign(
-    session: Session, *, campaign_id: int, at: datetime, limit: int = 100
+    session: Session,
+    *,
+    campaign_id: int,
+    at: datetime,
+    limit: int = 100,
+    contacted_offset: int = 0,
+    skipped_offset: int = 0,
 ) -> PreviewOut:
-    """Who the campaign would contact at `at`, and for everyone else the rule that excludes them."""
+    """Who the campaign would contact at `at`, and for everyone else the rule that excludes them.
+
+    `contacted` lists up to `limit` accounts it would contact, from `contacted_offset` on in pick
+    order; `skipped` up to `limit` left-out ones from `skipped_offset` on, by rule, then
+    reference."""
     campaign = get_campaign(session, campaign_id=campaign_id)
     client = session.get_one(Client, campaign.client_id)
     selection = build_selection(session, campaign=campaign, client=client, now=at)
-    ruled = selection.query.subquery("ruled")
     # The campaign was read through the session's tenancy; the selection is already limited to
     # its client, so it runs on the connection, where per-entity tenancy criteria (which would
     # turn the selection's outer joins into inner ones) do not apply.
     session.flush()
     connection = session.connection()
-    counts = {
-        (rule or ELIGIBLE): int(n)
-        for rule, n in connection.execute(
-            select(ruled.c.rule, func.count()).group_by(ruled.c.rule)
-        ).all()
-    }
-    skipped = (
-        connection.execute(
-            select(*_listed(ruled))
-            .where(ruled.c.rule.is_not(None))
-            .order_by(ruled.c.rule, ruled.c.account_ref, ruled.c.account_id)
-            .limit(limit)
-        ).all()
-        if limit > 0
-        else []
+    counts, skipped_ids = _counts_and_skipped(
+        connection, selection, offset=skipped_offset, limit=limit
     )
+    skipped = _rows_of(connection, selection, skipped_ids)
     # The first eligible accounts in pick order: the tick's own walk, stopped once it has them.
+    end = contacted_offset + limit
     first = (
-        row for row in walk(session, selection, first_page=max(100, 2 * limit)) if row.rule is None
+        row for row in walk(session, selection, first_page=max(100, 2 * end)) if row.rule is None
     )
-    contacted = list(itertools.islice(first, limit)) if limit > 0 else []
+    contacted = list(itertools.islice(first, contacted_offset, end)) if limit > 0 else []
     eligible = counts.pop(ELIGIBLE, 0)
     return PreviewOut(
         campaign_id=campaign.id,
@@ -77,6 +75,53 @@ def preview_campaign(
         contacted=[_account(selection, row) for row in contacted],
         skipped=[_account(selection, row) for row in skipped],
     )
+
+
+def _counts_and_skipped(
+    connection: Connection, selection: Selection, *, offset: int, limit: int
+) -> tuple[dict[str, int], list[int]]:
+    """The matched accounts per rule, and the ids of the left-out accounts at `offset`.. in
+    their order (by rule, then reference): one pass of the rules over the portfolio.
+
+    The rule of every matched account is computed once into a common table that both parts
+    read (a CTE read twice is materialized by PostgreSQL and SQLite alike); listing the
+    left-out accounts with a query of their own judged the whole portfolio again (1M accounts:
+    3 s more)."""
+    ruled = selection.query.subquery("ruled")
+    judged = select(ruled.c.rule, ruled.c.account_ref, ruled.c.account_id).cte("judged")
+    j = judged.c
+    per_rule = select(
+        literal(0).label("part"), j.rule, func.count().label("n"), null().label("account_id")
+    ).group_by(j.rule)
+    parts = [per_rule]
+    if limit > 0:
+        first = (
+            select(j.rule, j.account_id)
+            .where(j.rule.is_not(None))
+            .order_by(j.rule, j.account_ref, j.account_id)
+            .offset(offset)
+            .limit(limit)
+            .subquery("first_left_out")
+        )
+        parts.append(select(literal(1), first.c.rule, literal(0), first.c.account_id))
+    counts: dict[str, int] = {}
+    skipped: list[int] = []
+    for part, rule, n, account_id in connection.execute(union_all(*parts)).all():
+        if part == 0:
+            counts[rule or ELIGIBLE] = int(n)
+        else:
+            skipped.append(int(account_id))
+    return counts, skipped
+
+
+def _rows_of(connection: Connection, selection: Selection, ids: list[int]) -> list[Any]:
+    """The listed columns of these accounts, in the order of `ids` (the rules judged again for
+    them alone)."""
+    if not ids:
+        return []
+    ruled = selection.within(Account.id.in_(ids)).subquery("ruled")
+    rows = {row.account_id: row for row in connection.execute(select(*_listed(ruled))).all()}
+    return [rows[account_id] for account_id in ids if account_id in rows]
 
 
 def _listed(ruled: Subquery) -> list[Any]:

@@ -6,6 +6,7 @@ pick order; `pick_eligible` must return the same picks, in the same order, for a
 The preview's lists, walked or searched, must show the same accounts with the same rules.
 """
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,7 +21,7 @@ from campaigns.models import AccountStatus, Attempt, AttemptStatus, ContactPoint
 from campaigns.scheduler import Pick, build_selection, pick_eligible
 from campaigns.scheduler.eligibility.selection import Selection
 from campaigns.scheduler.picks import _pick, walk
-from campaigns.scheduler.preview import preview_accounts
+from campaigns.scheduler.preview import preview_accounts, preview_campaign
 from tests.campaigns.test_campaign_progress import from_attempts, progress
 from tests.campaigns.test_scheduler_eligibility import make_campaign
 from tests.factories import make_account, make_client
@@ -159,6 +160,26 @@ def _check_preview_lists(
     )
     assert total == len(eligible)
     assert [a.account_id for a in listed] == [r.account_id for r in eligible[1 : 1 + page_size]]
+    # The counts and both lists of one preview, the left-out list judged in the counts' pass.
+    preview = preview_campaign(
+        session,
+        campaign_id=campaign_id,
+        at=now,
+        limit=page_size,
+        contacted_offset=1,
+        skipped_offset=1,
+    )
+    assert preview.eligible == len(eligible)
+    assert preview.excluded == Counter(r.rule for r in rows if r.rule is not None)
+    assert [a.account_id for a in preview.contacted] == [
+        r.account_id for r in eligible[1 : 1 + page_size]
+    ]
+    left_out = sorted(
+        (r for r in rows if r.rule is not None), key=lambda r: (r.rule, r.account_ref, r.account_id)
+    )
+    assert [(a.account_id, a.rule) for a in preview.skipped] == [
+        (r.account_id, r.rule) for r in left_out[1 : 1 + page_size]
+    ]
     wanted = [(r.account_id, r.rule) for r in rows if r.account_ref == ref]  # none if unmatched
     for is_eligible in (True, False):
         total, found = preview_accounts(

@@ -439,6 +439,34 @@ def test_the_preview_names_and_explains_every_rule_and_exports_the_list(
     assert account_count(session) == 65
 
 
+def test_the_preview_pages_through_the_left_out_accounts_by_rule_then_reference(
+    session: Session, web: TestClient
+) -> None:
+    client = setup(session)
+    for index in range(52):
+        make_account(
+            session,
+            client=client,
+            days_overdue=15,
+            balance="0.00",
+            ref=f"CERO-{index:03d}",
+            phone=f"+52559100{index:04d}",
+            today=local_today(),  # type: ignore[arg-type]
+        )
+    session.commit()
+    sign_in(web, "gerente")
+    form = builder_form(client, regions=[], products=[], aging_buckets=[], statuses=["active"])
+    web.post("/manager/campaigns/save", data=form, follow_redirects=False)
+    session.rollback()
+    campaign = session.scalars(select(Campaign)).one()
+
+    first = web.get(f"/manager/campaigns/{campaign.id}/preview")
+    second = web.get(f"/manager/campaigns/{campaign.id}/preview", params={"left_page": "2"})
+    assert first.status_code == second.status_code == 200
+    assert "CERO-000" in first.text and "CERO-051" not in first.text
+    assert "CERO-051" in second.text and "CERO-000" not in second.text
+
+
 def account_count(session: Session) -> int:
     return len(session.scalars(select(Account.id)).all())
 
