@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from campaigns.bulk_collector import cycle_collector_paused
 from campaigns.clients import client_to_change
 from campaigns.i18n import _
 from campaigns.models import AuditEvent, Portfolio, User
@@ -106,8 +107,9 @@ def import_portfolio(
                 for batch in _batches(table.rows, IMPORT_BATCH)
                 for row in check_rows(batch, columns, context)
             )
-        for batch in _batches(checked, IMPORT_BATCH):
-            writer.write(parser.accept(batch), read=len(batch))
+        with cycle_collector_paused():
+            for batch in _batches(checked, IMPORT_BATCH):
+                writer.write(parser.accept(batch), read=len(batch))
         writer.finish()
         rows_read = table.rows_read
     problems, rejected = parser.problems, parser.rejected
