@@ -11,6 +11,7 @@ pieces per process, the writer waited for the checks for 14% of a 100k-row impor
 forked and die with their parent, even after a SIGKILL (they watch their parent's pid).
 """
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -39,7 +40,7 @@ class ParsePool:
     def __enter__(self) -> "ParsePool":
         context = multiprocessing.get_context("fork")
         self._pool = context.Pool(
-            self.processes, initializer=_die_with_parent, initargs=(os.getpid(),)
+            self.processes, initializer=_start_worker, initargs=(os.getpid(),)
         )
         return self
 
@@ -68,7 +69,12 @@ class ParsePool:
             yield from pending.popleft().get()
 
 
-def _die_with_parent(parent: int) -> None:
+def _start_worker(parent: int) -> None:
+    """A worker keeps the heap it inherited out of the garbage collector's passes (they walked
+    it for every few pieces, and touched its pages, which the fork shares until written), and
+    dies with its parent."""
+    gc.freeze()
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
