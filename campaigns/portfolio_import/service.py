@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from campaigns.bulk_collector import cycle_collector_paused
+from campaigns.bulk_collector import collect_young, cycle_collector_paused
 from campaigns.clients import client_to_change
 from campaigns.i18n import _
 from campaigns.models import AuditEvent, Portfolio, User
@@ -110,6 +110,7 @@ def import_portfolio(
         with cycle_collector_paused():
             for batch in _batches(checked, IMPORT_BATCH):
                 writer.write(parser.accept(batch), read=len(batch))
+                collect_young()
         writer.finish()
         rows_read = table.rows_read
     problems, rejected = parser.problems, parser.rejected

@@ -1,10 +1,11 @@
 """The cyclic garbage collector pauses for a bulk job and runs again after it, however it ends."""
 
 import gc
+import weakref
 
 import pytest
 
-from campaigns.bulk_collector import cycle_collector_paused
+from campaigns.bulk_collector import collect_young, cycle_collector_paused
 
 pytestmark = pytest.mark.backend_free
 
@@ -34,3 +35,17 @@ def test_overlapping_jobs_end_with_the_collector_running() -> None:
     outer.__exit__(None, None, None)  # the job that paused it ends first
     inner.__exit__(None, None, None)
     assert gc.isenabled()
+
+
+def test_cycles_a_batch_left_are_collected_between_batches_while_paused() -> None:
+    class Node:
+        partner: "Node"
+
+    with cycle_collector_paused():
+        first, second = Node(), Node()
+        first.partner, second.partner = second, first
+        gone = weakref.ref(first)
+        del first, second
+        assert gone() is not None  # a cycle: reference counting alone never frees it
+        collect_young()
+        assert gone() is None
