@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 TODAY = date(2026, 11, 23)
+FLOOR_CHUNK = 20_000  # rows per COPY, as the import's batches (service.IMPORT_BATCH)
 
 
 def write_file(path: Path, rows: int, *, seed: int = 7) -> None:
@@ -107,58 +108,60 @@ def copy_floor(rows: int, client_id: int, *, bare: bool) -> float:
             )
         )
         started = time.perf_counter()
-        debtors = [
-            {
-                "id": i,
-                "client_id": client_id,
-                "name": f"Deudor {i}",
-                "national_id": f"FLOOR{i}",
-                "region": "CDMX",
-                "country": "MX",
-                "timezone": "America/Mexico_City",
-                "timezones": "America/Mexico_City",
-                "stated_timezone": None,
-                "created_at": now,
-            }
-            for i in ids
-        ]
-        copy_rows(session, names["debtors"], debtors)
-        points = [
-            {
-                "client_id": client_id,
-                "debtor_id": i,
-                "kind": "phone",
-                "value": f"+5255{i:08d}"[:13] + str(k),
-                "line_type": "fixed_or_mobile",
-                "priority": k,
-                "source_column": "Teléfono",
-                "invalid": False,
-                "created_at": now,
-            }
-            for n, i in enumerate(ids)
-            for k in range(2 if n % 3 else 1)
-        ]
-        copy_rows(session, names["contact_points"], points)
-        accounts = [
-            {
-                "client_id": client_id,
-                "portfolio_id": None,
-                "debtor_id": i,
-                "account_ref": f"FLOOR-{i}",
-                "product": None,
-                "original_balance": Decimal("100.00"),
-                "balance": Decimal("100.00"),
-                "currency": "MXN",
-                "due_date": TODAY,
-                "status": "active",
-                "status_changed_at": now,
-                "priority_boost": 0,
-                "extra": "{}",
-                "created_at": now,
-            }
-            for i in ids
-        ]
-        copy_rows(session, names["accounts"], accounts)
+        for first in range(0, rows, FLOOR_CHUNK):  # in chunks, as the import writes: memory flat
+            chunk = ids[first : first + FLOOR_CHUNK]
+            debtors = [
+                {
+                    "id": i,
+                    "client_id": client_id,
+                    "name": f"Deudor {i}",
+                    "national_id": f"FLOOR{i}",
+                    "region": "CDMX",
+                    "country": "MX",
+                    "timezone": "America/Mexico_City",
+                    "timezones": "America/Mexico_City",
+                    "stated_timezone": None,
+                    "created_at": now,
+                }
+                for i in chunk
+            ]
+            copy_rows(session, names["debtors"], debtors)
+            points = [
+                {
+                    "client_id": client_id,
+                    "debtor_id": i,
+                    "kind": "phone",
+                    "value": f"+5255{i:08d}"[:13] + str(k),
+                    "line_type": "fixed_or_mobile",
+                    "priority": k,
+                    "source_column": "Teléfono",
+                    "invalid": False,
+                    "created_at": now,
+                }
+                for n, i in enumerate(chunk, first)
+                for k in range(2 if n % 3 else 1)
+            ]
+            copy_rows(session, names["contact_points"], points)
+            accounts = [
+                {
+                    "client_id": client_id,
+                    "portfolio_id": None,
+                    "debtor_id": i,
+                    "account_ref": f"FLOOR-{i}",
+                    "product": None,
+                    "original_balance": Decimal("100.00"),
+                    "balance": Decimal("100.00"),
+                    "currency": "MXN",
+                    "due_date": TODAY,
+                    "status": "active",
+                    "status_changed_at": now,
+                    "priority_boost": 0,
+                    "extra": "{}",
+                    "created_at": now,
+                }
+                for i in chunk
+            ]
+            copy_rows(session, names["accounts"], accounts)
         session.flush()
         return time.perf_counter() - started
     finally:

@@ -401,11 +401,7 @@ def test_the_preview_names_and_explains_every_rule_and_exports_the_list(
         today=local_today(),
     )  # type: ignore[arg-type]
     session.commit()
-    sign_in(web, "gerente")
-    form = builder_form(client, regions=[], products=[], aging_buckets=[], statuses=["active"])
-    web.post("/manager/campaigns/save", data=form, follow_redirects=False)
-    session.rollback()
-    campaign = session.scalars(select(Campaign)).one()
+    campaign = _saved_by_the_manager(session, web, client)
 
     page = web.get(f"/manager/campaigns/{campaign.id}/preview")
     assert page.status_code == 200
@@ -454,17 +450,22 @@ def test_the_preview_pages_through_the_left_out_accounts_by_rule_then_reference(
             today=local_today(),  # type: ignore[arg-type]
         )
     session.commit()
-    sign_in(web, "gerente")
-    form = builder_form(client, regions=[], products=[], aging_buckets=[], statuses=["active"])
-    web.post("/manager/campaigns/save", data=form, follow_redirects=False)
-    session.rollback()
-    campaign = session.scalars(select(Campaign)).one()
+    campaign = _saved_by_the_manager(session, web, client)
 
     first = web.get(f"/manager/campaigns/{campaign.id}/preview")
     second = web.get(f"/manager/campaigns/{campaign.id}/preview", params={"left_page": "2"})
     assert first.status_code == second.status_code == 200
     assert "CERO-000" in first.text and "CERO-051" not in first.text
     assert "CERO-051" in second.text and "CERO-000" not in second.text
+
+
+def _saved_by_the_manager(session: Session, web: TestClient, client: Client) -> Campaign:
+    """The manager signs in and saves a campaign over every active account of `client`."""
+    sign_in(web, "gerente")
+    form = builder_form(client, regions=[], products=[], aging_buckets=[], statuses=["active"])
+    web.post("/manager/campaigns/save", data=form, follow_redirects=False)
+    session.rollback()
+    return session.scalars(select(Campaign)).one()
 
 
 def account_count(session: Session) -> int:

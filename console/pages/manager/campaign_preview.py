@@ -70,22 +70,17 @@ def preview(request: Request, db: SessionDep, user: ManagerUser, campaign_id: Db
         left_out, left_total = result.skipped, result.matched - result.eligible
     else:
         result = preview_campaign(db, campaign_id=campaign_id, at=now, limit=0)
-        left_total, left_out = preview_accounts(
-            db,
-            campaign_id=campaign_id,
-            at=now,
-            eligible=False,
-            search=search,
-            offset=left_offset,
-            limit=PAGE_SIZE,
-        )
-        eligible_total, eligible = preview_accounts(
-            db,
-            campaign_id=campaign_id,
-            at=now,
-            search=search,
-            offset=eligible_offset,
-            limit=PAGE_SIZE,
+        (left_total, left_out), (eligible_total, eligible) = (
+            preview_accounts(
+                db,
+                campaign_id=campaign_id,
+                at=now,
+                eligible=wanted,
+                search=search,
+                offset=offset,
+                limit=PAGE_SIZE,
+            )
+            for wanted, offset in ((False, left_offset), (True, eligible_offset))
         )
     campaign = get_campaign(db, campaign_id=campaign_id)
     client = db.get_one(Client, campaign.client_id)
