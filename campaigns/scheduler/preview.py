@@ -155,15 +155,13 @@ def preview_accounts(
     search: str = "",
     offset: int = 0,
     limit: int | None = 50,
-    total: int | None = None,
 ) -> tuple[int, list[PreviewAccount]]:
     """One page of the accounts the campaign would contact at `at` (or, with eligible=False, of
     those left out), searched by reference or debtor name, and how many there are in all.
 
     The rules are evaluated only for the accounts the page needs: a search's matches; for a page
-    of eligible accounts without a search, the tick's walk in pick order up to the page. Pass
-    `total` when it is known (an unsearched list's count is in the preview's counts) and it is
-    not counted again.
+    of eligible accounts without a search, the tick's walk in pick order up to the page (an
+    unsearched page with its counts is `preview_campaign`'s).
     """
     campaign = get_campaign(session, campaign_id=campaign_id)
     client = session.get_one(Client, campaign.client_id)
@@ -179,13 +177,16 @@ def preview_accounts(
     wanted = ruled.c.rule.is_(None) if eligible else ruled.c.rule.is_not(None)
     session.flush()
     connection = session.connection()
-    if total is None:
-        counted = select(func.count()).select_from(ruled).where(wanted)
-        total = int(connection.execute(counted).scalar_one())
+
+    def counted() -> int:
+        return int(
+            connection.execute(select(func.count()).select_from(ruled).where(wanted)).scalar_one()
+        )
+
     if eligible and not words and limit is not None:
         walked = walk(session, selection, first_page=max(100, 2 * (offset + limit)))
         page = itertools.islice((row for row in walked if row.rule is None), offset, offset + limit)
-        return total, [_account(selection, row) for row in page]
+        return counted(), [_account(selection, row) for row in page]
     c = ruled.c
     order = (
         pick_order(c.priority_boost, c.due_date, c.balance, c.account_id)
@@ -195,4 +196,6 @@ def preview_accounts(
     query = select(*_listed(ruled)).where(wanted).order_by(*order).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return total, [_account(selection, row) for row in connection.execute(query).all()]
+    rows = [_account(selection, row) for row in connection.execute(query).all()]
+    whole = limit is None and offset == 0  # the whole list (a CSV export) is its own count
+    return (len(rows) if whole else counted()), rows

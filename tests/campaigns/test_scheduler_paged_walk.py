@@ -160,6 +160,13 @@ def _check_preview_lists(
     )
     assert total == len(eligible)
     assert [a.account_id for a in listed] == [r.account_id for r in eligible[1 : 1 + page_size]]
+    for is_eligible in (True, False):  # a whole list, as the CSV export reads it
+        total, every = preview_accounts(
+            session, campaign_id=campaign_id, at=now, eligible=is_eligible, limit=None
+        )
+        expected = [r.account_id for r in rows if (r.rule is None) == is_eligible]
+        assert total == len(every) == len(expected)
+        assert sorted(a.account_id for a in every) == sorted(expected)
     # The counts and both lists of one preview, the left-out list judged in the counts' pass.
     preview = preview_campaign(
         session,
