@@ -1,6 +1,6 @@
 """Dispatch throughput through the carrier sandbox, and the achieved call rate against the CPS.
 
-Starts a carrier sandbox, the web app (for the webhooks) and burst rq workers as real processes on
+Starts a carrier sandbox, the web app (for the webhooks) and rq workers as real processes on
 127.0.0.1, creates attempts, and measures:
   * SMS jobs per second with 1 and 2 workers (message rate limit lifted, so the job path is timed),
     beside the floor measured in the same run: the same workers running as many bare jobs
