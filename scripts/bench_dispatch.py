@@ -207,18 +207,22 @@ def main() -> None:
                     ids.append(attempt.id)
             return ids
 
-        def run_workers(count: int, extra: dict[str, str]) -> float:
-            """Run `count` burst workers until the queues are empty; their CPU seconds."""
-            before = children_cpu()
-            workers = [
+        def start_workers(
+            count: int, extra: dict[str, str], *flags: str
+        ) -> list[subprocess.Popen[bytes]]:
+            return [
                 subprocess.Popen(
-                    [sys.executable, "-m", "console", "worker", "--burst"],
+                    [sys.executable, "-m", "console", "worker", *flags],
                     env={**env, **extra},
                     stderr=subprocess.DEVNULL,
                 )
                 for _ in range(count)
             ]
-            for worker in workers:
+
+        def run_workers(count: int, extra: dict[str, str]) -> float:
+            """Run `count` burst workers until the queues are empty; their CPU seconds."""
+            before = children_cpu()
+            for worker in start_workers(count, extra, "--burst"):
                 worker.wait()
             return children_cpu() - before
 
@@ -227,14 +231,7 @@ def main() -> None:
         ) -> None:
             """Start `count` workers, wait until each waits for jobs, then `enqueue` and wait
             until every job in `job_ids` has finished; stop the workers (warm shutdown)."""
-            workers = [
-                subprocess.Popen(
-                    [sys.executable, "-m", "console", "worker"],
-                    env={**env, **extra},
-                    stderr=subprocess.DEVNULL,
-                )
-                for _ in range(count)
-            ]
+            workers = start_workers(count, extra)
             try:
                 wait_for(lambda: len(Worker.all(connection=get_redis())) == count, "workers")
                 enqueue()
