@@ -12,7 +12,7 @@ The stored form is one string: the zones in that order, primary first, separated
 
 import json
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -81,6 +81,7 @@ def _regions() -> dict[str, dict[str, tuple[str, ...]]]:
     return by_country
 
 
+@lru_cache(maxsize=4096)  # a file names a few dozen regions over and over
 def region_zones(region: str, *, country: str) -> tuple[str, ...] | None:
     """The zones of a region of a country (a split state has several), or None when unknown."""
     known = _regions().get(country.upper())
