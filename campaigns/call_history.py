@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from campaigns.models import Attempt, AttemptEvent, AttemptStatus, Channel, Outcome
+from campaigns.models import GREETED, ROUTED, Attempt, AttemptEvent, AttemptStatus, Channel, Outcome
 
 RECENT = timedelta(hours=2)
 RATE_CALLS = 400  # the answer and machine shares come from this many recent calls
@@ -21,7 +22,6 @@ DIALING = (
     AttemptStatus.RINGING,
 )
 HUMAN = "human"
-ROUTED = "routed"  # the AttemptEvent status telephony.voice writes when a call reaches an agent
 
 
 @dataclass(frozen=True)
@@ -158,3 +158,23 @@ def _talk_seconds(
     if routed_at is not None and ended_at is not None:
         return (_aware(ended_at) - _aware(routed_at)).total_seconds()
     return float(duration_seconds or 0)
+
+
+def call_milestones(*, since: datetime) -> Any:
+    """A subquery of the calls answered since `since`: per call (`attempt_id`), when the
+    debtor's greeting ended (`greeted_at`; NULL for calls stored before that milestone was) and
+    when an agent took it (`routed_at`; NULL if none did)."""
+
+    def first(status: str) -> Any:
+        return func.min(case((AttemptEvent.status == status, AttemptEvent.occurred_at)))
+
+    return (
+        select(
+            AttemptEvent.attempt_id,
+            first(GREETED).label("greeted_at"),
+            first(ROUTED).label("routed_at"),
+        )
+        .where(AttemptEvent.status.in_([GREETED, ROUTED]), AttemptEvent.occurred_at >= since)
+        .group_by(AttemptEvent.attempt_id)
+        .subquery("milestones")
+    )

@@ -74,6 +74,7 @@ def account_timeline(session: Session, *, account_id: int, limit: int = 100) -> 
                 "attempt",
                 str(attempt.channel),
                 {
+                    "attempt_id": attempt.id,
                     "status": str(attempt.status),
                     "direction": str(attempt.direction),
                     # What a debtor who called us did in the phone menu, in order.

@@ -4,8 +4,9 @@ connects and right-party contacts per hour, the amount promised in the creditor'
 for the floor, occupancy and the live calls with their age.
 
 Definitions (docs: /work/shared/reference/kpis.md):
-- service level: debtors answered by a person and connected to an agent within 2 s of the answer,
-  over debtors answered by a person;
+- service level: debtors answered by a person and connected to an agent within 2 s of their
+  greeting (the answer webhook, which machine detection sends once it has heard the greeting;
+  the pick-up before it, for calls without that milestone), over debtors answered by a person;
 - average handle time: seconds agents spent on the campaign's calls (on call, including hold,
   plus wrap-up) per call handled;
 - occupancy: (on call + wrap-up) / signed-in time (every state but offline), of the agents of the
@@ -23,11 +24,11 @@ from sqlalchemy.orm import Session
 
 from campaigns.agent_activity import time_in_state
 from campaigns.agreements.messages import money
+from campaigns.call_history import call_milestones
 from campaigns.kpis import HUMAN, CampaignFigures
 from campaigns.models import (
     AgentActivity,
     Attempt,
-    AttemptEvent,
     AttemptStatus,
     Campaign,
     CampaignAgent,
@@ -37,7 +38,6 @@ from campaigns.operating_day import operating_day
 
 SERVICE_LEVEL_SECONDS = 2.0
 ABANDON_WINDOW = timedelta(days=30)
-ROUTED = "routed"
 LIVE = (AttemptStatus.QUEUED, AttemptStatus.RINGING, AttemptStatus.IN_PROGRESS)
 HANDLING = ("on_call", "on_hold", "wrap_up")
 
@@ -75,16 +75,17 @@ def _abandons_30d(session: Session, now: datetime) -> dict[int, float]:
     return {c: (int(a or 0) / int(h)) if h else 0.0 for c, h, a in rows}
 
 
-def _service_levels(session: Session, start: datetime, end: datetime) -> dict[int, float]:
-    routed = (
-        select(AttemptEvent.attempt_id, func.min(AttemptEvent.occurred_at).label("at"))
-        .where(AttemptEvent.status == ROUTED)
-        .group_by(AttemptEvent.attempt_id)
-        .subquery()
-    )
+def service_levels(session: Session, start: datetime, end: datetime) -> dict[int, float]:
+    """Per campaign, the share of the debtors answered by a person in [start, end) (by the
+    call's creation) that an agent took within 2 s of their greeting."""
+    milestones = call_milestones(since=start)
     rows = session.execute(
-        select(Attempt.campaign_id, Attempt.answered_at, routed.c.at)
-        .outerjoin(routed, routed.c.attempt_id == Attempt.id)
+        select(
+            Attempt.campaign_id,
+            func.coalesce(milestones.c.greeted_at, Attempt.answered_at),
+            milestones.c.routed_at,
+        )
+        .outerjoin(milestones, milestones.c.attempt_id == Attempt.id)
         .where(
             Attempt.created_at >= start,
             Attempt.created_at < end,
@@ -95,10 +96,10 @@ def _service_levels(session: Session, start: datetime, end: datetime) -> dict[in
     ).all()
     answered: dict[int, int] = defaultdict(int)
     in_time: dict[int, int] = defaultdict(int)
-    for campaign_id, answered_at, routed_at in rows:
+    for campaign_id, greeted_at, routed_at in rows:
         answered[campaign_id] += 1
         if routed_at is not None:
-            waited = (_aware(routed_at) - _aware(answered_at)).total_seconds()
+            waited = (_aware(routed_at) - _aware(greeted_at)).total_seconds()
             in_time[campaign_id] += waited <= SERVICE_LEVEL_SECONDS
     return {c: in_time[c] / n for c, n in answered.items()}
 
@@ -150,7 +151,7 @@ def campaign_floor(
     day = operating_day(now)
     until = min(now, day.end)
     abandons = _abandons_30d(session, now)
-    levels = _service_levels(session, day.start, until)
+    levels = service_levels(session, day.start, until)
     handle = _handle_times(session, day.start, until)
     first = _first_calls(session, day.start, until)
     ids = [f.campaign_id for f in figures]

@@ -11,7 +11,7 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from campaigns.i18n import _, normalise_locale, translate
 from campaigns.local_formats import greeting
-from campaigns.models import Account, Attempt, AttemptEvent, Client
+from campaigns.models import GREETED, ROUTED, Account, Attempt, AttemptEvent, Client
 from campaigns.settings import get_settings
 from telephony.recording import RecordingPlan, recording_plan
 from telephony.status_updates import is_machine
@@ -37,7 +37,6 @@ class CallRouting(Protocol):
         """A call an agent was on has ended."""
 
 
-ROUTED = "routed"
 # Twilio's <Say> voices: US Spanish for es_US, Latin-American (Mexican) Spanish for the others.
 SAY_LANGUAGE = {"es_US": "es-US", "en": "en-US"}
 
@@ -86,21 +85,20 @@ def answered(
     if call_sid and attempt.provider_sid not in (None, call_sid):
         log.warning("answer webhook refused: call %s is not attempt %s's", call_sid, attempt.id)
         return None
-    routed = session.scalar(
-        select(AttemptEvent.id).where(
-            AttemptEvent.attempt_id == attempt.id, AttemptEvent.status == ROUTED
-        )
-    )
+    milestones = _milestones(session, attempt.id)
     attempt.answered_by = answered_by or attempt.answered_by
     attempt.answered_at = attempt.answered_at or now
+    machine = is_machine(answered_by)
+    if not machine and GREETED not in milestones:
+        _add_event(session, attempt, GREETED, now)
     client = session.get_one(Client, attempt.client_id)
     return Answered(
         attempt_id=attempt.id,
-        machine=is_machine(answered_by),
+        machine=machine,
         locale=client.locale,
         creditor=client.name,
         callback_number=client.callback_number or get_settings().default_caller_id,
-        already_routed=routed is not None,
+        already_routed=ROUTED in milestones,
         timezone=session.get_one(Account, attempt.account_id).debtor.timezone,
         at=now,
         recording=recording_plan(session, attempt),
@@ -111,16 +109,7 @@ def mark_routed(session: Session, *, attempt_id: int, agent_id: int, now: dateti
     """The answered call was bridged to this agent (a repeated answer webhook reuses the bridge)."""
     attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
     attempt.agent_id = agent_id
-    session.add(
-        AttemptEvent(
-            client_id=attempt.client_id,
-            attempt_id=attempt.id,
-            status=ROUTED,
-            source="acuerdo",
-            data={"agent_id": agent_id},
-            occurred_at=now,
-        )
-    )
+    _add_event(session, attempt, ROUTED, now, agent_id=agent_id)
 
 
 def record_route_write(
@@ -133,13 +122,35 @@ def record_route_write(
         return
     attempt.answered_by = answered_by or attempt.answered_by
     attempt.answered_at = attempt.answered_at or now
-    routed = session.scalar(
-        select(AttemptEvent.id).where(
-            AttemptEvent.attempt_id == attempt.id, AttemptEvent.status == ROUTED
+    milestones = _milestones(session, attempt.id)
+    if GREETED not in milestones:  # routed as its answer webhook came: greeted then too
+        _add_event(session, attempt, GREETED, now)
+    if ROUTED not in milestones:
+        mark_routed(session, attempt_id=attempt_id, agent_id=agent_id, now=now)
+
+
+def _milestones(session: Session, attempt_id: int) -> set[str]:
+    """Which of Acuerdo's own milestones (greeted, routed) the call has reached."""
+    return set(
+        session.scalars(
+            select(AttemptEvent.status).where(
+                AttemptEvent.attempt_id == attempt_id, AttemptEvent.status.in_([GREETED, ROUTED])
+            )
         )
     )
-    if routed is None:
-        mark_routed(session, attempt_id=attempt_id, agent_id=agent_id, now=now)
+
+
+def _add_event(session: Session, attempt: Attempt, status: str, now: datetime, **data: int) -> None:
+    session.add(
+        AttemptEvent(
+            client_id=attempt.client_id,
+            attempt_id=attempt.id,
+            status=status,
+            source="acuerdo",
+            data=data,
+            occurred_at=now,
+        )
+    )
 
 
 def mark_abandoned(session: Session, *, attempt_id: int) -> None:

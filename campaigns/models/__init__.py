@@ -14,7 +14,14 @@ from campaigns.models.audit import AuditEvent, AuditEventIsAppendOnly
 from campaigns.models.base import Base, TenantOwned, utcnow
 from campaigns.models.campaign import Campaign, CampaignAgent
 from campaigns.models.clients import Client, ClientSettingsVersion, User, UserClientAccess
-from campaigns.models.contact import Attempt, AttemptEvent, ContactRefusal, InboundMessage
+from campaigns.models.contact import (
+    GREETED,
+    ROUTED,
+    Attempt,
+    AttemptEvent,
+    ContactRefusal,
+    InboundMessage,
+)
 from campaigns.models.enums import *  # noqa: F403
 from campaigns.models.portfolio import (
     Account,
@@ -40,6 +47,8 @@ from campaigns.models.reports import (
 from campaigns.models.self_service import ContactPreference, DataSubjectRequest
 
 __all__ = [
+    "GREETED",
+    "ROUTED",
     "Account",
     "AgentActivity",
     "Attempt",

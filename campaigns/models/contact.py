@@ -61,6 +61,15 @@ class Attempt(TenantOwned, Timestamped, Base):
     )
 
 
+# The statuses Acuerdo writes on a call's events itself (the others are the provider's words).
+GREETED = "greeted"
+"""The answer webhook came with a person's verdict: machine detection has heard the debtor's
+greeting, and the 2 seconds to put an agent on the line count from here (a call answered
+without detection is greeted when it is picked up)."""
+ROUTED = "routed"
+"""The answered call was given to an agent."""
+
+
 class AttemptEvent(TenantOwned, Base):
     """A status an attempt went through; provider events are stored once per SID and status."""
 

@@ -338,7 +338,9 @@
       if (e.disposition) { what.push(S.dispositions[e.disposition] || e.disposition); }
       if (e.action) { what.push(S.self_service_actions[e.action] || e.action); }
       if (e.request_kind) { what.push(e.request_kind + " (" + e.law + ")"); }
-      if (e.status) { what.push(S.call_statuses[e.status] || e.status); }
+      // The call on screen is this one: its status was read when it was dialed.
+      var current = e.kind === "attempt" && view.call && e.attempt_id === view.call.attempt_id;
+      if (current) { what.push(S.this_call); } else if (e.status) { what.push(S.call_statuses[e.status] || e.status); }
       if (e.campaign) { what.push(e.campaign); }
       if (e.body) { what.push("“" + e.body + "”"); }
       if (e.local && e.local.length) {

@@ -101,6 +101,8 @@ def test_ready_call_script_promise_and_next_call(
     expect(page.locator("#f-name")).to_have_text("Juana P. L.")
     expect(page.locator("#masked-note")).to_be_visible()
     expect(page.locator("#step-title")).to_have_text("Saludo e identificación")
+    # The history names the call on screen as such, not by the status it had when dialed.
+    expect(page.locator("#timeline li").first).to_contain_text("Intento · Llamada · Esta llamada")
 
     page.get_by_role("button", name="Es el titular").click()
     expect(page.locator("#step-title")).to_have_text("Verificar que hablamos con el titular")

@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from campaigns.models import (
+    GREETED,
+    ROUTED,
     Account,
     AgentActivity,
     Attempt,
@@ -18,6 +20,7 @@ from campaigns.models import (
     PromiseToPay,
     Role,
 )
+from campaigns.wallboard import service_levels
 from console.supervision import supervisor_view
 from tests.factories import make_account, make_campaign, make_client, make_user
 
@@ -32,6 +35,7 @@ def _call(
     *,
     answered: datetime | None,
     routed_after: float | None = None,
+    greeted_after: float | None = None,
     abandoned: bool = False,
     status: AttemptStatus = AttemptStatus.COMPLETED,
     created: datetime | None = None,
@@ -49,17 +53,18 @@ def _call(
     )
     session.add(attempt)
     session.flush()
-    if answered and routed_after is not None:
-        session.add(
-            AttemptEvent(
-                client_id=campaign.client_id,
-                attempt_id=attempt.id,
-                status="routed",
-                source="acuerdo",
-                data={},
-                occurred_at=answered + timedelta(seconds=routed_after),
+    for status, after in ((GREETED, greeted_after), (ROUTED, routed_after)):
+        if answered and after is not None:
+            session.add(
+                AttemptEvent(
+                    client_id=campaign.client_id,
+                    attempt_id=attempt.id,
+                    status=status,
+                    source="acuerdo",
+                    data={},
+                    occurred_at=answered + timedelta(seconds=after),
+                )
             )
-        )
     return attempt
 
 
@@ -153,3 +158,20 @@ def test_service_level_handle_time_occupancy_rates_and_live_calls(session: Sessi
     (call,) = view["calls"]
     assert call["attempt_id"] == ringing.id and call["age_seconds"] == 30
     assert call["campaign"] == campaign.name and call["status"] == "ringing"
+
+
+def test_service_level_counts_from_the_debtors_greeting_not_the_pick_up(session: Session) -> None:
+    """Machine detection listens to the debtor's greeting (2-4 s) before the answer webhook: the
+    2 seconds to reach an agent run from there. Calls stored before that milestone count from
+    the pick-up."""
+    client = make_client(session)
+    campaign = make_campaign(session, client=client)
+    account = make_account(session, client=client, today=date(2026, 11, 30))
+    _call(session, campaign, account, answered=T, greeted_after=3, routed_after=3.5)
+    _call(session, campaign, account, answered=T, greeted_after=3, routed_after=6)
+    _call(session, campaign, account, answered=T, routed_after=1.5)
+    _call(session, campaign, account, answered=T, greeted_after=2.5, abandoned=True)
+    session.commit()
+
+    levels = service_levels(session, T - timedelta(hours=1), NOW)
+    assert levels == {campaign.id: pytest.approx(2 / 4)}

@@ -11,14 +11,13 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.models import Attempt, AttemptEvent, Channel, ContactPoint, Role
+from campaigns.models import GREETED, ROUTED, Attempt, AttemptEvent, Channel, ContactPoint, Role
 from campaigns.redis_conn import redis_url
 from console import call_cards
 from console.agents import state
 from console.agents.activity import record_activity
 from console.agents.state import AgentState
 from console.call_cards import ROUTES_STREAM, Routed
-from telephony.voice import ROUTED
 from tests.console.test_dialer import run_async
 from tests.factories import make_account, make_campaign, make_client, make_user
 
@@ -115,14 +114,18 @@ def test_an_answered_call_pops_the_screen_with_the_agents_name_in_one_round_trip
 
 
 def test_written_twice_the_route_is_stored_once(session: Session, redis: SyncRedis) -> None:
+    """Routed as its answer webhook came: the debtor's greeting ended and an agent took the call
+    at that moment, each stored once."""
     attempt_id, (agent_id,) = a_dialed_call(session, redis)
     routed = Routed("new", agent_id=agent_id, attempt_id=attempt_id, answered_by="human", at=1e9)
     call_cards.record_route(redis, routed)
     call_cards.record_route(redis, routed)
     session.rollback()
-    assert (
-        len(session.scalars(select(AttemptEvent).where(AttemptEvent.status == ROUTED)).all()) == 1
-    )
+    events = session.scalars(
+        select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id).order_by(AttemptEvent.id)
+    ).all()
+    assert [e.status for e in events] == [GREETED, ROUTED]
+    assert {e.occurred_at.replace(tzinfo=UTC) for e in events} == {datetime.fromtimestamp(1e9, UTC)}
 
 
 def test_no_agent_takes_two_calls_and_a_finished_call_routes_nobody(

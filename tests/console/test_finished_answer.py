@@ -15,12 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
-from campaigns.models import Attempt, AttemptEvent, AttemptStatus, Role
+from campaigns.models import ROUTED, Attempt, AttemptEvent, AttemptStatus, Role
 from campaigns.redis_conn import redis_url
 from campaigns.settings import get_settings
 from console.agents import state
 from console.agents.state import AgentState
-from telephony.voice import ROUTED
 from tests.factories import make_account, make_call_attempt, make_campaign, make_client, make_user
 
 PUBLIC = "http://127.0.0.1:8000"

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from campaigns.call_history import call_milestones
 from campaigns.models import (
     Account,
     AgentActivity,
@@ -277,8 +278,8 @@ def _answer_waits(
     by_account: bool,
     merged: Merged,
 ) -> None:
-    """Seconds from a person answering to an agent taking the call (the first on-call
-    stretch)."""
+    """Seconds from a person's greeting (see `call_milestones`; the pick-up for calls stored
+    before) to an agent taking the call (the first on-call stretch)."""
     bounds = day_bounds(day)
     first_on_call = (
         select(AgentActivity.attempt_id, func.min(AgentActivity.started_at).label("joined_at"))
@@ -292,8 +293,12 @@ def _answer_waits(
         .subquery()
     )
     dims: list[Any] = [Attempt.client_id, Attempt.campaign_id, Attempt.channel]
-    query = select(*dims, Attempt.answered_at, first_on_call.c.joined_at).join(
-        first_on_call, first_on_call.c.attempt_id == Attempt.id
+    milestones = call_milestones(since=bounds.start)
+    greeted_at = func.coalesce(milestones.c.greeted_at, Attempt.answered_at)
+    query = (
+        select(*dims, greeted_at.label("greeted_at"), first_on_call.c.joined_at)
+        .join(first_on_call, first_on_call.c.attempt_id == Attempt.id)
+        .outerjoin(milestones, milestones.c.attempt_id == Attempt.id)
     )
     if by_account:
         query = (
@@ -316,7 +321,7 @@ def _answer_waits(
     ).mappings()
     for row in rows:
         key = {"portfolio_id": None, "product": "", "region": "", "aging_bucket": "", **row}
-        wait = max(0.0, (row["joined_at"] - row["answered_at"]).total_seconds())
+        wait = max(0.0, (row["joined_at"] - row["greeted_at"]).total_seconds())
         merged.add(key, answer_wait_seconds=wait, answer_waits=1)
 
 
