@@ -58,16 +58,7 @@ def record_transfer(
     attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
     attempt.agent_id = to_agent
     data = {"from_agent_id": from_agent, "to_agent_id": to_agent, "warm": warm}
-    session.add(
-        AttemptEvent(
-            client_id=attempt.client_id,
-            attempt_id=attempt.id,
-            status=TRANSFERRED,
-            source="acuerdo",
-            data=data,
-            occurred_at=now,
-        )
-    )
+    session.add(AttemptEvent.on(attempt, TRANSFERRED, now, data=data))
     record(
         session,
         action="call.transferred",

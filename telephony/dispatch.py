@@ -117,7 +117,7 @@ def claim(session: Session, *, attempt_id: int, now: datetime) -> Outbound | Non
     attempt.dispatch_tries += 1
     if reconcile_since is None:
         attempt.dispatching_at = now
-    _event(session, attempt, "dispatching", now)
+    session.add(AttemptEvent.on(attempt, "dispatching", now))
     return outbound
 
 
@@ -253,7 +253,7 @@ def release_for_retry(
         if not reconcile:
             attempt.status = AttemptStatus.PENDING
         attempt.error_message = reason[:300]
-        _event(session, attempt, "retry", now)
+        session.add(AttemptEvent.on(attempt, "retry", now))
 
 
 def give_up(session: Session, *, attempt_id: int, reason: str, now: datetime) -> bool:
@@ -308,16 +308,4 @@ def _finish(
     attempt.status = status
     attempt.error_message = message[:300]
     attempt.ended_at = now
-    _event(session, attempt, str(status), now)
-
-
-def _event(session: Session, attempt: Attempt, status: str, now: datetime) -> None:
-    session.add(
-        AttemptEvent(
-            client_id=attempt.client_id,
-            attempt_id=attempt.id,
-            status=status,
-            source="acuerdo",
-            occurred_at=now,
-        )
-    )
+    session.add(AttemptEvent.on(attempt, str(status), now))

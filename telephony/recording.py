@@ -71,13 +71,8 @@ def store_recording(
     attempt.recording_sid = recording_sid
     attempt.recording_url = recording_url[:300]
     session.add(
-        AttemptEvent(
-            client_id=attempt.client_id,
-            attempt_id=attempt.id,
-            status=RECORDED,
-            source="twilio",
-            data={"recording_sid": recording_sid},
-            occurred_at=now,
+        AttemptEvent.on(
+            attempt, RECORDED, now, source="twilio", data={"recording_sid": recording_sid}
         )
     )
     return True

@@ -136,15 +136,7 @@ def forget_unknown(session: Session, *, item: Unconfirmed, now: datetime) -> boo
     attempt.status = AttemptStatus.FAILED
     attempt.error_message = UNKNOWN_TO_PROVIDER
     attempt.ended_at = now
-    session.add(
-        AttemptEvent(
-            client_id=attempt.client_id,
-            attempt_id=attempt.id,
-            status=str(AttemptStatus.FAILED),
-            source="acuerdo",
-            occurred_at=now,
-        )
-    )
+    session.add(AttemptEvent.on(attempt, str(AttemptStatus.FAILED), now))
     return True
 
 

@@ -90,7 +90,7 @@ def answered(
     attempt.answered_at = attempt.answered_at or now
     machine = is_machine(answered_by)
     if not machine and GREETED not in milestones:
-        _add_event(session, attempt, GREETED, now)
+        session.add(AttemptEvent.on(attempt, GREETED, now))
     client = session.get_one(Client, attempt.client_id)
     return Answered(
         attempt_id=attempt.id,
@@ -109,7 +109,7 @@ def mark_routed(session: Session, *, attempt_id: int, agent_id: int, now: dateti
     """The answered call was bridged to this agent (a repeated answer webhook reuses the bridge)."""
     attempt = session.get_one(Attempt, attempt_id, with_for_update=True)
     attempt.agent_id = agent_id
-    _add_event(session, attempt, ROUTED, now, agent_id=agent_id)
+    session.add(AttemptEvent.on(attempt, ROUTED, now, data={"agent_id": agent_id}))
 
 
 def record_route_write(
@@ -124,7 +124,7 @@ def record_route_write(
     attempt.answered_at = attempt.answered_at or now
     milestones = _milestones(session, attempt.id)
     if GREETED not in milestones:  # routed as its answer webhook came: greeted then too
-        _add_event(session, attempt, GREETED, now)
+        session.add(AttemptEvent.on(attempt, GREETED, now))
     if ROUTED not in milestones:
         mark_routed(session, attempt_id=attempt_id, agent_id=agent_id, now=now)
 
@@ -136,19 +136,6 @@ def _milestones(session: Session, attempt_id: int) -> set[str]:
             select(AttemptEvent.status).where(
                 AttemptEvent.attempt_id == attempt_id, AttemptEvent.status.in_([GREETED, ROUTED])
             )
-        )
-    )
-
-
-def _add_event(session: Session, attempt: Attempt, status: str, now: datetime, **data: int) -> None:
-    session.add(
-        AttemptEvent(
-            client_id=attempt.client_id,
-            attempt_id=attempt.id,
-            status=status,
-            source="acuerdo",
-            data=data,
-            occurred_at=now,
         )
     )
 

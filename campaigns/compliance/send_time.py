@@ -181,13 +181,4 @@ def _free_dedup_key(session: Session, attempt: Attempt) -> None:
 
 
 def _event(session: Session, attempt: Attempt, status: str, now: datetime, **data: str) -> None:
-    session.add(
-        AttemptEvent(
-            client_id=attempt.client_id,
-            attempt_id=attempt.id,
-            status=status[:30],
-            source="send_check",
-            data=data,
-            occurred_at=now,
-        )
-    )
+    session.add(AttemptEvent.on(attempt, status[:30], now, source="send_check", data=data))

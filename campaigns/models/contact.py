@@ -84,6 +84,26 @@ class AttemptEvent(TenantOwned, Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     occurred_at: Mapped[datetime] = mapped_column()
 
+    @classmethod
+    def on(
+        cls,
+        attempt: Attempt,
+        status: str,
+        now: datetime,
+        *,
+        source: str = "acuerdo",
+        data: dict[str, Any] | None = None,
+    ) -> "AttemptEvent":
+        """An event on `attempt` that did not come from the provider, to add to the session."""
+        return cls(
+            client_id=attempt.client_id,
+            attempt_id=attempt.id,
+            status=status,
+            source=source,
+            data=data or {},
+            occurred_at=now,
+        )
+
 
 class InboundMessage(TenantOwned, Timestamped, Base):
     """An SMS or WhatsApp message a debtor sent us."""

@@ -163,16 +163,7 @@ def context(session: Session, *, attempt_id: int, call_sid: str, now: datetime) 
 
 def record_step(session: Session, *, attempt: Attempt, step: str, now: datetime) -> None:
     """Note what the caller did in the IVR on the call's attempt (shown in its history)."""
-    session.add(
-        AttemptEvent(
-            client_id=attempt.client_id,
-            attempt_id=attempt.id,
-            status=f"ivr:{step}",
-            source="acuerdo",
-            data={},
-            occurred_at=now,
-        )
-    )
+    session.add(AttemptEvent.on(attempt, f"ivr:{step}", now))
 
 
 def step(session: Session, *, call: CallContext, name: str, now: datetime) -> None:
