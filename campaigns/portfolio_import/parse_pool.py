@@ -75,8 +75,9 @@ def _check_piece(
     piece: list[tuple[int, list[str]]], columns: ColumnMap, context: FileContext
 ) -> bytes:
     """A piece's checked rows, pickled here with the cyclic collector paused: a piece's few
-    thousand results otherwise trigger collections that walk them (a quarter of the checking
-    time); the few cycles a piece leaves (a rejected value's exception) go at the next pass."""
+    thousand results otherwise trigger collections that walk them (parsing alone runs 13%
+    faster without); the few cycles a piece leaves (a rejected value's exception) go at the
+    next pass."""
     with cycle_collector_paused():
         return pickle.dumps(check_rows(piece, columns, context), protocol=pickle.HIGHEST_PROTOCOL)
 
