@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 TODAY = date(2026, 11, 23)
-FLOOR_CHUNK = 20_000  # rows per COPY, as the import's batches (service.IMPORT_BATCH)
 
 
 def write_file(path: Path, rows: int, *, seed: int = 7) -> None:
@@ -90,6 +89,7 @@ def copy_floor(rows: int, client_id: int, *, bare: bool) -> float:
     from sqlalchemy import text
 
     from campaigns.db import session_factory
+    from campaigns.portfolio_import.service import IMPORT_BATCH
     from campaigns.portfolio_import.writing.bulk import copy_rows
 
     now = datetime.now(UTC)
@@ -108,8 +108,8 @@ def copy_floor(rows: int, client_id: int, *, bare: bool) -> float:
             )
         )
         started = time.perf_counter()
-        for first in range(0, rows, FLOOR_CHUNK):  # in chunks, as the import writes: memory flat
-            chunk = ids[first : first + FLOOR_CHUNK]
+        for first in range(0, rows, IMPORT_BATCH):  # in the import's batches: memory flat
+            chunk = ids[first : first + IMPORT_BATCH]
             debtors = [
                 {
                     "id": i,
