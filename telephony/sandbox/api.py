@@ -1,19 +1,16 @@
-"""The sandbox's HTTP face: Twilio's REST API v2010 (the part Acuerdo uses) and /sandbox tools."""
+"""The sandbox's HTTP face: Twilio's REST API v2010 (the part Acuerdo uses); the /sandbox tools
+are `tools.py`'s and the recordings' routes `recordings.py`'s."""
 
 import asyncio
-import base64
-import binascii
-import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from telephony.sandbox import calls, conferences, inbound_calls, messages, recordings
+from telephony.sandbox import calls, conferences, messages, recordings, tools
 from telephony.sandbox.network import Network
 from telephony.sandbox.resources import (
     account_uri,
@@ -23,69 +20,8 @@ from telephony.sandbox.resources import (
     page_json,
     participant_json,
 )
+from telephony.sandbox.rest import ACCOUNT, authenticate, paging, query_filters, read_form
 from telephony.sandbox.state import TwilioError
-from telephony.sandbox.world import World
-
-ACCOUNT = "/2010-04-01/Accounts/{account_sid}"
-
-
-class ResetIn(BaseModel):
-    world: dict[str, Any] | None = None
-    sms_inbound_url: str | None = None
-    whatsapp_inbound_url: str | None = None
-    voice_inbound_url: str | None = None
-    voice_status_url: str | None = None
-
-
-class InboundCallIn(BaseModel):
-    from_number: str
-    to: str
-    # The caller's key presses, one per menu in order (the world's answers when omitted).
-    answers: list[str] | None = None
-    patience_seconds: float | None = None
-
-
-class InboundIn(BaseModel):
-    from_number: str
-    to: str
-    body: str
-
-
-def _authenticate(net: Network, request: Request, account_sid: str) -> None:
-    header = request.headers.get("authorization", "")
-    username = password = ""
-    if header.lower().startswith("basic "):
-        try:
-            decoded = base64.b64decode(header[6:]).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            decoded = ""
-        username, _, password = decoded.partition(":")
-    ok = hmac.compare_digest(username, net.account_sid) and hmac.compare_digest(
-        password, net.auth_token
-    )
-    if not ok or account_sid != net.account_sid:
-        raise TwilioError(401, 20003, "Authenticate")
-
-
-async def _form(request: Request) -> tuple[dict[str, str], list[str]]:
-    form = await request.form()
-    single = {key: str(value) for key, value in form.items()}
-    events = [str(v) for v in form.getlist("StatusCallbackEvent")]
-    return single, events
-
-
-def _paging(request: Request) -> tuple[int, int]:
-    try:
-        page = int(request.query_params.get("Page", "0"))
-        size = int(request.query_params.get("PageSize", "50"))
-    except ValueError as error:
-        raise TwilioError(400, 20001, "Page and PageSize must be integers") from error
-    return max(page, 0), min(max(size, 1), 1000)
-
-
-def _filters(request: Request, names: tuple[str, ...]) -> dict[str, str]:
-    return {n: request.query_params[n] for n in names if request.query_params.get(n)}
-
 
 API_ERRORS = {
     429: (20429, "Too Many Requests"),
@@ -150,8 +86,8 @@ def create_app(net: Network) -> FastAPI:
     @app.post(ACCOUNT + "/Calls.json", status_code=201)
     async def create_call(account_sid: str, request: Request) -> dict[str, Any]:
         """Place an outbound call."""
-        _authenticate(net, request, account_sid)
-        form, events = await _form(request)
+        authenticate(net, request, account_sid)
+        form, events = await read_form(request)
         _injected_failure(net, form.get("To"))
         call = calls.create_call(net, form, events)
         await _slow_answer(net)
@@ -161,8 +97,8 @@ def create_app(net: Network) -> FastAPI:
     @app.get(ACCOUNT + "/Calls.json")
     async def list_calls(account_sid: str, request: Request) -> dict[str, Any]:
         """List calls, newest first, filtered by To, From, Status or ParentCallSid."""
-        _authenticate(net, request, account_sid)
-        filters = _filters(request, ("To", "From", "Status", "ParentCallSid"))
+        authenticate(net, request, account_sid)
+        filters = query_filters(request, ("To", "From", "Status", "ParentCallSid"))
         with net.store.lock:
             found = [
                 c
@@ -172,7 +108,7 @@ def create_app(net: Network) -> FastAPI:
                 and filters.get("Status", c.status) == c.status
                 and "ParentCallSid" not in filters
             ]
-            page, size = _paging(request)
+            page, size = paging(request)
             return page_json(
                 key="calls",
                 path=f"{account_uri(account_sid)}/Calls.json",
@@ -186,15 +122,15 @@ def create_app(net: Network) -> FastAPI:
     @app.get(ACCOUNT + "/Calls/{sid}.json")
     async def fetch_call(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
         """Fetch a call."""
-        _authenticate(net, request, account_sid)
+        authenticate(net, request, account_sid)
         with net.store.lock:
             return call_json(calls.get_call(net, sid))
 
     @app.post(ACCOUNT + "/Calls/{sid}.json")
     async def update_call(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
         """Hang up (Status=completed|canceled) or redirect (Url or Twiml) a call."""
-        _authenticate(net, request, account_sid)
-        form, _ = await _form(request)
+        authenticate(net, request, account_sid)
+        form, _ = await read_form(request)
         call = calls.update_call(net, sid, form)
         with net.store.lock:
             return call_json(call)
@@ -202,8 +138,8 @@ def create_app(net: Network) -> FastAPI:
     @app.post(ACCOUNT + "/Messages.json", status_code=201)
     async def create_message(account_sid: str, request: Request) -> dict[str, Any]:
         """Send an SMS or WhatsApp message."""
-        _authenticate(net, request, account_sid)
-        form, _ = await _form(request)
+        authenticate(net, request, account_sid)
+        form, _ = await read_form(request)
         _injected_failure(net, form.get("To"))
         message = messages.create_message(net, form)
         await _slow_answer(net)
@@ -213,15 +149,15 @@ def create_app(net: Network) -> FastAPI:
     @app.get(ACCOUNT + "/Messages.json")
     async def list_messages(account_sid: str, request: Request) -> dict[str, Any]:
         """List messages, newest first, filtered by To or From."""
-        _authenticate(net, request, account_sid)
-        filters = _filters(request, ("To", "From"))
+        authenticate(net, request, account_sid)
+        filters = query_filters(request, ("To", "From"))
         with net.store.lock:
             found = [
                 m
                 for m in reversed(net.store.messages.values())
                 if filters.get("To", m.to) == m.to and filters.get("From", m.from_) == m.from_
             ]
-            page, size = _paging(request)
+            page, size = paging(request)
             return page_json(
                 key="messages",
                 path=f"{account_uri(account_sid)}/Messages.json",
@@ -235,7 +171,7 @@ def create_app(net: Network) -> FastAPI:
     @app.get(ACCOUNT + "/Messages/{sid}.json")
     async def fetch_message(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
         """Fetch a message."""
-        _authenticate(net, request, account_sid)
+        authenticate(net, request, account_sid)
         with net.store.lock:
             message = net.store.messages.get(sid)
             if message is None:
@@ -245,8 +181,8 @@ def create_app(net: Network) -> FastAPI:
     @app.get(ACCOUNT + "/Conferences.json")
     async def list_conferences(account_sid: str, request: Request) -> dict[str, Any]:
         """List conferences, newest first, filtered by FriendlyName or Status."""
-        _authenticate(net, request, account_sid)
-        filters = _filters(request, ("FriendlyName", "Status"))
+        authenticate(net, request, account_sid)
+        filters = query_filters(request, ("FriendlyName", "Status"))
         with net.store.lock:
             found = [
                 c
@@ -254,7 +190,7 @@ def create_app(net: Network) -> FastAPI:
                 if filters.get("FriendlyName", c.friendly_name) == c.friendly_name
                 and filters.get("Status", c.status) == c.status
             ]
-            page, size = _paging(request)
+            page, size = paging(request)
             return page_json(
                 key="conferences",
                 path=f"{account_uri(account_sid)}/Conferences.json",
@@ -268,15 +204,15 @@ def create_app(net: Network) -> FastAPI:
     @app.get(ACCOUNT + "/Conferences/{sid}.json")
     async def fetch_conference(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
         """Fetch a conference."""
-        _authenticate(net, request, account_sid)
+        authenticate(net, request, account_sid)
         with net.store.lock:
             return conference_json(conferences.find(net, sid))
 
     @app.post(ACCOUNT + "/Conferences/{sid}.json")
     async def update_conference(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
         """End a conference (Status=completed)."""
-        _authenticate(net, request, account_sid)
-        form, _ = await _form(request)
+        authenticate(net, request, account_sid)
+        form, _ = await read_form(request)
         if form.get("Status") == "completed":
             conference = conferences.end(net, sid)
         else:
@@ -292,8 +228,8 @@ def create_app(net: Network) -> FastAPI:
         account_sid: str, conference_sid: str, request: Request
     ) -> dict[str, Any]:
         """Dial a number into a conference (by SID or friendly name)."""
-        _authenticate(net, request, account_sid)
-        form, events = await _form(request)
+        authenticate(net, request, account_sid)
+        form, events = await read_form(request)
         participant = calls.add_participant(net, conference_sid, form, events)
         await _slow_answer(net)
         with net.store.lock:
@@ -304,8 +240,8 @@ def create_app(net: Network) -> FastAPI:
         account_sid: str, conference_sid: str, request: Request
     ) -> dict[str, Any]:
         """List the participants currently in a conference."""
-        _authenticate(net, request, account_sid)
-        filters = _filters(request, ("Muted", "Hold", "Coaching"))
+        authenticate(net, request, account_sid)
+        filters = query_filters(request, ("Muted", "Hold", "Coaching"))
         with net.store.lock:
             conference = conferences.find(net, conference_sid)
             found = [
@@ -313,7 +249,7 @@ def create_app(net: Network) -> FastAPI:
                 for p in conference.participants.values()
                 if all(str(getattr(p, k.lower())).lower() == v.lower() for k, v in filters.items())
             ]
-            page, size = _paging(request)
+            page, size = paging(request)
             return page_json(
                 key="participants",
                 path=f"{account_uri(account_sid)}/Conferences/{conference.sid}/Participants.json",
@@ -329,7 +265,7 @@ def create_app(net: Network) -> FastAPI:
         account_sid: str, conference_sid: str, call_sid: str, request: Request
     ) -> dict[str, Any]:
         """Fetch a participant by call SID or label."""
-        _authenticate(net, request, account_sid)
+        authenticate(net, request, account_sid)
         with net.store.lock:
             found = conferences.participant(net, conference_sid, call_sid)
             return participant_json(account_sid, found)
@@ -339,8 +275,8 @@ def create_app(net: Network) -> FastAPI:
         account_sid: str, conference_sid: str, call_sid: str, request: Request
     ) -> dict[str, Any]:
         """Mute, hold or coach a participant."""
-        _authenticate(net, request, account_sid)
-        form, _ = await _form(request)
+        authenticate(net, request, account_sid)
+        form, _ = await read_form(request)
         found = conferences.update_participant(net, conference_sid, call_sid, form)
         with net.store.lock:
             return participant_json(account_sid, found)
@@ -350,92 +286,11 @@ def create_app(net: Network) -> FastAPI:
         account_sid: str, conference_sid: str, call_sid: str, request: Request
     ) -> None:
         """Take a participant out of a conference."""
-        _authenticate(net, request, account_sid)
+        authenticate(net, request, account_sid)
         with net.store.lock:
             found = conferences.participant(net, conference_sid, call_sid)
         conferences.kick(net, conference_sid, found.call_sid)
 
-    _sandbox_routes(app, net)
+    tools.add_routes(app, net)
     recordings.add_routes(app, net)
     return app
-
-
-def _sandbox_routes(app: FastAPI, net: Network) -> None:
-    @app.get("/sandbox/health")
-    async def health() -> dict[str, Any]:
-        """Liveness and the account the sandbox accepts."""
-        return {"status": "ok", "account_sid": net.account_sid}
-
-    @app.get("/sandbox/calls")
-    async def placed_calls() -> list[dict[str, Any]]:
-        """Every call placed since the last reset, oldest first, with what the debtor heard."""
-        with net.store.lock:
-            return [
-                {
-                    **call_json(c),
-                    "outcome": c.plan.outcome.value,
-                    "params": c.params,
-                    "heard": list(c.heard),
-                    "callbacks": list(c.callbacks),
-                    "conference": c.conference_name,
-                    "initiated_at": c.initiated_at,
-                    "created_at": c.created.isoformat(),
-                }
-                for c in net.store.calls.values()
-            ]
-
-    @app.get("/sandbox/messages")
-    async def sent_messages() -> list[dict[str, Any]]:
-        """Every message sent or received since the last reset, oldest first."""
-        with net.store.lock:
-            return [
-                {
-                    **message_json(m),
-                    "params": m.params,
-                    "callbacks": list(m.callbacks),
-                    "created_at": m.created.isoformat(),
-                }
-                for m in net.store.messages.values()
-            ]
-
-    @app.get("/sandbox/world")
-    async def current_world() -> dict[str, Any]:
-        """The world in force."""
-        return net.world.model_dump(mode="json")
-
-    @app.post("/sandbox/reset")
-    async def reset(body: ResetIn) -> dict[str, Any]:
-        """Forget everything; start over with a world (the defaults when none is given)."""
-        try:
-            base = net.base_world.model_dump(mode="json")
-            world = World.model_validate({**base, **(body.world or {})})
-        except ValueError as error:
-            raise TwilioError(400, 20001, f"Invalid world: {error}") from error
-        await net.reset(
-            world,
-            sms_inbound_url=body.sms_inbound_url,
-            whatsapp_inbound_url=body.whatsapp_inbound_url,
-            voice_inbound_url=body.voice_inbound_url,
-            voice_status_url=body.voice_status_url,
-        )
-        return net.world.model_dump(mode="json")
-
-    @app.post("/sandbox/inbound")
-    async def inbound(body: InboundIn) -> dict[str, Any]:
-        """A debtor texts one of our numbers (whatsapp: addresses go to the WhatsApp webhook)."""
-        message = await messages.inbound(net, from_=body.from_number, to=body.to, body=body.body)
-        with net.store.lock:
-            return {**message_json(message), "callbacks": list(message.callbacks)}
-
-    @app.post("/sandbox/inbound-call")
-    async def inbound_call(body: InboundCallIn) -> dict[str, Any]:
-        """A debtor calls one of our numbers now (the signed voice webhook follows)."""
-        call = inbound_calls.place(
-            net,
-            from_=body.from_number,
-            to=body.to,
-            answers=body.answers,
-            patience_seconds=body.patience_seconds,
-        )
-        with net.store.lock:
-            return call_json(call)

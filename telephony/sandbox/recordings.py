@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from telephony.sandbox.rest import ACCOUNT, authenticate
 from telephony.sandbox.state import (
     API_VERSION,
     SimConference,
@@ -32,7 +33,6 @@ from telephony.sandbox.state import (
 if TYPE_CHECKING:
     from telephony.sandbox.network import Network
 
-ACCOUNT = "/2010-04-01/Accounts/{account_sid}"
 SAMPLE_RATE = 8000
 TONE_HZ = 440.0
 TONE_SECONDS = 1.5
@@ -169,7 +169,6 @@ def _find(net: "Network", sid: str) -> SimRecording:
 
 def add_routes(app: FastAPI, net: "Network") -> None:
     """Recordings.json, Recordings/{Sid}.json and the media (.wav, or no extension)."""
-    from telephony.sandbox.api import _authenticate
 
     @app.get("/sandbox/recordings")
     async def made_recordings() -> dict[str, Any]:
@@ -183,7 +182,7 @@ def add_routes(app: FastAPI, net: "Network") -> None:
     @app.get(ACCOUNT + "/Recordings.json")
     async def list_recordings(account_sid: str, request: Request) -> dict[str, Any]:
         """List recordings, newest first, filtered by ConferenceSid or CallSid."""
-        _authenticate(net, request, account_sid)
+        authenticate(net, request, account_sid)
         conference = request.query_params.get("ConferenceSid")
         call = request.query_params.get("CallSid")
         with net.store.lock:
@@ -209,14 +208,14 @@ def add_routes(app: FastAPI, net: "Network") -> None:
     @app.get(ACCOUNT + "/Recordings/{sid}.json")
     async def fetch_recording(account_sid: str, sid: str, request: Request) -> dict[str, Any]:
         """Fetch a recording's metadata."""
-        _authenticate(net, request, account_sid)
+        authenticate(net, request, account_sid)
         with net.store.lock:
             return recording_json(_find(net, sid))
 
     @app.get(ACCOUNT + "/Recordings/{sid}.wav")
     async def recording_wav(account_sid: str, sid: str, request: Request) -> Response:
         """The recording's audio as WAV (HTTP auth enforced on media, as accounts can ask)."""
-        _authenticate(net, request, account_sid)
+        authenticate(net, request, account_sid)
         with net.store.lock:
             _find(net, sid)
         return Response(tone_wav(), media_type="audio/x-wav")
