@@ -135,13 +135,14 @@
     return span;
   }
 
+  // A campaign's row: who and how it dials (with the pacer's latest decision and the supervisor's
+  // start or pause) in its first cell, then the day's figures, so the row fits a 1,400 px screen.
   function drawCampaigns() {
     var body = $("campaigns"); body.textContent = "";
-    if (!campaigns.length) { var tr0 = document.createElement("tr"); cell(tr0, S.no_campaigns).colSpan = 15; body.appendChild(tr0); return; }
+    if (!campaigns.length) { var tr0 = document.createElement("tr"); cell(tr0, S.no_campaigns).colSpan = 12; body.appendChild(tr0); return; }
     campaigns.forEach(function (c) {
       var tr = document.createElement("tr");
-      cell(tr, c.creditor ? c.name + " · " + c.creditor : c.name);
-      cell(tr, (S.statuses[c.status] || c.status) + " · " + (S.modes[c.dialing_mode] || c.dialing_mode));
+      tr.appendChild(campaignCell(c));
       cell(tr, nf.format(c.attempts), "num"); cell(tr, nf.format(c.contacts), "num");
       cell(tr, nf.format(c.right_party_contacts), "num"); cell(tr, nf.format(c.promises), "num");
       cell(tr, c.amount_promised_text || nf.format(Number(c.amount_promised)), "num");
@@ -155,19 +156,33 @@
       cell(tr, c.average_handle_seconds == null ? "—" : clock(c.average_handle_seconds), "num");
       cell(tr, nf.format(Math.round((c.connects_per_hour || 0) * 10) / 10), "num");
       cell(tr, nf.format(Math.round((c.rpc_per_hour || 0) * 10) / 10), "num");
-      cell(tr, c.pacing ? c.pacing.reason : S.no_decision);
-      var actions = document.createElement("td");
-      if (c.status === "active" || c.status === "paused" || c.status === "draft") {
-        var action = c.status === "active" ? "pause" : "start";
-        var form = document.createElement("form");
-        form.method = "post"; form.action = "/supervisor/campaigns/" + c.campaign_id + "/" + action;
-        var button = document.createElement("button"); button.type = "submit"; button.textContent = S[action];
-        button.setAttribute("aria-label", S[action] + " " + c.name);
-        form.appendChild(button); actions.appendChild(form);
-      }
-      tr.appendChild(actions);
       body.appendChild(tr);
     });
+  }
+
+  function line(parent, text, cls) {
+    var div = document.createElement("div"); div.textContent = text; if (cls) { div.className = cls; }
+    parent.appendChild(div); return div;
+  }
+
+  function campaignCell(c) {
+    var td = document.createElement("td"); td.className = "campaign";
+    var name = document.createElement("strong"); name.textContent = c.name; td.appendChild(name);
+    if (c.creditor) { line(td, c.creditor, "muted"); }
+    var how = line(td, "");
+    var status = document.createElement("span"); status.className = "badge status-" + c.status;
+    status.textContent = S.statuses[c.status] || c.status; how.appendChild(status);
+    how.appendChild(document.createTextNode(" " + (S.modes[c.dialing_mode] || c.dialing_mode) + " "));
+    if (c.status === "active" || c.status === "paused" || c.status === "draft") {
+      var action = c.status === "active" ? "pause" : "start";
+      var form = document.createElement("form"); form.className = "inline-action";
+      form.method = "post"; form.action = "/supervisor/campaigns/" + c.campaign_id + "/" + action;
+      var button = document.createElement("button"); button.type = "submit"; button.textContent = S[action];
+      button.setAttribute("aria-label", S[action] + " " + c.name);
+      form.appendChild(button); how.appendChild(form);
+    }
+    line(td, S.pacing + ": " + (c.pacing ? c.pacing.reason : S.no_decision), "muted small");
+    return td;
   }
 
   function notice(m) {
