@@ -79,6 +79,10 @@ def test_the_floor_at_a_glance(session: Session, app_url: str, page: Page) -> No
         row = page.locator("#campaigns tr").first
         expect(row).to_contain_text("$1,500.00")
         expect(row).to_contain_text("0%")
+        # Every figure and the pause button fit the 1,400 px screen: no sideways scrolling.
+        expect(row.get_by_role("button", name="Pausa Mora temprana")).to_be_in_viewport()
+        figures = page.locator("section[aria-labelledby=campaigns-heading]")
+        assert figures.evaluate("panel => panel.scrollWidth <= panel.clientWidth")
         expect(page.locator("#day")).to_have_text(
             f"Día de operación {operating_day(now).date.isoformat()}"
         )
