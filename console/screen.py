@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from campaigns.models import (
     Campaign,
     ChannelPermission,
     Client,
+    ContactKind,
     ContactPoint,
     Debtor,
     Disposition,
@@ -50,6 +52,17 @@ def mask_tail(value: str | None, keep: int = 3) -> str | None:
     if not value:
         return value
     return "•" * max(0, len(value) - keep) + value[-keep:]
+
+
+def spoken_number(point: ContactPoint) -> str:
+    """A phone number grouped as people read it out (+52 55 1234 5678); anything else as stored."""
+    if point.kind != ContactKind.PHONE:
+        return point.value
+    try:
+        parsed = phonenumbers.parse(point.value)
+    except phonenumbers.NumberParseException:
+        return point.value
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def client_today(client: Client, now: datetime) -> date:
@@ -189,6 +202,7 @@ def build_screen(
                 "id": point.id,
                 "kind": str(point.kind),
                 "value": point.value if verified else mask_tail(point.value, 4),
+                "shown": spoken_number(point) if verified else mask_tail(point.value, 4),
                 "line_type": point.line_type,
                 "invalid": point.invalid,
                 "channels": {

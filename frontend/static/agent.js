@@ -311,7 +311,7 @@
     var contacts = $("contacts"); contacts.textContent = "";
     screen.contact_points.forEach(function (p) {
       var li = document.createElement("li");
-      var parts = [p.value];
+      var parts = [p.shown || p.value];
       Object.keys(p.channels).forEach(function (ch) {
         var c = p.channels[ch];
         parts.push((S.channels[ch] || ch) + ": " + (c.opted_out_at ? S.opted_out : (c.opted_in_at ? S.opted_in : "—")));
