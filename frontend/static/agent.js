@@ -10,7 +10,7 @@
   var draftTimer = null;
   var notice = "";           // the last thing to tell the agent, kept across a cleared form
   var dateFmt = new Intl.DateTimeFormat(S.locale, { dateStyle: "medium" });
-  var timeFmt = new Intl.DateTimeFormat(S.locale, { dateStyle: "short", timeStyle: "short", timeZone: S.tz });
+  var timeFmt = new Intl.DateTimeFormat(S.locale, { dateStyle: "medium", timeStyle: "short", timeZone: S.tz });
 
   var socket = new AcuerdoSocket("/ws/agent", {
     onMessage: handle,
