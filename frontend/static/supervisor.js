@@ -181,7 +181,9 @@
       button.setAttribute("aria-label", S[action] + " " + c.name);
       form.appendChild(button); how.appendChild(form);
     }
-    line(td, S.pacing + ": " + (c.pacing ? c.pacing.reason : S.no_decision), "muted small");
+    if (c.dialing_mode !== "preview") {  // agents place preview calls: no pacer decides
+      line(td, S.pacing + ": " + (c.pacing ? c.pacing.reason : S.no_decision), "muted small");
+    }
     return td;
   }
 
