@@ -8,7 +8,8 @@ Definitions (docs: /work/shared/reference/kpis.md):
   greeting (the answer webhook, which machine detection sends once it has heard the greeting;
   the pick-up before it, for calls without that milestone), over debtors answered by a person;
 - average handle time: seconds agents spent on the campaign's calls (on call, including hold,
-  plus wrap-up) per call handled;
+  plus wrap-up) per call handled; a call counts once every agent on it has finished its
+  wrap-up (a call still on the line would count as a short one);
 - occupancy: (on call + wrap-up) / signed-in time (every state but offline), of the agents of the
   visible campaigns;
 - per hour: over the hours from the campaign's first call of the day to `now`.
@@ -120,14 +121,17 @@ def _handle_times(session: Session, start: datetime, end: datetime) -> dict[int,
             Attempt.campaign_id.is_not(None),
         )
     ).all()
+    handling = {row.attempt_id for row, _ in rows if row.ended_at is None}
     seconds: dict[int, float] = defaultdict(float)
     calls: dict[int, set[int]] = defaultdict(set)
     for row, campaign in rows:
+        if row.ended_at is None or row.attempt_id is None or row.attempt_id in handling:
+            continue
         campaign_id = int(campaign or 0)
-        stop = _aware(row.ended_at) if row.ended_at else end
-        seconds[campaign_id] += max(0.0, (stop - _aware(row.started_at)).total_seconds())
-        if row.attempt_id is not None:
-            calls[campaign_id].add(row.attempt_id)
+        seconds[campaign_id] += max(
+            0.0, (_aware(row.ended_at) - _aware(row.started_at)).total_seconds()
+        )
+        calls[campaign_id].add(row.attempt_id)
     return {c: seconds[c] / len(calls[c]) for c in seconds if calls[c]}
 
 

@@ -175,3 +175,23 @@ def test_service_level_counts_from_the_debtors_greeting_not_the_pick_up(session:
 
     levels = service_levels(session, T - timedelta(hours=1), NOW)
     assert levels == {campaign.id: pytest.approx(2 / 4)}
+
+
+def test_a_call_still_being_handled_is_not_averaged_as_a_short_one(session: Session) -> None:
+    """Average handle time counts a call once its wrap-up is over: the call on the line 10 s
+    into it would pull a 2-minute average down to 65 s."""
+    client = make_client(session)
+    agent = make_user(session, username="agente-h", role=Role.AGENT, access=[client])
+    supervisor = make_user(session, username="super-h", role=Role.SUPERVISOR, access=[client])
+    campaign = make_campaign(session, client=client, agents=[agent])
+    account = make_account(session, client=client, today=date(2026, 11, 30))
+    done = _call(session, campaign, account, answered=T, routed_after=1)
+    talking = _call(session, campaign, account, answered=NOW - timedelta(seconds=11))
+    at = _stretch(session, agent.id, "on_call", T + timedelta(seconds=1), 100, done.id)
+    at = _stretch(session, agent.id, "wrap_up", at, 20, done.id)
+    _stretch(session, agent.id, "ready", at, (NOW - timedelta(seconds=10) - at).total_seconds())
+    _stretch(session, agent.id, "on_call", NOW - timedelta(seconds=10), None, talking.id)
+    session.commit()
+
+    (figures,) = supervisor_view(supervisor.id, NOW)["campaigns"]
+    assert figures["average_handle_seconds"] == pytest.approx(120)
