@@ -16,9 +16,11 @@ from campaigns.models import (
     AttemptStatus,
     Campaign,
     Channel,
+    Client,
     Outcome,
     PromiseToPay,
     Role,
+    User,
 )
 from campaigns.wallboard import service_levels
 from console.supervision import supervisor_view
@@ -92,12 +94,18 @@ def _stretch(
     return end or start
 
 
-def test_service_level_handle_time_occupancy_rates_and_live_calls(session: Session) -> None:
+def _floor(session: Session) -> tuple[Client, User, User, Campaign, Account]:
+    """A creditor with an agent and a supervisor, one campaign and one account."""
     client = make_client(session)
     agent = make_user(session, username="agente-k", role=Role.AGENT, access=[client])
     supervisor = make_user(session, username="super-k", role=Role.SUPERVISOR, access=[client])
     campaign = make_campaign(session, client=client, agents=[agent])
     account = make_account(session, client=client, today=date(2026, 11, 30))
+    return client, agent, supervisor, campaign, account
+
+
+def test_service_level_handle_time_occupancy_rates_and_live_calls(session: Session) -> None:
+    client, agent, supervisor, campaign, account = _floor(session)
     quick = _call(session, campaign, account, answered=T, routed_after=1.5)
     slow = _call(session, campaign, account, answered=T + timedelta(hours=1), routed_after=3)
     _call(session, campaign, account, answered=T + timedelta(minutes=90), abandoned=True)
@@ -180,11 +188,7 @@ def test_service_level_counts_from_the_debtors_greeting_not_the_pick_up(session:
 def test_a_call_still_being_handled_is_not_averaged_as_a_short_one(session: Session) -> None:
     """Average handle time counts a call once its wrap-up is over: the call on the line 10 s
     into it would pull a 2-minute average down to 65 s."""
-    client = make_client(session)
-    agent = make_user(session, username="agente-h", role=Role.AGENT, access=[client])
-    supervisor = make_user(session, username="super-h", role=Role.SUPERVISOR, access=[client])
-    campaign = make_campaign(session, client=client, agents=[agent])
-    account = make_account(session, client=client, today=date(2026, 11, 30))
+    _client, agent, supervisor, campaign, account = _floor(session)
     done = _call(session, campaign, account, answered=T, routed_after=1)
     talking = _call(session, campaign, account, answered=NOW - timedelta(seconds=11))
     at = _stretch(session, agent.id, "on_call", T + timedelta(seconds=1), 100, done.id)
