@@ -419,7 +419,9 @@ def test_speed_factor_scales_ringing_and_talking(sandbox: SandboxServer, client:
     )
     done = _final(client, fast.sid, timeout=10)
     elapsed = time.monotonic() - started
-    assert 1.0 <= elapsed < 4.0, elapsed
+    # 80 s of ring and talk at 60x is 1.33 s; the bound only has to tell it from real time (80 s)
+    # with room for a loaded machine (CI runs two suites at once).
+    assert 1.0 <= elapsed < 20.0, elapsed
     assert 59 <= int(done.duration) <= 62
 
 
